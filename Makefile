@@ -1,0 +1,39 @@
+# mailsim — the two set-up commands are `make lab` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP_LAB  := $(VENV)/.installed-lab
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: lab demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_LAB): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[lab]'
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## make lab: install (first time) and open the course notebooks in JupyterLab
+lab: $(STAMP_LAB)
+	$(BIN)/jupyter lab notebooks/
+
+## make demo: replay the default scenario in the terminal
+demo: $(STAMP_TEST)
+	$(BIN)/mailsim replay basic --all
+
+## make test: install (first time) and run the whole test suite
+test: $(STAMP_TEST)
+	$(BIN)/python -m pytest
+
+## make bench: measure the engines and the simulated network
+bench: $(STAMP_TEST)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,108 @@
+"""What every sans-IO engine shares: errors, the transcript entry, line framing.
+
+An engine records each line (or block) it receives or sends as an
+:class:`Utterance` with its state before and after and a key into the ru/en
+explanation texts.  Drivers (the simulated network, the loopback server)
+turn utterances into trace Steps, so engines never know about time or nodes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class ProtocolError(Exception):
+    """Base of the two protocol errors (the h11 split)."""
+
+
+class LocalProtocolError(ProtocolError):
+    """Our own side tried something the protocol forbids in its current state."""
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer broke the protocol in a way the engine cannot answer and go on."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One line or block on the wire, as the engine that handled it saw it."""
+
+    direction: str            # "c2s" or "s2c"
+    raw: bytes
+    state_before: str
+    state_after: str
+    explain: str              # locale key, e.g. "smtp.cmd.MAIL"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def line(self) -> str:
+        """The bytes decoded for display, without the final line break."""
+        return self.raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A line longer than the limit: its first bytes and its total length."""
+
+    prefix: bytes
+    length: int
+
+
+class LineBuffer:
+    """Splits a byte stream into LF-terminated lines with a length limit.
+
+    Lines come back with their terminator so that callers can tell CRLF from
+    a bare LF (RFC 5321 §2.3.8, RFC 1939 §3).  A line longer than ``max_line``
+    octets (terminator included) is discarded up to its LF and reported once
+    as :class:`TooLong`, so a flood cannot grow memory without bound.
+    """
+
+    def __init__(self, max_line: int) -> None:
+        self.max_line = max_line
+        self._buf = bytearray()
+        self._discarding: int | None = None   # bytes dropped so far of an overlong line
+        self._prefix = b""
+
+    def feed(self, data: bytes) -> None:
+        self._buf += data
+
+    def next_line(self) -> bytes | TooLong | None:
+        """The next complete line, a TooLong marker, or None if more bytes are needed."""
+        end = self._buf.find(b"\n")
+        if self._discarding is not None:
+            return self._continue_discarding(end)
+        if end < 0:
+            if len(self._buf) > self.max_line:
+                self._start_discarding()
+            return None
+        if end + 1 > self.max_line:
+            self._start_discarding()
+            return self.next_line()
+        line = bytes(self._buf[: end + 1])
+        del self._buf[: end + 1]
+        return line
+
+    def take_rest(self) -> bytes:
+        """Everything buffered but not yet returned (for a switch of framing)."""
+        rest = bytes(self._buf)
+        self._buf.clear()
+        return rest
+
+    def _start_discarding(self) -> None:
+        self._prefix = bytes(self._buf[:80])
+        self._discarding = 0
+
+    def _continue_discarding(self, end: int) -> TooLong | None:
+        if end < 0:
+            self._discarding += len(self._buf)
+            self._buf.clear()
+            return None
+        length = self._discarding + end + 1
+        del self._buf[: end + 1]
+        self._discarding = None
+        return TooLong(self._prefix, length)
+
+    @property
+    def pending(self) -> int:
+        """How many bytes wait for their line end."""
+        return len(self._buf)

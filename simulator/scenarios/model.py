@@ -1,0 +1,127 @@
+"""The scenario model: what a scenario file describes, as plain frozen data.
+
+A scenario (``docs/scenarios.md``) lists DNS zones, hosts and their roles,
+users, messages to send and when, faults to inject and options.  The loader
+(:mod:`simulator.scenarios.loader`) turns YAML into these objects, checking
+every field; the network (:mod:`simulator.network`) runs them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Mapping
+
+#: Roles a host can play.  An MTA relays (port 25, and 587 with ``submission``),
+#: an MDA delivers into mailboxes, an MUA is a user's mail client.
+ROLES = ("mua", "mta", "mda", "pop3", "pop2", "imap")
+
+#: RFC 821 source routes are honoured hop by hop ("honour") or accepted and
+#: ignored as RFC 5321 appendix C recommends ("ignore").
+SOURCE_ROUTE_MODES = ("ignore", "honour")
+
+FAULT_KINDS = ("node_down", "link_down", "dns", "reply")
+
+
+@dataclass(frozen=True)
+class Zone:
+    """One DNS zone in BIND zone-file syntax."""
+
+    origin: str
+    text: str
+    source: str = "<zone>"      # file name for error messages
+    first_line: int = 1         # line of the zone text inside that file
+
+
+@dataclass(frozen=True)
+class Host:
+    """A machine in the network and the roles it plays."""
+
+    name: str                                   # fully qualified, e.g. mx.b.test
+    roles: tuple[str, ...]
+    domains: tuple[str, ...] = ()               # mail domains this MTA/MDA is final for
+    submission: bool = False                    # MTA also listens on 587 with AUTH
+    smtp_server: str | None = None              # MUA: its outgoing (submission) server
+    user: str | None = None                     # MUA: whose client this is
+
+
+@dataclass(frozen=True)
+class User:
+    """A mailbox owner: address, password, display name."""
+
+    address: str
+    password: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message that an MUA submits at simulated time ``at`` (seconds)."""
+
+    at: float
+    client: str                                 # the MUA host that sends it
+    sender: str                                 # From: and, by default, MAIL FROM
+    to: tuple[str, ...]
+    subject: str = ""
+    body: str = ""
+    charset: str = "utf-8"
+    mail_from: str | None = None                # envelope override, e.g. a source route
+    rcpt_to: tuple[str, ...] = ()               # envelope override of the recipients
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Something that goes wrong, from ``start`` until ``end`` (seconds; None = forever).
+
+    ``node_down``: ``node`` does not answer.  ``link_down``: the link
+    ``node``–``peer`` carries nothing.  ``dns``: lookups of ``name`` answer
+    ``rcode`` (SERVFAIL or NXDOMAIN).  ``reply``: ``node`` answers ``command``
+    with ``reply`` for the first ``times`` attempts.
+    """
+
+    kind: str
+    node: str | None = None
+    peer: str | None = None
+    name: str | None = None
+    rcode: str = "SERVFAIL"
+    command: str | None = None
+    reply: str | None = None
+    times: int | None = None
+    start: float = 0.0
+    end: float | None = None
+
+    def active(self, now: float) -> bool:
+        return self.start <= now and (self.end is None or now < self.end)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs of the whole run."""
+
+    source_routes: str = "ignore"
+    latency: float = 0.010                       # seconds per link traversal
+    retry_schedule: tuple[float, ...] = (60.0, 300.0, 900.0)   # waits between attempts
+    start_time: datetime = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+    pipelining: bool = True
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario, as loaded from one file."""
+
+    name: str
+    description: Mapping[str, str] = field(default_factory=dict)   # lang -> one line
+    seed: int = 0
+    options: Options = Options()
+    zones: tuple[Zone, ...] = ()
+    hosts: tuple[Host, ...] = ()
+    users: tuple[User, ...] = ()
+    messages: tuple[Message, ...] = ()
+    faults: tuple[Fault, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()     # extra links; every host also reaches "internet"
+    source: str = "<scenario>"
+
+    def host(self, name: str) -> Host:
+        for host in self.hosts:
+            if host.name == name:
+                return host
+        raise KeyError(name)
