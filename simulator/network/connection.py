@@ -1,0 +1,138 @@
+"""A simulated TCP connection that carries bytes between two sans-IO engines.
+
+The connection is the driver of DESIGN.md §1 for the in-memory network: it
+feeds the bytes one engine wants to send to the other after the link
+latency, records the server engine's transcript as trace Steps, and plays
+the TLS handshake when an engine asks for it (the bytes after STARTTLS are
+shown in plain text, marked as travelling inside TLS).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol
+
+#: RFC 5321 §4.5.3.2 lets a client wait minutes for the greeting; the
+#: simulation gives up on an unreachable host after this many seconds.
+CONNECT_TIMEOUT = 30.0
+
+
+class Engine(Protocol):
+    def receive_data(self, data: bytes) -> list[Any]: ...
+    def data_to_send(self) -> bytes: ...
+    def take_transcript(self) -> list[Any]: ...
+    def tls_started(self) -> None: ...
+
+
+class Connection:
+    """One client engine talking to one server engine across the topology."""
+
+    def __init__(self, net, conn_id: str, client: str, server: str, port: int, protocol: str,
+                 client_engine: Engine, server_engine: Engine,
+                 on_close: Callable[["Connection"], None] | None = None) -> None:
+        self.net, self.id = net, conn_id
+        self.client, self.server, self.port, self.protocol = client, server, port, protocol
+        self.client_engine, self.server_engine = client_engine, server_engine
+        self.on_close = on_close
+        self.tls = False
+        self.closed = False
+        self._delay = 0.0
+
+    # -- opening and closing -------------------------------------------------
+    def open(self) -> bool:
+        """Start the TCP handshake; False (and a recorded timeout) if unreachable."""
+        path = self.net.topology.path(self.client, self.server)
+        if path is None or not self.net.listens(self.server, self.port):
+            self._fail_unreachable(path is None)
+            return False
+        self._delay = self.net.latency * (len(path) - 1)
+        self.net.recorder.internal(self.client, "TCP", f"connect {self.server}:{self.port}",
+                                   "net.connect", dst=self.server, conn=self.id,
+                                   params={"host": self.server, "port": self.port,
+                                           "path": " → ".join(path)},
+                                   port=self.port, path=path)
+        self.net.scheduler.after(self._delay, self._server_starts)
+        return True
+
+    def _fail_unreachable(self, no_path: bool) -> None:
+        reason = "net.unreachable" if no_path else "net.refused"
+        self.net.recorder.internal(self.client, "TCP", f"connect {self.server}:{self.port} — failed",
+                                   reason, dst=self.server, conn=self.id,
+                                   params={"host": self.server, "port": self.port,
+                                           "timeout": CONNECT_TIMEOUT})
+        self.closed = True
+        self.net.scheduler.after(CONNECT_TIMEOUT if no_path else self.net.latency,
+                                 self._notify_close)
+
+    def _server_starts(self) -> None:
+        self.server_engine.initiate()
+        self._pump_server()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.net.recorder.internal(self.client, "TCP", f"close {self.server}:{self.port}",
+                                   "net.close", dst=self.server, conn=self.id)
+        self._notify_close()
+
+    def _notify_close(self) -> None:
+        if self.on_close:
+            self.on_close(self)
+
+    # -- moving bytes ------------------------------------------------------------
+    def _pump_server(self) -> None:
+        self._record_server()
+        data = self.server_engine.data_to_send()
+        if data:
+            self.net.scheduler.after(self._delay, self._to_client, data)
+        self._after_exchange()
+
+    def _pump_client(self) -> None:
+        self.client_engine.take_transcript()      # the server's view is the one recorded
+        data = self.client_engine.data_to_send()
+        if data:
+            self.net.scheduler.after(self._delay, self._to_server, data)
+        self._after_exchange()
+
+    def _to_server(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self.server_engine.receive_data(data)
+        self._pump_server()
+
+    def _to_client(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self.client_engine.receive_data(data)
+        self._pump_client()
+
+    def _record_server(self) -> None:
+        meta: dict[str, Any] = {"port": self.port}
+        if self.tls:
+            meta["tls"] = True
+        self.net.recorder.utterances(self.server_engine.take_transcript(), conn=self.id,
+                                     client=self.client, server=self.server,
+                                     protocol=self.protocol, **meta)
+
+    def _after_exchange(self) -> None:
+        if self._both_want_tls():
+            self._handshake()
+        elif getattr(self.client_engine, "done", False) or getattr(self.server_engine, "closed", False):
+            self.net.scheduler.after(self._delay, self.close)
+
+    # -- TLS (simulated: the handshake is an internal step, bytes stay readable) ---
+    def _both_want_tls(self) -> bool:
+        return (not self.tls and _awaits_tls(self.server_engine)
+                and _awaits_tls(self.client_engine))
+
+    def _handshake(self) -> None:
+        self.tls = True
+        self.net.recorder.internal(self.client, "TLS", "TLS handshake", "net.tls",
+                                   dst=self.server, conn=self.id)
+        self.server_engine.tls_started()
+        self.client_engine.tls_started()
+        self.net.scheduler.after(2 * self._delay, self._pump_client)
+
+
+def _awaits_tls(engine: Engine) -> bool:
+    """Whether an engine has agreed to STARTTLS/STLS and waits for the handshake."""
+    return bool(getattr(engine, "awaiting_tls", False))

@@ -1,0 +1,57 @@
+"""Fault injection: nodes and links that go down, DNS failures, forced replies.
+
+Faults are scheduled as events at their start and end, so the network's
+state at any simulated time is exactly what the scenario says; a reply
+override ("451 on RCPT for the first 2 attempts") counts its uses.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..protocols.smtp import Reply
+from ..scenarios.model import Fault
+
+
+class Faults:
+    """Applies a scenario's faults to the topology, the DNS and the MTAs."""
+
+    def __init__(self, net, faults: tuple[Fault, ...]) -> None:
+        self.net = net
+        self.faults = faults
+        self._used: dict[int, int] = {}
+
+    def schedule(self) -> None:
+        for fault in self.faults:
+            if fault.kind == "reply":
+                continue                      # consulted on each command instead
+            self.net.scheduler.at(fault.start, self._apply, fault, True)
+            if fault.end is not None:
+                self.net.scheduler.at(fault.end, self._apply, fault, False)
+
+    def _apply(self, fault: Fault, on: bool) -> None:
+        if fault.kind == "node_down":
+            self.net.topology.set_node_down(fault.node, on)
+            target = fault.node
+        elif fault.kind == "link_down":
+            self.net.topology.set_link_down(fault.node, fault.peer, on)
+            target = f"{fault.node} — {fault.peer}"
+        else:
+            if on:
+                self.net.dns.set_failure(fault.name, fault.rcode)
+            else:
+                self.net.dns.clear_failure(fault.name)
+            target = f"{fault.name} ({fault.rcode})"
+        key = f"fault.{fault.kind}.{'on' if on else 'off'}"
+        self.net.recorder.internal(fault.node or "dns", "FAULT", f"{key}: {target}", key,
+                                   params={"target": target})
+
+    def reply_override(self, node: str, verb: str) -> Reply | None:
+        """The forced reply for ``verb`` at ``node`` now, if a fault says so."""
+        for index, fault in enumerate(self.faults):
+            if (fault.kind == "reply" and fault.node == node
+                    and (fault.command or "").upper() == verb.upper()
+                    and fault.active(self.net.scheduler.now)
+                    and (fault.times is None or self._used.get(index, 0) < fault.times)):
+                self._used[index] = self._used.get(index, 0) + 1
+                return replace(Reply.parse(fault.reply), key="fault.reply.forced")
+        return None

@@ -1,0 +1,165 @@
+"""The MTA node: receives mail over SMTP (25, and 587 for submission), queues
+it, delivers locally through the MDA or relays it to the next hop.
+
+Routing follows RFC 5321 §5.1 (MX records, implicit MX) or, in the
+historical "honour" mode, the RFC 821 §3.6 source route: a relay removes
+itself from the front of the forward path and adds itself to the front of
+the reverse path.  Every accepted message gets a Received: header (RFC 5321
+§4.4) and is either delivered or bounced to its reverse path — never dropped.
+"""
+from __future__ import annotations
+
+from ..mail import mime
+from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
+from .relay import QueueEntry, Relay
+
+SUBMISSION_PORT = 587
+MX_PORT = 25
+
+
+class MTANode:
+    """A mail transfer agent (and, with the 'mda' role, the final delivery)."""
+
+    def __init__(self, net, host) -> None:
+        self.net = net
+        self.name = host.name.lower()
+        self.domains = tuple(d.lower() for d in host.domains)
+        self.submission = host.submission
+        self.relay = Relay(self)
+
+    # -- what the node is -----------------------------------------------------
+    def ports(self) -> tuple[int, ...]:
+        return (MX_PORT, SUBMISSION_PORT) if self.submission else (MX_PORT,)
+
+    def is_me(self, host: str) -> bool:
+        return host.lower().rstrip(".") == self.name
+
+    def is_final_for(self, domain: str) -> bool:
+        return domain.lower().rstrip(".") in self.domains
+
+    @property
+    def mail_domain(self) -> str:
+        return self.domains[0] if self.domains else self.name.split(".", 1)[-1]
+
+    def server_session(self, port: int, peer: str, conn_id: str) -> SMTPServer:
+        """A fresh SMTP server engine for one incoming connection."""
+        config = ServerConfig(hostname=self.name, source_routes=self.net.source_routes,
+                              starttls=port == SUBMISSION_PORT,
+                              offer_auth=port == SUBMISSION_PORT,
+                              auth_required=port == SUBMISSION_PORT)
+        return SMTPServer(config, SessionHandler(self, port, peer), peer=peer)
+
+    # -- recipients -------------------------------------------------------------
+    def check_recipient(self, path: Path, authenticated: bool) -> Reply | None:
+        """Accept, or refuse with the reason (no open relay, unknown user)."""
+        if self.net.source_routes == "honour" and path.route:
+            if self.is_me(path.route[0]) or authenticated:
+                return None
+            return _reply(550, "5.7.1", "Source route must start with this host", "route_not_me")
+        if self.is_final_for(path.domain):
+            if self.net.store.has_mailbox(path.mailbox):
+                return None
+            return _reply(550, "5.1.1", f"<{path.mailbox}>: Recipient address rejected: "
+                          "User unknown in local recipient table", "user_unknown")
+        if authenticated:
+            return None
+        return _reply(550, "5.7.1", f"<{path.mailbox}>: Relay access denied", "relay_denied")
+
+    # -- accepting a message ----------------------------------------------------------
+    def accept(self, envelope: Envelope, port: int, peer: str) -> str:
+        """Take responsibility for a message (RFC 5321 §6.1); returns the queue id."""
+        queue_id = self.net.new_queue_id()
+        content = mime.prepend_header(envelope.content, "Received",
+                                      self._received(envelope, port, peer, queue_id))
+        self.net.recorder.internal(self.name, "MTA", f"queued {queue_id}", "mta.queued",
+                                   params={"queue_id": queue_id,
+                                           "count": len(envelope.rcpt_to)},
+                                   queue_id=queue_id)
+        self.route(envelope.mail_from or Path(""), envelope.rcpt_to, content, queue_id)
+        return queue_id
+
+    def route(self, mail_from: Path, rcpts: list[Path], content: bytes, queue_id: str) -> None:
+        """Deliver each recipient locally or queue it for the next hop."""
+        groups: dict[tuple[str, str], QueueEntry] = {}
+        for rcpt in rcpts:
+            rcpt, sender = self._next_paths(rcpt, mail_from)
+            if not rcpt.route and self.is_final_for(rcpt.domain):
+                self.net.scheduler.after(0, self.net.deliver, self.name, sender, rcpt,
+                                         content, queue_id)
+                continue
+            target = rcpt.route[0] if rcpt.route else rcpt.domain
+            key = (target.lower(), str(sender))
+            if key not in groups:
+                groups[key] = QueueEntry(queue_id, sender, [], content, target)
+            groups[key].rcpts.append(rcpt)
+        for entry in groups.values():
+            self.relay.enqueue(entry)
+
+    def _next_paths(self, rcpt: Path, mail_from: Path) -> tuple[Path, Path]:
+        """RFC 821 §3.6: strip ourselves from the forward route, join the reverse one."""
+        if self.net.source_routes != "honour":
+            return Path(rcpt.mailbox), mail_from
+        if rcpt.route and self.is_me(rcpt.route[0]):
+            rcpt = rcpt.without_first_hop()
+            if not mail_from.is_null:
+                mail_from = mail_from.with_hop_prepended(self.name)
+        return rcpt, mail_from
+
+    def _received(self, envelope: Envelope, port: int, peer: str, queue_id: str) -> str:
+        protocol = "ESMTP" if envelope.esmtp else "SMTP"
+        protocol += ("S" if envelope.tls else "") + ("A" if envelope.auth_user else "")
+        rcpt = envelope.rcpt_to[0].mailbox if len(envelope.rcpt_to) == 1 else None
+        return mime.received_header(helo=envelope.helo or peer, peer_host=peer,
+                                    peer_address=self.net.address_of(peer) or "unknown",
+                                    by_host=self.name, protocol=protocol, queue_id=queue_id,
+                                    recipient=rcpt, date=self.net.now_datetime())
+
+    # -- bounces -------------------------------------------------------------------------
+    def bounce(self, entry: QueueEntry, failures: list[tuple[Path, str, str]]) -> None:
+        """Send a delivery status notification (RFC 3464) to the reverse path."""
+        self.net.bounces += 1
+        addresses = [str(p.mailbox) for p, _, _ in failures]
+        if entry.mail_from.is_null:
+            # RFC 5321 §4.5.5: never bounce a bounce (that is how mail loops start).
+            self.net.recorder.internal(self.name, "MTA", "bounce of a bounce not sent",
+                                       "mta.double_bounce", params={"queue_id": entry.queue_id})
+            return
+        dsn = mime.build_dsn(reporting_mta=self.name, original=entry.content,
+                             recipients=[(p.mailbox, status, diag) for p, status, diag in failures],
+                             action="failed", date=self.net.now_datetime(),
+                             message_id=self.net.new_message_id(self.name),
+                             to=entry.mail_from.mailbox,
+                             postmaster=f"postmaster@{self.mail_domain}")
+        queue_id = self.net.new_queue_id()
+        self.net.recorder.internal(self.name, "MTA", f"bounce {queue_id} → {entry.mail_from}",
+                                   "mta.bounce", params={"queue_id": queue_id,
+                                                         "original": entry.queue_id,
+                                                         "to": str(entry.mail_from),
+                                                         "recipients": ", ".join(addresses),
+                                                         "status": failures[0][1]},
+                                   queue_id=queue_id)
+        self.route(Path(""), [entry.mail_from], dsn, queue_id)
+
+
+class SessionHandler(Handler):
+    """The MTA's answers inside one SMTP session (aiosmtpd-style hooks)."""
+
+    def __init__(self, mta: MTANode, port: int, peer: str) -> None:
+        self.mta, self.port, self.peer = mta, port, peer
+
+    def handle_command(self, session, verb: str, argument: str) -> Reply | None:
+        return self.mta.net.faults.reply_override(self.mta.name, verb)
+
+    def authenticate(self, session, mechanism: str, username: str, password: str) -> bool:
+        return self.mta.net.store.authenticate(username, password) is not None
+
+    def handle_RCPT(self, session, envelope: Envelope, path: Path) -> Reply | None:
+        return self.mta.check_recipient(path, authenticated=envelope.auth_user is not None)
+
+    def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
+        queue_id = self.mta.accept(envelope, self.port, self.peer)
+        return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
+
+
+def _reply(code: int, enhanced: str, text: str, name: str) -> Reply:
+    return Reply(code, enhanced, (text,), key=f"mta.reply.{name}")

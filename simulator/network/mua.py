@@ -1,0 +1,67 @@
+"""The MUA node: a user's mail client that composes and submits messages.
+
+Submission follows RFC 6409: port 587, STARTTLS (RFC 3207) when offered,
+then AUTH (RFC 4954) with the user's password.  The message itself is built
+by the stdlib email package (:func:`simulator.mail.mime.compose`).
+"""
+from __future__ import annotations
+
+from ..mail import mime
+from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
+from .mta import MX_PORT, SUBMISSION_PORT
+
+
+class MUANode:
+    """A mail client on a host; sends the scenario's messages at their time."""
+
+    def __init__(self, net, host) -> None:
+        self.net = net
+        self.name = host.name.lower()
+        self.smtp_server = (host.smtp_server or "").lower()
+        self.user = host.user
+
+    def ports(self) -> tuple[int, ...]:
+        return ()
+
+    def schedule(self, message) -> None:
+        self.net.scheduler.at(message.at, self.submit, message)
+
+    def submit(self, message) -> None:
+        """Compose ``message`` and hand it to the outgoing server."""
+        account = self.net.store.find(message.sender)
+        content = mime.compose(message.sender, list(message.to), message.subject, message.body,
+                               date=self.net.now_datetime(), charset=message.charset,
+                               sender_name=account.name if account else "",
+                               message_id=self.net.new_message_id(self.name))
+        envelope = Envelope(mail_from=_path(message.mail_from) or Path(message.sender),
+                            rcpt_to=[_path(r) for r in message.rcpt_to]
+                            or [Path(a) for a in message.to],
+                            content=content)
+        self.net.recorder.internal(self.name, "MUA", f"compose: {message.subject}",
+                                   "mua.compose", params={"subject": message.subject,
+                                                          "to": ", ".join(message.to),
+                                                          "server": self.smtp_server})
+        port = SUBMISSION_PORT if self.net.listens(self.smtp_server, SUBMISSION_PORT) else MX_PORT
+        credentials = ((account.address, account.password)
+                       if account and port == SUBMISSION_PORT else None)
+        client = SMTPClient(self.name, envelope, credentials=credentials,
+                            starttls=port == SUBMISSION_PORT, pipelining=self.net.pipelining)
+        self.net.connect(self.name, self.smtp_server, port, "SMTP", client,
+                         on_close=self._finished)
+
+    def _finished(self, conn) -> None:
+        result = conn.client_engine.result
+        ok = result.final is not None and result.final.is_positive
+        self.net.recorder.internal(self.name, "MUA", "sent" if ok else "not sent",
+                                   "mua.sent" if ok else "mua.failed",
+                                   params={"reply": _reply_text(result.final or result.failure)})
+
+
+def _path(text: str | None) -> Path | None:
+    return parse_path(text) if text else None
+
+
+def _reply_text(reply) -> str:
+    if reply is None:
+        return "—"
+    return " ".join(filter(None, [str(reply.code), reply.enhanced or "", " ".join(reply.lines)]))

@@ -1,0 +1,185 @@
+"""The MTA's outgoing queue: resolve the next hop, try each MX, retry, bounce.
+
+RFC 5321 §5.1: try the exchangers in order of preference, skipping those no
+more preferred than ourselves; a host that cannot be reached or answers 4xx
+before the recipients hands the message on to the next one.  RFC 5321
+§4.5.4.1: transient failures are retried later (the scenario's schedule, in
+simulated time); when the retries run out, or on a 5xx, the sender gets a
+bounce (RFC 3464).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..protocols.smtp import Envelope, Path, SMTPClient
+
+MX_PORT = 25
+
+
+@dataclass(frozen=True)
+class _Synthetic:
+    """A reply the MTA makes up when the peer gave none (connection lost)."""
+
+    code: int = 451
+    enhanced: str = "4.4.2"
+    lines: tuple = ("connection lost before the reply",)
+    is_positive: bool = False
+    is_transient: bool = True
+    is_permanent: bool = False
+
+
+_LOST = _Synthetic()
+
+
+@dataclass
+class QueueEntry:
+    """A message waiting to go to one next hop (a domain or a route host)."""
+
+    queue_id: str
+    mail_from: Path
+    rcpts: list[Path]
+    content: bytes
+    target: str
+    attempts: int = 0
+    last_error: str = ""
+    last_status: str = "4.4.1"
+
+
+@dataclass
+class _Attempt:
+    entry: QueueEntry
+    exchangers: list = field(default_factory=list)
+
+
+class Relay:
+    """The queue of one MTA and the logic of delivery attempts."""
+
+    def __init__(self, mta) -> None:
+        self.mta = mta
+        self.net = mta.net
+        self.queue: dict[int, QueueEntry] = {}
+
+    def enqueue(self, entry: QueueEntry) -> None:
+        self.queue[id(entry)] = entry
+        self.net.scheduler.after(0, self.attempt, entry)
+
+    # -- one attempt ------------------------------------------------------------
+    def attempt(self, entry: QueueEntry) -> None:
+        entry.attempts += 1
+        route = self.net.dns.mail_route(entry.target, self.net.rng)
+        for lookup in route.lookups:
+            self.net.recorder.lookup(self.mta.name, lookup)
+        if route.error in ("NXDOMAIN", "NULLMX"):
+            status = "5.1.2" if route.error == "NXDOMAIN" else "5.1.10"
+            self._fail_all(entry, status, f"DNS: {entry.target}: {route.error}")
+        elif route.error:
+            self._defer(entry, "4.4.3", f"DNS: {entry.target}: {route.error}")
+        else:
+            self._try_next(_Attempt(entry, self._usable(route.exchangers)))
+
+    def _usable(self, exchangers) -> list:
+        """RFC 5321 §5.1: drop ourselves and every MX not more preferred than us."""
+        mine = [x.preference for x in exchangers if self.mta.is_me(x.host)]
+        limit = min(mine) if mine else None
+        return [x for x in exchangers
+                if not self.mta.is_me(x.host) and (limit is None or x.preference < limit)]
+
+    def _try_next(self, attempt: _Attempt) -> None:
+        if not attempt.exchangers:
+            self._defer(attempt.entry, attempt.entry.last_status,
+                        attempt.entry.last_error or "no mail exchanger could be reached")
+            return
+        exchanger = attempt.exchangers.pop(0)
+        entry = attempt.entry
+        envelope = Envelope(mail_from=entry.mail_from, rcpt_to=list(entry.rcpts),
+                            content=entry.content)
+        client = SMTPClient(self.mta.name, envelope, pipelining=self.net.pipelining)
+        host = exchanger.host.rstrip(".").lower()
+        self.net.connect(self.mta.name, host, MX_PORT, "SMTP", client,
+                         on_close=lambda conn: self._finished(attempt, host, conn))
+
+    # -- evaluating what happened -------------------------------------------------------
+    def _finished(self, attempt: _Attempt, host: str, conn) -> None:
+        entry, result = attempt.entry, conn.client_engine.result
+        if result.failure is None and result.greeting is None:
+            entry.last_error, entry.last_status = f"{host}: connection failed", "4.4.1"
+            return self._try_next(attempt)
+        if result.failed_stage and not result.recipients:
+            return self._session_failed(attempt, host, result)
+        self._per_recipient(entry, host, result)
+
+    def _session_failed(self, attempt: _Attempt, host: str, result) -> None:
+        reply = result.failure
+        entry = attempt.entry
+        entry.last_error = f"{host} said: {_text(reply)}"
+        entry.last_status = reply.enhanced or ("4.0.0" if reply.is_transient else "5.0.0")
+        if reply.is_permanent and result.failed_stage not in ("greeting", "ehlo", "helo"):
+            self._fail_all(entry, entry.last_status, entry.last_error)
+        else:
+            self._try_next(attempt)     # RFC 5321 §5.1: another MX may do better
+
+    def _per_recipient(self, entry: QueueEntry, host: str, result) -> None:
+        final = result.final
+        delivered, failed, deferred = [], [], []
+        for rcpt in entry.rcpts:
+            reply = _outcome(rcpt, result)
+            bucket = (delivered if reply.is_positive else
+                      deferred if reply.is_transient else failed)
+            bucket.append((rcpt, reply))
+        self._report_sent(entry, host, delivered)
+        if failed:
+            self.mta.bounce(entry, [(p, r.enhanced or "5.0.0", f"smtp; {_text(r)}")
+                                    for p, r in failed])
+        if deferred:
+            entry.rcpts = [p for p, _ in deferred]
+            reply = deferred[0][1]
+            self._defer(entry, reply.enhanced or "4.0.0", f"{host} said: {_text(reply)}")
+        else:
+            self.queue.pop(id(entry), None)
+
+    def _report_sent(self, entry: QueueEntry, host: str, delivered) -> None:
+        if not delivered:
+            return
+        self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} relayed to {host}",
+                                   "mta.relayed", params={"queue_id": entry.queue_id,
+                                                          "host": host,
+                                                          "count": len(delivered)},
+                                   queue_id=entry.queue_id)
+
+    # -- retry or give up -----------------------------------------------------------------
+    def _defer(self, entry: QueueEntry, status: str, error: str) -> None:
+        entry.last_status, entry.last_error = status, error
+        schedule = self.net.retry_schedule
+        if entry.attempts > len(schedule):
+            self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} expired",
+                                       "mta.expired", params={"queue_id": entry.queue_id,
+                                                              "attempts": entry.attempts,
+                                                              "error": error})
+            self.queue.pop(id(entry), None)
+            status = "5" + status[1:] if status[:1] == "4" else status
+            self.mta.bounce(entry, [(p, status, f"smtp; {error}") for p in entry.rcpts])
+            return
+        wait = schedule[entry.attempts - 1]
+        self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} deferred {wait:g} s",
+                                   "mta.deferred", params={"queue_id": entry.queue_id,
+                                                           "wait": f"{wait:g}",
+                                                           "attempt": entry.attempts,
+                                                           "error": error},
+                                   queue_id=entry.queue_id)
+        self.net.scheduler.after(wait, self.attempt, entry)
+
+    def _fail_all(self, entry: QueueEntry, status: str, error: str) -> None:
+        self.queue.pop(id(entry), None)
+        self.mta.bounce(entry, [(p, status, f"smtp; {error}") for p in entry.rcpts])
+
+
+def _outcome(rcpt: Path, result):
+    """A recipient's fate: its RCPT refusal, else the reply to the content."""
+    reply = result.recipients.get(rcpt)
+    if reply is None or reply.is_positive:
+        reply = result.final or result.failure or reply
+    return reply if reply is not None else _LOST
+
+
+def _text(reply) -> str:
+    return " ".join(filter(None, [str(reply.code), reply.enhanced or "", " ".join(reply.lines)]))

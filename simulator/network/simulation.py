@@ -1,0 +1,159 @@
+"""The in-memory network: builds a scenario's nodes and runs it to the end.
+
+``simulate(scenario, seed=…)`` returns the Trace of everything that happened
+and the final state of the mailboxes.  Nothing here reads the wall clock or
+the OS random source: time is the scheduler's and randomness comes from one
+``random.Random(seed)``, so the same scenario and seed give the same trace.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..mail import mime
+from ..mail.store import MailStore
+from ..protocols.smtp import Path
+from ..scenarios.model import Scenario
+from ..trace import Trace
+from .connection import Connection
+from .dns import DNS
+from .faults import Faults
+from .mta import MTANode
+from .mua import MUANode
+from .recorder import Recorder
+from .scheduler import Scheduler
+from .topology import INTERNET, Topology
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message put into one mailbox by an MDA."""
+
+    time: float
+    host: str
+    address: str
+    folder: str
+    uid: int
+    queue_id: str
+
+
+@dataclass
+class SimulationResult:
+    """What a run produced: the trace, the mailboxes and a few counts."""
+
+    trace: Trace
+    store: MailStore
+    deliveries: list[Delivery] = field(default_factory=list)
+    bounces: int = 0
+
+    def smtp_hops(self) -> list[tuple[str, str]]:
+        """(client, server) of every SMTP connection that got a greeting, in order."""
+        hops = []
+        for conn in self.trace.connections():
+            steps = self.trace.filter(conn=conn, protocol="SMTP")
+            if steps:
+                server = next(s.src for s in steps if s.direction == "s2c")
+                client = next(s.dst for s in steps if s.direction == "s2c")
+                hops.append((client, server))
+        return hops
+
+
+class Network:
+    """Nodes, topology, DNS, store, scheduler and trace of one run."""
+
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.rng = random.Random(seed)
+        self.scheduler = Scheduler()
+        self.trace = Trace(scenario=scenario.name, seed=seed)
+        self.recorder = Recorder(self.trace, lambda: round(self.scheduler.now, 6))
+        self.topology = Topology()
+        self.dns = DNS()
+        self.store = MailStore(clock=self.now_datetime)
+        self.nodes: dict[str, object] = {}
+        self.deliveries: list[Delivery] = []
+        self.bounces = 0
+        self._connections = 0
+        options = scenario.options
+        self.latency = options.latency
+        self.source_routes = options.source_routes
+        self.retry_schedule = options.retry_schedule
+        self.pipelining = options.pipelining
+        self.faults = Faults(self, scenario.faults)
+        self._build()
+
+    # -- construction -----------------------------------------------------------------
+    def _build(self) -> None:
+        for zone in self.scenario.zones:
+            self.dns.add_zone(zone)
+        addresses = self.dns.hosts()
+        for user in self.scenario.users:
+            self.store.add_user(user.address, user.password, user.name)
+        for host in self.scenario.hosts:
+            name = host.name.lower()
+            self.topology.add_host(name, host.roles, addresses.get(name))
+            if "mta" in host.roles:
+                self.nodes[name] = MTANode(self, host)
+            elif "mua" in host.roles:
+                self.nodes[name] = MUANode(self, host)
+        for a, b in self.scenario.links:
+            self.topology.add_link(a.lower(), b.lower())
+        self.trace.nodes = sorted(self.nodes) + ["dns", INTERNET]
+
+    # -- services used by the nodes ------------------------------------------------------
+    def now_datetime(self) -> datetime:
+        return self.scenario.options.start_time + timedelta(seconds=self.scheduler.now)
+
+    def new_queue_id(self) -> str:
+        return f"{self.rng.getrandbits(40):010X}"
+
+    def new_message_id(self, host: str) -> str:
+        return f"<{self.now_datetime():%Y%m%d%H%M%S}.{self.rng.getrandbits(32):08x}@{host}>"
+
+    def address_of(self, host: str) -> str | None:
+        return self.dns.hosts().get(host.lower())
+
+    def listens(self, host: str, port: int) -> bool:
+        node = self.nodes.get(host.lower())
+        return node is not None and port in node.ports()
+
+    def connect(self, client: str, server: str, port: int, protocol: str, client_engine,
+                on_close=None) -> Connection:
+        """Open a simulated TCP connection from ``client`` to ``server:port``."""
+        self._connections += 1
+        conn_id = f"c{self._connections}"
+        node = self.nodes.get(server)
+        server_engine = node.server_session(port, client, conn_id) if self.listens(server, port) \
+            else None
+        conn = Connection(self, conn_id, client, server, port, protocol, client_engine,
+                          server_engine, on_close)
+        conn.open()
+        return conn
+
+    def deliver(self, host: str, sender: Path, rcpt: Path, content: bytes, queue_id: str) -> None:
+        """The MDA's job: add Return-Path and Delivered-To, file into INBOX (RFC 5321 §4.4)."""
+        data = mime.prepend_header(content, "Delivered-To", rcpt.mailbox)
+        data = mime.prepend_header(data, "Return-Path", f"<{sender.mailbox}>")
+        message = self.store.deliver(rcpt.mailbox, data, self.now_datetime())
+        self.deliveries.append(Delivery(self.scheduler.now, host, rcpt.mailbox, "INBOX",
+                                        message.uid, queue_id))
+        self.recorder.internal(host, "MDA", f"deliver {queue_id} → {rcpt.mailbox} INBOX "
+                               f"uid {message.uid}", "mda.deliver",
+                               params={"address": rcpt.mailbox, "folder": "INBOX",
+                                       "uid": message.uid, "size": len(data),
+                                       "queue_id": queue_id},
+                               queue_id=queue_id)
+
+    # -- running --------------------------------------------------------------------------
+    def run(self) -> SimulationResult:
+        self.faults.schedule()
+        for message in self.scenario.messages:
+            self.nodes[message.client.lower()].schedule(message)
+        self.scheduler.run()
+        return SimulationResult(self.trace, self.store, self.deliveries, self.bounces)
+
+
+def simulate(scenario: Scenario, *, seed: int | None = None) -> SimulationResult:
+    """Run ``scenario`` to the end (seed defaults to the scenario's own)."""
+    return Network(scenario, scenario.seed if seed is None else seed).run()

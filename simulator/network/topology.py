@@ -1,0 +1,51 @@
+"""The network as a networkx graph: hosts, an 'internet' core and links.
+
+Every host is linked to the ``internet`` node unless the scenario says
+otherwise; faults take nodes or links down for a while.  Reachability and
+the number of links on the path (which sets the latency) come from the graph.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+INTERNET = "internet"
+
+
+class Topology:
+    """Hosts and links, with the faults active at the current time applied."""
+
+    def __init__(self) -> None:
+        self.graph = nx.Graph()
+        self.graph.add_node(INTERNET, kind="router")
+        self._down_nodes: set[str] = set()
+        self._down_links: set[frozenset[str]] = set()
+
+    def add_host(self, name: str, roles: tuple[str, ...], address: str | None) -> None:
+        self.graph.add_node(name, kind="host", roles=roles, address=address)
+        self.graph.add_edge(name, INTERNET)
+
+    def add_link(self, a: str, b: str) -> None:
+        self.graph.add_edge(a, b)
+
+    def set_node_down(self, name: str, down: bool) -> None:
+        (self._down_nodes.add if down else self._down_nodes.discard)(name)
+
+    def set_link_down(self, a: str, b: str, down: bool) -> None:
+        key = frozenset((a, b))
+        (self._down_links.add if down else self._down_links.discard)(key)
+
+    def is_up(self, name: str) -> bool:
+        return name not in self._down_nodes
+
+    def path(self, src: str, dst: str) -> list[str] | None:
+        """The shortest path over working nodes and links, or None if unreachable."""
+        if not (self.is_up(src) and self.is_up(dst)):
+            return None
+        view = nx.subgraph_view(
+            self.graph,
+            filter_node=lambda n: n not in self._down_nodes,
+            filter_edge=lambda a, b: frozenset((a, b)) not in self._down_links)
+        try:
+            return nx.shortest_path(view, src, dst)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return None
