@@ -1,0 +1,301 @@
+"""The sections of a scenario file (``docs/scenarios.md``), each checked and built.
+
+One function per section, written in the :class:`Checker` vocabulary.
+References to hosts (``client``, ``smtp_server``, ``node``, ``peer``, links)
+are collected while reading and checked once every host is known, because a
+host may be named before it is declared further down the file.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timezone
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from simulator.locale import LANGUAGES
+from simulator.scenarios.loader_nodes import Checker, line_of
+from simulator.scenarios.model import (
+    FAULT_KINDS, ROLES, SOURCE_ROUTE_MODES, Fault, Host, Message, Options, Scenario, User, Zone,
+)
+
+CHARSETS = ("utf-8", "koi8-r", "windows-1251")
+RCODES = ("SERVFAIL", "NXDOMAIN")
+
+TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
+            "faults", "links", "options")
+HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user")
+USER_KEYS = ("address", "password", "name")
+MESSAGE_KEYS = ("at", "client", "from", "to", "subject", "body", "charset",
+                "mail_from", "rcpt_to")
+OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
+#: fault kind -> (required fields, optional fields); every kind also takes start/end.
+FAULT_FIELDS = {
+    "node_down": (("node",), ()),
+    "link_down": (("node", "peer"), ()),
+    "dns": (("name",), ("rcode",)),
+    "reply": (("node", "command", "reply"), ("times",)),
+}
+assert set(FAULT_FIELDS) == set(FAULT_KINDS)
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+_HOSTNAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*"
+                       r"[A-Za-z0-9_])?)*\.?$")
+# Plausible, not RFC 5322 complete: a local part without spaces or brackets, an
+# @ and a dotted domain.  \w lets Cyrillic through, for the SMTPUTF8 lessons.
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[\w-]+(\.[\w-]+)*\.?$")
+# An SMTP path (RFC 5321 §4.1.2, RFC 821 §4.1.2 for the route): <>, an address,
+# <address>, or <@h1,@h2:address>.
+_ROUTE = re.compile(r"^@[\w.-]+(,@[\w.-]+)*:")
+_REPLY = re.compile(r"^[2-5][0-9][0-9]([ -].*)?$")
+
+
+class _Refs:
+    """Host references waiting to be checked once all hosts are declared."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Node, str, str]] = []
+
+    def add(self, node: Node, key: str, name: str | None) -> None:
+        if name is not None:
+            self.pending.append((node, key, name))
+
+    def check(self, checker: Checker, hosts: tuple[Host, ...]) -> None:
+        names = [h.name for h in hosts]
+        for node, key, name in sorted(self.pending, key=lambda p: line_of(p[0])):
+            if name not in names:
+                checker.fail(node, "unknown_host", key=key, got=f"'{name}'",
+                             hint=checker.hint(name, names), allowed=", ".join(names) or "—")
+
+
+def build_scenario(c: Checker, root: Node) -> Scenario:
+    """The whole file: the top-level mapping into a Scenario."""
+    if not isinstance(root, MappingNode):
+        c.fail(root, "top_level", got=c.show(root))
+    f = c.mapping(root, "", c.text("where.top"), TOP_KEYS, required=("name", "hosts"))
+    refs = _Refs()
+    hosts = _hosts(c, f["hosts"][1], refs)
+    scenario = Scenario(
+        name=_name(c, f["name"][1]),
+        description=_description(c, f.get("description", (None, None))[1]),
+        seed=c.get(f, "seed", "int", 0),
+        options=_options(c, f["options"][1]) if "options" in f else Options(),
+        zones=_zones(c, f["zones"][1]) if "zones" in f else (),
+        hosts=hosts,
+        users=tuple(_user(c, n, i) for i, n in _numbered(c, f, "users")),
+        messages=tuple(_message(c, n, i, refs) for i, n in _numbered(c, f, "messages")),
+        faults=tuple(_fault(c, n, i, refs) for i, n in _numbered(c, f, "faults")),
+        links=tuple(_link(c, n, refs) for _, n in _numbered(c, f, "links")),
+        source=c.source)
+    refs.check(c, hosts)
+    return scenario
+
+
+def _numbered(c: Checker, f: dict, key: str) -> list[tuple[int, Node]]:
+    """(1-based number, node) of each item of an optional list section."""
+    if key not in f:
+        return []
+    return list(enumerate(c.items(f[key][1], key), start=1))
+
+
+def _name(c: Checker, node: Node) -> str:
+    name = c.value(node, "name", "text")
+    if not _NAME.match(name):
+        c.fail(node, "name", key="name", got=c.show(node))
+    return name
+
+
+def _description(c: Checker, node: Node | None) -> dict[str, str]:
+    """``{ru: …, en: …}``; a single string serves both languages."""
+    if node is None:
+        return {}
+    if isinstance(node, ScalarNode) and isinstance(c.scalar(node), str):
+        text = c.scalar(node)
+        return {lang: text for lang in LANGUAGES}
+    if not isinstance(node, MappingNode):
+        c.fail(node, "type", key="description", expected=c.text("expect.description"),
+               got=c.show(node))
+    f = c.mapping(node, "description", "description", LANGUAGES)
+    return {lang: c.get(f, lang, "text") for lang in f}
+
+
+def _zones(c: Checker, node: Node) -> tuple[Zone, ...]:
+    f = c.mapping(node, "zones", "zones", None)
+    return tuple(_zone(c, origin, key_node, text_node)
+                 for origin, (key_node, text_node) in f.items())
+
+
+def _zone(c: Checker, origin: str, key_node: Node, node: Node) -> Zone:
+    if not _HOSTNAME.match(origin):
+        c.fail(key_node, "domain", key="zones", got=f"'{origin}'")
+    text = c.value(node, origin, "text")
+    # A block scalar (| or >) starts on the line after its indicator; the DNS
+    # module adds first_line to a zone-file line number to point into this file.
+    first = line_of(node) + (1 if node.style in ("|", ">") else 0)
+    return Zone(origin=origin, text=text, source=c.source, first_line=first)
+
+
+def _hosts(c: Checker, node: Node, refs: _Refs) -> tuple[Host, ...]:
+    hosts: list[Host] = []
+    first_line: dict[str, int | None] = {}
+    for number, item in enumerate(c.items(node, "hosts"), start=1):
+        host = _host(c, item, number, refs)
+        if host.name in first_line:
+            c.fail(item, "duplicate_host", got=f"'{host.name}'", first=first_line[host.name])
+        first_line[host.name] = line_of(item)
+        hosts.append(host)
+    if not hosts:
+        c.fail(node, "empty_list", key="hosts")
+    return tuple(hosts)
+
+
+def _host(c: Checker, node: Node, number: int, refs: _Refs) -> Host:
+    f = c.mapping(node, "hosts", f"hosts #{number}", HOST_KEYS, required=("name", "roles"))
+    roles = tuple(c.choice(n, "roles", ROLES, in_list=True)
+                  for n in c.items(f["roles"][1], "roles", scalar_ok=True))
+    if not roles:
+        c.fail(f["roles"][1], "empty_list", key="roles")
+    smtp_server = _hostname(c, f, "smtp_server")
+    if smtp_server is not None:
+        refs.add(f["smtp_server"][1], "smtp_server", smtp_server)
+    domains = tuple(_checked(c, n, "domains", _HOSTNAME, "domain")
+                    for n in _list(c, f, "domains"))
+    return Host(name=_hostname(c, f, "name"), roles=roles, domains=domains,
+                submission=c.get(f, "submission", "bool", False), smtp_server=smtp_server,
+                user=_address(c, f, "user"))
+
+
+def _list(c: Checker, f: dict, key: str) -> list[Node]:
+    return c.items(f[key][1], key, scalar_ok=True) if key in f else []
+
+
+def _checked(c: Checker, node: Node, key: str, pattern: re.Pattern, code: str) -> str:
+    """A text that must match ``pattern``; ``code`` names the error otherwise."""
+    value = c.value(node, key, "text")
+    if not pattern.match(value):
+        c.fail(node, code, key=key, got=c.show(node))
+    return value
+
+
+def _hostname(c: Checker, f: dict, key: str) -> str | None:
+    return _checked(c, f[key][1], key, _HOSTNAME, "hostname") if key in f else None
+
+
+def _address(c: Checker, f: dict, key: str) -> str | None:
+    return _checked(c, f[key][1], key, _ADDRESS, "address") if key in f else None
+
+
+def _user(c: Checker, node: Node, number: int) -> User:
+    f = c.mapping(node, "users", f"users #{number}", USER_KEYS, required=("address",))
+    return User(address=_address(c, f, "address"), password=c.get(f, "password", "text", ""),
+                name=c.get(f, "name", "text", ""))
+
+
+def _message(c: Checker, node: Node, number: int, refs: _Refs) -> Message:
+    f = c.mapping(node, "messages", f"messages #{number}", MESSAGE_KEYS,
+                  required=("client", "from", "to"))
+    client = _hostname(c, f, "client")
+    refs.add(f["client"][1], "client", client)
+    to = tuple(_checked(c, n, "to", _ADDRESS, "address") for n in _list(c, f, "to"))
+    if not to:
+        c.fail(f["to"][1], "empty_list", key="to")
+    message = Message(
+        at=c.get(f, "at", "number", 0.0), client=client, sender=_address(c, f, "from"), to=to,
+        subject=c.get(f, "subject", "text", ""), body=c.get(f, "body", "text", ""),
+        charset=c.choice(f["charset"][1], "charset", CHARSETS) if "charset" in f else "utf-8",
+        mail_from=_path(c, f["mail_from"][1], "mail_from") if "mail_from" in f else None,
+        rcpt_to=tuple(_path(c, n, "rcpt_to") for n in _list(c, f, "rcpt_to")))
+    _check_charset(c, f, message)
+    return message
+
+
+def _path(c: Checker, node: Node, key: str) -> str:
+    """An envelope path as written (kept verbatim: the lessons show it on the wire)."""
+    value = c.value(node, key, "text")
+    inner = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+    if inner == "" and value == "<>" and key == "mail_from":
+        return value                       # the null reverse path of a bounce
+    if not _ADDRESS.match(_ROUTE.sub("", inner, count=1)):
+        c.fail(node, "path", key=key, got=c.show(node))
+    return value
+
+
+def _check_charset(c: Checker, f: dict, message: Message) -> None:
+    """Cyrillic fits KOI8-R and Windows-1251, but an emoji does not: say so here."""
+    try:
+        (message.subject + message.body).encode(message.charset)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start]
+        c.fail(f["charset"][1], "charset", key="charset", got=f"'{message.charset}'",
+               char=f"'{bad}'")
+
+
+def _fault(c: Checker, node: Node, number: int, refs: _Refs) -> Fault:
+    where = f"faults #{number}"
+    # The kind decides which other keys are allowed, so read it first and
+    # then check the keys: 'peer' on a node_down is a mistake worth naming.
+    kind_node = c.mapping(node, "faults", where, None, required=("kind",))["kind"][1]
+    kind = c.choice(kind_node, "kind", FAULT_KINDS)
+    required, optional = FAULT_FIELDS[kind]
+    f = c.mapping(node, "faults", f"{where} (kind: {kind})",
+                  ("kind", "start", "end", *required, *optional), required)
+    fields = {key: _fault_field(c, f, key, refs) for key in (*required, *optional) if key in f}
+    start, end = c.get(f, "start", "number", 0.0), c.get(f, "end", "number")
+    if end is not None and end <= start:
+        c.fail(f["end"][1], "end_before_start", got=end, start=start)
+    return Fault(kind=kind, start=start, end=end, **fields)
+
+
+def _fault_field(c: Checker, f: dict, key: str, refs: _Refs) -> object:
+    node = f[key][1]
+    if key in ("node", "peer"):
+        name = _hostname(c, f, key)
+        refs.add(node, key, name)
+        return name
+    if key == "name":
+        return _hostname(c, f, key)
+    if key == "rcode":
+        return c.choice(node, key, RCODES)
+    if key == "times":
+        return c.value(node, key, "positive_int")
+    if key == "reply":
+        return _checked(c, node, key, _REPLY, "reply")
+    return c.value(node, key, "text").upper()     # command: SMTP verbs are case-blind
+
+
+def _link(c: Checker, node: Node, refs: _Refs) -> tuple[str, str]:
+    ends = c.items(node, "links")
+    if len(ends) != 2:
+        c.fail(node, "link", got=c.show(node))
+    names = tuple(_checked(c, n, "links", _HOSTNAME, "hostname") for n in ends)
+    for end_node, name in zip(ends, names):
+        refs.add(end_node, "links", name)
+    return names
+
+
+def _options(c: Checker, node: Node) -> Options:
+    f = c.mapping(node, "options", "options", OPTION_KEYS)
+    default = Options()
+    return Options(
+        source_routes=(c.choice(f["source_routes"][1], "source_routes", SOURCE_ROUTE_MODES)
+                       if "source_routes" in f else default.source_routes),
+        latency=c.get(f, "latency", "number", default.latency),
+        retry_schedule=(tuple(c.value(n, "retry_schedule", "positive")
+                              for n in c.items(f["retry_schedule"][1], "retry_schedule"))
+                        if "retry_schedule" in f else default.retry_schedule),
+        start_time=_start_time(c, f["start_time"][1]) if "start_time" in f else default.start_time,
+        pipelining=c.get(f, "pipelining", "bool", default.pipelining))
+
+
+def _start_time(c: Checker, node: Node) -> datetime:
+    """ISO 8601; YAML may already have made it a datetime or a date.  Naive means UTC."""
+    value = c.scalar(node) if isinstance(node, ScalarNode) else None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(0, 0))
+    if not isinstance(value, datetime):
+        c.fail(node, "start_time", key="start_time", got=c.show(node))
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
