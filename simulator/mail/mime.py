@@ -1,0 +1,248 @@
+"""MIME helpers on the stdlib ``email`` package: compose, parse, trace headers, DSNs.
+
+Theory of operation.  A message is a header section and a body (RFC 5322).
+MIME (RFC 2045–2049) adds typed, nested body parts, transfer encodings that
+make 8-bit data safe for 7-bit transports (base64, quoted-printable) and
+"encoded words" that carry non-ASCII text in headers (RFC 2047), e.g.
+``=?koi8-r?b?...?=``.  We never build MIME by hand: the stdlib does the
+encoding, we only choose charsets, policies and deterministic boundaries
+(the same scenario must give the same bytes, so boundaries cannot be random).
+"""
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import hashlib
+import textwrap
+from datetime import datetime
+from email.header import Header
+from email.message import EmailMessage, Message, MIMEPart
+from email.parser import BytesParser
+from typing import Sequence
+
+from simulator.locale import t
+
+CHARSETS = ("utf-8", "koi8-r", "windows-1251")
+TRANSFER_ENCODINGS = (None, "7bit", "8bit", "quoted-printable", "base64")
+#: RFC 3848 "with" keywords for Received: (plus plain SMTP/ESMTP of RFC 5321 §4.4).
+PROTOCOLS = ("SMTP", "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA", "LMTP", "UTF8SMTP", "UTF8SMTPA",
+             "UTF8SMTPS", "UTF8SMTPSA")
+DSN_ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")   # RFC 3464 §2.3.3
+
+#: Composition: 7-bit clean bodies (so Cyrillic shows base64 or quoted-printable, and survives
+#: a relay without 8BITMIME), CRLF line ends as on the wire (RFC 5321 §2.3.8).
+COMPOSE_POLICY = email.policy.SMTP.clone(cte_type="7bit")
+WIRE_POLICY = email.policy.SMTP
+
+
+def _boundary(seed: str, n: int = 0) -> str:
+    """A boundary derived from the Message-ID: unique enough, and the same on every run."""
+    return f"=_mailsim_{hashlib.sha256(f'{seed}/{n}'.encode()).hexdigest()[:24]}"
+
+
+def _msgid(message_id: str) -> str:
+    return message_id if message_id.startswith("<") else f"<{message_id}>"
+
+
+def _encoded(text: str, charset: str, header_name: str) -> str:
+    """RFC 2047 encoded words in ``charset`` (only when needed), folded under 78 columns."""
+    if text.isascii():
+        return text
+    return Header(text, charset, header_name=header_name).encode(linesep="\n")
+
+
+def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: datetime,
+            message_id: str, charset: str = "utf-8", sender_name: str = "",
+            attachments: Sequence[tuple[str, str, bytes]] = (),
+            transfer_encoding: str | None = None) -> bytes:
+    """A complete message as wire bytes (CRLF), RFC 5322 headers and MIME body.
+
+    The subject and display name go out as RFC 2047 encoded words and the
+    text part is encoded in ``charset`` (utf-8, koi8-r or windows-1251).
+    ``transfer_encoding`` None lets the stdlib choose base64 or
+    quoted-printable for non-ASCII text; attachments are
+    ``(filename, "type/subtype", bytes)`` in base64 (RFC 2045 §6.8).
+    """
+    if charset not in CHARSETS:
+        raise ValueError(f"charset must be one of {CHARSETS}, got {charset!r}")
+    msg = EmailMessage(policy=COMPOSE_POLICY)
+    # set_raw keeps our encoded words in the chosen charset; msg[...] would re-encode in UTF-8.
+    msg.set_raw("From", email.utils.formataddr((sender_name, sender), charset=charset))
+    msg["To"] = ", ".join(to)
+    msg.set_raw("Subject", _encoded(subject, charset, "Subject"))
+    msg["Date"] = email.utils.format_datetime(date)
+    msg["Message-ID"] = _msgid(message_id)
+    msg.set_content(body, charset=charset, cte=transfer_encoding)
+    for filename, mime_type, data in attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    _finish(msg, message_id)
+    return msg.as_bytes(policy=WIRE_POLICY)
+
+
+def _finish(msg: EmailMessage, seed: str) -> None:
+    """Deterministic boundaries; drop the MIME-Version that stdlib copies into sub-parts."""
+    for n, part in enumerate(msg.walk()):
+        if part is not msg and "MIME-Version" in part:
+            del part["MIME-Version"]    # RFC 2045 §4: it belongs in the top-level header only
+        if part.get_content_maintype() == "multipart":
+            part.set_boundary(_boundary(seed, n))
+
+
+def parse(data: bytes) -> EmailMessage:
+    """Parse wire bytes with ``email.policy.default`` (headers decoded, RFC 2047)."""
+    return BytesParser(policy=email.policy.default).parsebytes(data)
+
+
+def body_text(data: bytes) -> str:
+    """The decoded text body (plain preferred), with line ends as ``\\n``."""
+    part = parse(data).get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    return part.get_content().replace("\r\n", "\n")
+
+
+def _unfold(value: str) -> str:
+    """RFC 5322 §2.2.3: unfolding removes each CRLF that precedes whitespace."""
+    return " ".join(value.replace("\r\n", "\n").replace("\n", " ").split())
+
+
+def summary(data: bytes) -> dict:
+    """The facts a mailbox listing shows: decoded subject, from, to, date, ids, trace headers."""
+    msg = parse(data)
+    return {
+        "subject": str(msg.get("Subject", "")),
+        "from": str(msg.get("From", "")),
+        "to": str(msg.get("To", "")),
+        "date": str(msg.get("Date", "")),
+        "message_id": str(msg.get("Message-ID", "")),
+        "received": [_unfold(str(v)) for v in msg.get_all("Received", [])],
+        "content_type": msg.get_content_type(),
+    }
+
+
+def prepend_header(data: bytes, name: str, value: str) -> bytes:
+    """Put a header on top of the message, as MTAs do with trace headers (RFC 5321 §4.4).
+
+    The header is folded at 78 characters (RFC 5322 §2.2.3) with CRLF; the
+    rest of the message is left byte for byte as it was.
+    """
+    return WIRE_POLICY.fold_binary(name, value) + data
+
+
+def received_header(*, helo: str, peer_host: str, peer_address: str, by_host: str,
+                    protocol: str, queue_id: str, recipient: str | None,
+                    date: datetime) -> str:
+    """The value of a ``Received:`` header (RFC 5321 §4.4, RFC 5322 §3.6.7, RFC 3848).
+
+    ``from HELO (host [addr]) by X with ESMTP id Q for <r>; date`` — the
+    name the client claimed, then what the server saw (TCP-info), so a
+    reader can spot a lying HELO.
+    """
+    if protocol.upper() not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    literal = f"[IPv6:{peer_address}]" if ":" in peer_address else f"[{peer_address}]"
+    tcp_info = f"{peer_host} {literal}" if peer_host else literal
+    words = [f"from {helo} ({tcp_info})", f"by {by_host}", f"with {protocol.upper()}",
+             f"id {queue_id}"]
+    if recipient:
+        words.append(f"for <{recipient.strip('<>')}>")
+    return " ".join(words) + "; " + email.utils.format_datetime(date)
+
+
+def _header_section(data: bytes) -> str:
+    head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return head.decode("utf-8", "replace") + "\n"
+
+
+def _status_part(reporting_mta: str, recipients: Sequence[tuple[str, str, str]],
+                 action: str, date: datetime) -> MIMEPart:
+    """The machine-readable message/delivery-status part (RFC 3464 §2.2, §2.3)."""
+    blocks = [Message(policy=COMPOSE_POLICY)]
+    blocks[0]["Reporting-MTA"] = f"dns; {reporting_mta}"
+    blocks[0]["Arrival-Date"] = email.utils.format_datetime(date)
+    for address, status, diagnostic in recipients:
+        block = Message(policy=COMPOSE_POLICY)
+        block["Final-Recipient"] = f"rfc822; {address.strip('<>')}"
+        block["Action"] = action
+        block["Status"] = status
+        block["Diagnostic-Code"] = f"smtp; {diagnostic}"
+        blocks.append(block)
+    part = MIMEPart(policy=COMPOSE_POLICY)
+    part["Content-Type"] = "message/delivery-status"
+    part.set_payload(blocks)
+    return part
+
+
+def _human_text(action: str, reporting_mta: str, recipients: Sequence[tuple[str, str, str]]) -> str:
+    """The human-readable first part, in English and then Russian."""
+    texts = []
+    for lang in ("en", "ru"):
+        # wrapped at 72 so quoted-printable needs no soft line breaks in the English half
+        lines = [textwrap.fill(t(f"mail.dsn.body.{action}", lang, mta=reporting_mta), 72), ""]
+        lines += [t("mail.dsn.recipient", lang, address=a, status=s, diagnostic=d)
+                  for a, s, d in recipients]
+        texts.append("\n".join(lines))
+    return "\n\n".join(texts) + "\n"
+
+
+def build_dsn(*, reporting_mta: str, original: bytes, recipients: Sequence[tuple[str, str, str]],
+              action: str, date: datetime, message_id: str, to: str, postmaster: str) -> bytes:
+    """A delivery status notification (RFC 3464) as wire bytes.
+
+    multipart/report; report-type=delivery-status (RFC 6522): a text for
+    people, a message/delivery-status part per recipient ``(address,
+    status "5.1.1", diagnostic "550 5.1.1 ...")``, and the original headers
+    (text/rfc822-headers).  Send it with an empty reverse path ``MAIL
+    FROM:<>`` so that it can never bounce back (RFC 5321 §4.5.5).
+    """
+    if action not in DSN_ACTIONS:
+        raise ValueError(f"action must be one of {DSN_ACTIONS}, got {action!r}")
+    msg = EmailMessage(policy=COMPOSE_POLICY)
+    msg["From"] = email.utils.formataddr(("Mail Delivery System", postmaster))
+    msg["To"] = to
+    msg["Subject"] = t(f"mail.dsn.subject.{action}", "en")
+    msg["Date"] = email.utils.format_datetime(date)
+    msg["Message-ID"] = _msgid(message_id)
+    msg["Auto-Submitted"] = "auto-replied"      # RFC 3834 §5: no auto-replies to this one
+    # quoted-printable keeps the English half readable even in the raw bytes of the trace
+    msg.set_content(_human_text(action, reporting_mta, recipients), charset="utf-8",
+                    cte="quoted-printable")
+    msg.make_mixed()
+    msg.set_type("multipart/report")
+    msg.set_param("report-type", "delivery-status")
+    msg.attach(_status_part(reporting_mta, recipients, action, date))
+    headers = MIMEPart(policy=COMPOSE_POLICY)
+    headers.set_content(_header_section(original), subtype="rfc822-headers", charset="utf-8")
+    msg.attach(headers)
+    _finish(msg, message_id)
+    return msg.as_bytes(policy=WIRE_POLICY)
+
+
+def _facts(part: Message) -> dict:
+    payload = part.get_payload(decode=True)
+    return {
+        "charset": part.get_content_charset(),
+        "transfer_encoding": part.get("Content-Transfer-Encoding", "7bit").lower(),
+        "filename": part.get_filename(),
+        "size": len(payload) if isinstance(payload, bytes) else None,
+    }
+
+
+def mime_tree(data: bytes) -> list[tuple[int, str, dict]]:
+    """Depth-first list of ``(depth, content type, facts)`` for a MIME-tree picture (RFC 2046).
+
+    facts: ``charset``, ``transfer_encoding``, ``filename``, ``size`` (decoded
+    bytes of a leaf; None for containers).  message/rfc822 parts are entered.
+    """
+    out: list[tuple[int, str, dict]] = []
+
+    def visit(part: Message, depth: int) -> None:
+        ctype = part.get_content_type()
+        out.append((depth, ctype, _facts(part)))
+        if part.is_multipart() and ctype != "message/delivery-status":
+            for child in part.get_payload():
+                visit(child, depth + 1)
+
+    visit(parse(data), 0)
+    return out
