@@ -1,0 +1,27 @@
+"""POP3 engines: RFC 1939 with RFC 2449 CAPA, RFC 2595 STLS and RFC 1225 LAST.
+
+``POP3Server`` and ``POP3Client`` are sans-IO sessions; the state table is
+in :mod:`._state` (``TABLE``), the reply catalogue in :mod:`.replies`.
+"""
+from . import _state as states
+from ._state import (AUTHORIZATION, AUTHORIZATION_USER, CLOSED, GREETING, STATES, TABLE, TLS,
+                     TRANSACTION, UPDATE, Transition)
+from .backend import MaildropBackend, MemoryMaildrops
+from .client import POP3Client, POP3Result, Response
+from .events import (Authenticated, AuthenticationFailed, CommandReceived, ConnectionClosed,
+                     DeletionMarked, DeletionsReset, MaildropUpdated, MessageDownloaded,
+                     MessageSent, ReplyReceived, TlsRequested)
+from .parser import apop_digest
+from .server import POP3Config, POP3Server
+
+PORT = 110
+PORT_TLS = 995
+
+__all__ = [
+    "AUTHORIZATION", "AUTHORIZATION_USER", "CLOSED", "GREETING", "STATES", "TABLE", "TLS",
+    "TRANSACTION", "UPDATE", "Transition", "states", "MaildropBackend", "MemoryMaildrops",
+    "POP3Client", "POP3Result", "Response", "Authenticated", "AuthenticationFailed",
+    "CommandReceived", "ConnectionClosed", "DeletionMarked", "DeletionsReset",
+    "MaildropUpdated", "MessageDownloaded", "MessageSent", "ReplyReceived", "TlsRequested",
+    "apop_digest", "POP3Config", "POP3Server", "PORT", "PORT_TLS",
+]

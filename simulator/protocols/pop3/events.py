@@ -1,0 +1,98 @@
+"""What the POP3 engines saw: small frozen events, named as nouns (the h11 habit).
+
+The server returns these from ``receive_data``; the client returns its own
+(reply- and download-related) ones.  Drivers use them to update the network
+model and the trace; the wire bytes themselves are in the transcript.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandReceived:
+    """Server: one command line was read and answered (``ok`` = +OK)."""
+
+    verb: str
+    args: tuple[str, ...]
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """Server: credentials right and maildrop locked (RFC 1939 §4, §7)."""
+
+    user: str
+    maildrop: str
+    method: str               # "PASS" or "APOP"
+
+
+@dataclass(frozen=True)
+class AuthenticationFailed:
+    """Server: a login attempt was refused; ``reason`` is auth, in-use or too-many."""
+
+    user: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MessageSent:
+    """Server: a message (RETR) or its top (TOP) went to the client."""
+
+    number: int
+    uid: str
+    octets: int
+    top_lines: int | None = None
+
+
+@dataclass(frozen=True)
+class DeletionMarked:
+    """Server: DELE marked a message; nothing is removed before UPDATE."""
+
+    number: int
+    uid: str
+
+
+@dataclass(frozen=True)
+class DeletionsReset:
+    """Server: RSET unmarked ``count`` messages."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class MaildropUpdated:
+    """Server: the UPDATE state removed these messages; ``left`` remain."""
+
+    deleted: tuple[str, ...]
+    left: int
+
+
+@dataclass(frozen=True)
+class TlsRequested:
+    """Either side: +OK to STLS; the driver must now run the TLS handshake."""
+
+
+@dataclass(frozen=True)
+class ConnectionClosed:
+    """Either side: the session ended ("quit", "peer-closed", "too-many-failures")."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReplyReceived:
+    """Client: one reply (single- or multi-line) to ``verb`` arrived."""
+
+    verb: str
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageDownloaded:
+    """Client: a RETR delivered a message, un-stuffed, byte-exact."""
+
+    number: int
+    uid: str | None
+    data: bytes
