@@ -205,10 +205,11 @@ class Account:
             raise StoreError("folder_exists", folder=new, address=self.address)
         if source.name == INBOX:
             return self._move_inbox(new)
-        prefix = source.name + HIERARCHY_DELIMITER
-        for name in [n for n in self.folders if n == source.name or n.startswith(prefix)]:
+        old_name = source.name          # captured: the loop renames `source` itself
+        prefix = old_name + HIERARCHY_DELIMITER
+        for name in [n for n in self.folders if n == old_name or n.startswith(prefix)]:
             folder = self.folders.pop(name)
-            folder.name = new + name[len(source.name):]
+            folder.name = new + name[len(old_name):]
             self.folders[folder.name] = folder
         return self.folders[new]
 
@@ -281,11 +282,16 @@ class MailStore:
         """Local delivery into INBOX (the MDA's job); :class:`NoSuchUser` if unknown."""
         return self.account(address).inbox.append(data, (), internal_date)
 
+    def _lock_key(self, login: str) -> str:
+        """One key per maildrop, whether the session names it by address or local part."""
+        account = self.find(login)
+        return _address_key(account.address if account else login)
+
     def lock(self, address: str, owner: str) -> bool:
         """Take the exclusive maildrop lock (RFC 1939 §8); False if another owner holds it."""
-        key = _address_key(self.account(address).address)
-        holder = self._locks.setdefault(key, owner)
-        return holder == owner
+        if self.find(address) is None:
+            raise NoSuchUser("no_user", address=address)
+        return self._locks.setdefault(self._lock_key(address), owner) == owner
 
     def unlock(self, address: str, owner: str) -> None:
         """Release the lock if ``owner`` holds it.
@@ -293,12 +299,13 @@ class MailStore:
         A session that never got the lock also calls this on QUIT; it must not
         release the lock of the session that does hold it.
         """
-        key = _address_key(address)
+        key = self._lock_key(address)
         if self._locks.get(key) == owner:
             del self._locks[key]
 
     def locked_by(self, address: str) -> str | None:
-        return self._locks.get(_address_key(address))
+        """The owner of the maildrop lock, or None."""
+        return self._locks.get(self._lock_key(address))
 
     def snapshot(self) -> dict:
         """JSON-ready, deterministic view: {address: {folder: [{uid, flags, size, subject}]}}."""
