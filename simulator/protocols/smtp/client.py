@@ -1,0 +1,197 @@
+"""The SMTP client engine (sans-IO): sends one envelope, reading replies as they come.
+
+The dialogue follows RFC 5321 §3: greeting → EHLO (HELO when EHLO gets 500 or
+502, §3.2) → STARTTLS if asked for and offered (RFC 3207) → AUTH if
+credentials were given and AUTH is offered (RFC 4954) → MAIL → RCPT for each
+recipient → DATA → the dot-stuffed content → QUIT.  With PIPELINING (RFC
+2920 §3.1) MAIL, the RCPTs and DATA leave in one write, DATA last, and the
+replies are matched to the commands in order.
+
+Each state of :data:`CLIENT_TRANSITIONS` names the command whose reply is
+awaited; :mod:`.client_flow` holds what the client does with each reply.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
+from ._state import CLIENT_TRANSITIONS, TLS_DONE, ClientState
+from .client_flow import FlowMixin
+from .content import dot_stuff
+from .events import ConnectionClosed, Event, ReplyReceived, TransactionFinished
+from .models import Envelope
+from .paths import Path
+from .replies import Reply, class_key
+
+#: Reply lines are at most 512 octets (RFC 5321 §4.5.3.1.5); be lenient.
+MAX_REPLY_LINE = 4096
+
+
+@dataclass
+class ClientResult:
+    """What happened to the transaction, as the client saw it."""
+
+    greeting: Reply | None = None
+    extensions: dict[str, str] = field(default_factory=dict)   # EHLO keyword → parameters
+    mail: Reply | None = None                                  # the reply to MAIL FROM
+    recipients: dict[Path, Reply] = field(default_factory=dict)
+    final: Reply | None = None          # the reply to the content (after the final dot)
+    failed_stage: str | None = None     # ClientState value where it went wrong
+    failure: Reply | None = None        # the reply that ended it (None: local reason)
+    tls: bool = False
+    authenticated: bool = False
+
+    @property
+    def accepted(self) -> list[Path]:
+        """Recipients whose RCPT got a 2xx reply, in the order they were sent."""
+        return [p for p, r in self.recipients.items() if 200 <= r.code < 300]
+
+    @property
+    def delivered(self) -> bool:
+        """The server took responsibility for the message (2xx after the dot)."""
+        return self.final is not None and 200 <= self.final.code < 300
+
+
+class SMTPClient(FlowMixin):
+    """One client-side SMTP session delivering ``envelope``."""
+
+    def __init__(self, hostname: str, envelope: Envelope, *,
+                 credentials: tuple[str, str] | None = None, starttls: bool = False,
+                 pipelining: bool = True) -> None:
+        self.hostname = hostname
+        self.envelope = envelope
+        self.credentials = credentials
+        self.want_starttls = starttls       # opportunistic: used only when offered
+        self.pipelining = pipelining
+        self.state = ClientState.GREETING
+        self.done = False
+        self.secure = False
+        self.result = ClientResult()
+        self._wire_content = dot_stuff(envelope.content)
+        self._lines = LineBuffer(MAX_REPLY_LINE)
+        self._reply_lines: list[bytes] = []
+        self._pending: deque[tuple[ClientState, Path | None]] = deque()
+        self._staged: list[tuple[bytes, str, dict[str, Any]]] = []
+        self._out = bytearray()
+        self._transcript: list[Utterance] = []
+        self._events: list[Event] = []
+        self._finished = False
+        self._auth_step = 0
+
+    # ----------------------------------------------------------------- driver API
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Feed bytes from the server; ``b""`` means the server closed the connection."""
+        self._events = []
+        if self.done:
+            return []
+        if data == b"":
+            self._server_closed()
+            return self._events
+        self._lines.feed(data)
+        while not self.done:
+            line = self._lines.next_line()
+            if line is None:
+                break
+            self._reply_line(line)
+        return self._events
+
+    def data_to_send(self) -> bytes:
+        """Bytes to write to the server since the last call (then forgotten)."""
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+    def take_transcript(self) -> list[Utterance]:
+        """Utterances recorded since the last call (then forgotten)."""
+        out, self._transcript = self._transcript, []
+        return out
+
+    def tls_started(self) -> None:
+        """The driver finished the TLS handshake: start again with EHLO (RFC 3207 §4.2)."""
+        if self.state is not ClientState.TLS:
+            was, self.state = self.state, ClientState.ERROR
+            raise LocalProtocolError(f"tls_started() needs a 220 to STARTTLS, state was {was}")
+        self.secure = self.result.tls = True
+        self.result.extensions = {}
+        self._record("internal", b"", self.state, CLIENT_TRANSITIONS[self.state][TLS_DONE],
+                     "smtp.tls.established", {})
+        self._go(TLS_DONE)
+        self._stage_command(f"EHLO {self.hostname}", "EHLO")
+        self._flush()
+
+    # ------------------------------------------------------------ reading replies
+    def _reply_line(self, line: bytes | TooLong) -> None:
+        if isinstance(line, TooLong):
+            return self._garbage(line.prefix)
+        self._reply_lines.append(line)
+        if len(line) >= 4 and line[3:4] == b"-":
+            return                      # a continuation line of a multi-line reply
+        raw = b"".join(self._reply_lines)
+        self._reply_lines = []
+        try:
+            parsed = Reply.parse(raw.decode("utf-8", "replace"))
+        except ValueError:
+            return self._garbage(raw)
+        self._on_reply(raw, parsed)
+
+    def _on_reply(self, raw: bytes, answer: Reply) -> None:
+        before = self.state
+        self._events.append(ReplyReceived(str(before), answer))
+        if answer.code == 421 and before is not ClientState.QUIT:
+            self._service_closing(answer)   # RFC 5321 §3.8: the server is going away
+        else:
+            getattr(self, f"_on_{before.value}")(answer)
+        params = {"code": answer.code, "enhanced": answer.enhanced or "",
+                  "text": answer.text, "stage": before.value}
+        self._record("s2c", raw, before, self.state, class_key(answer.code), params)
+        self._flush()
+
+    def _garbage(self, raw: bytes) -> None:
+        self._record("s2c", raw, self.state, ClientState.ERROR, "smtp.client.garbage", {})
+        self._fail(self.state.value, None)
+        self.state = ClientState.ERROR
+        self._finish()
+        self.done = True
+
+    def _server_closed(self) -> None:
+        self._record("s2c", b"", self.state, ClientState.DONE, "smtp.conn.peer_closed",
+                     {"transaction_lost": not self._finished})
+        if not self._finished:
+            self._fail(self.state.value, None)
+            self._finish()
+        self.state = ClientState.DONE
+        self.done = True
+        self._events.append(ConnectionClosed(by_peer=True))
+
+    # -------------------------------------------------------------------- helpers
+    def _go(self, outcome: str) -> None:
+        """Move along the client table (the single source of truth for its states)."""
+        self.state = CLIENT_TRANSITIONS[self.state][outcome]
+
+    def _stage_command(self, line: str, verb: str, params: dict[str, Any] | None = None) -> None:
+        self._staged.append(((line + "\r\n").encode("utf-8"), f"smtp.cmd.{verb}", params or {}))
+
+    def _stage_raw(self, raw: bytes, explain: str, params: dict[str, Any]) -> None:
+        self._staged.append((raw, explain, params))
+
+    def _flush(self) -> None:
+        for raw, explain, params in self._staged:
+            self._out += raw
+            self._record("c2s", raw, self.state, self.state, explain, params)
+        self._staged = []
+
+    def _record(self, direction: str, raw: bytes, before: ClientState, after: ClientState,
+                explain: str, params: dict[str, Any]) -> None:
+        self._transcript.append(Utterance(direction, raw, str(before), str(after),
+                                          explain, dict(params)))
+
+    def _fail(self, stage: str, answer: Reply | None) -> None:
+        if self.result.failed_stage is None:       # the first failure is the cause
+            self.result.failed_stage, self.result.failure = stage, answer
+
+    def _finish(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._events.append(TransactionFinished(self.result))

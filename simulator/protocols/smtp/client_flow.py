@@ -1,0 +1,254 @@
+"""What the SMTP client does with each reply: one ``_on_<STATE>`` per awaited command.
+
+Every move goes through ``self._go(outcome)`` so that the client obeys
+:data:`CLIENT_TRANSITIONS` exactly.  A failure that ends the transaction
+(greeting, EHLO, MAIL, DATA, content) is followed by QUIT, not RSET: the
+client has nothing else to send on this connection.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._state import ClientState
+from .content import normalize_newlines
+from .events import ConnectionClosed, RecipientResult, TLSRequested
+from .models import describe_path
+from .paths import Path
+from .replies import Reply
+from .sasl import b64, plain_initial_response
+
+if TYPE_CHECKING:   # pragma: no cover
+    from .client import ClientResult
+
+_S = ClientState
+
+
+def _ok(answer: Reply) -> bool:
+    return 200 <= answer.code < 300
+
+
+class FlowMixin:
+    """Reply handlers; mixed into SMTPClient, which owns the attributes."""
+
+    result: "ClientResult"
+    state: ClientState
+    _pending: Any
+
+    # ------------------------------------------------------------ opening (§3.1)
+    def _on_GREETING(self, answer: Reply) -> None:
+        self.result.greeting = answer
+        if answer.code != 220:
+            return self._give_up("GREETING", answer)   # e.g. 554: no service here
+        self._go("220")
+        self._stage_command(f"EHLO {self.hostname}", "EHLO")
+
+    def _on_EHLO(self, answer: Reply) -> None:
+        if answer.code in (500, 502):                   # an RFC 821 server (§3.2)
+            self._go("500/502")
+            return self._stage_command(f"HELO {self.hostname}", "HELO")
+        if not _ok(answer):
+            return self._give_up("EHLO", answer)
+        self.result.extensions = _extensions(answer)
+        self._after_hello()
+
+    def _on_HELO(self, answer: Reply) -> None:
+        if not _ok(answer):
+            return self._give_up("HELO", answer)
+        self.result.extensions = {}
+        self._go("ok")
+        self._start_mail()
+
+    def _after_hello(self) -> None:
+        ext = self.result.extensions
+        if self.want_starttls and "STARTTLS" in ext and not self.secure:
+            self._go("starttls")
+            return self._stage_command("STARTTLS", "STARTTLS")
+        if self.credentials and not self.result.authenticated and self._mechanism():
+            self._go("auth")
+            return self._start_auth()
+        self._go("ok")
+        self._start_mail()
+
+    # -------------------------------------------------------- STARTTLS (RFC 3207)
+    def _on_STARTTLS(self, answer: Reply) -> None:
+        if answer.code != 220:
+            return self._give_up("STARTTLS", answer)
+        self._go("220")
+        self._events.append(TLSRequested())
+
+    def _on_TLS(self, answer: Reply) -> None:
+        pass        # nothing should arrive during the handshake; ignore it
+
+    # ------------------------------------------------------------ AUTH (RFC 4954)
+    def _mechanism(self) -> str | None:
+        offered = self.result.extensions.get("AUTH", "").upper().split()
+        return next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
+
+    def _start_auth(self) -> None:
+        mechanism = self._mechanism()
+        if mechanism == "PLAIN":                        # RFC 4616 with initial response
+            response = plain_initial_response(*self.credentials)
+            return self._stage_command(f"AUTH PLAIN {response}", "AUTH",
+                                       {"mechanism": "PLAIN", "user": self.credentials[0]})
+        self._stage_command("AUTH LOGIN", "AUTH", {"mechanism": "LOGIN"})
+
+    def _on_AUTH(self, answer: Reply) -> None:
+        if answer.code == 334:
+            self._go("334")
+            return self._auth_continue()
+        if answer.code != 235:
+            return self._give_up("AUTH", answer)        # 535 5.7.8 and friends
+        self.result.authenticated = True
+        self._go("235")
+        self._start_mail()
+
+    def _auth_continue(self) -> None:
+        user, password = self.credentials
+        self._auth_step += 1
+        if self._mechanism() == "PLAIN":
+            line = plain_initial_response(user, password)
+        else:
+            line = b64(user) if self._auth_step == 1 else b64(password)
+        self._stage_raw((line + "\r\n").encode(), "smtp.auth.client_response",
+                        {"step": self._auth_step})
+
+    # ---------------------------------------------------- the mail transaction
+    def _start_mail(self) -> None:
+        envelope = self.envelope
+        if not envelope.rcpt_to:
+            return self._give_up("RCPT", None)
+        needs_utf8 = not all(p.is_ascii for p in self._all_paths())
+        if needs_utf8 and "SMTPUTF8" not in self.result.extensions:
+            return self._give_up("MAIL", None)          # RFC 6531 §3.2: must not send
+        self._stage_command(self._mail_line(needs_utf8), "MAIL",
+                            describe_path(self._reverse_path()))
+        self._pending.append((_S.MAIL, None))
+        if self.pipelining and "PIPELINING" in self.result.extensions:
+            self._pipeline_rest()
+
+    def _mail_line(self, needs_utf8: bool) -> str:
+        ext, content = self.result.extensions, self._plain_content()
+        params = []
+        if "SIZE" in ext:
+            params.append(f"SIZE={len(content)}")               # RFC 1870 §6
+        if "8BITMIME" in ext and any(b > 127 for b in content):
+            params.append("BODY=8BITMIME")                      # RFC 6152 §3
+        if needs_utf8:
+            params.append("SMTPUTF8")                           # RFC 6531 §3.4
+        return " ".join([f"MAIL FROM:{self._reverse_path()}", *params])
+
+    def _pipeline_rest(self) -> None:
+        # RFC 2920 §3.1: RCPTs may follow MAIL at once; DATA ends the group.
+        for path in self.envelope.rcpt_to:
+            self._send_rcpt(path, pipelined=True)
+        self._stage_command("DATA", "DATA", {"pipelined": True})
+        self._pending.append((_S.DATA, None))
+
+    def _send_rcpt(self, path: Path, pipelined: bool = False) -> None:
+        params = describe_path(path) | {"pipelined": pipelined}
+        self._stage_command(f"RCPT TO:{path}", "RCPT", params)
+        self._pending.append((_S.RCPT, path))
+
+    def _on_MAIL(self, answer: Reply) -> None:
+        self._pending.popleft()
+        self.result.mail = answer
+        if self._pending:                               # the rest is already on the wire
+            if not _ok(answer):
+                self._fail("MAIL", answer)
+            return self._go("pipelined")
+        if not _ok(answer):
+            return self._give_up("MAIL", answer)
+        self._go("ok")
+        self._send_rcpt(self.envelope.rcpt_to[0])
+
+    def _on_RCPT(self, answer: Reply) -> None:
+        _, path = self._pending.popleft()
+        self.result.recipients[path] = answer
+        self._events.append(RecipientResult(path, answer))
+        if self._pending and self._pending[0][0] is _S.RCPT:
+            return self._go("next")
+        if self._pending:                               # DATA was pipelined
+            return self._go("pipelined")
+        sent = len(self.result.recipients)
+        if sent < len(self.envelope.rcpt_to):
+            self._go("next")
+            return self._send_rcpt(self.envelope.rcpt_to[sent])
+        if not self.result.accepted:
+            return self._give_up("RCPT", answer, outcome="none accepted")
+        self._go("some accepted")
+        self._stage_command("DATA", "DATA")
+        self._pending.append((_S.DATA, None))
+
+    def _on_DATA(self, answer: Reply) -> None:
+        self._pending.popleft()
+        nothing_to_send = self.result.failed_stage is not None or not self.result.accepted
+        if nothing_to_send and not self.result.failed_stage:
+            self._fail("RCPT", self._last_rcpt_reply())
+        if answer.code != 354:
+            return self._give_up("DATA", answer)
+        self._go("354")
+        if nothing_to_send:
+            # RFC 2920 §3.1: a 354 although no RCPT succeeded: send only the dot.
+            return self._stage_raw(b".\r\n", "smtp.data.empty", {"lines": 0, "octets": 0})
+        lines = self._wire_content.count(b"\r\n") - 1
+        self._stage_raw(self._wire_content, "smtp.data.content",
+                        {"lines": lines, "octets": len(self._plain_content())})
+
+    def _on_CONTENT(self, answer: Reply) -> None:
+        if self.result.failed_stage is None:
+            self.result.final = answer
+            if not _ok(answer):
+                self._fail("CONTENT", answer)
+        self._go("any")
+        self._quit()
+
+    def _on_QUIT(self, answer: Reply) -> None:
+        self._go("any")
+        self.done = True
+        self._events.append(ConnectionClosed())
+
+    # -------------------------------------------------------------------- endings
+    def _give_up(self, stage: str, answer: Reply | None, outcome: str = "failure") -> None:
+        """A failure that ends the transaction: record it, then QUIT."""
+        self._fail(stage, answer)
+        self._go(outcome)
+        self._pending.clear()
+        self._send_quit()
+
+    def _quit(self) -> None:
+        self._pending.clear()
+        self._send_quit()
+
+    def _send_quit(self) -> None:
+        self._finish()
+        self._stage_command("QUIT", "QUIT")
+
+    def _service_closing(self, answer: Reply) -> None:
+        self._fail(self.state.value, answer)
+        self._finish()
+        self.state = _S.DONE
+        self.done = True
+        self._events.append(ConnectionClosed(by_peer=True))
+
+    # ----------------------------------------------------------------- details
+    def _reverse_path(self) -> Path:
+        return self.envelope.mail_from or Path("")
+
+    def _all_paths(self) -> list[Path]:
+        return [self._reverse_path(), *self.envelope.rcpt_to]
+
+    def _plain_content(self) -> bytes:
+        return normalize_newlines(self.envelope.content)
+
+    def _last_rcpt_reply(self) -> Reply | None:
+        replies = list(self.result.recipients.values())
+        return replies[-1] if replies else None
+
+
+def _extensions(answer: Reply) -> dict[str, str]:
+    """EHLO keywords (lines after the first) → their parameters (RFC 5321 §4.1.1.1)."""
+    out = {}
+    for line in answer.lines[1:]:
+        keyword, _, params = line.partition(" ")
+        out[keyword.upper()] = params
+    return out

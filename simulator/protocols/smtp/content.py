@@ -1,0 +1,116 @@
+"""Message content after DATA: dot-stuffing both ways (RFC 5321 §4.5.2).
+
+The content ends with a line holding a single dot, so a content line that
+starts with a dot gets one more dot in front on the wire (the client
+"stuffs"), and the server removes the first dot of any such line.
+
+Only CRLF "." CRLF ends the content.  A bare LF is not a line end (§2.3.8),
+so ``LF . LF`` or ``LF . CRLF`` must not end the data: a server that took them
+as the end could be tricked into reading the rest as new commands ("SMTP
+smuggling", CVE-2023-51764 and friends).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets including CRLF.
+MAX_TEXT_LINE = 1000
+
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+
+
+def normalize_newlines(content: bytes) -> bytes:
+    """Turn any line ending (CRLF, bare LF, bare CR) into CRLF and end with CRLF."""
+    content = _NEWLINE.sub(b"\r\n", content)
+    if not content.endswith(b"\r\n"):
+        content += b"\r\n"
+    return content
+
+
+def dot_stuff(content: bytes) -> bytes:
+    """The wire form of ``content``: CRLF lines, leading dots doubled, then ``.CRLF``."""
+    lines = normalize_newlines(content).split(b"\r\n")[:-1]
+    stuffed = [b"." + line if line.startswith(b".") else line for line in lines]
+    return b"".join(line + b"\r\n" for line in stuffed) + b".\r\n"
+
+
+@dataclass
+class DataProblems:
+    """What was wrong with the content, decided when the final dot arrives."""
+
+    too_big: bool = False
+    line_too_long: bool = False
+    bare_lf: bool = False
+
+
+class DataReader:
+    """Reads content until CRLF.CRLF, un-stuffing dots, within the size limit.
+
+    Feed bytes with :meth:`feed`; it returns True once the final dot line is
+    read.  Bytes after it stay for the command reader (:meth:`take_rest`), so
+    a pipelining client may send the next command in the same packet.
+    """
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+        self.content = bytearray()
+        self.raw = bytearray()           # exactly what was received, for the transcript
+        self.lines = 0
+        self.problems = DataProblems()
+        self._buf = bytearray()
+        self._after_crlf = True          # the previous line ended with CRLF
+        self._done = False
+
+    def feed(self, data: bytes) -> bool:
+        self._buf += data
+        while not self._done:
+            end = self._buf.find(b"\n")
+            if end < 0:
+                self._guard_partial_line()
+                break
+            line = bytes(self._buf[: end + 1])
+            del self._buf[: end + 1]
+            self._line(line)
+        return self._done
+
+    def take_rest(self) -> bytes:
+        rest = bytes(self._buf)
+        self._buf.clear()
+        return rest
+
+    def _line(self, line: bytes) -> None:
+        self._keep_raw(line)
+        if self._after_crlf and line == b".\r\n":
+            self._done = True
+            return
+        ends_crlf = line.endswith(b"\r\n")
+        self.problems.bare_lf |= not ends_crlf
+        if len(line) > MAX_TEXT_LINE:
+            self.problems.line_too_long = True
+        if self._after_crlf and line.startswith(b"."):
+            line = line[1:]                  # RFC 5321 §4.5.2: drop the stuffed dot
+        self._store(line)
+        self._after_crlf = ends_crlf
+        self.lines += 1
+
+    def _store(self, line: bytes) -> None:
+        if len(self.content) + len(line) > self.max_size:
+            self.problems.too_big = True     # keep reading to the dot, store nothing more
+        if not self.problems.too_big:
+            self.content += line
+
+    def _keep_raw(self, line: bytes) -> None:
+        if len(self.raw) <= self.max_size + MAX_TEXT_LINE:
+            self.raw += line
+
+    def _guard_partial_line(self) -> None:
+        # A line without LF that is already too long cannot become valid: note
+        # it and hold only its tail so that a flood does not grow memory.
+        if len(self._buf) > MAX_TEXT_LINE:
+            self.problems.line_too_long = True
+            dropped = bytes(self._buf[:-2])
+            self._keep_raw(dropped)
+            self._store(dropped)
+            self._after_crlf = False
+            del self._buf[:-2]

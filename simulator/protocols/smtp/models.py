@@ -1,0 +1,101 @@
+"""What the SMTP engines share with their users: the envelope, the server
+configuration and the handler hooks (the aiosmtpd ``handle_MAIL`` habit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .paths import Path
+from .replies import Reply
+
+if TYPE_CHECKING:   # pragma: no cover
+    from .server import SMTPServer
+
+
+@dataclass
+class Envelope:
+    """One mail transaction as SMTP sees it (RFC 5321 §2.3.1): envelope plus content.
+
+    ``content`` is what followed DATA, dot-stuffing removed (§4.5.2), with
+    CRLF line ends and a final CRLF.  The session facts (helo, esmtp, tls,
+    auth_user) are copied in so that a handler sees the whole picture.
+    """
+
+    mail_from: Path | None = None
+    rcpt_to: list[Path] = field(default_factory=list)
+    content: bytes = b""
+    helo: str | None = None
+    esmtp: bool = False
+    auth_user: str | None = None
+    smtputf8: bool = False
+    body_type: str = "7BIT"           # or "8BITMIME" (RFC 6152)
+    declared_size: int | None = None  # SIZE= on MAIL (RFC 1870)
+    tls: bool = False
+
+
+@dataclass
+class ServerConfig:
+    """How a server behaves; defaults are those of a plain port-25 MTA."""
+
+    hostname: str
+    max_message_size: int = 10 * 1024 * 1024   # advertised with SIZE (RFC 1870 §4)
+    max_recipients: int = 100                  # RFC 5321 §4.5.3.1.8: at least 100
+    starttls: bool = False          # offer STARTTLS (the driver can do TLS)
+    auth_mechanisms: tuple[str, ...] = ("PLAIN", "LOGIN")
+    offer_auth: bool = False        # advertise AUTH (submission port 587, RFC 6409)
+    auth_required: bool = False     # MAIL needs AUTH first (530 5.7.0, RFC 4954 §6)
+    source_routes: str = "ignore"   # "ignore" (RFC 5321 app. C) or "honour" (RFC 821)
+    smtputf8: bool = True
+    pipelining: bool = True
+    greeting: str = "ESMTP mailsim"
+
+    def __post_init__(self) -> None:
+        if self.source_routes not in ("ignore", "honour"):
+            raise ValueError("source_routes must be 'ignore' or 'honour'")
+        self.auth_mechanisms = tuple(m.upper() for m in self.auth_mechanisms)
+
+
+class Handler:
+    """Hooks that decide what the server answers; override what you need.
+
+    Each ``handle_*`` returns a :class:`Reply` to send instead of the default,
+    or None for the default.  A reply of class 4xx/5xx refuses the command and
+    leaves the session state unchanged.
+    """
+
+    def handle_connect(self, session: "SMTPServer") -> Reply | None:
+        """The opening reply: None = 220; 554 refuses the session (RFC 5321 §3.1),
+        421 closes it at once (§3.8)."""
+        return None
+
+    def handle_command(self, session: "SMTPServer", verb: str, argument: str) -> Reply | None:
+        """Called first for every complete command line; a reply short-circuits it."""
+        return None
+
+    def authenticate(self, session: "SMTPServer", mechanism: str, username: str,
+                     password: str) -> bool:
+        """Check credentials from AUTH PLAIN / LOGIN (RFC 4954, RFC 4616)."""
+        return False
+
+    def handle_MAIL(self, session: "SMTPServer", envelope: Envelope, path: Path) -> Reply | None:
+        """The reverse path was parsed and is acceptable to the engine."""
+        return None
+
+    def handle_RCPT(self, session: "SMTPServer", envelope: Envelope, path: Path) -> Reply | None:
+        """A forward path, e.g. refuse with 550 5.1.1 (unknown user) or 550 5.7.1 (relaying)."""
+        return None
+
+    def handle_DATA(self, session: "SMTPServer", envelope: Envelope) -> Reply | None:
+        """The content is complete; return e.g. 250 2.0.0 with a queue id."""
+        return None
+
+    def handle_VRFY(self, session: "SMTPServer", argument: str) -> Reply | None:
+        """Default 252: cannot verify, will try delivery (RFC 5321 §3.5.3, §7.3)."""
+        return None
+
+
+def describe_path(path: Path) -> dict[str, Any]:
+    """Explanation parameters for a path (used by the transcript)."""
+    return {"path": str(path), "mailbox": path.mailbox or "<>",
+            "route": ",".join(path.route), "hops": len(path.route)}

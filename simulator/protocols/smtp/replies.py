@@ -1,0 +1,194 @@
+"""SMTP replies: the :class:`Reply` value and the catalogue of every reply the server sends.
+
+A reply is a three-digit code (RFC 5321 §4.2), optionally an enhanced status
+code ``class.subject.detail`` (RFC 3463, announced with ENHANCEDSTATUSCODES,
+RFC 2034) and one or more text lines.  The first digit is what a client acts
+on: 2 = done, 3 = go on (send more), 4 = transient failure (try again later),
+5 = permanent failure (do not repeat the same thing).
+
+The server never writes a reply literal in its session code: it asks
+:func:`reply` for a named entry of :data:`CATALOGUE`, so every wire text is
+defined once here, next to its explanation key ``smtp.reply.<name>``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
+_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One SMTP reply, possibly multi-line (RFC 5321 §4.2.1)."""
+
+    code: int
+    enhanced: str | None
+    lines: tuple[str, ...]
+    key: str = ""             # explanation key, e.g. "smtp.reply.ok_rcpt"
+
+    @property
+    def is_positive(self) -> bool:
+        """2xx (completed) or 3xx (intermediate: send the rest)."""
+        return self.code < 400
+
+    @property
+    def is_transient(self) -> bool:
+        """4xx: the command failed this time; the same command may succeed later."""
+        return 400 <= self.code < 500
+
+    @property
+    def is_permanent(self) -> bool:
+        """5xx: the command failed and repeating it unchanged will fail again."""
+        return self.code >= 500
+
+    @property
+    def text(self) -> str:
+        """All text lines joined with newlines (enhanced code not included)."""
+        return "\n".join(self.lines)
+
+    def without_enhanced(self) -> "Reply":
+        """The same reply for a client that did not get ENHANCEDSTATUSCODES (RFC 2034 §3)."""
+        return replace(self, enhanced=None)
+
+    def to_bytes(self) -> bytes:
+        """The wire form: ``250-first``, …, ``250 last``; enhanced code after the basic one.
+
+        RFC 2034 §4 puts the enhanced code at the start of *every* line's text.
+        """
+        lines = self.lines or ("",)
+        prefix = f"{self.enhanced} " if self.enhanced else ""
+        out = []
+        for i, line in enumerate(lines):
+            sep = " " if i == len(lines) - 1 else "-"
+            out.append(f"{self.code:03d}{sep}{prefix}{line}\r\n")
+        return "".join(out).encode("utf-8")
+
+    @classmethod
+    def parse(cls, text: str) -> "Reply":
+        """A reply from its wire or written form, e.g. ``"451 4.3.0 Try again later"``.
+
+        Several lines (``250-a`` / ``250 b``) make one multi-line reply.  The
+        enhanced code is recognised when the first line's text starts with one
+        whose class digit equals the basic code's first digit (RFC 3463 §2).
+        Raises ValueError for text that is not a reply.
+        """
+        raw_lines = [l for l in text.replace("\r\n", "\n").split("\n") if l != ""]
+        if not raw_lines:
+            raise ValueError("an SMTP reply needs at least one line")
+        codes, texts = zip(*(_split_line(l) for l in raw_lines))
+        if len(set(codes)) != 1:
+            raise ValueError(f"reply lines carry different codes: {sorted(set(codes))}")
+        code = codes[0]
+        enhanced = _leading_enhanced(code, texts[0])
+        if enhanced:
+            texts = tuple(_strip_enhanced(t, enhanced) for t in texts)
+        return cls(code, enhanced, tuple(texts))
+
+
+def _split_line(line: str) -> tuple[int, str]:
+    match = _LINE.match(line)
+    if not match or not 200 <= int(match.group(1)) <= 599:
+        raise ValueError(f"not an SMTP reply line: {line[:60]!r}")
+    return int(match.group(1)), match.group(3)
+
+
+def _leading_enhanced(code: int, text: str) -> str | None:
+    first = text.split(" ", 1)[0]
+    match = _ENHANCED.match(first)
+    if match and int(match.group(1)) == code // 100:
+        return first
+    return None
+
+
+def _strip_enhanced(text: str, enhanced: str) -> str:
+    if text == enhanced:
+        return ""
+    return text[len(enhanced) + 1:] if text.startswith(enhanced + " ") else text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A catalogue entry: code, enhanced code and a text template (``{host}`` …)."""
+
+    code: int
+    enhanced: str | None
+    text: str
+
+
+#: Every reply the server engine can send.  Enhanced codes follow RFC 3463;
+#: the section that prescribes each code is in the explanation text.
+CATALOGUE: Mapping[str, Entry] = {
+    # Connection opening and closing (RFC 5321 §3.1, §4.1.1.10, §3.8)
+    "greeting": Entry(220, None, "{host} {banner}"),
+    "closing": Entry(221, "2.0.0", "{host} Service closing transmission channel"),
+    "not_available": Entry(421, "4.3.2", "{host} Service not available, closing transmission channel"),
+    "refused": Entry(554, "5.3.2", "{host} No SMTP service here"),
+    # HELO / EHLO (RFC 5321 §4.1.1.1)
+    "helo": Entry(250, None, "{host} greets {client}"),
+    "ehlo": Entry(250, None, "{host} greets {client}\n{keywords}"),   # RFC 5321 §4.1.1.1
+    # Mail transaction (RFC 5321 §4.1.1.2 – §4.1.1.5)
+    "ok_mail": Entry(250, "2.1.0", "Sender {path} OK"),
+    "ok_rcpt": Entry(250, "2.1.5", "Recipient {path} OK"),
+    "start_data": Entry(354, None, "Start mail input; end with <CRLF>.<CRLF>"),
+    "ok_queued": Entry(250, "2.0.0", "OK: message accepted for delivery"),
+    "ok_reset": Entry(250, "2.0.0", "OK: transaction reset"),
+    "ok_noop": Entry(250, "2.0.0", "OK"),
+    "cannot_vrfy": Entry(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery"),
+    "help": Entry(214, "2.0.0", "{text}"),
+    # STARTTLS (RFC 3207 §4) and AUTH (RFC 4954 §4, §6)
+    "tls_ready": Entry(220, "2.0.0", "Ready to start TLS"),
+    "tls_active": Entry(503, "5.5.1", "TLS already active"),
+    "auth_challenge": Entry(334, None, "{challenge}"),
+    "auth_ok": Entry(235, "2.7.0", "Authentication successful"),
+    "auth_failed": Entry(535, "5.7.8", "Authentication credentials invalid"),
+    "auth_cancelled": Entry(501, "5.0.0", "Authentication cancelled"),
+    "auth_bad_base64": Entry(501, "5.5.2", "Cannot decode response"),
+    "auth_unknown_mech": Entry(504, "5.5.4", "Unrecognized authentication type"),
+    "auth_already": Entry(503, "5.5.1", "Already authenticated"),
+    "auth_required": Entry(530, "5.7.0", "Authentication required"),
+    # Syntax and sequence errors (RFC 5321 §4.2.2, §4.1.4)
+    "unknown_command": Entry(500, "5.5.1", "Command unrecognized"),
+    "line_too_long": Entry(500, "5.5.2", "Line too long"),
+    "bare_lf": Entry(500, "5.5.2", "Lines must end with CRLF, not a bare LF (RFC 5321 section 2.3.8)"),
+    "nul_byte": Entry(500, "5.5.2", "NUL character not allowed in a command"),
+    "bad_bytes": Entry(500, "5.5.2", "Command is not valid UTF-8 text"),
+    "syntax": Entry(501, "5.5.4", "Syntax: {syntax}"),
+    "mail_bad_address": Entry(501, "5.1.7", "Bad sender address syntax: {detail}"),
+    "rcpt_bad_address": Entry(501, "5.1.3", "Bad recipient address syntax: {detail}"),
+    "not_implemented": Entry(502, "5.5.1", "Command not implemented"),
+    "bad_sequence": Entry(503, "5.5.1", "Bad sequence of commands"),
+    "need_helo": Entry(503, "5.5.1", "Bad sequence of commands: send HELO or EHLO first"),
+    "need_mail": Entry(503, "5.5.1", "Bad sequence of commands: need MAIL before RCPT"),
+    "need_rcpt": Entry(503, "5.5.1", "Bad sequence of commands: no valid recipients"),
+    "nested_mail": Entry(503, "5.5.1", "Bad sequence of commands: sender already given"),
+    "refused_session": Entry(503, "5.5.1", "Bad sequence of commands: this server refused the session, send QUIT"),
+    "help_unknown": Entry(504, "5.5.1", "HELP topic unknown: {topic}"),
+    "param_unknown": Entry(555, "5.5.4", "Parameter not recognized or not implemented: {param}"),
+    "param_bad": Entry(501, "5.5.4", "Bad parameter value: {param}"),
+    "utf8_not_allowed_mail": Entry(553, "5.6.7", "Non-ASCII addresses not permitted for that sender"),
+    "utf8_not_allowed_rcpt": Entry(553, "5.6.7", "Non-ASCII addresses not permitted for that recipient"),
+    # Limits (RFC 5321 §4.5.3.1.10, RFC 1870 §6)
+    "too_many_recipients": Entry(452, "4.5.3", "Too many recipients"),
+    "size_exceeded": Entry(552, "5.3.4", "Message size exceeds fixed maximum message size"),
+    "data_line_too_long": Entry(500, "5.5.2", "Line too long in message content (limit 1000 octets)"),
+    "data_bare_lf": Entry(550, "5.5.2", "Message contains a bare LF; lines must end with CRLF"),
+    "local_error": Entry(451, "4.3.0", "Requested action aborted: local error in processing"),
+}
+
+
+def reply(name: str, **params: Any) -> Reply:
+    """The catalogue reply ``name`` with ``{placeholders}`` filled in.
+
+    Multi-line texts (``\\n`` in the filled template) become multi-line replies.
+    """
+    entry = CATALOGUE[name]
+    text = entry.text.format(**params)
+    return Reply(entry.code, entry.enhanced, tuple(text.split("\n")), f"smtp.reply.{name}")
+
+
+def class_key(code: int) -> str:
+    """Explanation key for a reply not in the catalogue (a handler's own): its class."""
+    return f"smtp.reply_class.x{code // 100}"

@@ -1,0 +1,274 @@
+"""The SMTP server engine (sans-IO): bytes in, events, replies and a transcript out.
+
+The session reads command lines (at most 512 octets, RFC 5321 §4.5.3.1.4),
+checks each against the state table in :mod:`._state`, runs the command
+(:mod:`.server_commands`) and answers with a catalogue reply.  Nothing the
+peer sends raises out of :meth:`SMTPServer.receive_data`: every bad input gets
+a reply and the session goes on.  Only misuse by the driver (for example
+``tls_started()`` without STARTTLS) raises LocalProtocolError and moves the
+session to ERROR.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
+from ._state import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
+from .commands import MAX_COMMAND_LINE, split_command
+from .content import DataReader
+from .events import (CommandReceived, ConnectionClosed, Event, MessageReceived,
+                     MessageRejected, TLSRequested)
+from .models import Envelope, Handler, ServerConfig
+from .replies import Reply, class_key, reply
+from .server_commands import CommandsMixin
+
+#: Which 503 text to give for a command out of sequence (RFC 5321 §4.1.4).
+_SEQUENCE_HINTS = {
+    (State.INIT, "MAIL"): "need_helo", (State.INIT, "RCPT"): "need_helo",
+    (State.INIT, "DATA"): "need_helo", (State.INIT, "STARTTLS"): "need_helo",
+    (State.INIT, "AUTH"): "need_helo", (State.READY, "RCPT"): "need_mail",
+    (State.READY, "DATA"): "need_mail", (State.MAIL, "DATA"): "need_rcpt",
+    (State.MAIL, "MAIL"): "nested_mail", (State.RCPT, "MAIL"): "nested_mail",
+}
+
+
+class SMTPServer(CommandsMixin):
+    """One server-side SMTP session (RFC 5321 §3, §4.1)."""
+
+    def __init__(self, config: ServerConfig, handler: Handler | None = None, *,
+                 peer: str | None = None) -> None:
+        self.config = config
+        self.handler = handler or Handler()
+        self.peer = peer
+        self.state = State.INIT
+        self.closed = False
+        self.secure = False
+        self.auth_user: str | None = None
+        self.helo: str | None = None
+        self.esmtp = False              # the last hello was EHLO
+        self.envelope = Envelope()
+        self._enhanced = False          # RFC 2034: enhanced codes only after EHLO
+        self._refused = False           # greeted with 554: only QUIT is served
+        self._lines = LineBuffer(MAX_COMMAND_LINE)
+        self._data: DataReader | None = None
+        self._sasl: Any = None
+        self._out = bytearray()
+        self._transcript: list[Utterance] = []
+        self._events: list[Event] = []
+        self._params: dict[str, Any] = {}
+
+    # ----------------------------------------------------------------- driver API
+    def initiate(self) -> None:
+        """Queue the opening reply: 220, or what ``Handler.handle_connect`` chose (RFC 5321 §3.1)."""
+        opening = self.handler.handle_connect(self) or reply(
+            "greeting", host=self.config.hostname, banner=self.config.greeting)
+        opening = opening.without_enhanced()
+        if opening.code == 554:
+            self._refused = True        # §3.1: wait for QUIT, answer 503 meanwhile
+        self._send(opening)
+        if opening.code == 421:
+            self._close()
+
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Feed bytes from the client; ``b""`` means the client closed the connection."""
+        self._events = []
+        if self.closed or self.state is State.ERROR:
+            return []
+        if data == b"":
+            self._peer_closed()
+        elif self.state is State.TLS:
+            self._discard_plaintext(data)
+        elif self._data is not None:
+            self._data.feed(data)
+        else:
+            self._lines.feed(data)
+        self._pump()
+        return self._events
+
+    def data_to_send(self) -> bytes:
+        """Bytes to write to the client since the last call (then forgotten)."""
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+    def take_transcript(self) -> list[Utterance]:
+        """Utterances recorded since the last call (then forgotten)."""
+        out, self._transcript = self._transcript, []
+        return out
+
+    def tls_started(self) -> None:
+        """The driver finished the TLS handshake: forget everything (RFC 3207 §4.2)."""
+        if self.state is not State.TLS:
+            was, self.state = self.state, State.ERROR
+            raise LocalProtocolError(f"tls_started() needs an accepted STARTTLS, state was {was}")
+        self.secure = True
+        self.helo, self.esmtp, self._enhanced, self.auth_user = None, False, False, None
+        self.envelope = self._fresh_envelope()
+        self._record("internal", b"", State.TLS, TRANSITIONS[State.TLS][TLS_DONE],
+                     "smtp.tls.established", {})
+        self.state = TRANSITIONS[State.TLS][TLS_DONE]
+
+    # ------------------------------------------------------------------- framing
+    def _pump(self) -> None:
+        while not self.closed and self.state is not State.ERROR:
+            if self._data is not None:
+                if not self._data.feed(b""):
+                    return
+                self._finish_data()
+            elif self.state is State.TLS:
+                self._discard_plaintext(self._lines.take_rest())
+                return
+            else:
+                line = self._lines.next_line()
+                if line is None:
+                    return
+                self._line(line)
+
+    def _line(self, line: bytes | TooLong) -> None:
+        """One command line, or a SASL response in AUTH, or a framing error."""
+        self._params = {}
+        if isinstance(line, TooLong):
+            self._params = {"length": line.length, "limit": MAX_COMMAND_LINE}
+            return self._answer(line.prefix, "", "", reply("line_too_long"), "smtp.input.too_long")
+        problem = self._framing_problem(line)
+        if problem:
+            return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
+        text = line[:-2].decode("utf-8")
+        if self.state is State.AUTH:
+            return self._answer(line, "", "", self._sasl_response(text), "smtp.auth.response")
+        self._command(line, *split_command(text))
+
+    @staticmethod
+    def _framing_problem(line: bytes) -> str | None:
+        if not line.endswith(b"\r\n"):
+            return "bare_lf"            # RFC 5321 §2.3.8: only CRLF ends a line
+        if b"\0" in line:
+            return "nul_byte"
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return "bad_bytes"
+        return None
+
+    def _discard_plaintext(self, data: bytes) -> None:
+        # RFC 3207 §4.2 / CVE-2011-0411: plaintext sent after STARTTLS and before
+        # the handshake must not be executed later as if it came over TLS.
+        if data:
+            self._record("c2s", data, self.state, self.state, "smtp.tls.discarded",
+                         {"octets": len(data)})
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, raw: bytes, verb: str, argument: str) -> None:
+        """Dispatch one command through the handler hook and the state table."""
+        self._params = {"verb": verb, "argument": argument}
+        explain = f"smtp.cmd.{verb}" if verb in COMMANDS else "smtp.cmd.unknown"
+        override = self.handler.handle_command(self, verb, argument)
+        if override is not None:
+            return self._answer(raw, verb, argument, override, explain)
+        refusal = self._refusal(verb)
+        if refusal is not None:
+            return self._answer(raw, verb, argument, refusal, explain)
+        answer = getattr(self, f"_cmd_{verb}")(argument)
+        self._answer(raw, verb, argument, answer, explain, move=verb)
+
+    def _refusal(self, verb: str) -> Reply | None:
+        """The reply for a command the table does not allow here, or None."""
+        if self._refused and verb != "QUIT":
+            return reply("refused_session")
+        if verb not in COMMANDS:
+            return reply("unknown_command")
+        if verb not in TRANSITIONS[self.state]:
+            return reply(_SEQUENCE_HINTS.get((self.state, verb), "bad_sequence"))
+        return None
+
+    def _answer(self, raw: bytes, verb: str, argument: str, answer: Reply, explain: str,
+                move: str | None = None) -> None:
+        """Record the command, apply the state move on success, send the reply."""
+        before = self.state
+        if move is not None and answer.code < 400:
+            self._move(move)
+        if self.state is State.AUTH and answer.code != 334:
+            self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
+        self._record("c2s", raw, before, self.state, explain, self._params)
+        self._events.append(CommandReceived(verb, argument, answer))
+        self._send(answer)
+        self._entered(before)
+
+    def _move(self, key: str) -> None:
+        self.state = TRANSITIONS[self.state][key]
+
+    def _entered(self, before: State) -> None:
+        """Side effects of arriving in a state (after the reply has been queued)."""
+        if self.state is before:
+            return
+        if self.state is State.DATA:
+            self._data = DataReader(self.config.max_message_size)
+            self._data.feed(self._lines.take_rest())
+        elif self.state is State.TLS:
+            self._events.append(TLSRequested())
+        elif self.state is State.CLOSED:
+            self._close()
+
+    # -------------------------------------------------------------- message data
+    def _finish_data(self) -> None:
+        """CRLF.CRLF arrived: judge the content, answer, end the transaction (§4.1.1.4)."""
+        reader, self._data = self._data, None
+        envelope = self.envelope
+        envelope.content = bytes(reader.content)
+        answer = self._content_problem(reader) or self.handler.handle_DATA(self, envelope) \
+            or reply("ok_queued")
+        params = {"lines": reader.lines, "octets": len(envelope.content),
+                  "wire_octets": len(reader.raw)}
+        self._record("c2s", bytes(reader.raw), State.DATA,
+                     TRANSITIONS[State.DATA][CONTENT_END], "smtp.data.content", params)
+        self._move(CONTENT_END)
+        accepted = 200 <= answer.code < 300
+        self._events.append((MessageReceived if accepted else MessageRejected)(envelope, answer))
+        self.envelope = self._fresh_envelope()
+        self._send(answer)
+        self._lines.feed(reader.take_rest())
+
+    @staticmethod
+    def _content_problem(reader: DataReader) -> Reply | None:
+        # Size first (RFC 1870 §6.1: 552), then the §4.5.3.1.6 line limit, for
+        # which §4.5.3.1.10 gives "500 Line too long" as the example reply.
+        problems = reader.problems
+        if problems.too_big:
+            return reply("size_exceeded")
+        if problems.line_too_long:
+            return reply("data_line_too_long")
+        if problems.bare_lf:
+            return reply("data_bare_lf")
+        return None
+
+    # ------------------------------------------------------------------- helpers
+    def _fresh_envelope(self) -> Envelope:
+        return Envelope(helo=self.helo, esmtp=self.esmtp, auth_user=self.auth_user,
+                        tls=self.secure)
+
+    def _send(self, answer: Reply) -> None:
+        if not self._enhanced:
+            answer = answer.without_enhanced()
+        data = answer.to_bytes()
+        self._out += data
+        params = {"code": answer.code, "enhanced": answer.enhanced or "",
+                  "text": answer.text}
+        self._record("s2c", data, self.state, self.state,
+                     answer.key or class_key(answer.code), params)
+
+    def _record(self, direction: str, raw: bytes, before: State, after: State,
+                explain: str, params: dict[str, Any]) -> None:
+        self._transcript.append(Utterance(direction, raw, str(before), str(after),
+                                          explain, dict(params)))
+
+    def _peer_closed(self) -> None:
+        lost = self.state in (State.MAIL, State.RCPT, State.DATA)
+        self._record("c2s", b"", self.state, State.CLOSED, "smtp.conn.peer_closed",
+                     {"transaction_lost": lost})
+        self._data = None
+        self._close(by_peer=True)
+
+    def _close(self, by_peer: bool = False) -> None:
+        self.state = State.CLOSED
+        self.closed = True
+        self._events.append(ConnectionClosed(by_peer=by_peer))

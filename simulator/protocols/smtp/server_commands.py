@@ -1,0 +1,240 @@
+"""What each SMTP command does on the server, once the state table allowed it.
+
+Each ``_cmd_<VERB>`` takes the argument text and returns the reply; the
+session (:mod:`.server`) then moves the state if the reply is below 400.  A
+method changes the session only when it accepts the command, so a refused
+command leaves everything as it was (RFC 5321 §4.1.4 / §4.2.5 spirit).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from .commands import HELP, help_text
+from .events import AuthFailed, AuthSucceeded
+from .models import Envelope, describe_path
+from .paths import Path, parse_params, parse_path, split_path_argument
+from .replies import Reply, reply
+from .sasl import SERVER_MECHANISMS, Cancelled, Challenge, Credentials, Step
+
+if TYPE_CHECKING:   # pragma: no cover
+    from .models import Handler, ServerConfig
+
+_BODY_TYPES = ("7BIT", "8BITMIME")
+
+
+def _syntax(verb: str) -> Reply:
+    return reply("syntax", syntax=HELP[verb].syntax)
+
+
+class CommandsMixin:
+    """Command implementations; mixed into SMTPServer, which owns the attributes."""
+
+    config: "ServerConfig"
+    handler: "Handler"
+    envelope: Envelope
+    _params: dict[str, Any]
+    _events: list
+
+    # ------------------------------------------------------ HELO / EHLO (§4.1.1.1)
+    def _cmd_HELO(self, argument: str) -> Reply:
+        if not argument or " " in argument:
+            return _syntax("HELO")
+        self._hello(argument, esmtp=False)
+        return reply("helo", host=self.config.hostname, client=argument)
+
+    def _cmd_EHLO(self, argument: str) -> Reply:
+        if not argument or " " in argument:
+            return _syntax("EHLO")
+        self._hello(argument, esmtp=True)
+        keywords = "\n".join(self.extensions())
+        return reply("ehlo", host=self.config.hostname, client=argument, keywords=keywords)
+
+    def _hello(self, name: str, *, esmtp: bool) -> None:
+        # A repeated hello aborts any open transaction, like RSET (§4.1.4).
+        self.helo, self.esmtp, self._enhanced = name, esmtp, esmtp
+        self.envelope = self._fresh_envelope()
+
+    def extensions(self) -> list[str]:
+        """The EHLO keywords this session offers now (RFC 5321 §4.1.1.1, §2.2.2)."""
+        cfg = self.config
+        offered = [("PIPELINING", cfg.pipelining), (f"SIZE {cfg.max_message_size}", True),
+                   ("8BITMIME", True), ("SMTPUTF8", cfg.smtputf8),
+                   ("STARTTLS", cfg.starttls and not self.secure),
+                   ("AUTH " + " ".join(cfg.auth_mechanisms), cfg.offer_auth),
+                   ("ENHANCEDSTATUSCODES", True), ("HELP", True)]
+        return [keyword for keyword, on in offered if on]
+
+    # -------------------------------------------------------- MAIL FROM (§4.1.1.2)
+    def _cmd_MAIL(self, argument: str) -> Reply:
+        if self.config.auth_required and self.auth_user is None:
+            return reply("auth_required")           # RFC 4954 §6
+        try:
+            path_text, param_text = split_path_argument(argument, "FROM")
+            params = parse_params(param_text)
+        except ValueError:
+            return _syntax("MAIL")
+        envelope = self._fresh_envelope()
+        refusal = self._mail_params(envelope, params)
+        if refusal is not None:
+            return refusal
+        if not path_text.isascii() and not envelope.smtputf8:
+            return reply("utf8_not_allowed_mail")   # RFC 6531 §3.5
+        try:
+            path = parse_path(path_text, smtputf8=envelope.smtputf8)
+        except ValueError as exc:
+            return reply("mail_bad_address", detail=str(exc))
+        return self._accept_sender(envelope, replace(path, params=params))
+
+    def _mail_params(self, envelope: Envelope, params: tuple) -> Reply | None:
+        """Apply SIZE, BODY, SMTPUTF8 (and ignore AUTH=) to the new envelope."""
+        for key, value in params:
+            if not self.esmtp:
+                return reply("param_unknown", param=key)   # parameters need EHLO
+            refusal = self._mail_param(envelope, key, value)
+            if refusal is not None:
+                return refusal
+        return None
+
+    def _mail_param(self, envelope: Envelope, key: str, value: str | None) -> Reply | None:
+        if key == "SIZE":                                   # RFC 1870 §6
+            if value is None or not value.isdigit():
+                return reply("param_bad", param=f"SIZE={value}")
+            envelope.declared_size = int(value)
+            if envelope.declared_size > self.config.max_message_size:
+                return reply("size_exceeded")
+        elif key == "BODY":                                 # RFC 6152 §3
+            if (value or "").upper() not in _BODY_TYPES:
+                return reply("param_bad", param=f"BODY={value}")
+            envelope.body_type = value.upper()
+        elif key == "SMTPUTF8" and self.config.smtputf8 and value is None:
+            envelope.smtputf8 = True                        # RFC 6531 §3.4
+        elif key != "AUTH":                                 # RFC 4954 §5: may be ignored
+            return reply("param_unknown", param=key)
+        return None
+
+    def _accept_sender(self, envelope: Envelope, path: Path) -> Reply:
+        self._describe(path)
+        verdict = self.handler.handle_MAIL(self, envelope, path)
+        if verdict is not None and verdict.code >= 400:
+            return verdict
+        envelope.mail_from = path
+        self.envelope = envelope
+        return verdict or reply("ok_mail", path=str(path))
+
+    def _describe(self, path: Path) -> None:
+        self._params.update(describe_path(path))
+        if path.route:
+            self._params["route_policy"] = self.config.source_routes
+
+    # ---------------------------------------------------------- RCPT TO (§4.1.1.3)
+    def _cmd_RCPT(self, argument: str) -> Reply:
+        try:
+            path_text, param_text = split_path_argument(argument, "TO")
+            params = parse_params(param_text)
+        except ValueError:
+            return _syntax("RCPT")
+        if params:
+            return reply("param_unknown", param=params[0][0])   # no DSN here
+        if not path_text.isascii() and not self.envelope.smtputf8:
+            return reply("utf8_not_allowed_rcpt")
+        try:
+            path = parse_path(path_text, smtputf8=self.envelope.smtputf8,
+                              null_ok=False, postmaster_ok=True)
+        except ValueError as exc:
+            return reply("rcpt_bad_address", detail=str(exc))
+        return self._accept_recipient(path)
+
+    def _accept_recipient(self, path: Path) -> Reply:
+        self._describe(path)
+        if len(self.envelope.rcpt_to) >= self.config.max_recipients:
+            return reply("too_many_recipients")             # §4.5.3.1.8, §4.5.3.1.10
+        verdict = self.handler.handle_RCPT(self, self.envelope, path)
+        if verdict is not None and verdict.code >= 400:
+            return verdict
+        self.envelope.rcpt_to.append(path)
+        return verdict or reply("ok_rcpt", path=str(path))
+
+    # ------------------------------------------------- DATA, RSET, NOOP, QUIT …
+    def _cmd_DATA(self, argument: str) -> Reply:
+        return _syntax("DATA") if argument else reply("start_data")
+
+    def _cmd_RSET(self, argument: str) -> Reply:
+        if argument:
+            return _syntax("RSET")
+        self.envelope = self._fresh_envelope()
+        return reply("ok_reset")
+
+    def _cmd_NOOP(self, argument: str) -> Reply:
+        return reply("ok_noop")            # §4.1.1.9: any argument is ignored
+
+    def _cmd_QUIT(self, argument: str) -> Reply:
+        if argument:
+            return _syntax("QUIT")
+        return reply("closing", host=self.config.hostname)
+
+    def _cmd_VRFY(self, argument: str) -> Reply:
+        if not argument:
+            return _syntax("VRFY")
+        return self.handler.handle_VRFY(self, argument) or reply("cannot_vrfy")
+
+    def _cmd_HELP(self, argument: str) -> Reply:
+        text = help_text(argument)
+        if text is None:
+            return reply("help_unknown", topic=argument)
+        return reply("help", text=text)
+
+    # ----------------------------------------------------- STARTTLS (RFC 3207)
+    def _cmd_STARTTLS(self, argument: str) -> Reply:
+        if argument:
+            return _syntax("STARTTLS")
+        if self.secure:
+            return reply("tls_active")
+        if not self.config.starttls:
+            return reply("not_implemented")
+        if not self.esmtp:
+            return reply("bad_sequence")   # an extension: only after EHLO
+        return reply("tls_ready")
+
+    # --------------------------------------------------------- AUTH (RFC 4954)
+    def _cmd_AUTH(self, argument: str) -> Reply:
+        if not self.config.offer_auth:
+            return reply("not_implemented")
+        if self.auth_user is not None:
+            return reply("auth_already")   # §4: only one successful AUTH
+        if not self.esmtp:
+            return reply("bad_sequence")
+        mechanism, _, initial = argument.partition(" ")
+        mechanism = mechanism.upper()
+        if not mechanism:
+            return _syntax("AUTH")
+        if mechanism not in self.config.auth_mechanisms or mechanism not in SERVER_MECHANISMS:
+            return reply("auth_unknown_mech")
+        self._sasl = SERVER_MECHANISMS[mechanism]()
+        self._params["mechanism"] = mechanism
+        return self._sasl_step(self._sasl.start(initial.strip() or None))
+
+    def _sasl_response(self, line: str) -> Reply:
+        self._params = {"mechanism": self._sasl.mechanism}
+        return self._sasl_step(self._sasl.respond(line))
+
+    def _sasl_step(self, step: Step) -> Reply:
+        mechanism = self._sasl.mechanism
+        if isinstance(step, Challenge):
+            return reply("auth_challenge", challenge=step.text)
+        if isinstance(step, Credentials):
+            return self._check_credentials(mechanism, step)
+        answer = reply("auth_cancelled" if isinstance(step, Cancelled) else "auth_bad_base64")
+        self._events.append(AuthFailed(None, mechanism, answer))
+        return answer
+
+    def _check_credentials(self, mechanism: str, creds: Credentials) -> Reply:
+        self._params["user"] = creds.username
+        if not self.handler.authenticate(self, mechanism, creds.username, creds.password):
+            answer = reply("auth_failed")
+            self._events.append(AuthFailed(creds.username, mechanism, answer))
+            return answer
+        self.auth_user = creds.username
+        self.envelope.auth_user = creds.username
+        self._events.append(AuthSucceeded(creds.username, mechanism))
+        return reply("auth_ok")
