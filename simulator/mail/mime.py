@@ -180,7 +180,7 @@ def _human_text(action: str, reporting_mta: str, recipients: Sequence[tuple[str,
     for lang in ("en", "ru"):
         # wrapped at 72 so quoted-printable needs no soft line breaks in the English half
         lines = [textwrap.fill(t(f"mail.dsn.body.{action}", lang, mta=reporting_mta), 72), ""]
-        lines += [t("mail.dsn.recipient", lang, address=a, status=s, diagnostic=d)
+        lines += [t("mail.dsn.recipient", lang, address=a.strip("<>"), status=s, diagnostic=d)
                   for a, s, d in recipients]
         texts.append("\n".join(lines))
     return "\n\n".join(texts) + "\n"

@@ -1,0 +1,179 @@
+"""MIME helpers: what a student sees in the raw bytes and what a mail client decodes."""
+from __future__ import annotations
+
+import email.policy
+import hashlib
+from datetime import datetime, timezone
+
+import pytest
+
+from simulator.mail import mime
+
+DATE = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+SUBJECT = "Привет из лаборатории: проверка кодировок и переноса длинной темы письма"
+BODY = "Здравствуй, Боб!\nЭто письмо в кириллице.\n-- \nАлиса\n"
+
+
+def letter(charset: str = "utf-8", **extra) -> bytes:
+    return mime.compose("alice@a.test", ["bob@b.test", "carol@c.test"], SUBJECT, BODY, date=DATE,
+                        message_id="1.lab@a.test", charset=charset, sender_name="Алиса", **extra)
+
+
+@pytest.mark.parametrize("charset", mime.CHARSETS)
+def test_cyrillic_round_trips_in_each_charset(charset):
+    raw = letter(charset)
+    msg = mime.parse(raw)
+    assert str(msg["Subject"]) == SUBJECT
+    assert mime.body_text(raw) == BODY
+    assert msg.get_content_charset() == charset
+    assert f"=?{charset}?".encode() in raw.lower()             # RFC 2047 encoded word
+    assert f'charset="{charset}"'.encode() in raw
+    assert str(msg["From"]) == "Алиса <alice@a.test>"
+
+
+@pytest.mark.parametrize("charset", mime.CHARSETS)
+def test_wire_form_is_7bit_crlf_and_folded(charset):
+    raw = letter(charset)
+    assert raw.isascii()                                         # safe without 8BITMIME
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78   # RFC 5322 §2.1.1
+
+
+def test_the_body_bytes_are_in_the_declared_charset():
+    part = mime.parse(letter("koi8-r")).get_body()
+    assert part.get_payload(decode=True).replace(b"\r\n", b"\n") == BODY.encode("koi8-r")
+
+
+def test_composition_is_deterministic_and_has_the_envelope_headers():
+    raw = letter(attachments=[("a.bin", "application/octet-stream", b"x")])
+    assert raw == letter(attachments=[("a.bin", "application/octet-stream", b"x")])
+    facts = mime.summary(raw)
+    assert facts["message_id"] == "<1.lab@a.test>"
+    assert facts["to"] == "bob@b.test, carol@c.test"
+    assert facts["date"] == "Tue, 01 Sep 2026 09:00:00 +0000"
+    assert facts["content_type"] == "multipart/mixed"
+
+
+def test_attachment_round_trip_is_byte_exact():
+    blob = bytes(range(256)) * 3
+    raw = letter("windows-1251", attachments=[("схема.png", "image/png", blob),
+                                              ("notes.txt", "text/plain", b"a\r\nb")])
+    parts = list(mime.parse(raw).iter_attachments())
+    assert [(p.get_filename(), p.get_content_type()) for p in parts] == [
+        ("схема.png", "image/png"), ("notes.txt", "text/plain")]
+    assert parts[0].get_payload(decode=True) == blob
+    assert parts[1].get_payload(decode=True) == b"a\r\nb"
+    assert all(p["Content-Transfer-Encoding"] == "base64" for p in parts)
+    assert b"MIME-Version" not in raw.split(b"\r\n\r\n", 1)[1]   # only in the top-level header
+
+
+def test_transfer_encoding_can_be_chosen():
+    raw = letter("koi8-r", transfer_encoding="quoted-printable")
+    assert b"Content-Transfer-Encoding: quoted-printable" in raw
+    assert mime.body_text(raw) == BODY
+
+
+def test_unknown_charset_is_refused():
+    with pytest.raises(ValueError):
+        letter("latin-1")
+
+
+def test_prepend_header_keeps_the_rest_byte_identical():
+    raw = letter("koi8-r")
+    value = mime.received_header(helo="mta.a.test", peer_host="mta.a.test",
+                                 peer_address="192.0.2.1", by_host="mx1.b.test",
+                                 protocol="ESMTPS", queue_id="4QX2Lb1", recipient="bob@b.test",
+                                 date=DATE)
+    out = mime.prepend_header(raw, "Received", value)
+    assert out.endswith(raw)
+    head = out[:-len(raw)]
+    assert head.startswith(b"Received: from mta.a.test") and head.endswith(b"\r\n")
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert b"\r\n " in head                                      # folded, continuation indented
+    assert mime.summary(out)["received"] == [value]              # unfolds back to the value
+
+
+def test_short_header_is_added_verbatim():
+    out = mime.prepend_header(b"Subject: x\r\n\r\nbody\r\n", "Return-Path", "<alice@a.test>")
+    assert out == b"Return-Path: <alice@a.test>\r\nSubject: x\r\n\r\nbody\r\n"
+
+
+def test_received_header_format():
+    value = mime.received_header(helo="client.a.test", peer_host="mua.a.test",
+                                 peer_address="192.0.2.7", by_host="mta.a.test",
+                                 protocol="esmtpa", queue_id="Q1", recipient="<bob@b.test>",
+                                 date=DATE)
+    assert value == ("from client.a.test (mua.a.test [192.0.2.7]) by mta.a.test with ESMTPA "
+                     "id Q1 for <bob@b.test>; Tue, 01 Sep 2026 09:00:00 +0000")
+
+
+def test_received_header_without_recipient_or_reverse_name_and_with_ipv6():
+    value = mime.received_header(helo="x", peer_host="", peer_address="2001:db8::7",
+                                 by_host="mx.b.test", protocol="SMTP", queue_id="Q2",
+                                 recipient=None, date=DATE)
+    assert value.startswith("from x ([IPv6:2001:db8::7]) by mx.b.test with SMTP id Q2; ")
+    with pytest.raises(ValueError):
+        mime.received_header(helo="x", peer_host="", peer_address="1.2.3.4", by_host="y",
+                             protocol="HTTP", queue_id="Q", recipient=None, date=DATE)
+
+
+def dsn(action: str = "failed") -> bytes:
+    return mime.build_dsn(
+        reporting_mta="mx1.b.test", original=letter("koi8-r"), action=action, date=DATE,
+        recipients=[("nobody@b.test", "5.1.1", "550 5.1.1 <nobody@b.test>: no such user"),
+                    ("<full@b.test>", "5.2.2", "552 5.2.2 mailbox full")],
+        message_id="dsn.1@mx1.b.test", to="alice@a.test", postmaster="postmaster@mx1.b.test")
+
+
+def test_dsn_is_a_multipart_report_with_per_recipient_fields():
+    msg = mime.parse(dsn())
+    assert msg.get_content_type() == "multipart/report"
+    assert msg.get_param("report-type") == "delivery-status"
+    human, status, headers = msg.iter_parts()
+    assert status.get_content_type() == "message/delivery-status"
+    per_message, *per_rcpt = status.get_payload()
+    assert per_message["Reporting-MTA"] == "dns; mx1.b.test"
+    assert [(b["Final-Recipient"], b["Action"], b["Status"]) for b in per_rcpt] == [
+        ("rfc822; nobody@b.test", "failed", "5.1.1"), ("rfc822; full@b.test", "failed", "5.2.2")]
+    assert per_rcpt[0]["Diagnostic-Code"] == "smtp; 550 5.1.1 <nobody@b.test>: no such user"
+    assert headers.get_content_type() == "text/rfc822-headers"
+    assert "Message-ID: <1.lab@a.test>" in headers.get_content()
+
+
+def test_dsn_explains_in_english_and_russian():
+    text = " ".join(mime.parse(dsn()).get_body().get_content().split())
+    assert "could not be delivered" in text and "не удалось доставить" in text
+    assert "<nobody@b.test>: status 5.1.1" in text and "<full@b.test>: статус 5.2.2" in text
+    delayed = " ".join(mime.parse(dsn("delayed")).get_body().get_content().split())
+    assert "will keep trying" in delayed and "попытки продолжаются" in delayed
+
+
+def test_dsn_headers_prevent_loops():
+    msg = mime.parse(dsn())
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["From"].addresses[0].addr_spec == "postmaster@mx1.b.test"
+    assert msg["Subject"] == "Undelivered Mail Returned to Sender"
+    with pytest.raises(ValueError):
+        dsn("bounced")
+
+
+def test_mime_tree_describes_every_part():
+    blob = hashlib.sha256(b"x").digest()
+    tree = mime.mime_tree(letter("koi8-r", attachments=[("k.bin", "application/octet-stream",
+                                                         blob)]))
+    assert [(depth, ctype) for depth, ctype, _ in tree] == [
+        (0, "multipart/mixed"), (1, "text/plain"), (1, "application/octet-stream")]
+    text, attachment = tree[1][2], tree[2][2]
+    assert (text["charset"], text["transfer_encoding"]) == ("koi8-r", "base64")
+    assert (attachment["filename"], attachment["size"]) == ("k.bin", 32)
+
+
+def test_mime_tree_of_a_dsn_and_of_a_forwarded_message():
+    assert [c for _, c, _ in mime.mime_tree(dsn())] == [
+        "multipart/report", "text/plain", "message/delivery-status", "text/rfc822-headers"]
+    outer = email.message.EmailMessage(policy=email.policy.SMTP)
+    outer["Subject"] = "Fwd"
+    outer.set_content("see attached")
+    outer.add_attachment(mime.parse(letter()))
+    assert [(d, c) for d, c, _ in mime.mime_tree(outer.as_bytes())] == [
+        (0, "multipart/mixed"), (1, "text/plain"), (1, "message/rfc822"), (2, "text/plain")]
