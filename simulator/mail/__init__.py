@@ -20,7 +20,19 @@ from simulator.mail.store import (
 )
 
 __all__ = [
-    "Account", "Folder", "MailStore", "NoSuchFolder", "NoSuchUser", "StoredMessage", "StoreError",
-    "body_text", "build_dsn", "compose", "mime_tree", "parse", "prepend_header",
-    "received_header", "summary",
+    "Account",
+    "Folder",
+    "MailStore",
+    "NoSuchFolder",
+    "NoSuchUser",
+    "StoreError",
+    "StoredMessage",
+    "body_text",
+    "build_dsn",
+    "compose",
+    "mime_tree",
+    "parse",
+    "prepend_header",
+    "received_header",
+    "summary",
 ]

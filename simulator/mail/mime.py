@@ -14,11 +14,11 @@ import email.policy
 import email.utils
 import hashlib
 import textwrap
+from collections.abc import Sequence
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
-from typing import Sequence
 
 from simulator.locale import t
 

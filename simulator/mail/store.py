@@ -20,9 +20,9 @@ from __future__ import annotations
 import email.utils
 import hmac
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable
 
 from simulator.locale import t
 from simulator.mail import mime
@@ -87,7 +87,7 @@ class StoredMessage:
 
 def _header_date(data: bytes) -> datetime | None:
     """The Date: of the message, if it has a valid one (a deterministic default)."""
-    match = re.search(rb"^Date:[ \t]*(.+?)\r?$", data.split(b"\r\n\r\n", 1)[0], re.M | re.I)
+    match = re.search(rb"^Date:[ \t]*(.+?)\r?$", data.split(b"\r\n\r\n", 1)[0], re.MULTILINE | re.IGNORECASE)
     if not match:
         return None
     try:

@@ -129,7 +129,7 @@ def test_dsn_is_a_multipart_report_with_per_recipient_fields():
     msg = mime.parse(dsn())
     assert msg.get_content_type() == "multipart/report"
     assert msg.get_param("report-type") == "delivery-status"
-    human, status, headers = msg.iter_parts()
+    _human, status, headers = msg.iter_parts()
     assert status.get_content_type() == "message/delivery-status"
     per_message, *per_rcpt = status.get_payload()
     assert per_message["Reporting-MTA"] == "dns; mx1.b.test"
