@@ -1,0 +1,240 @@
+"""``mailsim``: list, run and replay scenarios from the terminal.
+
+``main(argv)`` returns the exit status instead of exiting, so tests call it
+directly.  Status 0 is success; 2 is anything the user can fix (an unknown
+scenario, a broken file, a bad option), always reported on one line of
+stderr in the user's language — a traceback would be a bug.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Sequence
+
+from rich.console import Console
+
+from simulator import console as view
+from simulator.cli_args import parse
+from simulator.locale import t
+from simulator.scenarios import Scenario, ScenarioError, builtin_names, load, load_builtin
+from simulator.trace import SCHEMA_VERSION, Trace, TraceFormatError
+
+
+class UserError(Exception):
+    """Something the user can fix; the message is already in their language."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``mailsim`` command line; returns the exit status."""
+    args, status = parse(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        return status
+    handler = {"scenarios": cmd_scenarios, "run": cmd_run, "replay": cmd_replay}[args.command]
+    try:
+        return handler(args)
+    except UserError as exc:
+        _fail(str(exc), args.lang)
+    except (ScenarioError, TraceFormatError) as exc:
+        _fail(str(exc), args.lang)
+    return 2
+
+
+def _fail(message: str, lang: str) -> None:
+    print(f"mailsim: {t('cli.error_prefix', lang)}: {message}", file=sys.stderr)
+
+
+# -- mailsim scenarios --------------------------------------------------------------------
+
+
+def cmd_scenarios(args) -> int:
+    """Each built-in scenario with its one-line description."""
+    names = builtin_names()
+    if not names:
+        print(t("cli.scenarios.none", args.lang))
+    width = max((len(n) for n in names), default=0)
+    for name in names:
+        print(f"{name:<{width}}  {_description(name, args.lang)}")
+    return 0
+
+
+def _description(name: str, lang: str) -> str:
+    """The scenario's description in ``lang`` (or any language it has)."""
+    try:
+        scenario = load_builtin(name, lang)
+    except ScenarioError as exc:      # a broken built-in must not hide the others
+        return t("cli.scenarios.broken", lang, error=exc)
+    text = scenario.description.get(lang) or next(iter(scenario.description.values()), "")
+    return " ".join(text.split())
+
+
+# -- mailsim run ---------------------------------------------------------------------------
+
+
+def cmd_run(args) -> int:
+    """Run a scenario, print its summary and optionally write the trace."""
+    scenario = load(args.scenario, args.lang)
+    result = simulate(scenario, args.seed, args.lang)
+    for line in summary(result, scenario, args.seed, args.lang):
+        print(line)
+    if args.trace:
+        write_trace(result.trace, args.trace, args.lang)
+        print(t("cli.run.trace_written", args.lang, path=args.trace))
+    return 0
+
+
+def simulate(scenario: Scenario, seed: int | None, lang: str) -> Any:
+    """Run the network simulation; its known failures become a UserError."""
+    try:
+        # Imported here: the CLI must list and replay even while (or where)
+        # the network layer cannot be imported.
+        from simulator.network import simulate as run
+    except ImportError as exc:
+        raise UserError(t("cli.error.no_network", lang, reason=exc)) from None
+    zone_error, limit = _network_errors()
+    try:
+        return run(scenario, seed=seed)
+    except zone_error as exc:      # a zone-file error, located in the scenario file
+        message = exc.message(lang) if callable(getattr(exc, "message", None)) else str(exc)
+        raise UserError(message) from None
+    except limit as exc:           # the scheduler's limit: a mail loop that never settles
+        raise UserError(t("cli.error.simulation", lang, reason=exc)) from None
+
+
+def _network_errors() -> tuple[type[Exception], type[Exception]]:
+    """The network's "your scenario cannot run" errors, caught by name and nothing broader.
+
+    Catching every ValueError or RuntimeError would turn real bugs into
+    tidy one-liners that nobody reports.
+    """
+    from simulator.network import dns, scheduler
+    return (getattr(dns, "ZoneError", ScenarioError),
+            getattr(scheduler, "SimulationLimit", ScenarioError))
+
+
+def summary(result: Any, scenario: Scenario, seed: int | None, lang: str) -> list[str]:
+    """Lines: scenario and seed, steps and connections, deliveries per mailbox, bounces."""
+    trace = result.trace
+    lines = [t("cli.run.title", lang, scenario=scenario.name,
+               seed=scenario.seed if seed is None else seed),
+             t("cli.run.counts", lang, steps=len(trace), connections=len(trace.connections()))]
+    mailboxes = delivered(result.store.snapshot())
+    if mailboxes:
+        lines.append(t("cli.run.delivered", lang))
+        lines += [t("cli.run.mailbox", lang, address=address, folders=folders)
+                  for address, folders in mailboxes.items()]
+    else:
+        lines.append(t("cli.run.nothing_delivered", lang))
+    lines.append(t("cli.run.bounces", lang, count=result.bounces))
+    return lines
+
+
+def delivered(snapshot: dict[str, dict[str, list]]) -> dict[str, str]:
+    """Address -> ``"INBOX 2, Sent 1"`` for every mailbox that holds messages."""
+    out = {}
+    for address in sorted(snapshot):
+        folders = [f"{folder} {len(messages)}"
+                   for folder, messages in snapshot[address].items() if messages]
+        if folders:
+            out[address] = ", ".join(folders)
+    return out
+
+
+def write_trace(trace: Trace, path: str, lang: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(trace.to_json() + "\n")
+    except OSError as exc:
+        raise UserError(t("cli.error.write", lang, path=path, reason=exc.strerror or exc)) from None
+
+
+# -- mailsim replay ----------------------------------------------------------------------
+
+
+def cmd_replay(args) -> int:
+    """Step through a trace (or a scenario's fresh trace), or print it all."""
+    trace = obtain_trace(args.source, args.seed, args.lang)
+    steps = select_steps(trace, args.protocol, args.conn, args.lang)
+    infos = view.connections(trace.steps)
+    title = view.trace_title(trace, args.lang, shown=len(steps))
+    interactive = not args.all and sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        from simulator.console_stepper import run_stepper
+        run_stepper(Console(), steps, args.lang, infos, title)
+    else:
+        out = Console(highlight=False)
+        out.print(title)
+        for renderable in view.render_steps(steps, args.lang, infos):
+            out.print(renderable)
+    return 0
+
+
+def obtain_trace(source: str, seed: int | None, lang: str) -> Trace:
+    """A trace file as it is, or the trace of running a scenario."""
+    if _is_trace_file(source):
+        return read_trace(source, lang)
+    return simulate(load(source, lang), seed, lang).trace
+
+
+def _is_trace_file(source: str) -> bool:
+    """A .json name, or an existing file whose first character opens a JSON object."""
+    if source.lower().endswith(".json"):
+        return True
+    if not os.path.isfile(source):
+        return False
+    with open(source, "rb") as f:
+        return f.read(64).lstrip().startswith(b"{")
+
+
+def read_trace(path: str, lang: str) -> Trace:
+    """Load a trace file; every problem becomes a one-line UserError naming the file."""
+    try:
+        return _parse_trace(path, lang)
+    except UserError as exc:
+        raise UserError(t("cli.error.bad_trace", lang, path=path, reason=exc)) from None
+
+
+def _parse_trace(path: str, lang: str) -> Trace:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise UserError(t("cli.error.trace_missing", lang)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(t("cli.error.trace_unreadable", lang, reason=exc)) from None
+    except json.JSONDecodeError as exc:
+        raise UserError(t("cli.error.trace_json", lang, line=exc.lineno, reason=exc.msg)) from None
+    _check_header(data, lang)
+    try:
+        return Trace.from_dict(data)
+    except (TraceFormatError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UserError(t("cli.error.trace_steps", lang, reason=f"{type(exc).__name__}: {exc}")) \
+            from None
+
+
+def _check_header(data: Any, lang: str) -> None:
+    """The format marker and version, checked here to say what is wrong in ru or en."""
+    if not isinstance(data, dict):
+        raise UserError(t("cli.error.trace_object", lang))
+    if data.get("format") != "mailsim-trace":
+        raise UserError(t("cli.error.trace_format", lang))
+    if data.get("version") != SCHEMA_VERSION:
+        raise UserError(t("cli.error.trace_version", lang, version=data.get("version"),
+                          expected=SCHEMA_VERSION))
+    if not isinstance(data.get("steps"), list):
+        raise UserError(t("cli.error.trace_steps", lang, reason="steps"))
+
+
+def select_steps(trace: Trace, protocol: str | None, conn: str | None, lang: str) -> list:
+    """The steps to show; a filter that matches nothing is an error listing what exists."""
+    if protocol is None and conn is None:
+        return list(trace.steps)
+    # Protocol names are compared case-blind: "smtp" should find "SMTP".
+    wanted = protocol.upper() if protocol else None
+    steps = [s for s in trace.filter(conn=conn) if wanted is None or s.protocol.upper() == wanted]
+    if not steps:
+        filters = ", ".join(f"--{k} {v}" for k, v in (("protocol", protocol), ("conn", conn)) if v)
+        protocols = ", ".join(dict.fromkeys(s.protocol for s in trace.steps)) or "—"
+        raise UserError(t("cli.error.no_match", lang, filters=filters, protocols=protocols,
+                          conns=", ".join(trace.connections()) or "—"))
+    return steps

@@ -1,0 +1,135 @@
+"""The ``mailsim`` argument parser, in Russian or English.
+
+argparse writes its own words ("usage:", "options", "the following arguments
+are required") in English.  Students read them too, so the section titles,
+the usage prefix and the help of ``-h`` are ours, and :func:`translate_error`
+turns argparse's few error sentences into the chosen language.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import NoReturn, Sequence
+
+from simulator import __version__
+from simulator.locale import LANGUAGES, default_lang, t
+
+COMMANDS = ("scenarios", "run", "replay")
+
+
+def pick_lang(argv: Sequence[str]) -> str:
+    """``--lang`` from argv if it is there and valid, else the default language.
+
+    The help texts depend on the language, so it must be known before the
+    parser that would read ``--lang`` is even built.
+    """
+    for i, arg in enumerate(argv):
+        value = None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value in LANGUAGES:
+            return value
+    return default_lang()
+
+
+#: argparse's English error sentences (Python 3.10–3.12) -> our key and the groups it needs.
+_ARGPARSE_ERRORS = [
+    (re.compile(r"the following arguments are required: (?P<names>.*)"), "required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)"), "unrecognized"),
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.*?) "
+                r"\(choose from (?P<choices>.*)\)"), "invalid_choice"),
+    (re.compile(r"argument (?P<arg>\S+): invalid int value: (?P<value>.*)"), "invalid_int"),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "expected_one"),
+]
+
+
+def translate_error(message: str, lang: str) -> str:
+    """argparse's error ``message`` in ``lang`` (unchanged if it is not one we know)."""
+    for pattern, key in _ARGPARSE_ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            return t(f"cli.argparse.{key}", lang, **match.groupdict())
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    lang = "ru"
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        # argparse passes prefix="" when it builds a sub-command's prog: keep that.
+        if prefix is None:
+            prefix = t("cli.usage", self.lang)
+        return super().add_usage(usage, actions, groups, prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks ``lang`` and reports errors on one line with exit 2."""
+
+    def __init__(self, *args, lang: str, **kwargs) -> None:
+        formatter = type("Formatter", (_Formatter,), {"lang": lang})
+        super().__init__(*args, formatter_class=formatter, add_help=False, **kwargs)
+        self.lang = lang
+        self._positionals.title = t("cli.positionals", lang)
+        self._optionals.title = t("cli.options", lang)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=t("cli.help.help", lang))
+
+    def error(self, message: str) -> NoReturn:
+        text = translate_error(message, self.lang)
+        self.exit(2, f"{self.prog}: {t('cli.error_prefix', self.lang)}: {text}\n")
+
+
+def build_parser(lang: str) -> Parser:
+    """The whole ``mailsim`` parser with every help text in ``lang``."""
+    def h(key: str) -> str:
+        return t(f"cli.help.{key}", lang)
+
+    def mv(key: str) -> str:
+        return t(f"cli.metavar.{key}", lang)
+
+    parser = Parser(prog="mailsim", description=t("cli.description", lang),
+                    epilog=t("cli.epilog", lang), lang=lang)
+    parser.add_argument("--version", action="version", version=f"mailsim {__version__}",
+                        help=h("version"))
+    commands = parser.add_subparsers(dest="command", title=t("cli.commands", lang),
+                                     metavar="{" + ",".join(COMMANDS) + "}",
+                                     parser_class=Parser)
+
+    def command(name: str) -> Parser:
+        sub = commands.add_parser(name, help=h(name), description=h(name), lang=lang)
+        sub.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
+        return sub
+
+    command("scenarios")
+    run = command("run")
+    run.add_argument("scenario", metavar=mv("scenario"), help=h("scenario"))
+    run.add_argument("--seed", type=int, metavar=mv("seed"), help=h("seed"))
+    run.add_argument("--trace", metavar=mv("file"), help=h("trace"))
+    replay = command("replay")
+    replay.add_argument("source", metavar=mv("source"), help=h("source"))
+    replay.add_argument("--all", action="store_true", help=h("all"))
+    replay.add_argument("--seed", type=int, metavar=mv("seed"), help=h("seed"))
+    replay.add_argument("--protocol", metavar=mv("protocol"), help=h("protocol"))
+    replay.add_argument("--conn", metavar=mv("conn"), help=h("conn"))
+    # --lang is also accepted before the command: ``mailsim --lang en scenarios``.
+    parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
+    return parser
+
+
+def parse(argv: Sequence[str]) -> tuple[argparse.Namespace | None, int]:
+    """(arguments, 0) or (None, exit status) after --help, --version or a usage error."""
+    lang = pick_lang(argv)
+    parser = build_parser(lang)
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:      # argparse exits for -h, --version and errors
+        return None, exc.code if isinstance(exc.code, int) else 2
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        message = t("cli.argparse.no_command", lang, choices=", ".join(COMMANDS))
+        print(f"mailsim: {t('cli.error_prefix', lang)}: {message}", file=sys.stderr)
+        return None, 2
+    return args, 0

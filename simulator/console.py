@@ -1,0 +1,164 @@
+"""The terminal replay: a Trace rendered as rich text, one Step at a time.
+
+Every function here is a pure function of a Step or a Trace that returns rich
+renderables, so tests render them into a string (``render_text``) and the
+interactive stepper (:mod:`simulator.console_stepper`) only decides *which*
+step to show.  Nothing here reaches into engines: the Trace is the contract.
+
+Colours follow one rule, so a student can tell who speaks without reading:
+client lines cyan with ``C:``, server lines green with ``S:``, events inside a
+node (DNS lookups, queueing, deliveries) dim yellow with ``··``.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.text import Text
+
+from simulator.locale import t
+from simulator.trace import Step, Trace
+
+STYLES = {"c2s": "cyan", "s2c": "green", "internal": "dim yellow"}
+PREFIXES = {"c2s": "C:", "s2c": "S:", "internal": "··"}
+
+#: A block longer than this (a DATA body, usually) is shortened in the middle.
+MAX_LINES = 20
+_HEAD, _TAIL = 12, 4
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    """Who connected to whom, on which port, speaking what."""
+
+    conn: str
+    client: str
+    server: str
+    port: int | None
+    protocol: str | None
+
+
+def connections(steps: Iterable[Step]) -> dict[str, ConnectionInfo]:
+    """Connection id -> its ConnectionInfo, gathered from the steps that carry it."""
+    grouped: dict[str, list[Step]] = {}
+    for step in steps:
+        if step.conn:
+            grouped.setdefault(step.conn, []).append(step)
+    return {conn: _connection_info(conn, group) for conn, group in grouped.items()}
+
+
+def _connection_info(conn: str, steps: list[Step]) -> ConnectionInfo:
+    first = steps[0]
+    # A connection opens with the client acting (a TCP connect, an internal
+    # step of the client) or with the server's greeting travelling to it.
+    client, server = (first.dst, first.src) if first.is_server else (first.src, first.dst)
+    port = next((s.meta["port"] for s in steps if "port" in s.meta), None)
+    protocol = next((s.protocol for s in steps if s.direction != "internal"), None)
+    return ConnectionInfo(conn, client, server, port, protocol)
+
+
+def connection_header(info: ConnectionInfo, lang: str) -> RenderableType:
+    """A rule announcing a new connection: ``c1: pc.a.test → mail.a.test, port 587 (SMTP)``."""
+    key = "cli.replay.connection" if info.port is not None else "cli.replay.connection_noport"
+    title = t(key, lang, conn=info.conn, client=info.client, server=info.server,
+              port=info.port, protocol=info.protocol or "?")
+    return Rule(Text(title, style="bold"), align="left", style="blue")
+
+
+def step_heading(step: Step, lang: str) -> Text:
+    """``#12  0.034 s  c1  pc.a.test → mail.a.test  SMTP  state: MAIL → RCPT``."""
+    text = Text()
+    text.append(f"#{step.index}", style="bold")
+    text.append("  " + t("cli.replay.time", lang, time=f"{step.time:.3f}"), style="dim")
+    if step.conn:
+        text.append(f"  {step.conn}", style="blue")
+    # An internal step happens in one node: "mx.b.test", not "mx.b.test → mx.b.test".
+    route = step.src if step.src == step.dst else f"{step.src} → {step.dst}"
+    text.append(f"  {route}  ")
+    text.append(step.protocol, style="bold magenta")
+    state = _state(step)
+    if state:
+        text.append("  " + t("cli.replay.state", lang, state=state), style="magenta")
+    return text
+
+
+def _state(step: Step) -> str:
+    before, after = step.state_before, step.state_after
+    if before and after and before != after:
+        return f"{before} → {after}"
+    return before or after or ""
+
+
+def step_lines(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> Text:
+    """The decoded line(s), each with the speaker's prefix, long blocks shortened."""
+    style = STYLES[step.direction]
+    prefix = PREFIXES[step.direction]
+    lines = step.line.splitlines() or [""]
+    text = Text()
+    for line in shorten(lines, max_lines, lang):
+        text.append(f"{prefix} ", style=f"bold {style}")
+        text.append(line + "\n", style=style)
+    text.rstrip()
+    return text
+
+
+def shorten(lines: Sequence[str], max_lines: int | None, lang: str) -> list[str]:
+    """``lines`` as they are, or head + ``… (N lines)`` + tail when there are too many."""
+    if max_lines is None or len(lines) <= max_lines:
+        return list(lines)
+    head, tail = min(_HEAD, max_lines), min(_TAIL, max(0, max_lines - _HEAD))
+    hidden = len(lines) - head - tail
+    marker = t("cli.replay.hidden", lang, count=hidden)
+    return [*lines[:head], marker, *(lines[len(lines) - tail:] if tail else [])]
+
+
+def explanation(step: Step, lang: str) -> Text | None:
+    """The ru/en explanation of the step, or None when it has none."""
+    if not step.explain:
+        return None
+    return Text(t(step.explain, lang, **step.params), style="italic")
+
+
+def render_step(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> RenderableType:
+    """One step: heading, the line(s) on the wire, and the explanation under them."""
+    parts: list[RenderableType] = [step_heading(step, lang),
+                                   Padding(step_lines(step, lang, max_lines), (0, 0, 0, 2), expand=False)]
+    note = explanation(step, lang)
+    if note is not None:
+        parts.append(Padding(note, (0, 0, 0, 5), expand=False))
+    return Group(*parts)
+
+
+def trace_title(trace: Trace, lang: str, shown: int | None = None) -> Text:
+    """``Scenario basic, seed 1: 42 steps`` (how many of them are shown, if filtered)."""
+    total = len(trace)
+    count = total if shown is None or shown == total else f"{shown}/{total}"
+    return Text(t("cli.replay.title", lang, scenario=trace.scenario or "?", seed=trace.seed,
+                  count=count), style="bold")
+
+
+def render_steps(steps: Sequence[Step], lang: str, infos: dict[str, ConnectionInfo] | None = None,
+                 max_lines: int | None = MAX_LINES) -> list[RenderableType]:
+    """All ``steps`` in order, with a connection header before each new connection."""
+    infos = infos if infos is not None else connections(steps)
+    seen: set[str] = set()
+    out: list[RenderableType] = []
+    for step in steps:
+        if step.conn and step.conn not in seen and step.conn in infos:
+            seen.add(step.conn)
+            out.append(connection_header(infos[step.conn], lang))
+        out.append(render_step(step, lang, max_lines))
+    return out
+
+
+def render_text(renderables: Iterable[RenderableType], width: int = 100) -> str:
+    """Render to plain text (no colours) — for tests and for output into a pipe."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    for renderable in renderables:
+        console.print(renderable)
+    return buffer.getvalue()
