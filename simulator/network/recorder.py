@@ -50,8 +50,7 @@ class Recorder:
     def lookup(self, node: str, lookup) -> None:
         """Record one DNS query and its answer (a :class:`simulator.network.dns.Lookup`)."""
         self.internal(node, "DNS", f"{lookup.question()} → {lookup.summary()}",
-                      f"dns.query.{lookup.qtype}" if lookup.rcode == "NOERROR"
-                      else f"dns.rcode.{lookup.rcode}",
+                      lookup.key,
                       dst="dns", params={"qname": lookup.qname, "qtype": lookup.qtype,
                                          "answer": lookup.summary()},
                       rcode=lookup.rcode, answers=list(lookup.answers))

@@ -69,11 +69,12 @@ class Relay:
         route = self.net.dns.mail_route(entry.target, self.net.rng)
         for lookup in route.lookups:
             self.net.recorder.lookup(self.mta.name, lookup)
-        if route.error in ("NXDOMAIN", "NULLMX"):
-            status = "5.1.2" if route.error == "NXDOMAIN" else "5.1.10"
-            self._fail_all(entry, status, f"DNS: {entry.target}: {route.error}")
-        elif route.error:
+        if route.error and route.temporary:
             self._defer(entry, "4.4.3", f"DNS: {entry.target}: {route.error}")
+        elif route.error:
+            # RFC 7505 §4.1 gives 5.1.10 for a null MX; RFC 3463 5.1.2 otherwise.
+            status = "5.1.10" if route.error == "NULLMX" else "5.1.2"
+            self._fail_all(entry, status, f"DNS: {entry.target}: {route.error}")
         else:
             self._try_next(_Attempt(entry, self._usable(route.exchangers)))
 
