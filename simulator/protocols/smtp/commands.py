@@ -3,7 +3,7 @@
 RFC 5321 §4.1.1: a command is a verb of four letters or more, case-insensitive,
 optionally followed by one space and an argument, ended by CRLF.  HELP text
 lives here next to each command's syntax (the aiosmtpd habit); the wire text
-is English, the explanation for students is ``smtp.help.<VERB>`` in the
+is English, the explanation for students is ``smtp.cmd.<VERB>`` in the
 locale files.
 """
 from __future__ import annotations

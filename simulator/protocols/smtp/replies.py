@@ -161,7 +161,7 @@ CATALOGUE: Mapping[str, Entry] = {
     "not_implemented": Entry(502, "5.5.1", "Command not implemented"),
     "bad_sequence": Entry(503, "5.5.1", "Bad sequence of commands"),
     "need_helo": Entry(503, "5.5.1", "Bad sequence of commands: send HELO or EHLO first"),
-    "need_mail": Entry(503, "5.5.1", "Bad sequence of commands: need MAIL before RCPT"),
+    "need_mail": Entry(503, "5.5.1", "Bad sequence of commands: need MAIL first"),
     "need_rcpt": Entry(503, "5.5.1", "Bad sequence of commands: no valid recipients"),
     "nested_mail": Entry(503, "5.5.1", "Bad sequence of commands: sender already given"),
     "refused_session": Entry(503, "5.5.1", "Bad sequence of commands: this server refused the session, send QUIT"),

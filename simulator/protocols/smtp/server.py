@@ -129,7 +129,7 @@ class SMTPServer(CommandsMixin):
         self._params = {}
         if isinstance(line, TooLong):
             self._params = {"length": line.length, "limit": MAX_COMMAND_LINE}
-            return self._answer(line.prefix, "", "", reply("line_too_long"), "smtp.input.too_long")
+            return self._answer(line.prefix, "", "", reply("line_too_long"), "smtp.input.line_too_long")
         problem = self._framing_problem(line)
         if problem:
             return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
