@@ -15,9 +15,9 @@ import io
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.text import Text
 
 from simulator.locale import t
@@ -126,11 +126,29 @@ def explanation(step: Step, lang: str) -> Text | None:
 def render_step(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> RenderableType:
     """One step: heading, the line(s) on the wire, and the explanation under them."""
     parts: list[RenderableType] = [step_heading(step, lang),
-                                   Padding(step_lines(step, lang, max_lines), (0, 0, 0, 2), expand=False)]
+                                   Indented(step_lines(step, lang, max_lines), 2)]
     note = explanation(step, lang)
     if note is not None:
-        parts.append(Padding(note, (0, 0, 0, 5), expand=False))
+        parts.append(Indented(note, 5))
     return Group(*parts)
+
+
+class Indented:
+    """A renderable shifted right by ``indent`` columns.
+
+    Unlike rich's Padding it does not pad lines to the full width, so text
+    copied from the terminal or piped into a file has no trailing spaces.
+    """
+
+    def __init__(self, renderable: RenderableType, indent: int) -> None:
+        self.renderable, self.indent = renderable, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        inner = options.update_width(max(1, options.max_width - self.indent))
+        for line in console.render_lines(self.renderable, inner, pad=False):
+            yield Segment(" " * self.indent)
+            yield from line
+            yield Segment.line()
 
 
 def trace_title(trace: Trace, lang: str, shown: int | None = None) -> Text:
