@@ -219,8 +219,15 @@ class POP3Client:
         self._out += raw
         self._raw = bytearray()
         explain = f"pop3.cmd.{cmd.verb}" if cmd.verb in S.ALL_COMMANDS else "pop3.cmd.unknown"
-        self._transcript.append(Utterance("c2s", raw, self.state, self.state, explain,
-                                          {"verb": cmd.verb, "args": list(cmd.args)}))
+        params: dict[str, Any] = {"verb": cmd.verb, "args": list(cmd.args)}
+        if cmd.verb == "APOP" and self.result.timestamp:
+            params.update(self._apop_params(self.result.timestamp))
+        self._transcript.append(Utterance("c2s", raw, self.state, self.state, explain, params))
+
+    def _apop_params(self, timestamp: str) -> dict[str, str]:
+        """What the explanation shows of the APOP computation (RFC 1939 §7)."""
+        return {"timestamp": timestamp, "hashed": timestamp + self.password,
+                "digest": apop_digest(timestamp, self.password)}
 
     def _record(self, direction: str, after: str, explain: str, params: dict[str, Any]) -> None:
         self._transcript.append(Utterance(direction, bytes(self._raw), self.state, after,
