@@ -74,9 +74,9 @@ class POP3Client:
 
     def __init__(self, user: str, password: str, *, use_apop: bool = False,
                  script: Sequence[str | bytes] | None = None, leave_copy: bool = True,
-                 seen_uids: Iterable[str] = (), stls: bool = False) -> None:
+                 seen_uids: Iterable[str] = (), stls: bool = False, login: bool = True) -> None:
         self.user, self.password = user, password
-        self.use_apop, self.leave_copy, self.stls = use_apop, leave_copy, stls
+        self.use_apop, self.leave_copy, self.stls, self.login = use_apop, leave_copy, stls, login
         self.result = POP3Result(seen_uids=set(seen_uids))
         self.state = S.GREETING
         self._plan: Plan = self._script_plan(script) if script is not None else self._download_plan()
@@ -279,6 +279,10 @@ class POP3Client:
     # -- plans --------------------------------------------------------------
 
     def _script_plan(self, script: Sequence[str | bytes]) -> Plan:
+        """Log in (unless ``login=False``), then send the script's lines as they are."""
+        if self.login and not (yield from self._login_steps()):
+            yield "QUIT"
+            return
         for line in script:
             yield line
 
