@@ -171,7 +171,8 @@ class SMTPClient(FlowMixin):
         self.state = CLIENT_TRANSITIONS[self.state][outcome]
 
     def _stage_command(self, line: str, verb: str, params: dict[str, Any] | None = None) -> None:
-        self._staged.append(((line + "\r\n").encode("utf-8"), f"smtp.cmd.{verb}", params or {}))
+        params = {"verb": verb, "argument": line.partition(" ")[2], **(params or {})}
+        self._staged.append(((line + "\r\n").encode("utf-8"), f"smtp.cmd.{verb}", params))
 
     def _stage_raw(self, raw: bytes, explain: str, params: dict[str, Any]) -> None:
         self._staged.append((raw, explain, params))
