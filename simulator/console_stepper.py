@@ -10,7 +10,7 @@ import contextlib
 import os
 import select
 import sys
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text

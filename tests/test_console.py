@@ -8,7 +8,12 @@ import pytest
 from rich.console import Console
 
 from simulator.console import (
-    connection_header, connections, render_step, render_steps, render_text, shorten,
+    connection_header,
+    connections,
+    render_step,
+    render_steps,
+    render_text,
+    shorten,
 )
 from simulator.console_stepper import Stepper, run_stepper, step_view
 from simulator.trace import Trace

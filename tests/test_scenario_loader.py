@@ -10,12 +10,22 @@ from pathlib import Path
 import pytest
 
 from simulator.scenarios import (
-    Fault, Host, Message, Options, Scenario, ScenarioError, User, builtin_names, load,
-    load_builtin, load_file, load_text,
+    Fault,
+    Host,
+    Message,
+    Options,
+    Scenario,
+    ScenarioError,
+    User,
+    builtin_names,
+    load,
+    load_builtin,
+    load_file,
+    load_text,
 )
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
-EXAMPLE = re.search(r"```yaml\n(.*?)```", DOCS.read_text("utf-8"), re.S).group(1)
+EXAMPLE = re.search(r"```yaml\n(.*?)```", DOCS.read_text("utf-8"), re.DOTALL).group(1)
 
 
 def line_with(text: str, needle: str) -> int:
@@ -65,7 +75,7 @@ def test_zone_keeps_its_text_and_the_line_where_it_starts():
 
 def test_inline_zone_starts_on_its_own_line():
     text = re.sub(r"zones:.*?\nhosts:", 'zones:\n  c.test: "@ IN A 192.0.2.1"\nhosts:', EXAMPLE,
-                  flags=re.S)
+                  flags=re.DOTALL)
     zone = load_text(text, "z.yaml").zones[0]
     assert zone.first_line == line_with(text, "c.test:")
 

@@ -4,14 +4,41 @@
 format is described in ``docs/scenarios.md``.
 """
 from simulator.scenarios.loader import (
-    ScenarioError, builtin_names, load, load_builtin, load_file, load_text,
+    ScenarioError,
+    builtin_names,
+    load,
+    load_builtin,
+    load_file,
+    load_text,
 )
 from simulator.scenarios.model import (
-    FAULT_KINDS, ROLES, SOURCE_ROUTE_MODES, Fault, Host, Message, Options, Scenario, User, Zone,
+    FAULT_KINDS,
+    ROLES,
+    SOURCE_ROUTE_MODES,
+    Fault,
+    Host,
+    Message,
+    Options,
+    Scenario,
+    User,
+    Zone,
 )
 
 __all__ = [
-    "ScenarioError", "builtin_names", "load", "load_builtin", "load_file", "load_text",
-    "FAULT_KINDS", "ROLES", "SOURCE_ROUTE_MODES",
-    "Fault", "Host", "Message", "Options", "Scenario", "User", "Zone",
+    "FAULT_KINDS",
+    "ROLES",
+    "SOURCE_ROUTE_MODES",
+    "Fault",
+    "Host",
+    "Message",
+    "Options",
+    "Scenario",
+    "ScenarioError",
+    "User",
+    "Zone",
+    "builtin_names",
+    "load",
+    "load_builtin",
+    "load_file",
+    "load_text",
 ]

@@ -21,7 +21,7 @@ from simulator.scenarios.loader_nodes import Checker, ScenarioError
 from simulator.scenarios.loader_sections import build_scenario
 from simulator.scenarios.model import Scenario
 
-__all__ = ["ScenarioError", "load_file", "load_text", "builtin_names", "load_builtin", "load"]
+__all__ = ["ScenarioError", "builtin_names", "load", "load_builtin", "load_file", "load_text"]
 
 
 def load_text(text: str, source: str = "<scenario>", lang: str | None = None) -> Scenario:

@@ -15,7 +15,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from simulator.locale import LANGUAGES
 from simulator.scenarios.loader_nodes import Checker, line_of
 from simulator.scenarios.model import (
-    FAULT_KINDS, ROLES, SOURCE_ROUTE_MODES, Fault, Host, Message, Options, Scenario, User, Zone,
+    FAULT_KINDS,
+    ROLES,
+    SOURCE_ROUTE_MODES,
+    Fault,
+    Host,
+    Message,
+    Options,
+    Scenario,
+    User,
+    Zone,
 )
 
 CHARSETS = ("utf-8", "koi8-r", "windows-1251")
