@@ -34,10 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {"scenarios": cmd_scenarios, "run": cmd_run, "replay": cmd_replay}[args.command]
     try:
         return handler(args)
-    except UserError as exc:
+    except (UserError, ScenarioError, TraceFormatError) as exc:
         _fail(str(exc), args.lang)
-    except (ScenarioError, TraceFormatError) as exc:
-        _fail(str(exc), args.lang)
+    except KeyboardInterrupt:
+        return 130                  # Ctrl-C: the usual shell status, no traceback
+    except BrokenPipeError:
+        # `mailsim replay … | head` closed the pipe: stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 2
 
 

@@ -234,3 +234,14 @@ def test_builtins_are_listed_and_load():
         scenario = load_builtin(name)
         assert scenario.description.get("ru") and scenario.description.get("en")
         assert load(name) == scenario
+
+
+def test_merge_keys_may_be_overridden_but_hand_written_twins_may_not():
+    text = EXAMPLE.replace("""  - name: mx.b.test        # b.test's MX: receives on 25, delivers into mailboxes
+    roles: [mta, mda]""", """  - <<: {roles: [mta, mda], submission: true}
+    name: mx.b.test
+    roles: [mta]""")
+    host = load_text(text).host("mx.b.test")
+    assert host.roles == ("mta",) and host.submission is True and host.domains == ("b.test",)
+    twice = EXAMPLE.replace("    roles: [mua]", "    roles: [mua]\n    roles: [mta]")
+    assert "appears twice" in str(error_of(twice, "en"))

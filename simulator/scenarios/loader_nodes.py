@@ -109,9 +109,14 @@ class Checker:
         if not isinstance(node, MappingNode):
             self.fail(node, "type", key=key, expected=self.text("expect.mapping"),
                       got=self.show(node))
-        self._constructor.flatten_mapping(node)
+        written = {id(key_node) for key_node, _ in node.value}
+        self._constructor.flatten_mapping(node)      # expands '<<: *anchor' in place
         fields: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
+            # A key brought in by '<<' may be overridden; only a key written
+            # twice by hand is a mistake.
+            if self._merged(key_node, fields, written):
+                fields.pop(self.scalar(key_node))
             name = self._key(key_node, fields)
             if allowed is not None and name not in allowed:
                 self.fail(key_node, "unknown_key", key=name, where=where,
@@ -121,6 +126,11 @@ class Checker:
             if name not in fields:
                 self.fail(node, "missing", key=name, where=where)
         return fields
+
+    def _merged(self, key_node: Node, seen: dict[str, tuple[Node, Node]], written: set) -> bool:
+        """Whether ``key_node`` repeats a key that came from a merge (so it overrides it)."""
+        name = self.scalar(key_node) if isinstance(key_node, ScalarNode) else None
+        return isinstance(name, str) and name in seen and id(seen[name][0]) not in written
 
     def _key(self, key_node: Node, seen: dict[str, tuple[Node, Node]]) -> str:
         name = self.scalar(key_node) if isinstance(key_node, ScalarNode) else None
