@@ -203,14 +203,15 @@ class POP3Client:
     # -- sending commands ---------------------------------------------------
 
     def _next(self, response: Response | None) -> None:
-        """Ask the plan for the next command and send it."""
-        if self.closed:
-            return
+        """Show the plan the reply, then send its next command (if still connected)."""
         try:
             line = self._plan.send(response)   # send(None) starts the generator
         except StopIteration:
             return
-        self._send(line)
+        if self.closed:
+            self._plan.close()
+        else:
+            self._send(line)
 
     def _send(self, line: str | bytes) -> None:
         raw = line if isinstance(line, bytes) else format_command(line)
