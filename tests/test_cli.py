@@ -237,3 +237,14 @@ def test_replay_scenario_directly_for_real(capsys):
     _real_simulate()
     status, out, _ = run(capsys, "replay", str(FIXTURES / "tiny.yaml"), "--all", "--lang", "en")
     assert status == 0 and "Scenario tiny" in out and "C: " in out
+
+
+def test_zone_error_from_the_network_names_the_scenario_line(capsys, tmp_path):
+    _real_simulate()
+    text = (FIXTURES / "tiny.yaml").read_text("utf-8").replace("192.0.2.10", "192.0.2.300")
+    path = tmp_path / "badzone.yaml"
+    path.write_text(text, "utf-8")
+    status, _, err = run(capsys, "run", str(path), "--lang", "en")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "192.0.2.300" in s)
+    assert status == 2 and f"{path}, line {line}:" in err
+    assert_one_line_error(err)
