@@ -4,14 +4,49 @@
 same mailbox can be read with both protocols side by side.
 """
 from . import _state as states
-from ._state import (AUTH, CALL, CLIENT_STATES, CLIENT_TABLE, DONE, EXIT, ITEM, MBOX, NEXT,
-                     NMBR, SIZE, STATES, TABLE, XFER)
+from ._state import (
+    AUTH,
+    CALL,
+    CLIENT_STATES,
+    CLIENT_TABLE,
+    DONE,
+    EXIT,
+    ITEM,
+    MBOX,
+    NEXT,
+    NMBR,
+    SIZE,
+    STATES,
+    TABLE,
+    XFER,
+)
 from .client import POP2Client, POP2Result, Reply2
 from .events import FolderSelected
 from .server import POP2Config, POP2Server
 
 PORT = 109
 
-__all__ = ["AUTH", "CALL", "CLIENT_STATES", "CLIENT_TABLE", "DONE", "EXIT", "ITEM", "MBOX",
-           "NEXT", "NMBR", "SIZE", "STATES", "TABLE", "XFER", "states", "POP2Client",
-           "POP2Result", "Reply2", "FolderSelected", "POP2Config", "POP2Server", "PORT"]
+__all__ = [
+    "AUTH",
+    "CALL",
+    "CLIENT_STATES",
+    "CLIENT_TABLE",
+    "DONE",
+    "EXIT",
+    "ITEM",
+    "MBOX",
+    "NEXT",
+    "NMBR",
+    "PORT",
+    "SIZE",
+    "STATES",
+    "TABLE",
+    "XFER",
+    "FolderSelected",
+    "POP2Client",
+    "POP2Config",
+    "POP2Result",
+    "POP2Server",
+    "Reply2",
+    "states",
+]

@@ -7,8 +7,9 @@ looking for ".CRLF" (and no byte-stuffing is needed).
 """
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generator, Sequence
+from typing import Any
 
 from .._base import LineBuffer, RemoteProtocolError, TooLong, Utterance
 from . import _state as S
@@ -200,7 +201,7 @@ class POP2Client:
     # -- plans --------------------------------------------------------------
 
     def _script_plan(self, script: Sequence[str | bytes]) -> Plan:
-        for line in script:
+        for line in script:  # noqa: UP028 - a list iterator has no send()
             yield line
 
     def _read_all(self) -> Plan:

@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pop3.events import (Authenticated, AuthenticationFailed, CommandReceived,
-                           ConnectionClosed, DeletionMarked, MaildropUpdated,
-                           MessageDownloaded, MessageSent, ReplyReceived)
+from ..pop3.events import (
+    Authenticated,
+    AuthenticationFailed,
+    CommandReceived,
+    ConnectionClosed,
+    DeletionMarked,
+    MaildropUpdated,
+    MessageDownloaded,
+    MessageSent,
+    ReplyReceived,
+)
 
 
 @dataclass(frozen=True)

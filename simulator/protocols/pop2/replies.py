@@ -4,8 +4,9 @@ Explanations are ``pop2.reply.<name>`` in the locale files.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 #: name -> (leading character, text template)
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -47,7 +48,7 @@ class Reply:
 
     def wire(self) -> bytes:
         sep = "" if self.lead in "#=" else " "
-        return f"{self.lead}{sep}{self.text}\r\n".encode("utf-8")
+        return f"{self.lead}{sep}{self.text}\r\n".encode()
 
     @property
     def explain(self) -> str:

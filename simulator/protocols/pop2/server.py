@@ -6,16 +6,25 @@ Sans-IO with the same shape as ``POP3Server``: ``initiate``,
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .._base import LineBuffer, TooLong, Utterance
 from ..pop3._drop import Entry, SessionDrop
 from ..pop3.backend import MaildropBackend
 from ..pop3.parser import parse_number
 from . import _state as S
-from .events import (Authenticated, AuthenticationFailed, CommandReceived, ConnectionClosed,
-                     DeletionMarked, FolderSelected, MaildropUpdated, MessageSent)
+from .events import (
+    Authenticated,
+    AuthenticationFailed,
+    CommandReceived,
+    ConnectionClosed,
+    DeletionMarked,
+    FolderSelected,
+    MaildropUpdated,
+    MessageSent,
+)
 from .replies import ARG_SYNTAX, NO_ARGS, Reply, reply
 
 #: RFC 937 sets no limit; this one only keeps a flood from growing memory.

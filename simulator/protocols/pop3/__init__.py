@@ -4,13 +4,33 @@
 in :mod:`._state` (``TABLE``), the reply catalogue in :mod:`.replies`.
 """
 from . import _state as states
-from ._state import (AUTHORIZATION, AUTHORIZATION_USER, CLOSED, GREETING, STATES, TABLE, TLS,
-                     TRANSACTION, UPDATE, Transition)
+from ._state import (
+    AUTHORIZATION,
+    AUTHORIZATION_USER,
+    CLOSED,
+    GREETING,
+    STATES,
+    TABLE,
+    TLS,
+    TRANSACTION,
+    UPDATE,
+    Transition,
+)
 from .backend import MaildropBackend, MemoryMaildrops
 from .client import POP3Client, POP3Result, Response
-from .events import (Authenticated, AuthenticationFailed, CommandReceived, ConnectionClosed,
-                     DeletionMarked, DeletionsReset, MaildropUpdated, MessageDownloaded,
-                     MessageSent, ReplyReceived, TlsRequested)
+from .events import (
+    Authenticated,
+    AuthenticationFailed,
+    CommandReceived,
+    ConnectionClosed,
+    DeletionMarked,
+    DeletionsReset,
+    MaildropUpdated,
+    MessageDownloaded,
+    MessageSent,
+    ReplyReceived,
+    TlsRequested,
+)
 from .parser import apop_digest
 from .server import POP3Config, POP3Server
 
@@ -18,10 +38,36 @@ PORT = 110
 PORT_TLS = 995
 
 __all__ = [
-    "AUTHORIZATION", "AUTHORIZATION_USER", "CLOSED", "GREETING", "STATES", "TABLE", "TLS",
-    "TRANSACTION", "UPDATE", "Transition", "states", "MaildropBackend", "MemoryMaildrops",
-    "POP3Client", "POP3Result", "Response", "Authenticated", "AuthenticationFailed",
-    "CommandReceived", "ConnectionClosed", "DeletionMarked", "DeletionsReset",
-    "MaildropUpdated", "MessageDownloaded", "MessageSent", "ReplyReceived", "TlsRequested",
-    "apop_digest", "POP3Config", "POP3Server", "PORT", "PORT_TLS",
+    "AUTHORIZATION",
+    "AUTHORIZATION_USER",
+    "CLOSED",
+    "GREETING",
+    "PORT",
+    "PORT_TLS",
+    "STATES",
+    "TABLE",
+    "TLS",
+    "TRANSACTION",
+    "UPDATE",
+    "Authenticated",
+    "AuthenticationFailed",
+    "CommandReceived",
+    "ConnectionClosed",
+    "DeletionMarked",
+    "DeletionsReset",
+    "MaildropBackend",
+    "MaildropUpdated",
+    "MemoryMaildrops",
+    "MessageDownloaded",
+    "MessageSent",
+    "POP3Client",
+    "POP3Config",
+    "POP3Result",
+    "POP3Server",
+    "ReplyReceived",
+    "Response",
+    "TlsRequested",
+    "Transition",
+    "apop_digest",
+    "states",
 ]

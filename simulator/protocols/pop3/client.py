@@ -10,14 +10,23 @@ were already fetched in an earlier session.
 """
 from __future__ import annotations
 
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generator, Iterable, Sequence
+from typing import Any
 
 from .._base import LineBuffer, LocalProtocolError, RemoteProtocolError, TooLong, Utterance
 from . import _state as S
 from .events import ConnectionClosed, MessageDownloaded, ReplyReceived, TlsRequested
-from .parser import (TERMINATOR, apop_digest, format_command, greeting_timestamp,
-                     parse_command, resp_code, split_status, unstuff_line)
+from .parser import (
+    TERMINATOR,
+    apop_digest,
+    format_command,
+    greeting_timestamp,
+    parse_command,
+    resp_code,
+    split_status,
+    unstuff_line,
+)
 
 #: Replies can carry message lines up to RFC 5322's 998 octets and more in
 #: the wild; the client limit only guards memory.
@@ -284,7 +293,7 @@ class POP3Client:
         if self.login and not (yield from self._login_steps()):
             yield "QUIT"
             return
-        for line in script:
+        for line in script:  # noqa: UP028 - a list iterator has no send()
             yield line
 
     def _login_steps(self) -> Generator[str, Response, bool]:

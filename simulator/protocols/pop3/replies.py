@@ -7,8 +7,9 @@ in brackets follow RFC 2449 §8 ([IN-USE]) and RFC 3206 ([AUTH]).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 OK, ERR = "+OK", "-ERR"
 
@@ -80,7 +81,7 @@ class Reply:
     def status_line(self) -> bytes:
         status = OK if self.ok else ERR
         sep = " " if self.text else ""
-        return f"{status}{sep}{self.text}\r\n".encode("utf-8")
+        return f"{status}{sep}{self.text}\r\n".encode()
 
     def wire(self) -> bytes:
         """Everything that goes on the wire for this reply."""

@@ -7,15 +7,25 @@ never reads a clock: the APOP timestamp comes in the config.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
 from . import _state as S
 from ._drop import Entry, SessionDrop
 from .backend import MaildropBackend
-from .events import (Authenticated, AuthenticationFailed, CommandReceived, ConnectionClosed,
-                     DeletionMarked, DeletionsReset, MaildropUpdated, MessageSent, TlsRequested)
+from .events import (
+    Authenticated,
+    AuthenticationFailed,
+    CommandReceived,
+    ConnectionClosed,
+    DeletionMarked,
+    DeletionsReset,
+    MaildropUpdated,
+    MessageSent,
+    TlsRequested,
+)
 from .parser import MAX_COMMAND_LINE, Command, apop_digest, parse_command, stuff, top_of
 from .replies import ARG_SYNTAX, NO_ARGS, Reply, reply
 

@@ -7,8 +7,13 @@ from pop3_kit import RFC_TIMESTAMP, pump, rfc_backend
 
 from simulator.locale import has
 from simulator.protocols._base import RemoteProtocolError
-from simulator.protocols.pop3 import (MessageDownloaded, POP3Client, POP3Config, POP3Server,
-                                      TlsRequested)
+from simulator.protocols.pop3 import (
+    MessageDownloaded,
+    POP3Client,
+    POP3Config,
+    POP3Server,
+    TlsRequested,
+)
 
 
 def _session(backend, client, session_id="s", **config):

@@ -3,8 +3,14 @@ import pytest
 from pop3_kit import feed, new_server, say
 
 from simulator.protocols._base import LocalProtocolError
-from simulator.protocols.pop3 import (AuthenticationFailed, ConnectionClosed, MaildropUpdated,
-                                      POP3Config, POP3Server, TlsRequested)
+from simulator.protocols.pop3 import (
+    AuthenticationFailed,
+    ConnectionClosed,
+    MaildropUpdated,
+    POP3Config,
+    POP3Server,
+    TlsRequested,
+)
 
 
 def _second(backend, session_id="s2"):
@@ -95,7 +101,7 @@ def test_stls_then_handshake_then_authorization_afresh(backend):
     events = server.receive_data(b"STLS\r\nUSER injected\r\n")
     assert server.data_to_send() == b"+OK Begin TLS negotiation\r\n"
     assert TlsRequested() in events and server.state == "TLS"
-    stls_step = [u for u in server.take_transcript() if u.explain == "pop3.cmd.STLS"][0]
+    stls_step = next(u for u in server.take_transcript() if u.explain == "pop3.cmd.STLS")
     assert stls_step.params["discarded"] == len(b"USER injected\r\n")   # no plaintext injection
     server.tls_started()
     assert server.state == "AUTHORIZATION"
