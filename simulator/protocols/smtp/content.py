@@ -64,14 +64,16 @@ class DataReader:
 
     def feed(self, data: bytes) -> bool:
         self._buf += data
+        pos = 0                      # trim once at the end: deleting per line is quadratic
         while not self._done:
-            end = self._buf.find(b"\n")
+            end = self._buf.find(b"\n", pos)
             if end < 0:
-                self._guard_partial_line()
                 break
-            line = bytes(self._buf[: end + 1])
-            del self._buf[: end + 1]
-            self._line(line)
+            self._line(bytes(self._buf[pos: end + 1]))
+            pos = end + 1
+        del self._buf[:pos]
+        if not self._done:
+            self._guard_partial_line()
         return self._done
 
     def take_rest(self) -> bytes:
