@@ -93,17 +93,37 @@ def _state(step: Step) -> str:
     return before or after or ""
 
 
-def step_lines(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> Text:
+def step_lines(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> "WireLines":
     """The decoded line(s), each with the speaker's prefix, long blocks shortened."""
-    style = STYLES[step.direction]
-    prefix = PREFIXES[step.direction]
     lines = step.line.splitlines() or [""]
-    text = Text()
-    for line in shorten(lines, max_lines, lang):
-        text.append(f"{prefix} ", style=f"bold {style}")
-        text.append(line + "\n", style=style)
-    text.rstrip()
-    return text
+    return WireLines(shorten(lines, max_lines, lang), PREFIXES[step.direction],
+                     STYLES[step.direction])
+
+
+class WireLines:
+    """Protocol lines with their speaker's prefix, folded by characters.
+
+    Wire text must not be word-wrapped: a path such as
+    ``<@host2,@host1:alice@a.test>`` moved whole to the next line would read
+    as if the client had sent a line break.  Long lines are cut at the width
+    and continue under a ``↳`` marker instead.
+    """
+
+    def __init__(self, lines: Sequence[str], prefix: str, style: str) -> None:
+        self.lines, self.prefix, self.style = list(lines), prefix, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = max(8, options.max_width - len(self.prefix) - 1)
+        for line in self.lines:
+            chunks = [line[i:i + room] for i in range(0, len(line), room)] or [""]
+            for number, chunk in enumerate(chunks):
+                mark = self.prefix if number == 0 else "↳".rjust(len(self.prefix))
+                yield Segment(mark + " ", console.get_style(f"bold {self.style}"))
+                yield Segment(chunk, console.get_style(self.style))
+                yield Segment.line()
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.prefix} {line}" for line in self.lines)
 
 
 def shorten(lines: Sequence[str], max_lines: int | None, lang: str) -> list[str]:

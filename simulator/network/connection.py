@@ -63,7 +63,7 @@ class Connection:
                                  self._notify_close)
 
     def _server_starts(self) -> None:
-        self.server_engine.initiate()
+        self._feed_server(self.server_engine.initiate)
         self._pump_server()
 
     def close(self) -> None:
@@ -80,7 +80,6 @@ class Connection:
 
     # -- moving bytes ------------------------------------------------------------
     def _pump_server(self) -> None:
-        self._record_server()
         data = self.server_engine.data_to_send()
         if data:
             self.net.scheduler.after(self._delay, self._to_client, data)
@@ -96,7 +95,7 @@ class Connection:
     def _to_server(self, data: bytes) -> None:
         if self.closed:
             return
-        self.server_engine.receive_data(data)
+        self._feed_server(lambda: self.server_engine.receive_data(data))
         self._pump_server()
 
     def _to_client(self, data: bytes) -> None:
@@ -105,13 +104,14 @@ class Connection:
         self.client_engine.receive_data(data)
         self._pump_client()
 
-    def _record_server(self) -> None:
+    def _feed_server(self, feed: Callable[[], Any]) -> None:
+        """Let the server engine act, recording its transcript as trace Steps."""
         meta: dict[str, Any] = {"port": self.port}
         if self.tls:
             meta["tls"] = True
-        self.net.recorder.utterances(self.server_engine.take_transcript(), conn=self.id,
-                                     client=self.client, server=self.server,
-                                     protocol=self.protocol, **meta)
+        self.net.recorder.exchange(feed, self.server_engine.take_transcript, conn=self.id,
+                                   client=self.client, server=self.server,
+                                   protocol=self.protocol, **meta)
 
     def _after_exchange(self) -> None:
         if self._both_want_tls():
@@ -128,11 +128,14 @@ class Connection:
         self.tls = True
         self.net.recorder.internal(self.client, "TLS", "TLS handshake", "net.tls",
                                    dst=self.server, conn=self.id)
-        self.server_engine.tls_started()
+        self._feed_server(self.server_engine.tls_started)
         self.client_engine.tls_started()
         self.net.scheduler.after(2 * self._delay, self._pump_client)
 
 
 def _awaits_tls(engine: Engine) -> bool:
-    """Whether an engine has agreed to STARTTLS/STLS and waits for the handshake."""
-    return bool(getattr(engine, "awaiting_tls", False))
+    """Whether an engine has agreed to STARTTLS/STLS and waits for the handshake.
+
+    Every engine names that state TLS in its state table.
+    """
+    return getattr(getattr(engine, "state", None), "name", None) == "TLS"

@@ -7,7 +7,7 @@ queueing, bounces) are recorded here too, so every Step has one author.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..protocols._base import Utterance
 from ..trace import Step, Trace
@@ -16,41 +16,67 @@ from ..trace import Step, Trace
 class Recorder:
     """Appends Steps to a Trace, stamping them with the scheduler's time."""
 
-    def __init__(self, trace: Trace, clock) -> None:
+    def __init__(self, trace: Trace, clock: Callable[[], float]) -> None:
         self.trace = trace
         self._clock = clock            # a callable returning simulated seconds
+        self._held: list[dict[str, Any]] | None = None
 
-    def utterances(self, items: Iterable[Utterance], *, conn: str, client: str, server: str,
-                   protocol: str, **meta: Any) -> None:
-        """Record one batch of an engine's transcript.
+    def exchange(self, feed: Callable[[], Any], transcript: Callable[[], Iterable[Utterance]],
+                 *, conn: str, client: str, server: str, protocol: str, **meta: Any) -> None:
+        """Run ``feed`` (bytes into an engine) and record what it said, in wire order.
 
         Within one batch the client's lines all arrived together, before the
         server answered any of them (that is what pipelining looks like on
-        the wire), so client→server lines are recorded before the replies.
+        the wire).  What a node did in reaction (the MTA queueing a message)
+        happened after it read the lines and before its reply went out.
         """
-        items = list(items)
-        ordered = ([u for u in items if u.direction == "c2s"]
-                   + [u for u in items if u.direction != "c2s"])
-        for utterance in ordered:
-            src, dst = (client, server) if utterance.direction == "c2s" else (server, client)
+        self._held = []
+        try:
+            feed()
+        finally:
+            reactions, self._held = self._held, None
+        items = list(transcript())
+        received = [u for u in items if u.direction == "c2s"]
+        sent = [u for u in items if u.direction != "c2s"]
+        self._add_utterances(received, conn, client, server, protocol, meta)
+        for fields in reactions:
+            self.trace.add(**fields)
+        self._add_utterances(sent, conn, client, server, protocol, meta)
+
+    def _add_utterances(self, items: list[Utterance], conn: str, client: str, server: str,
+                        protocol: str, meta: dict[str, Any]) -> None:
+        for utterance in items:
+            src, dst = {"c2s": (client, server), "s2c": (server, client)}.get(
+                utterance.direction, (server, server))
             self.trace.add(time=self._clock(), conn=conn, src=src, dst=dst, protocol=protocol,
                            direction=utterance.direction, raw=utterance.raw, line=utterance.line,
-                           state_before=utterance.state_before, state_after=utterance.state_after,
+                           state_before=_name(utterance.state_before),
+                           state_after=_name(utterance.state_after),
                            explain=utterance.explain, params=dict(utterance.params),
                            meta=dict(meta))
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,
-                 params: dict[str, Any] | None = None, **meta: Any) -> Step:
+                 params: dict[str, Any] | None = None, **meta: Any) -> Step | None:
         """Record something that happens inside a node (or between a node and DNS)."""
-        return self.trace.add(time=self._clock(), conn=conn, src=node, dst=dst or node,
-                              protocol=protocol, direction="internal", raw=b"", line=line,
-                              explain=explain, params=params or {}, meta=meta)
+        fields = dict(time=self._clock(), conn=conn, src=node, dst=dst or node,
+                      protocol=protocol, direction="internal", raw=b"", line=line,
+                      explain=explain, params=params or {}, meta=meta)
+        if self._held is not None:
+            self._held.append(fields)
+            return None
+        return self.trace.add(**fields)
 
     def lookup(self, node: str, lookup) -> None:
         """Record one DNS query and its answer (a :class:`simulator.network.dns.Lookup`)."""
-        self.internal(node, "DNS", f"{lookup.question()} → {lookup.summary()}",
-                      lookup.key,
+        self.internal(node, "DNS", f"{lookup.question()} → {lookup.summary()}", lookup.key,
                       dst="dns", params={"qname": lookup.qname, "qtype": lookup.qtype,
                                          "answer": lookup.summary()},
                       rcode=lookup.rcode, answers=list(lookup.answers))
+
+
+def _name(state: Any) -> str | None:
+    """A state as plain text for the trace (engines may use Enums)."""
+    if state is None:
+        return None
+    return getattr(state, "value", None) or str(state)
