@@ -6,22 +6,54 @@ reply catalogue), :mod:`.paths` (addresses and source routes),
 :mod:`.sasl` (AUTH PLAIN/LOGIN), :mod:`.events`, :mod:`.models` (Envelope,
 ServerConfig, Handler), :mod:`.server`, :mod:`.client`.
 """
-from ._state import (CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State)
+from ._state import CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State
 from .client import ClientResult, SMTPClient
 from .content import dot_stuff
-from .events import (AuthFailed, AuthSucceeded, CommandReceived, ConnectionClosed, Event,
-                     MessageReceived, MessageRejected, RecipientResult, ReplyReceived,
-                     TLSRequested, TransactionFinished)
+from .events import (
+                     AuthFailed,
+                     AuthSucceeded,
+                     CommandReceived,
+                     ConnectionClosed,
+                     Event,
+                     MessageReceived,
+                     MessageRejected,
+                     RecipientResult,
+                     ReplyReceived,
+                     TLSRequested,
+                     TransactionFinished,
+)
 from .models import Envelope, Handler, ServerConfig
 from .paths import Path, parse_path
 from .replies import CATALOGUE, Reply, reply
 from .server import SMTPServer
 
 __all__ = [
-    "SMTPServer", "SMTPClient", "ClientResult", "ServerConfig", "Handler", "Envelope",
-    "Path", "parse_path", "Reply", "reply", "CATALOGUE", "State", "ClientState",
-    "TRANSITIONS", "CLIENT_TRANSITIONS", "COMMANDS", "dot_stuff",
-    "Event", "CommandReceived", "TLSRequested", "AuthSucceeded", "AuthFailed",
-    "MessageReceived", "MessageRejected", "ConnectionClosed", "ReplyReceived",
-    "RecipientResult", "TransactionFinished",
+                     "CATALOGUE",
+                     "CLIENT_TRANSITIONS",
+                     "COMMANDS",
+                     "TRANSITIONS",
+                     "AuthFailed",
+                     "AuthSucceeded",
+                     "ClientResult",
+                     "ClientState",
+                     "CommandReceived",
+                     "ConnectionClosed",
+                     "Envelope",
+                     "Event",
+                     "Handler",
+                     "MessageReceived",
+                     "MessageRejected",
+                     "Path",
+                     "RecipientResult",
+                     "Reply",
+                     "ReplyReceived",
+                     "SMTPClient",
+                     "SMTPServer",
+                     "ServerConfig",
+                     "State",
+                     "TLSRequested",
+                     "TransactionFinished",
+                     "dot_stuff",
+                     "parse_path",
+                     "reply",
 ]

@@ -35,8 +35,8 @@ whose reply the client awaits; keys name the outcomes the client tells apart.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
-from typing import Mapping
 
 
 class State(str, Enum):

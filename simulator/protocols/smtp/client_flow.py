@@ -30,7 +30,7 @@ def _ok(answer: Reply) -> bool:
 class FlowMixin:
     """Reply handlers; mixed into SMTPClient, which owns the attributes."""
 
-    result: "ClientResult"
+    result: ClientResult
     state: ClientState
     _pending: Any
 

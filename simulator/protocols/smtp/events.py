@@ -101,4 +101,4 @@ class RecipientResult(Event):
 class TransactionFinished(Event):
     """The client knows the outcome: delivered to some recipients, or failed at a stage."""
 
-    result: "ClientResult"
+    result: ClientResult

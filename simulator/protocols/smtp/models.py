@@ -64,33 +64,33 @@ class Handler:
     leaves the session state unchanged.
     """
 
-    def handle_connect(self, session: "SMTPServer") -> Reply | None:
+    def handle_connect(self, session: SMTPServer) -> Reply | None:
         """The opening reply: None = 220; 554 refuses the session (RFC 5321 §3.1),
         421 closes it at once (§3.8)."""
         return None
 
-    def handle_command(self, session: "SMTPServer", verb: str, argument: str) -> Reply | None:
+    def handle_command(self, session: SMTPServer, verb: str, argument: str) -> Reply | None:
         """Called first for every complete command line; a reply short-circuits it."""
         return None
 
-    def authenticate(self, session: "SMTPServer", mechanism: str, username: str,
+    def authenticate(self, session: SMTPServer, mechanism: str, username: str,
                      password: str) -> bool:
         """Check credentials from AUTH PLAIN / LOGIN (RFC 4954, RFC 4616)."""
         return False
 
-    def handle_MAIL(self, session: "SMTPServer", envelope: Envelope, path: Path) -> Reply | None:
+    def handle_MAIL(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
         """The reverse path was parsed and is acceptable to the engine."""
         return None
 
-    def handle_RCPT(self, session: "SMTPServer", envelope: Envelope, path: Path) -> Reply | None:
+    def handle_RCPT(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
         """A forward path, e.g. refuse with 550 5.1.1 (unknown user) or 550 5.7.1 (relaying)."""
         return None
 
-    def handle_DATA(self, session: "SMTPServer", envelope: Envelope) -> Reply | None:
+    def handle_DATA(self, session: SMTPServer, envelope: Envelope) -> Reply | None:
         """The content is complete; return e.g. 250 2.0.0 with a queue id."""
         return None
 
-    def handle_VRFY(self, session: "SMTPServer", argument: str) -> Reply | None:
+    def handle_VRFY(self, session: SMTPServer, argument: str) -> Reply | None:
         """Default 252: cannot verify, will try delivery (RFC 5321 §3.5.3, §7.3)."""
         return None
 

@@ -71,11 +71,11 @@ class Path:
     def is_ascii(self) -> bool:
         return str(self).isascii()
 
-    def without_first_hop(self) -> "Path":
+    def without_first_hop(self) -> Path:
         """The forward path a relay passes on after removing itself (RFC 821 §3.6)."""
         return Path(self.mailbox, self.route[1:], self.params)
 
-    def with_hop_prepended(self, host: str) -> "Path":
+    def with_hop_prepended(self, host: str) -> Path:
         """The reverse path with the relaying host added in front (RFC 821 §3.6)."""
         return Path(self.mailbox, (host, *self.route), self.params)
 

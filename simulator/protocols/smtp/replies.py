@@ -13,11 +13,12 @@ defined once here, next to its explanation key ``smtp.reply.<name>``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
-_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.S)
+_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Reply:
         """All text lines joined with newlines (enhanced code not included)."""
         return "\n".join(self.lines)
 
-    def without_enhanced(self) -> "Reply":
+    def without_enhanced(self) -> Reply:
         """The same reply for a client that did not get ENHANCEDSTATUSCODES (RFC 2034 §3)."""
         return replace(self, enhanced=None)
 
@@ -67,7 +68,7 @@ class Reply:
         return "".join(out).encode("utf-8")
 
     @classmethod
-    def parse(cls, text: str) -> "Reply":
+    def parse(cls, text: str) -> Reply:
         """A reply from its wire or written form, e.g. ``"451 4.3.0 Try again later"``.
 
         Several lines (``250-a`` / ``250 b``) make one multi-line reply.  The

@@ -16,8 +16,14 @@ from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
 from ._state import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import DataReader
-from .events import (CommandReceived, ConnectionClosed, Event, MessageReceived,
-                     MessageRejected, TLSRequested)
+from .events import (
+    CommandReceived,
+    ConnectionClosed,
+    Event,
+    MessageReceived,
+    MessageRejected,
+    TLSRequested,
+)
 from .models import Envelope, Handler, ServerConfig
 from .replies import Reply, class_key, reply
 from .server_commands import CommandsMixin

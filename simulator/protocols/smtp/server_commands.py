@@ -30,8 +30,8 @@ def _syntax(verb: str) -> Reply:
 class CommandsMixin:
     """Command implementations; mixed into SMTPServer, which owns the attributes."""
 
-    config: "ServerConfig"
-    handler: "Handler"
+    config: ServerConfig
+    handler: Handler
     envelope: Envelope
     _params: dict[str, Any]
     _events: list

@@ -1,10 +1,9 @@
 """Fixtures for the SMTP engine tests (helpers live in smtp_kit.py)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
-
 from smtp_kit import FEED_MODES, feed_bytes
 
 

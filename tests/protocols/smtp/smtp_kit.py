@@ -1,7 +1,7 @@
 """Shared helpers for the SMTP engine tests: feeding bytes three ways, reading replies, pumping."""
 from __future__ import annotations
 
-from simulator.protocols.smtp import (Handler, Reply, ServerConfig, SMTPClient, SMTPServer)
+from simulator.protocols.smtp import Handler, Reply, ServerConfig, SMTPClient, SMTPServer
 
 FEED_MODES = ("whole", "bytewise", "trailing")
 

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from simulator.protocols.smtp import (CommandReceived, ConnectionClosed, MessageReceived,
-                                      MessageRejected, State)
 from smtp_kit import Users, ask, make_server, script, split_replies
+
+from simulator.protocols.smtp import (
+    CommandReceived,
+    ConnectionClosed,
+    MessageReceived,
+    MessageRejected,
+    State,
+)
 
 
 def ready(**config):
@@ -217,7 +222,7 @@ def test_lf_dot_lf_does_not_end_data():
 
 def test_crlf_dot_lf_does_not_end_data():
     server = ready()
-    replies, events = smuggle(server, b"Hello\r\n.\nQUIT\r\n.\r\n")
+    replies, _ = smuggle(server, b"Hello\r\n.\nQUIT\r\n.\r\n")
     assert [r.code for r in replies] == [550] and not server.closed
 
 

@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 import pytest
-
-from simulator.protocols.smtp import (ClientState, ConnectionClosed, Envelope, Handler,
-                                      MessageReceived, RecipientResult, Reply, SMTPClient,
-                                      TLSRequested, TransactionFinished, parse_path, reply)
 from smtp_kit import Users, converse, new_server
+
+from simulator.protocols.smtp import (
+    ClientState,
+    ConnectionClosed,
+    Envelope,
+    Handler,
+    MessageReceived,
+    RecipientResult,
+    Reply,
+    SMTPClient,
+    TLSRequested,
+    TransactionFinished,
+    parse_path,
+    reply,
+)
 
 CONTENT = b"Subject: test\r\n\r\nHello.\r\n"
 
@@ -71,7 +82,7 @@ def test_dot_stuffing_round_trip_through_both_engines():
     content = b".\r\n..\r\n.x\r\nend\r\n"
     client, (message,), _ = deliver(envelope("<bob@foo.com>", content=content))
     assert message.content == content
-    sent = [u for u in client.take_transcript() if u.explain == "smtp.data.content"][0]
+    sent = next(u for u in client.take_transcript() if u.explain == "smtp.data.content")
     assert sent.raw == b"..\r\n...\r\n..x\r\nend\r\n.\r\n"
 
 
@@ -97,7 +108,7 @@ def test_all_recipients_rejected_sends_no_content(pipelining):
 
 def test_pipelined_all_rejected_server_answers_data_with_503():
     _, _, events = deliver(envelope("<nobody@foo.com>"))
-    data_reply = [e.reply for e in events if getattr(e, "stage", None) == "DATA"][0]
+    data_reply = next(e.reply for e in events if getattr(e, "stage", None) == "DATA")
     assert (data_reply.code, data_reply.enhanced) == (503, "5.5.1")
 
 
@@ -181,7 +192,7 @@ def test_ehlo_rejected_falls_back_to_helo():
 def test_8bit_and_utf8_parameters_are_added_when_offered():
     env = envelope("<мария@пример.рф>", sender="<иван@пример.рф>", content="Привет\r\n".encode())
     client, (message,), _ = deliver(env)
-    mail = [u.line for u in client.take_transcript() if u.explain == "smtp.cmd.MAIL"][0]
+    mail = next(u.line for u in client.take_transcript() if u.explain == "smtp.cmd.MAIL")
     assert mail.endswith("BODY=8BITMIME SMTPUTF8")
     assert message.smtputf8 and message.body_type == "8BITMIME"
 
@@ -194,7 +205,7 @@ def test_utf8_address_without_server_support_fails_locally():
 
 
 def test_too_many_recipients_some_delivered():
-    client, (message,), _ = deliver(envelope("<a@foo.com>", "<b@foo.com>"), max_recipients=1)
+    client, (_message,), _ = deliver(envelope("<a@foo.com>", "<b@foo.com>"), max_recipients=1)
     codes = {p.mailbox: r.code for p, r in client.result.recipients.items()}
     assert codes == {"a@foo.com": 250, "b@foo.com": 452} and client.result.delivered
 
@@ -219,13 +230,13 @@ class Greeting(Handler):
 
 
 def test_421_at_greeting_gives_up_without_quit():
-    client, messages, events = deliver(envelope("<bob@foo.com>"), handler=Greeting("not_available"))
+    client, _, _ = deliver(envelope("<bob@foo.com>"), handler=Greeting("not_available"))
     assert client.result.failed_stage == "GREETING" and client.result.failure.code == 421
     assert commands(client) == [] and client.done
 
 
 def test_554_at_greeting_sends_quit():
-    client, messages, _ = deliver(envelope("<bob@foo.com>"), handler=Greeting("refused"))
+    client, _, _ = deliver(envelope("<bob@foo.com>"), handler=Greeting("refused"))
     assert client.result.failed_stage == "GREETING" and commands(client) == ["QUIT"]
     assert client.done
 

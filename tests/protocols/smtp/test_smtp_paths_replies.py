@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from smtp_kit import ask, make_server
 
 from simulator.protocols.smtp import Path, Reply, dot_stuff, parse_path
 from simulator.protocols.smtp.content import DataReader
-from smtp_kit import ask, make_server
-
 
 # --- paths and source routes (RFC 821 §3.6, RFC 5321 §4.1.2, appendix C) -------------
 
@@ -67,7 +66,7 @@ def test_server_keeps_the_route_on_the_envelope_either_way(policy):
         "RCPT TO:<@hosta.test,@hostb.test:user@d.test>")
     assert server.envelope.mail_from.route == ("relay.test",)
     assert server.envelope.rcpt_to[0].route == ("hosta.test", "hostb.test")
-    rcpt = [u for u in server.take_transcript() if u.explain == "smtp.cmd.RCPT"][0]
+    rcpt = next(u for u in server.take_transcript() if u.explain == "smtp.cmd.RCPT")
     assert rcpt.params["route_policy"] == policy and rcpt.params["hops"] == 2
 
 

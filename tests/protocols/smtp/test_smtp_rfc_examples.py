@@ -5,8 +5,9 @@ Each client script is fed whole, byte by byte and with trailing bytes (the
 """
 from __future__ import annotations
 
-from simulator.protocols.smtp import (MessageReceived, Reply, State, parse_path)
 from smtp_kit import Users, make_server, script, split_replies
+
+from simulator.protocols.smtp import MessageReceived, Reply, State, parse_path
 
 
 def codes(replies):

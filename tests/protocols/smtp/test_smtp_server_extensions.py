@@ -4,11 +4,18 @@ from __future__ import annotations
 import base64
 
 import pytest
+from smtp_kit import Users, ask, make_server, new_server, script, split_replies
 
 from simulator.protocols._base import LocalProtocolError
-from simulator.protocols.smtp import (AuthFailed, AuthSucceeded, Handler, Reply, State,
-                                      TLSRequested, reply)
-from smtp_kit import Users, ask, make_server, new_server, script, split_replies
+from simulator.protocols.smtp import (
+    AuthFailed,
+    AuthSucceeded,
+    Handler,
+    Reply,
+    State,
+    TLSRequested,
+    reply,
+)
 
 
 def b64(text: str) -> str:

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
-from simulator.protocols.smtp import (CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState,
-                                      State)
-from simulator.protocols.smtp._state import COMMAND_STATES
 from smtp_kit import Users, ask, make_server
+
+from simulator.protocols.smtp import CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State
+from simulator.protocols.smtp._state import COMMAND_STATES
 
 #: How to reach each state that reads commands.
 ROUTES = {

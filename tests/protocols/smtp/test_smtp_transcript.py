@@ -5,11 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.locale import has, t
-from simulator.protocols.smtp import (CATALOGUE, COMMANDS, ClientState, SMTPClient, State)
 from smtp_kit import Users, converse, make_server, new_server, script
 from test_smtp_client import envelope
 from test_smtp_rfc_examples import D1
+
+from simulator.locale import has, t
+from simulator.protocols.smtp import CATALOGUE, COMMANDS, ClientState, SMTPClient, State
 
 
 def d1_transcript():
