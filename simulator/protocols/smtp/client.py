@@ -79,6 +79,7 @@ class SMTPClient(FlowMixin):
         self._events: list[Event] = []
         self._finished = False
         self._auth_step = 0
+        self._rcpts_sent = 0                # not len(recipients): a path may repeat
 
     # ----------------------------------------------------------------- driver API
     def receive_data(self, data: bytes) -> list[Event]:

@@ -148,6 +148,7 @@ class FlowMixin:
         params = describe_path(path) | {"pipelined": pipelined}
         self._stage_command(f"RCPT TO:{path}", "RCPT", params)
         self._pending.append((_S.RCPT, path))
+        self._rcpts_sent += 1
 
     def _on_MAIL(self, answer: Reply) -> None:
         self._pending.popleft()
@@ -169,10 +170,9 @@ class FlowMixin:
             return self._go("next")
         if self._pending:                               # DATA was pipelined
             return self._go("pipelined")
-        sent = len(self.result.recipients)
-        if sent < len(self.envelope.rcpt_to):
+        if self._rcpts_sent < len(self.envelope.rcpt_to):
             self._go("next")
-            return self._send_rcpt(self.envelope.rcpt_to[sent])
+            return self._send_rcpt(self.envelope.rcpt_to[self._rcpts_sent])
         if not self.result.accepted:
             return self._give_up("RCPT", answer, outcome="none accepted")
         self._go("some accepted")

@@ -78,6 +78,14 @@ def test_without_pipelining_the_client_waits_for_each_reply():
     assert client.data_to_send() == b"MAIL FROM:<alice@bar.test> SIZE=25\r\n"
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelined"])
+def test_a_repeated_recipient_is_sent_twice_and_the_session_ends(pipelining):
+    client, (message,), _ = deliver(envelope("<bob@foo.com>", "<bob@foo.com>"),
+                                    client_opts={"pipelining": pipelining})
+    assert commands(client).count("RCPT") == 2 and client.done
+    assert len(message.rcpt_to) == 2
+
+
 def test_dot_stuffing_round_trip_through_both_engines():
     content = b".\r\n..\r\n.x\r\nend\r\n"
     client, (message,), _ = deliver(envelope("<bob@foo.com>", content=content))
