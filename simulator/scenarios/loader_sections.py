@@ -58,6 +58,10 @@ _ROUTE = re.compile(r"^@[\w.-]+(,@[\w.-]+)*:")
 _REPLY = re.compile(r"^[2-5][0-9][0-9]([ -].*)?$")
 
 
+_LINK_KEYS = ("peer", "links")
+INTERNET = "internet"
+
+
 class _Refs:
     """Host references waiting to be checked once all hosts are declared."""
 
@@ -71,7 +75,8 @@ class _Refs:
     def check(self, checker: Checker, hosts: tuple[Host, ...]) -> None:
         names = [h.name for h in hosts]
         for node, key, name in sorted(self.pending, key=lambda p: line_of(p[0])):
-            if name not in names:
+            # The core router every host hangs off may be one end of a link.
+            if name not in names and not (key in _LINK_KEYS and name == INTERNET):
                 checker.fail(node, "unknown_host", key=key, got=f"'{name}'",
                              hint=checker.hint(name, names), allowed=", ".join(names) or "—")
 
