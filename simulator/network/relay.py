@@ -15,6 +15,10 @@ from ..protocols.smtp import Envelope, Path, SMTPClient
 
 MX_PORT = 25
 
+#: Client stages before the transaction: a refusal there is the host's
+#: problem, not the message's, so the next MX is tried (RFC 5321 §5.1).
+_BEFORE_MAIL = ("GREETING", "EHLO", "HELO", "STARTTLS", "TLS", "AUTH")
+
 
 @dataclass(frozen=True)
 class _Synthetic:
@@ -110,11 +114,11 @@ class Relay:
         self._per_recipient(entry, host, result)
 
     def _session_failed(self, attempt: _Attempt, host: str, result) -> None:
-        reply = result.failure
+        reply = result.failure or _LOST          # the server hung up without a reply
         entry = attempt.entry
         entry.last_error = f"{host} said: {_text(reply)}"
         entry.last_status = reply.enhanced or ("4.0.0" if reply.is_transient else "5.0.0")
-        if reply.is_permanent and result.failed_stage not in ("greeting", "ehlo", "helo"):
+        if reply.is_permanent and result.failed_stage not in _BEFORE_MAIL:
             self._fail_all(entry, entry.last_status, entry.last_error)
         else:
             self._try_next(attempt)     # RFC 5321 §5.1: another MX may do better

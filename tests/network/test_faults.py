@@ -92,3 +92,21 @@ def test_submission_port_refuses_mail_before_authentication(variant):
     result = network.run()
     assert conn.client_engine.result.failure.code == 530
     assert result.deliveries == [] and explained(result, "mta.queued") == []
+
+
+def test_an_mx_that_refuses_ehlo_hands_the_message_to_the_next_one(variant):
+    fault = {"kind": "reply", "node": "mx1.b.test", "command": "EHLO",
+             "reply": "554 5.7.1 No service for you"}
+    result = simulate(variant("backup-mx", faults=[fault]))
+    assert result.smtp_hops()[1:] == [("mail.a.test", "mx1.b.test"),
+                                      ("mail.a.test", "mx2.b.test")]
+    [delivery] = result.deliveries
+    assert delivery.host == "mx2.b.test" and result.bounces == 0
+
+
+def test_a_permanent_refusal_of_mail_from_bounces_without_trying_other_mx(variant):
+    fault = {"kind": "reply", "node": "mx1.b.test", "command": "MAIL",
+             "reply": "550 5.7.1 Sender blocked"}
+    result = simulate(variant("backup-mx", faults=[fault]))
+    assert ("mail.a.test", "mx2.b.test") not in result.smtp_hops()
+    assert result.bounces == 1 and result.deliveries[0].address == "alice@a.test"
