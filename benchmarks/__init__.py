@@ -1,0 +1,1 @@
+"""`make bench`: measurements of the engines and the simulated network."""
