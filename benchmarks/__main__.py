@@ -19,7 +19,6 @@ from rich.table import Table
 from simulator.network import simulate
 from simulator.protocols.smtp import ServerConfig, SMTPServer
 from simulator.scenarios import load
-from simulator.scenarios.model import Message
 from simulator.trace import Trace
 
 MESSAGE_SIZE = 4096

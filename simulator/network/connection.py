@@ -8,7 +8,8 @@ shown in plain text, marked as travelling inside TLS).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 #: RFC 5321 §4.5.3.2 lets a client wait minutes for the greeting; the
 #: simulation gives up on an unreachable host after this many seconds.
@@ -27,7 +28,7 @@ class Connection:
 
     def __init__(self, net, conn_id: str, client: str, server: str, port: int, protocol: str,
                  client_engine: Engine, server_engine: Engine,
-                 on_close: Callable[["Connection"], None] | None = None) -> None:
+                 on_close: Callable[[Connection], None] | None = None) -> None:
         self.net, self.id = net, conn_id
         self.client, self.server, self.port, self.protocol = client, server, port, protocol
         self.client_engine, self.server_engine = client_engine, server_engine

@@ -7,7 +7,8 @@ queueing, bounces) are recorded here too, so every Step has one author.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..protocols._base import Utterance
 from ..trace import Step, Trace

@@ -7,8 +7,9 @@ turn utterances into trace Steps, so engines never know about time or nodes.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 class ProtocolError(Exception):
@@ -27,7 +28,7 @@ class RemoteProtocolError(ProtocolError):
 class Utterance:
     """One line or block on the wire, as the engine that handled it saw it."""
 
-    direction: str            # "c2s" or "s2c"
+    direction: str            # "c2s", "s2c", or "internal" (e.g. the TLS handshake done)
     raw: bytes
     state_before: str
     state_after: str
@@ -38,6 +39,35 @@ class Utterance:
     def line(self) -> str:
         """The bytes decoded for display, without the final line break."""
         return self.raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+class EngineOutput:
+    """The driver-facing half that every engine shares.
+
+    An engine appends the bytes it wants sent to ``_out`` and records each
+    line it reads or writes with :meth:`_record`; the driver collects both
+    with :meth:`data_to_send` and :meth:`take_transcript`.
+    """
+
+    def __init__(self) -> None:
+        self._out = bytearray()
+        self._transcript: list[Utterance] = []
+
+    def data_to_send(self) -> bytes:
+        """Bytes to write to the peer since the last call (then forgotten)."""
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+    def take_transcript(self) -> list[Utterance]:
+        """Utterances recorded since the last call (then forgotten)."""
+        out, self._transcript = self._transcript, []
+        return out
+
+    def _record(self, direction: str, raw: bytes, before: Any, after: Any,
+                explain: str, params: Mapping[str, Any] | None = None) -> None:
+        self._transcript.append(Utterance(direction, raw, str(before), str(after),
+                                          explain, dict(params or {})))
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,19 @@ ServerConfig, Handler), :mod:`.server`, :mod:`.client`.
 from ._state import CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State
 from .client import ClientResult, SMTPClient
 from .content import dot_stuff
-from .events import (AuthFailed, AuthSucceeded, CommandReceived, ConnectionClosed, Event,
-                     MessageReceived, MessageRejected, RecipientResult, ReplyReceived,
-                     TLSRequested, TransactionFinished)
+from .events import (
+                     AuthFailed,
+                     AuthSucceeded,
+                     CommandReceived,
+                     ConnectionClosed,
+                     Event,
+                     MessageReceived,
+                     MessageRejected,
+                     RecipientResult,
+                     ReplyReceived,
+                     TLSRequested,
+                     TransactionFinished,
+)
 from .models import Envelope, Handler, ServerConfig
 from .paths import Path, parse_path
 from .replies import CATALOGUE, Reply, reply

@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
+from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong
 from ._state import CLIENT_TRANSITIONS, TLS_DONE, ClientState
 from .client_flow import FlowMixin
 from .content import dot_stuff
@@ -54,7 +54,7 @@ class ClientResult:
         return self.final is not None and 200 <= self.final.code < 300
 
 
-class SMTPClient(FlowMixin):
+class SMTPClient(FlowMixin, EngineOutput):
     """One client-side SMTP session delivering ``envelope``."""
 
     def __init__(self, hostname: str, envelope: Envelope, *,
@@ -74,8 +74,7 @@ class SMTPClient(FlowMixin):
         self._reply_lines: list[bytes] = []
         self._pending: deque[tuple[ClientState, Path | None]] = deque()
         self._staged: list[tuple[bytes, str, dict[str, Any]]] = []
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        super().__init__()
         self._events: list[Event] = []
         self._finished = False
         self._auth_step = 0
@@ -97,17 +96,6 @@ class SMTPClient(FlowMixin):
                 break
             self._reply_line(line)
         return self._events
-
-    def data_to_send(self) -> bytes:
-        """Bytes to write to the server since the last call (then forgotten)."""
-        out = bytes(self._out)
-        self._out.clear()
-        return out
-
-    def take_transcript(self) -> list[Utterance]:
-        """Utterances recorded since the last call (then forgotten)."""
-        out, self._transcript = self._transcript, []
-        return out
 
     def tls_started(self) -> None:
         """The driver finished the TLS handshake: start again with EHLO (RFC 3207 §4.2)."""
@@ -183,11 +171,6 @@ class SMTPClient(FlowMixin):
             self._out += raw
             self._record("c2s", raw, self.state, self.state, explain, params)
         self._staged = []
-
-    def _record(self, direction: str, raw: bytes, before: ClientState, after: ClientState,
-                explain: str, params: dict[str, Any]) -> None:
-        self._transcript.append(Utterance(direction, raw, str(before), str(after),
-                                          explain, dict(params)))
 
     def _fail(self, stage: str, answer: Reply | None) -> None:
         if self.result.failed_stage is None:       # the first failure is the cause

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
+from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong
 from ._state import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import DataReader
@@ -38,7 +38,7 @@ _SEQUENCE_HINTS = {
 }
 
 
-class SMTPServer(CommandsMixin):
+class SMTPServer(CommandsMixin, EngineOutput):
     """One server-side SMTP session (RFC 5321 §3, §4.1)."""
 
     def __init__(self, config: ServerConfig, handler: Handler | None = None, *,
@@ -58,8 +58,7 @@ class SMTPServer(CommandsMixin):
         self._lines = LineBuffer(MAX_COMMAND_LINE)
         self._data: DataReader | None = None
         self._sasl: Any = None
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        super().__init__()
         self._events: list[Event] = []
         self._params: dict[str, Any] = {}
 
@@ -90,17 +89,6 @@ class SMTPServer(CommandsMixin):
             self._lines.feed(data)
         self._pump()
         return self._events
-
-    def data_to_send(self) -> bytes:
-        """Bytes to write to the client since the last call (then forgotten)."""
-        out = bytes(self._out)
-        self._out.clear()
-        return out
-
-    def take_transcript(self) -> list[Utterance]:
-        """Utterances recorded since the last call (then forgotten)."""
-        out, self._transcript = self._transcript, []
-        return out
 
     def tls_started(self) -> None:
         """The driver finished the TLS handshake: forget everything (RFC 3207 §4.2)."""
@@ -261,11 +249,6 @@ class SMTPServer(CommandsMixin):
                   "text": answer.text}
         self._record("s2c", data, self.state, self.state,
                      answer.key or class_key(answer.code), params)
-
-    def _record(self, direction: str, raw: bytes, before: State, after: State,
-                explain: str, params: dict[str, Any]) -> None:
-        self._transcript.append(Utterance(direction, raw, str(before), str(after),
-                                          explain, dict(params)))
 
     def _peer_closed(self) -> None:
         lost = self.state in (State.MAIL, State.RCPT, State.DATA)
