@@ -60,9 +60,9 @@ class Recorder:
                  dst: str | None = None, conn: str | None = None,
                  params: dict[str, Any] | None = None, **meta: Any) -> Step | None:
         """Record something that happens inside a node (or between a node and DNS)."""
-        fields = dict(time=self._clock(), conn=conn, src=node, dst=dst or node,
-                      protocol=protocol, direction="internal", raw=b"", line=line,
-                      explain=explain, params=params or {}, meta=meta)
+        fields = {"time": self._clock(), "conn": conn, "src": node, "dst": dst or node,
+                      "protocol": protocol, "direction": "internal", "raw": b"", "line": line,
+                      "explain": explain, "params": params or {}, "meta": meta}
         if self._held is not None:
             self._held.append(fields)
             return None

@@ -124,7 +124,6 @@ class Relay:
             self._try_next(attempt)     # RFC 5321 §5.1: another MX may do better
 
     def _per_recipient(self, entry: QueueEntry, host: str, result) -> None:
-        final = result.final
         delivered, failed, deferred = [], [], []
         for rcpt in entry.rcpts:
             reply = _outcome(rcpt, result)
