@@ -74,6 +74,17 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     return string.Formatter().vformat(template, (), _Lenient(params))
 
 
+def explain(key: str, params: Mapping[str, Any], lang: str | None = None) -> str:
+    """A step's explanation: the text of ``key`` followed by its notes.
+
+    An engine adds ``params["notes"]`` (a list of keys) when one line needs
+    more than its usual text, e.g. a MAIL FROM that carries a source route.
+    """
+    parts = [t(key, lang, **params)] if key else []
+    parts += [t(note, lang, **params) for note in params.get("notes", ())]
+    return " ".join(parts)
+
+
 def has(key: str, lang: str | None = None) -> bool:
     """Whether ``key`` has a text in ``lang``."""
     return key in texts(lang or default_lang())

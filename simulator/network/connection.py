@@ -28,11 +28,18 @@ class Connection:
 
     def __init__(self, net, conn_id: str, client: str, server: str, port: int, protocol: str,
                  client_engine: Engine, server_engine: Engine,
-                 on_close: Callable[[Connection], None] | None = None) -> None:
+                 on_close: Callable[[Connection], None] | None = None, *,
+                 think: Callable[[bytes], float] | None = None,
+                 on_idle: Callable[[Connection], None] | None = None) -> None:
         self.net, self.id = net, conn_id
         self.client, self.server, self.port, self.protocol = client, server, port, protocol
         self.client_engine, self.server_engine = client_engine, server_engine
         self.on_close = on_close
+        # A person behind a mail reader takes time before some commands (reading
+        # before QUIT): ``think`` gives those extra seconds.  ``on_idle`` hears that
+        # the client read a reply and has nothing more to say (a script that ends
+        # without QUIT); the driver may then break the connection with drop().
+        self.think, self.on_idle = think, on_idle
         self.tls = False
         self.closed = False
         self._delay = 0.0
@@ -75,6 +82,19 @@ class Connection:
                                    "net.close", dst=self.server, conn=self.id)
         self._notify_close()
 
+    def drop(self) -> None:
+        """The client vanishes without a goodbye: the server reads end-of-stream.
+
+        The server engine records what that means for it (RFC 1939 §6: a POP3
+        session that never reached UPDATE deletes nothing); no close is recorded.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        self._feed_server(lambda: self.server_engine.receive_data(b""))
+        self.server_engine.data_to_send()        # nobody is left to read it
+        self._notify_close()
+
     def _notify_close(self) -> None:
         if self.on_close:
             self.on_close(self)
@@ -90,7 +110,10 @@ class Connection:
         self.client_engine.take_transcript()      # the server's view is the one recorded
         data = self.client_engine.data_to_send()
         if data:
-            self.net.scheduler.after(self._delay, self._to_server, data)
+            wait = self.think(data) if self.think else 0.0
+            self.net.scheduler.after(self._delay + wait, self._to_server, data)
+        elif self.on_idle and not self._finished() and not _awaits_tls(self.client_engine):
+            self.on_idle(self)
         self._after_exchange()
 
     def _to_server(self, data: bytes) -> None:
@@ -117,8 +140,12 @@ class Connection:
     def _after_exchange(self) -> None:
         if self._both_want_tls():
             self._handshake()
-        elif getattr(self.client_engine, "done", False) or getattr(self.server_engine, "closed", False):
+        elif self._finished():
             self.net.scheduler.after(self._delay, self.close)
+
+    def _finished(self) -> bool:
+        return (self.closed or getattr(self.client_engine, "done", False)
+                or getattr(self.server_engine, "closed", False))
 
     # -- TLS (simulated: the handshake is an internal step, bytes stay readable) ---
     def _both_want_tls(self) -> bool:

@@ -1,4 +1,5 @@
-"""The MUA node: a user's mail client that composes and submits messages.
+"""The MUA node: a user's mail client that composes and submits messages,
+and reads mailboxes (its :class:`~simulator.network.reader.MailboxReader`).
 
 Submission follows RFC 6409: port 587, STARTTLS (RFC 3207) when offered,
 then AUTH (RFC 4954) with the user's password.  The message itself is built
@@ -9,6 +10,7 @@ from __future__ import annotations
 from ..mail import mime
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from .mta import MX_PORT, SUBMISSION_PORT
+from .reader import MailboxReader
 
 #: Like Thunderbird, send text as 8bit (RFC 6152 8BITMIME) so that Cyrillic
 #: stays readable in the trace; the client declares BODY=8BITMIME.
@@ -23,12 +25,14 @@ class MUANode:
         self.name = host.name.lower()
         self.smtp_server = (host.smtp_server or "").lower()
         self.user = host.user
-
-    def ports(self) -> tuple[int, ...]:
-        return ()
+        self.reader = MailboxReader(net, self.name)
 
     def schedule(self, message) -> None:
         self.net.scheduler.at(message.at, self.submit, message)
+
+    def schedule_session(self, session) -> None:
+        """Read a mailbox at the session's time (POP3 or POP2)."""
+        self.reader.schedule(session)
 
     def submit(self, message) -> None:
         """Compose ``message`` and hand it to the outgoing server."""

@@ -19,8 +19,7 @@ from ..trace import Trace
 from .connection import Connection
 from .dns import DNS
 from .faults import Faults
-from .mta import MTANode
-from .mua import MUANode
+from .host import HostNode
 from .recorder import Recorder
 from .scheduler import Scheduler
 from .topology import INTERNET, Topology
@@ -71,7 +70,7 @@ class Network:
         self.topology = Topology()
         self.dns = DNS()
         self.store = MailStore(clock=self.now_datetime)
-        self.nodes: dict[str, object] = {}
+        self.nodes: dict[str, HostNode] = {}
         self.deliveries: list[Delivery] = []
         self.bounces = 0
         self._connections = 0
@@ -93,10 +92,7 @@ class Network:
         for host in self.scenario.hosts:
             name = host.name.lower()
             self.topology.add_host(name, host.roles, addresses.get(name))
-            if "mta" in host.roles:
-                self.nodes[name] = MTANode(self, host)
-            elif "mua" in host.roles:
-                self.nodes[name] = MUANode(self, host)
+            self.nodes[name] = HostNode(self, host)
         for a, b in self.scenario.links:
             self.topology.add_link(a.lower(), b.lower())
         self.trace.nodes = sorted(self.nodes) + ["dns", INTERNET]
@@ -119,15 +115,18 @@ class Network:
         return node is not None and port in node.ports()
 
     def connect(self, client: str, server: str, port: int, protocol: str, client_engine,
-                on_close=None) -> Connection:
-        """Open a simulated TCP connection from ``client`` to ``server:port``."""
+                on_close=None, **hooks) -> Connection:
+        """Open a simulated TCP connection from ``client`` to ``server:port``.
+
+        ``hooks`` are the Connection's ``think`` and ``on_idle`` (mail reader sessions).
+        """
         self._connections += 1
         conn_id = f"c{self._connections}"
         node = self.nodes.get(server)
         server_engine = node.server_session(port, client, conn_id) if self.listens(server, port) \
             else None
         conn = Connection(self, conn_id, client, server, port, protocol, client_engine,
-                          server_engine, on_close)
+                          server_engine, on_close, **hooks)
         conn.open()
         return conn
 
@@ -149,7 +148,9 @@ class Network:
     def run(self) -> SimulationResult:
         self.faults.schedule()
         for message in self.scenario.messages:
-            self.nodes[message.client.lower()].schedule(message)
+            self.nodes[message.client.lower()].client().schedule(message)
+        for session in self.scenario.sessions:
+            self.nodes[session.client.lower()].client().schedule_session(session)
         self.scheduler.run()
         return SimulationResult(self.trace, self.store, self.deliveries, self.bounces)
 

@@ -14,12 +14,14 @@ from simulator.scenarios.loader import (
 from simulator.scenarios.model import (
     FAULT_KINDS,
     ROLES,
+    SESSION_PROTOCOLS,
     SOURCE_ROUTE_MODES,
     Fault,
     Host,
     Message,
     Options,
     Scenario,
+    Session,
     User,
     Zone,
 )
@@ -27,6 +29,7 @@ from simulator.scenarios.model import (
 __all__ = [
     "FAULT_KINDS",
     "ROLES",
+    "SESSION_PROTOCOLS",
     "SOURCE_ROUTE_MODES",
     "Fault",
     "Host",
@@ -34,6 +37,7 @@ __all__ = [
     "Options",
     "Scenario",
     "ScenarioError",
+    "Session",
     "User",
     "Zone",
     "builtin_names",

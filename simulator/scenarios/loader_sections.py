@@ -31,7 +31,7 @@ CHARSETS = ("utf-8", "koi8-r", "windows-1251")
 RCODES = ("SERVFAIL", "NXDOMAIN")
 
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
-            "faults", "links", "options")
+            "sessions", "faults", "links", "options")
 HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user")
 USER_KEYS = ("address", "password", "name")
 MESSAGE_KEYS = ("at", "client", "from", "to", "subject", "body", "charset",
@@ -86,8 +86,12 @@ def build_scenario(c: Checker, root: Node) -> Scenario:
     if not isinstance(root, MappingNode):
         c.fail(root, "top_level", got=c.show(root))
     f = c.mapping(root, "", c.text("where.top"), TOP_KEYS, required=("name", "hosts"))
+    # Imported here: the sessions module is written with this module's field readers.
+    from simulator.scenarios.loader_sessions import build_session
+
     refs = _Refs()
     hosts = _hosts(c, f["hosts"][1], refs)
+    users = tuple(_user(c, n, i) for i, n in _numbered(c, f, "users"))
     scenario = Scenario(
         name=_name(c, f["name"][1]),
         description=_description(c, f.get("description", (None, None))[1]),
@@ -95,8 +99,10 @@ def build_scenario(c: Checker, root: Node) -> Scenario:
         options=_options(c, f["options"][1]) if "options" in f else Options(),
         zones=_zones(c, f["zones"][1]) if "zones" in f else (),
         hosts=hosts,
-        users=tuple(_user(c, n, i) for i, n in _numbered(c, f, "users")),
+        users=users,
         messages=tuple(_message(c, n, i, refs) for i, n in _numbered(c, f, "messages")),
+        sessions=tuple(build_session(c, n, i, refs, hosts, users)
+                       for i, n in _numbered(c, f, "sessions")),
         faults=tuple(_fault(c, n, i, refs) for i, n in _numbered(c, f, "faults")),
         links=tuple(_link(c, n, refs) for _, n in _numbered(c, f, "links")),
         source=c.source)

@@ -1,7 +1,8 @@
 """The scenario model: what a scenario file describes, as plain frozen data.
 
 A scenario (``docs/scenarios.md``) lists DNS zones, hosts and their roles,
-users, messages to send and when, faults to inject and options.  The loader
+users, messages to send and when, mailbox reading sessions, faults to inject
+and options.  The loader
 (:mod:`simulator.scenarios.loader`) turns YAML into these objects, checking
 every field; the network (:mod:`simulator.network`) runs them.
 """
@@ -20,6 +21,10 @@ ROLES = ("mua", "mta", "mda", "pop3", "pop2", "imap")
 SOURCE_ROUTE_MODES = ("ignore", "honour")
 
 FAULT_KINDS = ("node_down", "link_down", "dns", "reply")
+
+#: Protocols a mail client can read a mailbox with (IMAP will join them), and
+#: the host role that must serve each one.
+SESSION_PROTOCOLS = ("pop3", "pop2")
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,30 @@ class Message:
     charset: str = "utf-8"
     mail_from: str | None = None                # envelope override, e.g. a source route
     rcpt_to: tuple[str, ...] = ()               # envelope override of the recipients
+
+
+@dataclass(frozen=True)
+class Session:
+    """A mail client reading a mailbox at simulated time ``at`` (seconds).
+
+    Without ``commands`` the client follows its download plan: fetch what
+    is new (POP3: by UIDL, RFC 1939 §7) and keep the copies on the server
+    (``leave_copy``) or delete them.  With ``commands`` it logs in and sends
+    exactly those lines, for replaying textbook sessions and mistakes.
+    """
+
+    at: float
+    client: str                                 # the MUA host
+    protocol: str                               # one of SESSION_PROTOCOLS
+    server: str                                 # a host with that role
+    user: str                                   # the login: an address or its local part
+    password: str | None = None                 # None: the user's password from 'users'
+    apop: bool = False                          # POP3: APOP instead of USER/PASS
+    stls: bool = False                          # POP3: STLS before logging in (RFC 2595)
+    commands: tuple[str, ...] | None = None     # scripted lines after the login
+    leave_copy: bool = True                     # plan mode: keep the messages on the server
+    drop: bool = False                          # break the connection instead of QUIT
+    pause: float = 0.0                          # seconds the user reads before QUIT (or the drop)
 
 
 @dataclass(frozen=True)
@@ -117,6 +146,7 @@ class Scenario:
     users: tuple[User, ...] = ()
     messages: tuple[Message, ...] = ()
     faults: tuple[Fault, ...] = ()
+    sessions: tuple[Session, ...] = ()
     links: tuple[tuple[str, str], ...] = ()     # extra links; every host also reaches "internet"
     source: str = "<scenario>"
 

@@ -160,3 +160,14 @@ def test_traces_follow_the_schema_and_round_trip(name, run):
 
 def test_every_builtin_scenario_is_listed():
     assert set(SMTP_SCENARIOS) <= set(builtin_names())
+
+
+def test_routed_paths_are_explained_as_forward_and_reverse_routes(run):
+    from simulator.locale import explain
+    result = run("source-route")
+    last = result.trace.connections()[-1]
+    mail = next(s for s in result.trace.filter(conn=last) if s.line.startswith("MAIL"))
+    rcpt = next(s for s in result.trace.filter(conn="c3") if s.line.startswith("RCPT"))
+    assert "RFC 821 §3.6" in explain(mail.explain, mail.params, "en")
+    assert "в обратном порядке" in explain(mail.explain, mail.params, "ru")
+    assert "first host of the route" in explain(rcpt.explain, rcpt.params, "en")

@@ -114,7 +114,7 @@ class CommandsMixin:
         return None
 
     def _accept_sender(self, envelope: Envelope, path: Path) -> Reply:
-        self._describe(path)
+        self._describe(path, "reverse_")
         verdict = self.handler.handle_MAIL(self, envelope, path)
         if verdict is not None and verdict.code >= 400:
             return verdict
@@ -122,10 +122,12 @@ class CommandsMixin:
         self.envelope = envelope
         return verdict or reply("ok_mail", path=str(path))
 
-    def _describe(self, path: Path) -> None:
+    def _describe(self, path: Path, kind: str = "") -> None:
+        """Explanation parameters; a routed path gets a note on what the route means here."""
         self._params.update(describe_path(path))
         if path.route:
             self._params["route_policy"] = self.config.source_routes
+            self._params["notes"] = [f"smtp.route.{kind}{self.config.source_routes}"]
 
     # ---------------------------------------------------------- RCPT TO (§4.1.1.3)
     def _cmd_RCPT(self, argument: str) -> Reply:
