@@ -1,0 +1,30 @@
+"""matplotlib pictures of traces and scenarios: sequence diagram, topology, states, MIME.
+
+Every function takes data (a Trace, a Scenario, a SimulationResult, message
+bytes or a protocol name) and returns a :class:`matplotlib.figure.Figure`
+created without pyplot, so nothing is drawn into a global state and the
+same code works in a notebook, in the player and headless (Agg) in tests.
+:func:`to_png` turns a figure into bytes for an ``ipywidgets.Image``.
+"""
+from __future__ import annotations
+
+import io
+
+from matplotlib.figure import Figure
+
+from .mime import mime_tree
+from .sequence import sequence_diagram
+from .state_diagram import state_diagram
+from .state_tables import PROTOCOLS, StateTable, has_table, state_table
+from .topology import topology, topology_graph
+
+
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (the Agg canvas; no display, no pyplot)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+__all__ = ["PROTOCOLS", "StateTable", "has_table", "mime_tree", "sequence_diagram",
+           "state_diagram", "state_table", "to_png", "topology", "topology_graph"]

@@ -1,0 +1,99 @@
+"""The engines' state tables as nodes and edges, for the state-diagram plot.
+
+DESIGN.md §1: "the state-diagram plot is drawn from the same table" that the
+engine enforces.  This adapter only *reads* each protocol's ``_state`` module
+(plain data, no engine is started) and turns it into one shape:
+:class:`StateTable` — states, the initial state and ``(from, to, label)``
+edges.  Nothing is copied by hand, so a change to a table changes the picture.
+A new protocol (IMAP) registers one function in :data:`_BUILDERS`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from simulator.protocols.pop2 import _state as pop2
+from simulator.protocols.pop3 import _state as pop3
+from simulator.protocols.smtp import _state as smtp
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One transition: ``label`` (a command or another input) moves ``source`` to ``target``.
+
+    ``automatic`` edges are taken by the engine on its own (POP3's UPDATE →
+    CLOSED once the reply is sent); the picture draws them dashed.
+    """
+
+    source: str
+    target: str
+    label: str
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
+class StateTable:
+    """A protocol's state machine as data for drawing."""
+
+    protocol: str
+    states: tuple[str, ...]
+    initial: str
+    edges: tuple[Edge, ...]
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """The distinct (from, to) pairs: one arrow each in the picture."""
+        return {(e.source, e.target) for e in self.edges}
+
+    def labels(self, source: str, target: str) -> list[str]:
+        """Every label on the arrow ``source`` → ``target``, in table order."""
+        return [e.label for e in self.edges if (e.source, e.target) == (source, target)]
+
+
+def _value(state) -> str:
+    return getattr(state, "value", str(state))
+
+
+def _smtp_server() -> StateTable:
+    """RFC 5321 §4.1.4 as the SMTP server engine enforces it (``TRANSITIONS``)."""
+    edges = tuple(Edge(_value(s), _value(t), verb)
+                  for s, row in smtp.TRANSITIONS.items() for verb, t in row.items())
+    return StateTable("SMTP", tuple(_value(s) for s in smtp.State), "INIT", edges)
+
+
+def _smtp_client() -> StateTable:
+    """The SMTP client: each state is the reply it awaits (``CLIENT_TRANSITIONS``)."""
+    edges = tuple(Edge(_value(s), _value(t), outcome)
+                  for s, row in smtp.CLIENT_TRANSITIONS.items() for outcome, t in row.items())
+    return StateTable("SMTP client", tuple(_value(s) for s in smtp.ClientState),
+                      "GREETING", edges)
+
+
+def _pop_table(protocol: str, module, automatic=()) -> StateTable:
+    """POP3 / POP2 ``TABLE``: a command's edge is where it leads after a positive reply."""
+    edges = [Edge(s, tr.on_ok, verb) for s, row in module.TABLE.items()
+             for verb, tr in row.items()]
+    edges += [Edge(s, t, why, automatic=True) for s, t, why in automatic]
+    return StateTable(protocol, tuple(module.STATES), module.STATES[0], tuple(edges))
+
+
+_BUILDERS: dict[str, Callable[[], StateTable]] = {
+    "SMTP": _smtp_server,
+    "SMTP client": _smtp_client,
+    "POP3": lambda: _pop_table("POP3", pop3, pop3.AUTOMATIC),
+    "POP2": lambda: _pop_table("POP2", pop2),
+}
+
+PROTOCOLS = tuple(_BUILDERS)
+
+
+def state_table(protocol: str) -> StateTable:
+    """The :class:`StateTable` of ``protocol`` (one of :data:`PROTOCOLS`, case-insensitive)."""
+    for name, build in _BUILDERS.items():
+        if name.lower() == protocol.lower():
+            return build()
+    raise ValueError(f"no state table for {protocol!r}; known: {', '.join(PROTOCOLS)}")
+
+
+def has_table(protocol: str) -> bool:
+    """Whether a state diagram can be drawn for ``protocol``."""
+    return any(name.lower() == protocol.lower() for name in _BUILDERS)

@@ -1,0 +1,81 @@
+"""The state diagram is drawn from the engines' tables: edges in the picture == the table's."""
+import pytest
+from matplotlib.patches import FancyArrowPatch
+
+from simulator.plots import PROTOCOLS, state_diagram, state_table, to_png
+from simulator.plots.state_diagram import layout
+from simulator.protocols.pop2 import _state as pop2
+from simulator.protocols.pop3 import _state as pop3
+from simulator.protocols.smtp import _state as smtp
+
+
+def _drawn_arrows(fig):
+    return {p.get_gid() for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)}
+
+
+def _drawn_states(fig):
+    return {p.get_gid()[6:] for p in fig.axes[0].patches
+            if (p.get_gid() or "").startswith("state:")}
+
+
+def test_smtp_table_triples_are_exactly_the_engine_transitions():
+    table = state_table("SMTP")
+    expected = {(s.value, verb, t.value) for s, row in smtp.TRANSITIONS.items()
+                for verb, t in row.items()}
+    assert {(e.source, e.label, e.target) for e in table.edges} == expected
+
+
+def test_pop3_edges_follow_table_and_automatic_moves():
+    table = state_table("POP3")
+    commands = {(s, v, tr.on_ok) for s, row in pop3.TABLE.items() for v, tr in row.items()}
+    automatic = {(s, why, t) for s, t, why in pop3.AUTOMATIC}
+    assert {(e.source, e.label, e.target) for e in table.edges} == commands | automatic
+    # every state-changing edge of the engine module's own edges() is among them
+    assert {(a, lbl, b) for a, b, lbl in pop3.edges()} <= commands
+
+
+def test_pop2_edges_are_the_module_edges():
+    table = state_table("POP2")
+    assert {(e.source, e.target, e.label) for e in table.edges} == set(pop2.edges())
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_picture_has_one_arrow_per_table_pair_and_every_state(protocol):
+    fig = state_diagram(protocol, lang="en")
+    table = state_table(protocol)
+    assert _drawn_arrows(fig) == {f"{a}->{b}" for a, b in table.pairs()}
+    assert _drawn_states(fig) == set(table.states)
+    assert to_png(fig).startswith(b"\x89PNG")
+
+
+def test_picture_changes_when_the_table_changes(monkeypatch):
+    """Add a transition to the engine's table: the picture grows an arrow (no hand-drawn copy)."""
+    patched = {**smtp.TRANSITIONS, smtp.State.AUTH: {**smtp.TRANSITIONS[smtp.State.AUTH],
+                                                     "QUIT": smtp.State.CLOSED}}
+    monkeypatch.setattr(smtp, "TRANSITIONS", patched)
+    assert "AUTH->CLOSED" in _drawn_arrows(state_diagram("SMTP"))
+
+
+def test_current_state_and_last_move_are_highlighted():
+    fig = state_diagram("SMTP", current="MAIL", previous="READY", lang="ru")
+    patches = {p.get_gid(): p for p in fig.axes[0].patches}
+    assert patches["state:MAIL"].get_linewidth() > patches["state:READY"].get_linewidth()
+    assert patches["READY->MAIL"].get_linewidth() > patches["MAIL->RCPT"].get_linewidth()
+
+
+def test_titles_and_automatic_labels_are_translated():
+    ru = [t.get_text() for t in state_diagram("POP3", lang="ru").axes[0].texts]
+    en = [t.get_text() for t in state_diagram("POP3", lang="en").axes[0].texts]
+    assert any("ответ на QUIT" in text for text in ru)
+    assert any("reply to QUIT" in text for text in en)
+
+
+def test_layout_puts_the_initial_state_first_and_end_states_at_the_bottom():
+    pos = layout(state_table("SMTP"))
+    assert pos["INIT"][0] == min(x for x, _ in pos.values())
+    assert pos["CLOSED"][1] == min(y for _, y in pos.values())
+
+
+def test_unknown_protocol_is_refused():
+    with pytest.raises(ValueError, match="NNTP"):
+        state_table("NNTP")

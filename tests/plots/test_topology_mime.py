@@ -1,0 +1,52 @@
+"""Topology from scenario or trace data (MX preferences from DNS), and the MIME tree."""
+from simulator.plots import mime_tree, to_png, topology, topology_graph
+from simulator.plots.mime import part_label
+from simulator.plots.topology import INTERNET, hop_edges
+from simulator.scenarios import load_builtin
+
+
+def test_scenario_graph_has_every_host_and_mx_preferences_from_the_zones():
+    graph = topology_graph(load_builtin("backup-mx"))
+    assert {"pc.a.test", "mail.a.test", "mx1.b.test", "mx2.b.test", INTERNET, "dns"} == set(graph)
+    assert graph.edges[INTERNET, "mx1.b.test"]["mx"] == [("b.test", 10)]
+    assert graph.edges[INTERNET, "mx2.b.test"]["mx"] == [("b.test", 20)]
+    assert graph.nodes["pc.a.test"]["kind"] == "mua"
+
+
+def test_trace_graph_takes_mx_from_the_dns_steps_and_links_from_connect_paths(run):
+    result = run("backup-mx")
+    graph = topology_graph(result)
+    assert graph.edges[INTERNET, "mx2.b.test"]["mx"] == [("b.test", 20)]
+    assert graph.nodes["mail.a.test"]["kind"] == "mta"
+    assert topology_graph(result.trace).edges == graph.edges
+
+
+def test_hop_is_the_path_through_the_internet():
+    graph = topology_graph(load_builtin("basic"))
+    assert hop_edges(graph, ("pc.a.test", "mail.a.test")) == [("pc.a.test", INTERNET),
+                                                               (INTERNET, "mail.a.test")]
+    assert hop_edges(graph, ("pc.a.test",)) == []
+
+
+def test_picture_shows_mx_labels_in_the_chosen_language(run):
+    fig = topology(run("backup-mx"), highlight_hop=("mail.a.test", "mx2.b.test"), lang="ru")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "MX 20 b.test" in texts and "Интернет" in texts
+    assert "Internet" in [t.get_text() for t in topology(load_builtin("basic"),
+                                                         lang="en").axes[0].texts]
+    assert to_png(fig)[:4] == b"\x89PNG"
+
+
+def test_mime_tree_of_a_bounce_shows_the_report_parts(run):
+    data = run("bounce").store.account("alice@a.test").inbox.messages[0].data
+    fig = mime_tree(data, lang="en")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels[0] == "multipart/report"
+    assert any(label.startswith("message/delivery-status") for label in labels)
+    assert fig._suptitle.get_text() == "MIME structure of the message"
+
+
+def test_part_label_names_charset_encoding_file_and_size():
+    label = part_label("application/pdf", {"charset": None, "transfer_encoding": "base64",
+                                           "filename": "a.pdf", "size": 10})
+    assert label == "application/pdf; base64; «a.pdf»; 10 B"
