@@ -30,7 +30,8 @@ class Connection:
                  client_engine: Engine, server_engine: Engine,
                  on_close: Callable[[Connection], None] | None = None, *,
                  think: Callable[[bytes], float] | None = None,
-                 on_idle: Callable[[Connection], None] | None = None) -> None:
+                 on_idle: Callable[[Connection], None] | None = None,
+                 connect_explain: str = "net.connect") -> None:
         self.net, self.id = net, conn_id
         self.client, self.server, self.port, self.protocol = client, server, port, protocol
         self.client_engine, self.server_engine = client_engine, server_engine
@@ -40,6 +41,7 @@ class Connection:
         # the client read a reply and has nothing more to say (a script that ends
         # without QUIT); the driver may then break the connection with drop().
         self.think, self.on_idle = think, on_idle
+        self.connect_explain = connect_explain      # the connect step's text names the ports
         self.tls = False
         self.closed = False
         self._delay = 0.0
@@ -53,7 +55,7 @@ class Connection:
             return False
         self._delay = self.net.latency * (len(path) - 1)
         self.net.recorder.internal(self.client, "TCP", f"connect {self.server}:{self.port}",
-                                   "net.connect", dst=self.server, conn=self.id,
+                                   self.connect_explain, dst=self.server, conn=self.id,
                                    params={"host": self.server, "port": self.port,
                                            "path": " → ".join(path)},
                                    port=self.port, path=path)
@@ -164,6 +166,8 @@ class Connection:
 def _awaits_tls(engine: Engine) -> bool:
     """Whether an engine has agreed to STARTTLS/STLS and waits for the handshake.
 
-    Every engine names that state TLS in its state table.
+    Every engine names that state TLS in its state table (an Enum member in
+    SMTP, a plain string in POP3).
     """
-    return getattr(getattr(engine, "state", None), "name", None) == "TLS"
+    state = getattr(engine, "state", None)
+    return getattr(state, "name", state) == "TLS"

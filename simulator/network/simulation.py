@@ -118,7 +118,8 @@ class Network:
                 on_close=None, **hooks) -> Connection:
         """Open a simulated TCP connection from ``client`` to ``server:port``.
 
-        ``hooks`` are the Connection's ``think`` and ``on_idle`` (mail reader sessions).
+        ``hooks`` are the Connection's ``think``, ``on_idle`` and ``connect_explain``
+        (mail reader sessions use them).
         """
         self._connections += 1
         conn_id = f"c{self._connections}"

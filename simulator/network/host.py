@@ -1,0 +1,45 @@
+"""A host of the simulated network: the services on its ports and its mail client.
+
+One machine often plays several roles at once (``mail.b.test`` receives
+mail on 25 as an MTA, files it as an MDA and serves it on 110 and 109), so
+a host is not one kind of node: it owns one service per listening port,
+chosen from its roles, and the mail client (MUA) if it has one.
+"""
+from __future__ import annotations
+
+from .mta import MTANode
+from .mua import MUANode
+from .pop import POP2Service, POP3Service
+
+
+class HostNode:
+    """The services listening on one host's ports, and its MUA."""
+
+    def __init__(self, net, host) -> None:
+        self.name = host.name.lower()
+        self.roles = host.roles
+        self.services: dict[int, object] = {}
+        self.mua = MUANode(net, host) if "mua" in host.roles else None
+        if "mta" in host.roles:
+            self._listen(MTANode(net, host))
+        if "pop3" in host.roles:
+            self._listen(POP3Service(net, host))
+        if "pop2" in host.roles:
+            self._listen(POP2Service(net, host))
+
+    def _listen(self, service) -> None:
+        for port in service.ports():
+            self.services[port] = service
+
+    def ports(self) -> tuple[int, ...]:
+        return tuple(sorted(self.services))
+
+    def server_session(self, port: int, peer: str, conn_id: str):
+        """A fresh server engine of the service on ``port`` for one connection."""
+        return self.services[port].server_session(port, peer, conn_id)
+
+    def client(self) -> MUANode:
+        """The host's mail client; the loader makes sure senders and readers have one."""
+        if self.mua is None:
+            raise LookupError(f"{self.name} has no mail client (role mua)")
+        return self.mua

@@ -1,0 +1,149 @@
+"""The reading side of a mail client: the scenario's sessions over POP3 and POP2.
+
+A session connects to 110 (RFC 1939 §3) or 109 (RFC 937), logs in and
+either follows the reader's download plan or sends the scenario's
+commands.  Like Thunderbird's "leave messages on server", a reader that
+keeps copies remembers the UIDL ids (RFC 1939 §7) it has downloaded, per
+account, between its sessions, so a second session fetches only what is new.
+What the session achieved is recorded as one internal step after it ends.
+"""
+from __future__ import annotations
+
+from ..protocols.pop2 import PORT as POP2_PORT
+from ..protocols.pop2 import POP2Client
+from ..protocols.pop3 import PORT as POP3_PORT
+from ..protocols.pop3 import POP3Client
+
+_PORTS = {"pop3": (POP3_PORT, "POP3"), "pop2": (POP2_PORT, "POP2")}
+
+
+class MailboxReader:
+    """Runs one MUA host's reading sessions and keeps its seen-UIDL memory."""
+
+    def __init__(self, net, host_name: str) -> None:
+        self.net = net
+        self.name = host_name
+        #: account address -> UIDL ids downloaded earlier and (as far as we know) still kept
+        self.seen: dict[str, set[str]] = {}
+
+    def schedule(self, session) -> None:
+        self.net.scheduler.at(session.at, self.start, session)
+
+    def start(self, session) -> None:
+        """Open the connection with a client engine for this session."""
+        account = self.net.store.find(session.user)
+        key = account.address if account else session.user
+        password = session.password if session.password is not None else (
+            account.password if account else "")
+        engine = self._engine(session, password, key)
+        port, protocol = _PORTS[session.protocol]
+        server = session.server.lower()
+        self.net.recorder.internal(
+            self.name, "MUA", f"check {session.user} on {server}:{port} ({protocol})",
+            f"pop.session.start.{_mode(session)}", params={"user": session.user, "server": server, "port": port,
+                                         "protocol": protocol})
+        self.net.connect(self.name, server, port, protocol, engine,
+                         on_close=lambda conn: self._finished(session, key, conn),
+                         think=lambda data: self._think(session, engine, data),
+                         on_idle=lambda conn: self._idle(session, conn),
+                         connect_explain="pop.connect")
+
+    # -- the client engine ----------------------------------------------------
+    def _engine(self, session, password: str, key: str):
+        if session.protocol == "pop2":
+            if session.commands is None:
+                return POP2Client(session.user, password, delete=not session.leave_copy)
+            helo = f"HELO {session.user} {password}"
+            return POP2Client(session.user, password, script=[helo, *_script(session)])
+        if session.commands is None:
+            return POP3Client(session.user, password, use_apop=session.apop, stls=session.stls,
+                              leave_copy=session.leave_copy, seen_uids=self.seen.get(key, ()))
+        return POP3Client(session.user, password, use_apop=session.apop, stls=session.stls,
+                          script=_script(session))
+
+    def _think(self, session, engine, data: bytes) -> float:
+        """The user reads for ``pause`` seconds before signing off (only once logged in)."""
+        is_quit = data[:4].upper() == b"QUIT"
+        return session.pause if is_quit and _logged_in(engine) else 0.0
+
+    def _idle(self, session, conn) -> None:
+        """The script is over without QUIT: with ``drop`` the connection breaks."""
+        if session.drop:
+            self.net.scheduler.after(session.pause, self._drop, conn)
+
+    def _drop(self, conn) -> None:
+        if conn.closed:
+            return
+        self.net.recorder.internal(self.name, "MUA", f"connection to {conn.server} broken",
+                                   "pop.session.drop", dst=conn.server, conn=conn.id,
+                                   params={"server": conn.server})
+        conn.drop()
+
+    # -- what the session achieved ----------------------------------------------
+    def _finished(self, session, key: str, conn) -> None:
+        engine = conn.client_engine
+        if conn.server_engine is None:
+            return                     # the connection itself failed; the TCP step says why
+        summary = _pop3_summary(session, engine) if session.protocol == "pop3" \
+            else _pop2_summary(session, engine)
+        if session.protocol == "pop3" and session.commands is None and engine.result.quit_ok:
+            self.seen[key] = set(engine.result.seen_uids)
+        explain, line, params = summary
+        params.update(user=session.user, server=conn.server)
+        self.net.recorder.internal(self.name, "MUA", line, explain, conn=conn.id, params=params)
+
+
+def _script(session) -> list[str]:
+    """The session's commands, with QUIT added unless the connection is to break."""
+    lines = list(session.commands)
+    if not session.drop and lines[-1].split()[0].upper() != "QUIT":
+        lines.append("QUIT")
+    return lines
+
+
+def _mode(session) -> str:
+    if session.commands is not None:
+        return "script"
+    return "keep" if session.leave_copy else "delete"
+
+
+def _logged_in(engine) -> bool:
+    result = engine.result
+    return getattr(result, "logged_in", None) or getattr(result, "count", None) is not None
+
+
+def _pop3_summary(session, engine) -> tuple[str, str, dict]:
+    r = engine.result
+    if not r.logged_in:
+        refusal = next((x.text for x in reversed(r.responses) if not x.ok), "")
+        return "pop.session.refused", f"login refused: {refusal}", {"reply": refusal}
+    if session.commands is None:
+        count = len(r.downloaded)
+        skipped = len(set(r.uidl.values()) - set(r.downloaded))
+    else:
+        count, skipped = len(r.messages), 0
+    deleted = len(r.deleted) if r.quit_ok else 0
+    return _outcome(session, r.quit_ok, count, skipped, deleted, len(r.deleted))
+
+
+def _pop2_summary(session, engine) -> tuple[str, str, dict]:
+    r = engine.result
+    if r.count is None:
+        refusal = next((x.text for x in reversed(r.replies) if not x.ok), "")
+        return "pop.session.refused", f"login refused: {refusal}", {"reply": refusal}
+    deleted = len(r.deleted) if r.quit_ok else 0
+    return _outcome(session, r.quit_ok, len(r.messages), 0, deleted, len(r.deleted))
+
+
+def _outcome(session, quit_ok: bool, count: int, skipped: int, deleted: int,
+             marked: int) -> tuple[str, str, dict]:
+    params = {"count": count, "skipped": skipped, "deleted": deleted, "marked": marked}
+    if not quit_ok:
+        return "pop.session.dropped", f"downloaded {count}, nothing deleted (no QUIT)", params
+    if session.commands is not None:
+        return ("pop.session.script",
+                f"retrieved {count} messages, {deleted} deleted on the server", params)
+    if deleted:
+        return ("pop.session.deleted",
+                f"downloaded {count} new messages, deleted {deleted} on the server", params)
+    return "pop.session.kept", f"downloaded {count} new messages, kept on the server", params

@@ -1,0 +1,97 @@
+"""The ``sessions`` section: mail clients reading mailboxes (``docs/scenarios.md``).
+
+A session names two hosts and a user, so besides the field types it is
+checked against the rest of the file: the client must be a host with the
+role ``mua``, the server a host with the role named by ``protocol`` (a POP3
+client cannot read from a host that does not listen on 110), and the user
+one of ``users``.  Options that cannot work together are refused here, with
+the line, rather than silently ignored by the network.
+"""
+from __future__ import annotations
+
+from yaml.nodes import Node
+
+from simulator.scenarios.loader_nodes import Checker
+from simulator.scenarios.loader_sections import _HOSTNAME, _checked, _list, _Refs
+from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Session, User
+
+SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls",
+                "commands", "leave_copy", "drop", "pause")
+#: Options that only POP3 has: RFC 937 knows neither APOP nor STLS.
+POP3_ONLY = ("apop", "stls")
+
+
+def build_session(c: Checker, node: Node, number: int, refs: _Refs,
+                  hosts: tuple[Host, ...], users: tuple[User, ...]) -> Session:
+    """One item of ``sessions``, checked field by field and against hosts and users."""
+    f = c.mapping(node, "sessions", f"sessions #{number}", SESSION_KEYS,
+                  required=("client", "protocol", "server", "user"))
+    protocol = c.choice(f["protocol"][1], "protocol", SESSION_PROTOCOLS)
+    client = _host(c, f, "client", "mua", refs, hosts)
+    server = _host(c, f, "server", protocol, refs, hosts)
+    for key in POP3_ONLY:
+        if protocol != "pop3" and c.get(f, key, "bool", False):
+            c.fail(f[key][0], "pop3_only", key=key, got=f"'{protocol}'")
+    commands = _commands(c, f)
+    _check_plan_options(c, f, commands)
+    return Session(
+        at=c.get(f, "at", "number", 0.0), client=client, protocol=protocol, server=server,
+        user=_user(c, f["user"][1], users), password=c.get(f, "password", "text"),
+        apop=c.get(f, "apop", "bool", False), stls=c.get(f, "stls", "bool", False),
+        commands=commands, leave_copy=c.get(f, "leave_copy", "bool", True),
+        drop=c.get(f, "drop", "bool", False), pause=c.get(f, "pause", "number", 0.0))
+
+
+def _host(c: Checker, f: dict, key: str, role: str, refs: _Refs,
+          hosts: tuple[Host, ...]) -> str:
+    """A declared host with ``role``; an undeclared one is left to the reference check."""
+    node = f[key][1]
+    name = _checked(c, node, key, _HOSTNAME, "hostname")
+    refs.add(node, key, name)
+    host = next((h for h in hosts if h.name == name), None)
+    if host is not None and role not in host.roles:
+        c.fail(node, "session_role", key=key, got=f"'{name}'", roles=", ".join(host.roles),
+               role=role)
+    return name
+
+
+def _user(c: Checker, node: Node, users: tuple[User, ...]) -> str:
+    """A login that names exactly one user: a full address or a unique local part."""
+    login = c.value(node, "user", "text")
+    if "@" in login:
+        found = [u for u in users if u.address.lower() == login.lower()]
+    else:
+        found = [u for u in users if u.address.partition("@")[0] == login]
+    if len(found) != 1:
+        c.fail(node, "session_user", key="user", got=f"'{login}'",
+               allowed=", ".join(u.address for u in users) or "—")
+    return login
+
+
+def _commands(c: Checker, f: dict) -> tuple[str, ...] | None:
+    """The scripted lines, each one command line (the client adds CRLF)."""
+    if "commands" not in f:
+        return None
+    items = _list(c, f, "commands")
+    if not items:
+        c.fail(f["commands"][1], "empty_list", key="commands")
+    lines = []
+    for item in items:
+        line = c.value(item, "commands", "text")
+        if not line.strip() or "\n" in line or "\r" in line:
+            c.fail(item, "command_line", key="commands", got=c.show(item))
+        lines.append(line)
+    return tuple(lines)
+
+
+def _check_plan_options(c: Checker, f: dict, commands: tuple[str, ...] | None) -> None:
+    """``leave_copy`` belongs to the plan; ``drop`` replaces the script's QUIT."""
+    if commands is not None and "leave_copy" in f:
+        c.fail(f["leave_copy"][0], "plan_only", key="leave_copy")
+    if not c.get(f, "drop", "bool", False):
+        return
+    if commands is None:
+        c.fail(f["drop"][0], "drop_needs_commands", key="drop")
+    for item, line in zip(_list(c, f, "commands"), commands):
+        if line.split()[0].upper() == "QUIT":
+            c.fail(item, "drop_with_quit", key="commands")
