@@ -1,0 +1,110 @@
+"""HTML fragments of a trace: transcript rows, the step panel, the server view.
+
+Pure functions of Steps and views that return strings, so the player only
+chooses what to show and tests read the text.  Inline styles only: they work
+in JupyterLab, Notebook 7 and Voilà without a stylesheet.  Colours and the
+C:/S: prefixes are the terminal replay's (:mod:`simulator.plots._style`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from simulator.console import shorten
+from simulator.locale import t
+from simulator.plots._style import COLOURS, HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL, PREFIXES
+from simulator.trace import Step
+
+from .server_view import ServerView
+
+_MONO = "font-family:var(--jp-code-font-family,monospace);font-size:12px;"
+MAX_BLOCK_LINES = 12    # a DATA body in the transcript is shortened in the middle
+
+
+def step_row(step: Step, lang: str, current: bool = False) -> str:
+    """One transcript row: ``#14 c1 C: RCPT TO:<bob@b.test>``, the current one highlighted."""
+    colour, prefix = COLOURS[step.direction], PREFIXES[step.direction]
+    lines = shorten(step.line.splitlines() or [""], MAX_BLOCK_LINES, lang)
+    body = "<br>".join(f"<b>{prefix}</b> {escape(line)}" for line in lines)
+    if step.direction == "internal":
+        body = f"<i>{escape(step.src)}:</i> {body}"
+    mark = (f"background:{HIGHLIGHT};border-left:4px solid {HIGHLIGHT_EDGE};" if current
+            else "border-left:4px solid transparent;")
+    return (f'<div data-index="{step.index}" data-current="{str(current).lower()}" '
+            f'style="{mark}color:{colour};padding:1px 4px;white-space:pre-wrap;">'
+            f'<span style="color:{NEUTRAL}">#{step.index} {escape(step.conn or "  ")}</span> '
+            f"{body}</div>")
+
+
+def transcript(steps: Sequence[Step], position: int, lang: str, window: int = 14) -> str:
+    """Rows around ``steps[position]`` (``window`` before and after), the current one marked.
+
+    A window, not the whole trace: a 1,000-step transcript re-sent on every
+    step would make stepping slow in the browser.
+    """
+    start = max(0, position - window)
+    rows = [step_row(s, lang, i == position)
+            for i, s in enumerate(steps[start:position + window + 1], start)]
+    return f'<div class="mailsim-transcript" style="{_MONO}">' + "".join(rows) + "</div>"
+
+
+def heading(step: Step, lang: str) -> str:
+    """``#14 · 0.260 s · c1 · pc.a.test → mail.a.test · SMTP``."""
+    route = step.src if step.src == step.dst else f"{step.src} → {step.dst}"
+    parts = [f"#{step.index}", t("ui.player.time", lang, time=f"{step.time:.3f}"),
+             step.conn or "", route, step.protocol, t(f"common.direction.{step.direction}", lang)]
+    return "<b>" + escape(" · ".join(p for p in parts if p)) + "</b>"
+
+
+def state_change(step: Step, lang: str) -> str:
+    """``state: MAIL → RCPT`` (or the one state, or nothing for internal steps)."""
+    before, after = step.state_before, step.state_after
+    if not (before or after):
+        return ""
+    shown = f"{before} → {after}" if before and after and before != after else before or after
+    return f"<div>{escape(t('ui.player.state', lang, state=shown))}</div>"
+
+
+def explanation(step: Step, lang: str) -> str:
+    """The step's ru/en explanation as a paragraph (empty when it has none)."""
+    if not step.explain:
+        return ""
+    return f"<p style='margin:4px 0'>{escape(t(step.explain, lang, **step.params))}</p>"
+
+
+def _queue_lines(view: ServerView, lang: str) -> list[str]:
+    out = []
+    for node, items in view.queues.items():
+        content = ", ".join(f"{i.queue_id} ({t(i.status, lang, **dict(i.params))})"
+                            for i in items) or t("ui.server.empty", lang)
+        out.append(f"<li>{escape(t('ui.server.queue', lang, node=node, items=content))}</li>")
+    return out
+
+
+def _mailbox_lines(view: ServerView, lang: str) -> list[str]:
+    return [f"<li>{escape(t('ui.server.mailbox', lang, mailbox=box, count=count))}</li>"
+            for box, count in sorted(view.mailboxes.items())]
+
+
+def _pop3_lines(view: ServerView, lang: str) -> list[str]:
+    out = []
+    for conn, s in view.pop3.items():
+        key = "ui.server.pop3_closed" if s.closed else "ui.server.pop3"
+        deleted = ", ".join(map(str, s.deleted)) or "—"
+        text = t(key, lang, conn=conn, user=s.user, count=s.count, deleted=deleted)
+        out.append(f"<li>{escape(text)}</li>")
+    return out
+
+
+def server_state(view: ServerView, lang: str) -> str:
+    """The server-side view as a titled list; says so when the trace tells nothing yet."""
+    items = _queue_lines(view, lang) + _mailbox_lines(view, lang) + _pop3_lines(view, lang)
+    body = "".join(items) or f"<li>{escape(t('ui.server.nothing', lang))}</li>"
+    return (f"<div class='mailsim-server'><b>{escape(t('ui.server.title', lang))}</b>"
+            f"<ul style='margin:2px 0 0 0'>{body}</ul></div>")
+
+
+def step_panel(step: Step, view: ServerView, lang: str) -> str:
+    """Everything about the current step: heading, explanation, states, the server side."""
+    return (f"<div class='mailsim-step'>{heading(step, lang)}{state_change(step, lang)}"
+            f"{explanation(step, lang)}{server_state(view, lang)}</div>")

@@ -1,0 +1,183 @@
+"""TracePlayer: step through a trace forwards and backwards in a notebook.
+
+A view is a function of a Trace (DESIGN.md §1, the hyperspy habit): the
+player builds its widgets from the trace, and every change (a click, the
+slider, Play ticking, a filter, the language) ends in :meth:`TracePlayer.render`,
+which only reads precomputed data.  Tests drive it from Python — click a
+button, set the slider — and read ``transcript.value`` / ``details.value``;
+a browser test can find the same parts by their CSS classes
+(``mailsim-transcript``, ``mailsim-step``, ``mailsim-next`` …).
+"""
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as widgets
+
+from simulator.locale import t
+from simulator.trace import Trace
+
+from . import html
+from .pictures import KINDS, PictureCache
+from .server_view import server_views
+
+SPEEDS = (0.5, 1, 2, 4, 8)          # steps per second for Play
+_BUTTONS = (("first", "fast-backward"), ("back", "step-backward"),
+            ("forward", "step-forward"), ("last", "fast-forward"))
+
+
+class TracePlayer(widgets.VBox):
+    """A trace player: controls, filters, transcript, step panel and a picture.
+
+    ``TracePlayer(trace, lang="ru", picture="none")``; ``picture`` is one of
+    ``none``, ``sequence``, ``state``, ``topology``.  :meth:`show` jumps to a
+    trace index and renders it (the benchmark calls it once per step).
+    """
+
+    def __init__(self, trace: Trace, lang: str = "ru", picture: str = "none") -> None:
+        self.trace, self.lang = trace, lang
+        self.positions = list(range(len(trace)))
+        self._views = server_views(trace)       # server side after each step, computed once
+        self._pictures = PictureCache(trace)
+        self._quiet = False                     # True while relabelling: no re-render storms
+        self._build(picture)
+        super().__init__(children=self._layout())
+        self.add_class("mailsim-player")
+        self._wire()
+        self._relabel()
+        self.render()
+
+    # -- construction ----------------------------------------------------------------
+    def _build(self, picture: str) -> None:
+        last = max(0, len(self.trace) - 1)
+        self.play = widgets.Play(min=0, max=last, interval=1000)
+        self.slider = widgets.IntSlider(min=0, max=last, readout=False,
+                                        layout=widgets.Layout(width="40%"))
+        self.buttons = {name: widgets.Button(icon=icon, layout=widgets.Layout(width="40px"))
+                        for name, icon in _BUTTONS}
+        for name, button in self.buttons.items():
+            button.add_class(f"mailsim-{'next' if name == 'forward' else name}")
+        self.position = widgets.HTML()
+        self.speed = widgets.SelectionSlider(options=SPEEDS, value=1,
+                                             layout=widgets.Layout(width="260px"))
+        self.filters = {name: widgets.Dropdown(layout=widgets.Layout(width="220px"))
+                        for name in ("protocol", "conn", "node")}
+        self.language = widgets.ToggleButtons(options=[("RU", "ru"), ("EN", "en")],
+                                              value=self.lang,
+                                              style={"button_width": "44px"})
+        self.picture = widgets.ToggleButtons(options=[(k, k) for k in KINDS], value=picture)
+        self.transcript = widgets.HTML(layout=widgets.Layout(width="58%"))
+        self.details = widgets.HTML(layout=widgets.Layout(width="42%"))
+        self.image = widgets.Image(format="png")
+
+    def _layout(self) -> list[widgets.Widget]:
+        controls = widgets.HBox([self.play, *self.buttons.values(), self.slider, self.position])
+        options = widgets.HBox([self.speed, self.language])
+        return [controls, options, widgets.HBox(list(self.filters.values())),
+                widgets.HBox([self.transcript, self.details]), self.picture, self.image]
+
+    def _wire(self) -> None:
+        widgets.link((self.play, "value"), (self.slider, "value"))
+        self.slider.observe(lambda _: self._changed(), "value")
+        self.buttons["first"].on_click(lambda _: self._go(0))
+        self.buttons["back"].on_click(lambda _: self._go(self.slider.value - 1))
+        self.buttons["forward"].on_click(lambda _: self._go(self.slider.value + 1))
+        self.buttons["last"].on_click(lambda _: self._go(len(self.positions) - 1))
+        self.speed.observe(lambda c: setattr(self.play, "interval", int(1000 / c.new)), "value")
+        for dropdown in self.filters.values():
+            dropdown.observe(lambda _: self._refilter(), "value")
+        self.language.observe(lambda c: self.set_lang(c.new), "value")
+        self.picture.observe(lambda _: self._changed(), "value")
+
+    # -- labels in the chosen language -------------------------------------------------
+    def _choices(self, name: str) -> list[tuple[str, str | None]]:
+        everything = {"protocol": dict.fromkeys(s.protocol for s in self.trace),
+                      "conn": dict.fromkeys(self.trace.connections()),
+                      "node": dict.fromkeys(n for s in self.trace for n in (s.src, s.dst))}
+        return [(t("ui.player.all", self.lang), None)] + [(v, v) for v in everything[name]]
+
+    def _relabel(self) -> None:
+        self._quiet = True
+        try:
+            for name, dropdown in self.filters.items():
+                value = dropdown.value
+                dropdown.options = self._choices(name)
+                dropdown.value, dropdown.description = value, t(f"ui.player.{name}", self.lang)
+            for name, button in self.buttons.items():
+                button.tooltip = t(f"ui.player.{name}", self.lang)
+            self.play.description = t("ui.player.play", self.lang)
+            self.speed.description = t("ui.player.speed", self.lang)
+            kind = self.picture.value
+            self.picture.options = [(t(f"ui.player.pictures.{k}", self.lang), k) for k in KINDS]
+            self.picture.value, self.picture.description = kind, t("ui.player.picture", self.lang)
+        finally:
+            self._quiet = False
+
+    def set_lang(self, lang: str) -> None:
+        """Switch every label, explanation and picture to ``lang`` (``ru`` or ``en``)."""
+        self.lang = lang
+        self.language.value = lang
+        self._relabel()
+        self.render()
+
+    # -- moving ----------------------------------------------------------------------
+    @property
+    def index(self) -> int | None:
+        """The trace index of the current step (None when the filters hide every step)."""
+        return self.positions[self.slider.value] if self.positions else None
+
+    def _go(self, position: int) -> None:
+        self.slider.value = max(0, min(position, len(self.positions) - 1))
+
+    def show(self, index: int) -> None:
+        """Jump to trace step ``index`` (or the next one the filters let through) and render."""
+        position = next((p for p, i in enumerate(self.positions) if i >= index),
+                        len(self.positions) - 1)
+        if position == self.slider.value:
+            self.render()
+        else:
+            self._go(position)
+
+    def _changed(self) -> None:
+        if not self._quiet:
+            self.render()
+
+    def _refilter(self) -> None:
+        """Keep the current step if it passes the new filters, else the next one that does."""
+        if self._quiet:
+            return
+        current = self.index or 0
+        f = {name: dropdown.value for name, dropdown in self.filters.items()}
+        self.positions = [s.index for s in self.trace.filter(**f)]
+        self._quiet = True
+        try:
+            last = max(0, len(self.positions) - 1)
+            self.slider.max = self.play.max = last
+            self.slider.value = next((p for p, i in enumerate(self.positions) if i >= current),
+                                     last)
+        finally:
+            self._quiet = False
+        self.render()
+
+    # -- drawing ---------------------------------------------------------------------
+    def render(self) -> None:
+        """Show the current step: transcript, step panel, position and picture."""
+        if not self.positions:
+            self.transcript.value = f"<i>{escape(t('ui.player.nothing_shown', self.lang))}</i>"
+            self.details.value = self.position.value = ""
+            self.image.layout.display = "none"
+            return
+        position = self.slider.value
+        steps = [self.trace[i] for i in self.positions]
+        step = steps[position]
+        self.transcript.value = html.transcript(steps, position, self.lang)
+        self.details.value = html.step_panel(step, self._views[step.index], self.lang)
+        self.position.value = escape(t("ui.player.position", self.lang, position=position + 1,
+                                       count=len(steps)))
+        self._draw_picture(position)
+
+    def _draw_picture(self, position: int) -> None:
+        png = self._pictures.get(self.picture.value, self.positions, position, self.lang)
+        self.image.layout.display = "" if png else "none"
+        if png:
+            self.image.value = png

@@ -1,0 +1,126 @@
+"""TracePlayer driven from Python: buttons, slider, Play, filters, language, pictures."""
+import re
+
+import pytest
+
+from simulator.widgets import TracePlayer
+
+
+def _current(player):
+    """The trace index of the row the transcript marks as current."""
+    found = re.findall(r'data-index="(\d+)" data-current="true"', player.transcript.value)
+    assert len(found) == 1
+    return int(found[0])
+
+
+@pytest.fixture()
+def player(run):
+    return TracePlayer(run("basic").trace, lang="en")
+
+
+def test_starts_at_the_first_step_with_it_highlighted(player):
+    assert player.index == 0 and _current(player) == 0
+    assert "step 1 of 46" in player.position.value
+
+
+def test_buttons_move_forward_back_last_first(player):
+    player.buttons["forward"].click()
+    player.buttons["forward"].click()
+    assert _current(player) == 2 and "220 mail.a.test ESMTP" in player.transcript.value
+    player.buttons["back"].click()
+    assert _current(player) == 1
+    player.buttons["last"].click()
+    assert player.index == 45 and "D891B7584A relayed to mx.b.test" in player.transcript.value
+    player.buttons["first"].click()
+    player.buttons["back"].click()          # already at the start: stays there
+    assert player.index == 0
+
+
+def test_slider_and_play_move_the_transcript(player):
+    player.slider.value = 14
+    assert _current(player) == 14 and "state: MAIL → RCPT" in player.details.value
+    player.play.value = 3               # what Play does on each tick
+    assert player.slider.value == 3 and _current(player) == 3
+
+
+def test_client_and_server_lines_have_their_prefix_and_colour(player):
+    player.show(4)
+    row = {int(i): body for i, body in re.findall(r'data-index="(\d+)"[^>]*>(.*?)</div>',
+                                                  player.transcript.value)}
+    assert "<b>C:</b> EHLO pc.a.test" in row[3] and "#00798c" in player.transcript.value
+    assert "<b>S:</b> 250-mail.a.test" in row[4] and "#2e7d32" in player.transcript.value
+
+
+def test_step_panel_explains_and_shows_the_state_change(player):
+    player.show(13)
+    assert "state: READY → MAIL" in player.details.value
+    assert "MAIL FROM" in player.details.value or "reverse path" in player.details.value
+
+
+def test_language_toggle_switches_labels_and_explanations(player):
+    player.show(13)
+    english = player.details.value
+    player.language.value = "ru"
+    assert player.details.value != english and "состояние: READY → MAIL" in player.details.value
+    assert player.filters["protocol"].options[0][0] == "(все)"
+    assert player.buttons["forward"].tooltip == "На шаг вперёд"
+
+
+def test_server_view_follows_the_step_also_backwards(player):
+    player.show(20)
+    assert "queue of mail.a.test: D891B7584A (queued)" in player.details.value
+    player.show(41)
+    assert "bob@b.test/INBOX: 1 message" in player.details.value
+    player.buttons["back"].click()
+    player.show(19)                      # before the queueing: nothing on the servers yet
+    assert "nothing queued or delivered yet" in player.details.value
+
+
+def test_filters_by_protocol_connection_and_node(player):
+    player.show(10)
+    player.filters["protocol"].value = "DNS"
+    assert player.positions == [22, 23] and player.index == 22   # the next DNS step
+    player.filters["protocol"].value = None
+    player.filters["conn"].value = "c2"
+    assert player.trace[player.index].conn == "c2"
+    assert all(player.trace[i].conn == "c2" for i in player.positions)
+    player.filters["conn"].value = None
+    player.filters["node"].value = "dns"
+    assert player.positions == [22, 23]
+
+
+def test_filters_that_match_nothing_say_so(player):
+    player.filters["node"].value = "dns"
+    player.filters["conn"].value = "c1"
+    assert player.index is None and "No steps match" in player.transcript.value
+
+
+@pytest.mark.parametrize("kind", ["sequence", "state", "topology"])
+def test_pictures_of_the_current_step(player, kind):
+    assert player.image.layout.display == "none"
+    player.picture.value = kind
+    player.show(14)
+    assert player.image.value[:4] == b"\x89PNG" and player.image.layout.display == ""
+
+
+def test_state_picture_of_a_step_outside_any_state_machine_is_hidden(player):
+    player.picture.value = "state"
+    player.show(0)                       # MUA compose: no connection, no state table
+    assert player.image.layout.display == "none"
+    player.show(28)                      # TCP close of c1: the SMTP session's last state
+    assert player.image.layout.display == ""
+
+
+def test_speed_sets_the_play_interval(player):
+    player.speed.value = 4
+    assert player.play.interval == 250
+
+
+def test_longest_builtin_trace_steps_fast(run):
+    import time
+    trace = run("source-route").trace
+    player = TracePlayer(trace, lang="ru")
+    start = time.perf_counter()
+    for index in range(len(trace)):
+        player.show(index)
+    assert (time.perf_counter() - start) / len(trace) < 0.05
