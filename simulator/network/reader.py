@@ -75,7 +75,7 @@ class MailboxReader:
         if conn.closed:
             return
         self.net.recorder.internal(self.name, "MUA", f"connection to {conn.server} broken",
-                                   "pop.session.drop", dst=conn.server, conn=conn.id,
+                                   "pop.broken", dst=conn.server, conn=conn.id,
                                    params={"server": conn.server})
         conn.drop()
 

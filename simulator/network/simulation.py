@@ -146,13 +146,21 @@ class Network:
                                queue_id=queue_id)
 
     # -- running --------------------------------------------------------------------------
-    def run(self) -> SimulationResult:
+    def start(self) -> None:
+        """Put the scenario's faults, messages and sessions on the clock."""
         self.faults.schedule()
         for message in self.scenario.messages:
             self.nodes[message.client.lower()].client().schedule(message)
         for session in self.scenario.sessions:
             self.nodes[session.client.lower()].client().schedule_session(session)
+
+    def run(self) -> SimulationResult:
+        """Start and run to the end (``start`` + ``scheduler.run(until=…)`` stops midway)."""
+        self.start()
         self.scheduler.run()
+        return self.result()
+
+    def result(self) -> SimulationResult:
         return SimulationResult(self.trace, self.store, self.deliveries, self.bounces)
 
 

@@ -8,9 +8,9 @@ every field; the network (:mod:`simulator.network`) runs them.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Mapping
 
 #: Roles a host can play.  An MTA relays (port 25, and 587 with ``submission``),
 #: an MDA delivers into mailboxes, an MUA is a user's mail client.
