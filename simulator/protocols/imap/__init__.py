@@ -1,1 +1,72 @@
-"""IMAP engines (RFC 3501 IMAP4rev1, RFC 9051 IMAP4rev2): syntax, server, concurrency."""
+"""IMAP engines (RFC 3501 IMAP4rev1, RFC 9051 IMAP4rev2 via ENABLE).
+
+``IMAPServer`` is a sans-IO session; the state table is in :mod:`._state`
+(``TABLE``), the reply catalogue in :mod:`.responses`, the syntax in
+:mod:`.framing`, :mod:`.lexer`, :mod:`.parser` and :mod:`.formatter`.
+Several sessions share a :class:`MailboxHub`; pipelined commands carry
+costs and dependencies (:mod:`.pipeline`).
+"""
+from . import _state as states
+from ._state import (
+    AUTHENTICATED,
+    IDLE,
+    LOGOUT,
+    NOT_AUTHENTICATED,
+    SASL,
+    SELECTED,
+    STATES,
+    TABLE,
+    TLS,
+    Transition,
+)
+from .backend import BackendError, IMAPBackend, MailboxInfo
+from .events import (
+    Authenticated,
+    CommandCompleted,
+    CommandQueued,
+    ConnectionClosed,
+    IdleEnded,
+    IdleStarted,
+    MailboxChanged,
+    MailboxSelected,
+    TlsRequested,
+)
+from .hub import MailboxHub
+from .pipeline import Pending, schedule
+from .session import IMAPConfig, IMAPServer
+
+PORT = 143
+PORT_TLS = 993
+
+__all__ = [
+    "AUTHENTICATED",
+    "IDLE",
+    "LOGOUT",
+    "NOT_AUTHENTICATED",
+    "PORT",
+    "PORT_TLS",
+    "SASL",
+    "SELECTED",
+    "STATES",
+    "TABLE",
+    "TLS",
+    "Authenticated",
+    "BackendError",
+    "CommandCompleted",
+    "CommandQueued",
+    "ConnectionClosed",
+    "IMAPBackend",
+    "IMAPConfig",
+    "IMAPServer",
+    "IdleEnded",
+    "IdleStarted",
+    "MailboxChanged",
+    "MailboxHub",
+    "MailboxInfo",
+    "MailboxSelected",
+    "Pending",
+    "TlsRequested",
+    "Transition",
+    "schedule",
+    "states",
+]

@@ -101,32 +101,32 @@ class Response:
         return self.status in (OK, PREAUTH)
 
 
-def _text(name: str, params: Mapping[str, Any]) -> tuple[str, str]:
-    status, template = CATALOGUE[name]
+def _text(reply: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    status, template = CATALOGUE[reply]
     return status, template.format(**params)
 
 
-def tagged(tag: str, name: str, **params: Any) -> Response:
+def tagged(tag: str, reply: str, /, **params: Any) -> Response:
     """The completion result of command ``tag`` (RFC 3501 §7.1)."""
-    status, text = _text(name, params)
+    status, text = _text(reply, params)
     wire = f"{tag} {status} {text}\r\n".encode()
-    return Response("tagged", wire, f"imap.reply.{name}", params, tag, status)
+    return Response("tagged", wire, f"imap.reply.{reply}", params, tag, status)
 
 
-def untagged_status(name: str, **params: Any) -> Response:
+def untagged_status(reply: str, /, **params: Any) -> Response:
     """``* OK|NO|BAD|BYE ...``: status not tied to a command (RFC 3501 §7.1)."""
-    status, text = _text(name, params)
+    status, text = _text(reply, params)
     wire = f"* {status} {text}\r\n".encode()
-    return Response("untagged", wire, f"imap.reply.{name}", params, None, status)
+    return Response("untagged", wire, f"imap.reply.{reply}", params, None, status)
 
 
-def data(kind: str, payload: bytes, **params: Any) -> Response:
+def data(kind: str, payload: bytes, /, **params: Any) -> Response:
     """``* <payload>``: server data such as EXISTS, FETCH, LIST (RFC 3501 §7.2-§7.4)."""
     return Response("untagged", b"* " + payload + b"\r\n", f"imap.data.{kind}", params)
 
 
-def continuation(name: str, **params: Any) -> Response:
+def continuation(kind: str, /, **params: Any) -> Response:
     """``+ text``: the server is ready for more from the client (RFC 3501 §7.5)."""
-    text = CONTINUATIONS[name].format(**params)
+    text = CONTINUATIONS[kind].format(**params)
     wire = f"+ {text}\r\n".encode() if text else b"+ \r\n"
-    return Response("continuation", wire, f"imap.cont.{name}", params)
+    return Response("continuation", wire, f"imap.cont.{kind}", params)

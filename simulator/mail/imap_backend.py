@@ -1,0 +1,135 @@
+"""The mail store seen by the IMAP server: the adapter behind ``IMAPBackend``.
+
+The engine (``simulator.protocols.imap``) knows only the backend protocol;
+this module maps it onto :class:`~simulator.mail.store.MailStore`.  An
+account id is the account's address.  Folders named ``Shared/...`` live in
+one designated shared account, so two users who open ``Shared/Team`` see
+the same messages, flags and UIDs (RFC 2342 shared namespace).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from simulator.protocols.imap.backend import DELIMITER, BackendError, MailboxInfo
+
+from .store import INBOX, Account, Folder, MailStore, NoSuchFolder, StoredMessage, StoreError
+
+SHARED_PREFIX = "Shared" + DELIMITER
+
+
+class StoreBackend:
+    """``IMAPBackend`` over a :class:`MailStore`; ``shared`` is the address holding shared folders."""
+
+    def __init__(self, store: MailStore, shared: str | None = None) -> None:
+        self.store = store
+        self.shared = shared
+
+    # -- accounts and names ---------------------------------------------------
+
+    def authenticate(self, user: str, password: str) -> str | None:
+        account = self.store.authenticate(user, password)
+        return account.address if account else None
+
+    def _resolve(self, account: str, name: str) -> tuple[Account, str]:
+        """The account that really holds ``name`` and the folder name inside it."""
+        if self.shared and name.startswith(SHARED_PREFIX):
+            return self.store.account(self.shared), name[len(SHARED_PREFIX):]
+        return self.store.account(account), name
+
+    def _folder(self, account: str, name: str) -> Folder:
+        owner, local = self._resolve(account, name)
+        try:
+            return owner.folder(local)
+        except NoSuchFolder:
+            raise BackendError("no_mailbox", mailbox=name) from None
+
+    def _info(self, owner: Account, folder: Folder, shown: str) -> MailboxInfo:
+        return MailboxInfo(shown, f"{owner.address}/{folder.name}", folder.uidvalidity,
+                           folder.uidnext, folder.special_use, folder.subscribed)
+
+    def mailboxes(self, account: str) -> list[MailboxInfo]:
+        own = self.store.account(account)
+        out = [self._info(own, f, f.name) for f in own.folders.values()]
+        if self.shared and self.shared != account:
+            shared = self.store.account(self.shared)
+            out += [self._info(shared, f, SHARED_PREFIX + f.name)
+                    for f in shared.folders.values() if f.name != INBOX]
+        return sorted(out, key=lambda info: (info.name != INBOX, info.name))
+
+    def mailbox(self, account: str, name: str) -> MailboxInfo | None:
+        try:
+            folder = self._folder(account, name)
+        except BackendError:
+            return None
+        owner, _ = self._resolve(account, name)
+        return self._info(owner, folder, name)
+
+    def namespaces(self, account: str) -> tuple[list, list, list]:
+        shared = [(SHARED_PREFIX, DELIMITER)] if self.shared else []
+        return [("", DELIMITER)], [], shared
+
+    # -- mailboxes --------------------------------------------------------------
+
+    def create(self, account: str, name: str) -> None:
+        owner, local = self._resolve(account, name.rstrip(DELIMITER))
+        if not local or DELIMITER * 2 in local or local.startswith(DELIMITER):
+            raise BackendError("bad_mailbox_name", mailbox=name)
+        if owner.has_folder(local):
+            raise BackendError("mailbox_exists", mailbox=name)
+        # RFC 3501 §6.3.3: create the superior names a client left out ("a/b/c" makes "a", "a/b").
+        parts = local.split(DELIMITER)
+        for depth in range(1, len(parts) + 1):
+            prefix = DELIMITER.join(parts[:depth])
+            if not owner.has_folder(prefix):
+                self._guard(lambda p=prefix: owner.create_folder(p), name)
+
+    def delete(self, account: str, name: str) -> None:
+        owner, local = self._resolve(account, name)
+        self._folder(account, name)
+        if local.upper() == INBOX:
+            raise BackendError("inbox_delete")
+        self._guard(lambda: owner.delete_folder(local), name)
+
+    def rename(self, account: str, old: str, new: str) -> None:
+        owner, local_old = self._resolve(account, old)
+        target, local_new = self._resolve(account, new)
+        if owner is not target:
+            raise BackendError("no_permission", detail="cannot rename across namespaces")
+        self._folder(account, old)
+        if target.has_folder(local_new):
+            raise BackendError("mailbox_exists", mailbox=new)
+        self._guard(lambda: owner.rename_folder(local_old, local_new), new)
+
+    def subscribe(self, account: str, name: str, subscribed: bool) -> None:
+        self._folder(account, name).subscribed = subscribed
+
+    @staticmethod
+    def _guard(action, name: str) -> None:
+        try:
+            action()
+        except StoreError as err:
+            reply = {"folder_exists": "mailbox_exists", "inbox_delete": "inbox_delete"}.get(
+                err.key, "no_mailbox")
+            raise BackendError(reply, mailbox=name) from None
+
+    # -- messages ---------------------------------------------------------------
+
+    def messages(self, account: str, name: str) -> list[StoredMessage]:
+        return list(self._folder(account, name).messages)
+
+    def append(self, account: str, name: str, data: bytes, flags: Iterable[str],
+               internal_date: datetime | None) -> StoredMessage:
+        try:
+            folder = self._folder(account, name)
+        except BackendError:
+            raise BackendError("no_mailbox_trycreate", mailbox=name) from None
+        return folder.append(data, flags, internal_date)
+
+    def set_flags(self, account: str, name: str, uid: int, flags: set[str]) -> None:
+        message = self._folder(account, name).get(uid)
+        if message is not None:
+            message.flags = set(flags)
+
+    def expunge(self, account: str, name: str, uids: Iterable[int]) -> list[int]:
+        return [m.uid for m in self._folder(account, name).remove(uids)]

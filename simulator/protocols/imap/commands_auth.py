@@ -1,0 +1,178 @@
+"""Commands for any state and for logging in (RFC 3501 §6.1-§6.2, RFC 9051 §6.1-§6.2),
+plus ENABLE (RFC 5161, RFC 9051 §6.3.1) and IDLE (RFC 2177, RFC 9051 §6.3.13).
+
+Each handler takes the session and the parsed command and returns the
+tagged completion, or None when the command goes on (IDLE waits for DONE,
+AUTHENTICATE for the client's SASL response).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TYPE_CHECKING
+
+from . import _state as S
+from . import updates
+from .events import Authenticated, IdleEnded, IdleStarted, TlsRequested
+from .framing import CommandText
+from .parser import Command, arity, astring
+from .responses import Response, continuation, data, tagged, untagged_status
+
+if TYPE_CHECKING:
+    from .session import IMAPServer
+
+BASE_CAPABILITIES = ("IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ENABLE", "IDLE",
+                     "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE")
+ENABLEABLE = ("IMAP4REV2",)
+
+
+def capabilities(s: IMAPServer) -> str:
+    """The capability list for this moment (RFC 9051 §6.1.1): it changes with TLS and login."""
+    caps = list(BASE_CAPABILITIES)
+    if s.state == S.NOT_AUTHENTICATED:
+        if s.config.starttls and not s.tls:
+            caps.append("STARTTLS")
+        if s.config.login_requires_tls and not s.tls:
+            caps.append("LOGINDISABLED")
+        else:
+            caps.append("AUTH=PLAIN")
+    return " ".join(caps)
+
+
+def offered(s: IMAPServer, name: str) -> bool:
+    """Whether a command that exists only with a configuration switch is on."""
+    return name != "STARTTLS" or s.config.starttls
+
+
+def do_capability(s: IMAPServer, cmd: Command) -> Response:
+    arity(cmd.args, 0, 0)
+    caps = capabilities(s)
+    s.say(data("CAPABILITY", f"CAPABILITY {caps}".encode(), capabilities=caps))
+    return tagged(cmd.tag, "completed", name="CAPABILITY")
+
+
+def do_noop(s: IMAPServer, cmd: Command) -> Response:
+    """NOOP does nothing, which is exactly when the server may tell what changed (§6.1.2)."""
+    arity(cmd.args, 0, 0)
+    return tagged(cmd.tag, "completed", name=cmd.name)
+
+
+def do_logout(s: IMAPServer, cmd: Command) -> Response:
+    """BYE first, then the tagged OK (RFC 9051 §6.1.3)."""
+    arity(cmd.args, 0, 0)
+    s.say(untagged_status("bye_logout", host=s.config.hostname))
+    return tagged(cmd.tag, "logout_ok")
+
+
+def do_starttls(s: IMAPServer, cmd: Command) -> Response:
+    arity(cmd.args, 0, 0)
+    if s.tls:
+        return tagged(cmd.tag, "starttls_again")
+    s.emit(TlsRequested())
+    s.notes["discarded"] = len(s._reader.take_rest())   # no clear-text injection (RFC 9051 §11.1)
+    return tagged(cmd.tag, "starttls_ok")
+
+
+def do_login(s: IMAPServer, cmd: Command) -> Response:
+    arity(cmd.args, 2, 2)
+    if s.config.login_requires_tls and not s.tls:
+        return tagged(cmd.tag, "login_disabled")
+    return _login(s, cmd.tag, astring(cmd.args[0]), astring(cmd.args[1]), "LOGIN")
+
+
+def _login(s: IMAPServer, tag: str, user: str, password: str, method: str) -> Response:
+    account = s.backend.authenticate(user, password)
+    if account is None:
+        return tagged(tag, "auth_failed", user=user)
+    s.user, s.account = user, account
+    s.emit(Authenticated(user, account, method))
+    s.override = S.AUTHENTICATED
+    return tagged(tag, "login_ok", caps=_caps_after_login(s), user=user)
+
+
+def _caps_after_login(s: IMAPServer) -> str:
+    return " ".join(BASE_CAPABILITIES)
+
+
+def do_authenticate(s: IMAPServer, cmd: Command) -> Response | None:
+    """AUTHENTICATE PLAIN (RFC 4616), the response inline (SASL-IR, RFC 4959) or after ``+``."""
+    arity(cmd.args, 1, 2)
+    mechanism = astring(cmd.args[0]).upper()
+    if mechanism != "PLAIN":
+        return tagged(cmd.tag, "auth_mechanism", mechanism=mechanism)
+    if s.config.login_requires_tls and not s.tls:
+        return tagged(cmd.tag, "login_disabled")
+    if len(cmd.args) == 2:
+        return _check_plain(s, cmd.tag, astring(cmd.args[1]).encode())
+    s.say(continuation("authenticate"))
+    s.waiting_tag, s.override = cmd.tag, S.SASL
+    return None
+
+
+def sasl_response(s: IMAPServer, frame: CommandText) -> None:
+    """The client's line after ``+``: base64 credentials, or ``*`` to cancel."""
+    line = frame.parts[0]
+    s._record(frame.raw, "imap.cmd.sasl_response", {"cancel": line == b"*"})
+    if line == b"*":
+        answer = tagged(s.waiting_tag, "auth_cancelled")
+    else:
+        s.override = None
+        answer = _check_plain(s, s.waiting_tag, line)
+    after = S.AUTHENTICATED if answer.ok else S.NOT_AUTHENTICATED
+    s.finish(answer, S.SASL, after, "AUTHENTICATE")
+
+
+def _check_plain(s: IMAPServer, tag: str, b64: bytes) -> Response:
+    """PLAIN is ``authzid NUL authcid NUL password`` in base64 (RFC 4616 §2); "=" is empty."""
+    try:
+        decoded = base64.b64decode(b"" if b64 == b"=" else b64, validate=True)
+        _authzid, user, password = decoded.decode("utf-8").split("\0")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return tagged(tag, "auth_bad_response")
+    return _login(s, tag, user, password, "AUTHENTICATE PLAIN")
+
+
+def do_enable(s: IMAPServer, cmd: Command) -> Response:
+    """ENABLE IMAP4rev2 switches this session to RFC 9051 rules (no \\Recent, ESEARCH)."""
+    arity(cmd.args, 1)
+    wanted = [astring(a).upper() for a in cmd.args]
+    enabled = [w for w in wanted if w in ENABLEABLE]
+    if "IMAP4REV2" in enabled:
+        s.rev2 = True
+    names = " ".join("IMAP4rev2" if e == "IMAP4REV2" else e for e in enabled)
+    s.say(data("ENABLED", f"ENABLED {names}".rstrip().encode(), enabled=names))
+    return tagged(cmd.tag, "enable_ok")
+
+
+def do_idle(s: IMAPServer, cmd: Command) -> None:
+    """IDLE: "+ idling", then changes are pushed as they happen until DONE (RFC 2177)."""
+    arity(cmd.args, 0, 0)
+    s.idle_from, s.waiting_tag, s.override = s.state, cmd.tag, S.IDLE
+    s.say(continuation("idle"))
+    s.emit(IdleStarted(cmd.tag))
+    s.state = S.IDLE
+    updates.announce(s, None, idle=True)
+
+
+def idle_line(s: IMAPServer, frame: CommandText) -> None:
+    """The only thing a client may send in IDLE is DONE; anything else ends IDLE with BAD."""
+    done = frame.parts[0].strip().upper() == b"DONE" and len(frame.parts) == 1
+    s._record(frame.raw, "imap.cmd.DONE" if done else "imap.cmd.idle_garbage", {})
+    tag = s.waiting_tag
+    answer = tagged(tag, "completed", name="IDLE") if done else tagged(tag, "idle_expected_done")
+    s.emit(IdleEnded(tag))
+    s.finish(answer, S.IDLE, s.idle_from, "IDLE")
+
+
+HANDLERS = {
+    "CAPABILITY": do_capability,
+    "NOOP": do_noop,
+    "CHECK": do_noop,          # RFC 9051 dropped CHECK's housekeeping: it is a NOOP now
+    "LOGOUT": do_logout,
+    "STARTTLS": do_starttls,
+    "LOGIN": do_login,
+    "AUTHENTICATE": do_authenticate,
+    "ENABLE": do_enable,
+    "IDLE": do_idle,
+}
+

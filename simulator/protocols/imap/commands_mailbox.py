@@ -1,0 +1,240 @@
+"""Mailbox commands (RFC 3501 §6.3, RFC 9051 §6.3): SELECT, EXAMINE, CREATE, DELETE,
+RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB, NAMESPACE (RFC 2342), STATUS, APPEND.
+
+IMAP keeps mail on the server in named mailboxes (folders): the client
+works on the server's copy instead of downloading and deleting as POP3
+does.  Names are hierarchical with the delimiter ``/``.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from . import formatter
+from .backend import DELIMITER, BackendError, MailboxInfo
+from .events import MailboxChanged, MailboxSelected
+from .lexer import ParseError
+from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list, mailbox
+from .responses import Response, data, tagged, untagged_status
+from .types import Literal
+from .view import MailboxView
+
+if TYPE_CHECKING:
+    from .session import IMAPServer
+
+STATUS_ITEMS = ("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE")
+
+
+def deselect(s: IMAPServer) -> None:
+    """Leave the selected mailbox: this session's \\Recent claims end with it."""
+    if s.view is not None:
+        s.hub.unsubscribe(s.view.key, s)
+        s.view = None
+
+
+def _info(s: IMAPServer, name: str) -> MailboxInfo:
+    info = s.backend.mailbox(s.account, name)
+    if info is None or not info.selectable:
+        raise BackendError("no_mailbox", mailbox=name)
+    return info
+
+
+def do_select(s: IMAPServer, cmd: Command) -> Response:
+    """SELECT (read-write) or EXAMINE (read-only): open a mailbox and describe it (§6.3.1)."""
+    arity(cmd.args, 1, 1)
+    name = mailbox(cmd.args[0])
+    had_mailbox = s.view is not None
+    deselect(s)
+    if had_mailbox and s.rev2:
+        s.say(untagged_status("closed"))      # RFC 9051 §7.1: the old mailbox is gone
+    info = _info(s, name)
+    read_only = cmd.name == "EXAMINE"
+    records = s.backend.messages(s.account, info.name)
+    view = MailboxView(info.name, info.key, read_only, records)
+    uids = [r.uid for r in records]
+    recent = s.hub.unclaimed(info.key, uids) if read_only else s.hub.claim(info.key, uids)
+    view.recent = set() if read_only else recent
+    s.view = view
+    s.hub.subscribe(info.key, s)
+    _describe(s, view, info, len(recent))
+    s.emit(MailboxSelected(info.name, read_only))
+    mode = "READ-ONLY" if read_only else "READ-WRITE"
+    return tagged(cmd.tag, "select_ok", mode=mode, name=cmd.name, mailbox=info.name)
+
+
+def _describe(s: IMAPServer, view: MailboxView, info: MailboxInfo, recent: int) -> None:
+    """The untagged responses a SELECT must give (RFC 3501 §6.3.1, RFC 9051 §6.3.2)."""
+    flags = " ".join(_known_flags(view))
+    s.say(data("FLAGS", f"FLAGS ({flags})".encode(), flags=flags))
+    s.say(data("EXISTS", b"%d EXISTS" % view.exists, count=view.exists, new=0))
+    if not s.rev2:
+        s.say(data("RECENT", b"%d RECENT" % recent, count=recent))
+        unseen = next((n for n, u in enumerate(view.uids, 1)
+                       if "\\Seen" not in view.record(u).flags), None)
+        if unseen is not None:
+            s.say(untagged_status("exists_unseen", unseen=unseen))
+    s.say(untagged_status("uidvalidity", uidvalidity=info.uidvalidity))
+    s.say(untagged_status("uidnext", uidnext=info.uidnext))
+    permanent = "" if view.read_only else f"{flags} \\*"
+    s.say(untagged_status("permanentflags", flags=permanent.strip()))
+
+
+def _known_flags(view: MailboxView) -> list[str]:
+    keywords = sorted({f for r in view.records.values() for f in r.flags} - set(SYSTEM_FLAGS))
+    return [*SYSTEM_FLAGS, *keywords]
+
+
+def do_create(s: IMAPServer, cmd: Command) -> Response:
+    arity(cmd.args, 1, 1)
+    name = mailbox(cmd.args[0])
+    if name.rstrip(DELIMITER) == "INBOX":
+        raise BackendError("mailbox_exists", mailbox=name)
+    s.backend.create(s.account, name)
+    return tagged(cmd.tag, "completed", name="CREATE")
+
+
+def do_delete(s: IMAPServer, cmd: Command) -> Response:
+    """DELETE refuses a mailbox with children in this server (RFC 3501 §6.3.4 allows either)."""
+    arity(cmd.args, 1, 1)
+    name = mailbox(cmd.args[0])
+    if name == "INBOX":
+        return tagged(cmd.tag, "inbox_delete")
+    info = _info(s, name)
+    if any(m.name.startswith(name + DELIMITER) for m in s.backend.mailboxes(s.account)):
+        return tagged(cmd.tag, "has_children", mailbox=name)
+    if s.view is not None and s.view.key == info.key:
+        deselect(s)          # deleting the selected mailbox: the session must not keep its view
+        s.override = "AUTHENTICATED"
+    s.backend.delete(s.account, name)
+    return tagged(cmd.tag, "completed", name="DELETE")
+
+
+def do_rename(s: IMAPServer, cmd: Command) -> Response:
+    arity(cmd.args, 2, 2)
+    s.backend.rename(s.account, mailbox(cmd.args[0]), mailbox(cmd.args[1]))
+    return tagged(cmd.tag, "completed", name="RENAME")
+
+
+def do_subscribe(s: IMAPServer, cmd: Command) -> Response:
+    arity(cmd.args, 1, 1)
+    s.backend.subscribe(s.account, mailbox(cmd.args[0]), cmd.name == "SUBSCRIBE")
+    return tagged(cmd.tag, "completed", name=cmd.name)
+
+
+def pattern_regex(pattern: str) -> re.Pattern:
+    """LIST wildcards (RFC 3501 §6.3.8): ``*`` matches anything, ``%`` stops at the delimiter."""
+    out = []
+    for char in pattern:
+        if char == "*":
+            out.append(".*")
+        elif char == "%":
+            out.append(f"[^{re.escape(DELIMITER)}]*")
+        else:
+            out.append(re.escape(char))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def do_list(s: IMAPServer, cmd: Command) -> Response:
+    """LIST / LSUB: names matching reference + pattern, with their attributes."""
+    arity(cmd.args, 2, 2)
+    reference, pattern = astring(cmd.args[0]), astring(cmd.args[1])
+    if pattern == "" and cmd.name == "LIST":
+        s.say(data("LIST", b'LIST (\\Noselect) "/" ""', name="", attributes="\\Noselect"))
+        return tagged(cmd.tag, "completed", name=cmd.name)
+    boxes = s.backend.mailboxes(s.account)
+    names = {b.name for b in boxes}
+    regex = pattern_regex(reference + pattern)
+    for box in boxes:
+        shown = "INBOX" if box.name.upper() == "INBOX" else box.name
+        if not regex.fullmatch(shown) and not (shown == "INBOX" and regex.fullmatch("inbox")):
+            continue
+        if cmd.name == "LSUB" and not box.subscribed:
+            continue
+        attributes = _attributes(box, names)
+        payload = b"%s (%s) \"/\" %s" % (cmd.name.encode(), attributes.encode(),
+                                          formatter.mailbox(shown))
+        s.say(data(cmd.name, payload, name=shown, attributes=attributes))
+    return tagged(cmd.tag, "completed", name=cmd.name)
+
+
+def _attributes(box: MailboxInfo, names: set[str]) -> str:
+    """\\HasChildren / \\HasNoChildren (RFC 3348) and the special use (RFC 6154)."""
+    children = any(n.startswith(box.name + DELIMITER) for n in names)
+    attrs = ["\\HasChildren" if children else "\\HasNoChildren"]
+    if box.special_use:
+        attrs.append(box.special_use)
+    return " ".join(attrs)
+
+
+def do_namespace(s: IMAPServer, cmd: Command) -> Response:
+    """NAMESPACE (RFC 2342): personal, other users', shared — each NIL or ((prefix delim))."""
+    arity(cmd.args, 0, 0)
+    parts = [[list(ns) for ns in kind] or None for kind in s.backend.namespaces(s.account)]
+    s.say(data("NAMESPACE", b"NAMESPACE " + formatter.render_all(parts)))
+    return tagged(cmd.tag, "completed", name="NAMESPACE")
+
+
+def do_status(s: IMAPServer, cmd: Command) -> Response:
+    """STATUS: counters of a mailbox without selecting it (RFC 3501 §6.3.10)."""
+    arity(cmd.args, 2, 2)
+    name = mailbox(cmd.args[0])
+    if not isinstance(cmd.args[1], list) or not cmd.args[1]:
+        raise ParseError("syntax.status_items")
+    info = _info(s, name)
+    records = s.backend.messages(s.account, info.name)
+    values = []
+    for item in (astring(i).upper() for i in cmd.args[1]):
+        if item not in STATUS_ITEMS:
+            raise ParseError("syntax.status_item", item=item)
+        values += [item, _status_value(s, item, info, records)]
+    payload = b"STATUS " + formatter.mailbox(name) + b" (" + " ".join(map(str, values)).encode() + b")"
+    s.say(data("STATUS", payload, mailbox=name, values=" ".join(map(str, values))))
+    return tagged(cmd.tag, "completed", name="STATUS")
+
+
+def _status_value(s: IMAPServer, item: str, info: MailboxInfo, records: list) -> int:
+    return {
+        "MESSAGES": lambda: len(records),
+        "RECENT": lambda: s.hub.recent_count(info.key, [r.uid for r in records]),
+        "UIDNEXT": lambda: info.uidnext,
+        "UIDVALIDITY": lambda: info.uidvalidity,
+        "UNSEEN": lambda: sum("\\Seen" not in r.flags for r in records),
+        "DELETED": lambda: sum("\\Deleted" in r.flags for r in records),
+        "SIZE": lambda: sum(len(r.data) for r in records),
+    }[item]()
+
+
+def do_append(s: IMAPServer, cmd: Command) -> Response:
+    """APPEND mailbox [(flags)] ["date-time"] literal; OK [APPENDUID v uid] (RFC 4315 §3)."""
+    arity(cmd.args, 2, 4)
+    name = mailbox(cmd.args[0])
+    *middle, message = cmd.args[1:]
+    if not isinstance(message, Literal):
+        raise ParseError("syntax.append_literal")
+    flags, date = [], None
+    for value in middle:
+        if isinstance(value, list):
+            flags = flag_list(value)
+        else:
+            date = date_time(value)
+    record = s.backend.append(s.account, name, bytes(message), flags, date)
+    info = _info(s, name)
+    woken = s.hub.notify(info.key, origin=s)
+    s.emit(MailboxChanged(info.key, tuple(w.session_id for w in woken)))
+    return tagged(cmd.tag, "append_ok", uidvalidity=info.uidvalidity, uid=record.uid)
+
+
+HANDLERS = {
+    "SELECT": do_select,
+    "EXAMINE": do_select,
+    "CREATE": do_create,
+    "DELETE": do_delete,
+    "RENAME": do_rename,
+    "SUBSCRIBE": do_subscribe,
+    "UNSUBSCRIBE": do_subscribe,
+    "LIST": do_list,
+    "LSUB": do_list,
+    "NAMESPACE": do_namespace,
+    "STATUS": do_status,
+}
+HANDLERS["APPEND"] = do_append

@@ -1,0 +1,215 @@
+"""SEARCH and UID SEARCH (RFC 3501 §6.4.4, RFC 9051 §6.4.4): the server finds messages.
+
+The search keys form a small language: keys side by side must all match
+(AND), ``OR a b`` and ``NOT a`` combine them, parentheses group.  The
+client gets back numbers (or UIDs) only, never the messages, so a phone
+can find one mail among thousands without downloading any of them.
+Text keys match case-insensitively as substrings, in decoded headers and
+decoded text parts (the stdlib ``email`` package does the decoding).
+"""
+from __future__ import annotations
+
+import email.policy
+import email.utils
+from collections.abc import Callable, Iterator
+from datetime import date
+from email.header import decode_header, make_header
+from email.parser import BytesParser
+from typing import TYPE_CHECKING
+
+from . import bodystructure as bs
+from .formatter import render
+from .lexer import ParseError
+from .parser import Command, astring, flag, number, search_date, sequence_set
+from .responses import Response, data, tagged
+from .sequence import compress
+from .types import Atom
+
+if TYPE_CHECKING:
+    from .session import IMAPServer
+
+Test = Callable[["Candidate"], bool]
+FLAG_KEYS = {"ANSWERED": "\\Answered", "DELETED": "\\Deleted", "DRAFT": "\\Draft",
+             "FLAGGED": "\\Flagged", "SEEN": "\\Seen"}
+ADDRESS_KEYS = ("BCC", "CC", "FROM", "TO", "SUBJECT")
+DATE_KEYS = ("BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE")
+
+
+class Candidate:
+    """One message under test, with lazily parsed header and text."""
+
+    def __init__(self, number: int, uid: int, record, recent: bool) -> None:
+        self.number, self.uid, self.record, self.recent = number, uid, record, recent
+        self._msg = None
+
+    @property
+    def flags(self) -> set[str]:
+        return self.record.flags
+
+    def header(self, name: str) -> list[str]:
+        msg = self._msg or bs.parse(self.record.data)
+        self._msg = msg
+        return [_decoded(v) for v in msg.get_all(name, [])]
+
+    def body_text(self) -> str:
+        msg = BytesParser(policy=email.policy.default).parsebytes(self.record.data)
+        texts = [p.get_content() for p in msg.walk()
+                 if p.get_content_maintype() == "text" and not p.is_multipart()]
+        return "\n".join(texts) if texts else bs.split_header(self.record.data)[1].decode(
+            "utf-8", "replace")
+
+    def sent_date(self) -> date | None:
+        values = self.header("Date")
+        try:
+            return email.utils.parsedate_to_datetime(values[0]).date() if values else None
+        except (TypeError, ValueError, IndexError):
+            return None
+
+
+def _decoded(value: str) -> str:
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (UnicodeError, LookupError, ValueError):
+        return str(value)
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return needle.casefold() in haystack.casefold()
+
+
+class KeyParser:
+    """Search keys into one predicate (RFC 3501 §9 ``search-key``)."""
+
+    def __init__(self, s: IMAPServer, values: list) -> None:
+        self.s, self.values = s, iter(values)
+
+    def all(self) -> Test:
+        tests = []
+        for value in self.values:
+            tests.append(self.key(value))
+        if not tests:
+            raise ParseError("syntax.search_empty")
+        return lambda c: all(t(c) for t in tests)
+
+    def _next(self, key: str) -> object:
+        value = next(self.values, None)
+        if value is None:
+            raise ParseError("syntax.search_argument", key=key)
+        return value
+
+    def key(self, value: object) -> Test:
+        if isinstance(value, list):
+            return KeyParser(self.s, value).all()
+        if not isinstance(value, Atom):
+            raise ParseError("syntax.search_key", key=str(value)[:40])
+        name = value.upper()
+        if name[:1].isdigit() or name[:1] == "*":
+            return self._numbers(value, by_uid=False)
+        method = getattr(self, "_k_" + name.replace("-", "_"), None)
+        if method is not None:
+            return method(name)
+        if name in FLAG_KEYS or (name.startswith("UN") and name[2:] in FLAG_KEYS):
+            wanted = FLAG_KEYS[name.removeprefix("UN")]
+            return (lambda c: wanted not in c.flags) if name.startswith("UN") else (
+                lambda c: wanted in c.flags)
+        if name in ADDRESS_KEYS:
+            text = astring(self._next(name))
+            return lambda c: any(_contains(v, text) for v in c.header(name))
+        if name in DATE_KEYS:
+            return self._date(name, search_date(self._next(name)).date())
+        raise ParseError("syntax.search_key", key=name)
+
+    def _numbers(self, value: object, by_uid: bool) -> Test:
+        view = self.s.view
+        seqset = sequence_set(value)
+        if by_uid:
+            wanted = set(seqset.select(view.uids, view.largest_uid()))
+            return lambda c: c.uid in wanted
+        numbers = set(seqset.resolve(view.exists))
+        return lambda c: c.number in numbers
+
+    def _date(self, name: str, when: date) -> Test:
+        def day(c: Candidate) -> date | None:
+            return c.sent_date() if name.startswith("SENT") else c.record.internal_date.date()
+        compare = {"BEFORE": lambda d: d < when, "ON": lambda d: d == when,
+                   "SINCE": lambda d: d >= when}[name.removeprefix("SENT")]
+        return lambda c: (d := day(c)) is not None and compare(d)
+
+    def _k_ALL(self, name: str) -> Test:
+        return lambda c: True
+
+    def _k_NOT(self, name: str) -> Test:
+        inner = self.key(self._next(name))
+        return lambda c: not inner(c)
+
+    def _k_OR(self, name: str) -> Test:
+        first, second = self.key(self._next(name)), self.key(self._next(name))
+        return lambda c: first(c) or second(c)
+
+    def _k_UID(self, name: str) -> Test:
+        return self._numbers(self._next(name), by_uid=True)
+
+    def _k_CHARSET(self, name: str) -> Test:
+        charset = astring(self._next(name)).upper()
+        if charset not in ("US-ASCII", "UTF-8"):
+            raise ParseError("syntax.search_charset", charset=charset)
+        return lambda c: True
+
+    def _k_KEYWORD(self, name: str) -> Test:
+        word = flag(self._next(name))
+        return lambda c: word in c.flags
+
+    def _k_UNKEYWORD(self, name: str) -> Test:
+        word = flag(self._next(name))
+        return lambda c: word not in c.flags
+
+    def _k_HEADER(self, name: str) -> Test:
+        field, text = astring(self._next(name)), astring(self._next(name))
+        return lambda c: any(_contains(v, text) for v in c.header(field))
+
+    def _k_BODY(self, name: str) -> Test:
+        text = astring(self._next(name))
+        return lambda c: _contains(c.body_text(), text)
+
+    def _k_TEXT(self, name: str) -> Test:
+        text = astring(self._next(name))
+        return lambda c: _contains(bs.split_header(c.record.data)[0].decode(
+            "utf-8", "replace"), text) or _contains(c.body_text(), text)
+
+    def _k_LARGER(self, name: str) -> Test:
+        size = number(self._next(name))
+        return lambda c: len(c.record.data) > size
+
+    def _k_SMALLER(self, name: str) -> Test:
+        size = number(self._next(name))
+        return lambda c: len(c.record.data) < size
+
+    def _k_NEW(self, name: str) -> Test:
+        return lambda c: c.recent and "\\Seen" not in c.flags
+
+    def _k_OLD(self, name: str) -> Test:
+        return lambda c: not c.recent
+
+    def _k_RECENT(self, name: str) -> Test:
+        return lambda c: c.recent
+
+
+def candidates(s: IMAPServer) -> Iterator[Candidate]:
+    view = s.view
+    for n, uid in enumerate(view.uids, 1):
+        yield Candidate(n, uid, view.record(uid), uid in view.recent)
+
+
+def do_search(s: IMAPServer, cmd: Command) -> Response:
+    """``* SEARCH n...`` (IMAP4rev1) or ``* ESEARCH (TAG "t") [UID] ALL set`` (IMAP4rev2)."""
+    test = KeyParser(s, list(cmd.args)).all()
+    found = [c.uid if cmd.uid else c.number for c in candidates(s) if test(c)]
+    if s.rev2:
+        payload = b"ESEARCH (TAG " + render(cmd.tag) + b")" + (b" UID" if cmd.uid else b"")
+        if found:
+            payload += b" ALL " + compress(found).encode()
+        s.say(data("ESEARCH", payload, count=len(found)))
+    else:
+        payload = b"SEARCH" + b"".join(b" %d" % n for n in found)
+        s.say(data("SEARCH", payload, count=len(found)))
+    return tagged(cmd.tag, "completed", name=cmd.name)

@@ -1,0 +1,331 @@
+"""The IMAP server engine: one session, sans-IO (RFC 3501, RFC 9051 via ENABLE).
+
+Driver API (the same as the SMTP and POP3 engines):
+
+* :meth:`IMAPServer.initiate` once the connection is open (the greeting);
+* :meth:`receive_data` with received bytes (``b""`` when the peer closed);
+* :meth:`data_to_send` for the bytes to write, :meth:`take_transcript` for
+  the utterances to trace;
+* :meth:`tls_started` after the STARTTLS handshake;
+* in *concurrent* mode (``IMAPConfig.concurrent``) received commands are not
+  run at once: :meth:`pending` lists them with their cost and the tags they
+  must wait for (:mod:`.pipeline`), the driver decides when each completes
+  and calls :meth:`complete`; :meth:`run_pending` does it with the default
+  cost model.  Otherwise each command runs as soon as it has been read;
+* :meth:`wake` is called by the :class:`~.hub.MailboxHub` when another
+  session changed the selected mailbox; only an IDLEing session speaks then.
+
+Command handlers live in the ``commands_*`` modules, FETCH in
+:mod:`.fetch`, SEARCH in :mod:`.search`; untagged updates in :mod:`.updates`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._base import LocalProtocolError, Utterance
+from . import _state as S
+from . import commands_auth, commands_mailbox, commands_message, updates
+from .backend import BackendError, IMAPBackend
+from .events import CommandCompleted, CommandQueued, ConnectionClosed
+from .framing import (
+    MAX_LINE,
+    MAX_LITERAL,
+    CommandReader,
+    CommandText,
+    ContinuationNeeded,
+    LineTooLong,
+    LiteralTooBig,
+)
+from .hub import MailboxHub
+from .lexer import ParseError
+from .parser import BadTag, Command, parse_command, parse_tag
+from .pipeline import Pending, conflict, cost, effects, moves_bodies, schedule
+from .responses import BAD, Response, continuation, tagged, untagged_status
+from .view import MailboxView
+
+HANDLERS = {**commands_auth.HANDLERS, **commands_mailbox.HANDLERS, **commands_message.HANDLERS}
+
+
+@dataclass(frozen=True)
+class IMAPConfig:
+    """What one IMAP server is: its name, the features it offers and its limits."""
+
+    hostname: str
+    starttls: bool = False              # offer STARTTLS (RFC 9051 §6.2.1)
+    login_requires_tls: bool = False    # LOGINDISABLED until TLS (RFC 9051 §6.2.3)
+    concurrent: bool = False            # queue pipelined commands for the driver (RFC 9051 §5.5)
+    max_line: int = MAX_LINE
+    max_literal: int = MAX_LITERAL
+    max_errors: int = 20                # BADs before the server gives up on the client
+
+
+class IMAPServer:
+    """One IMAP session, server side."""
+
+    def __init__(self, config: IMAPConfig, backend: IMAPBackend, hub: MailboxHub | None = None,
+                 *, session_id: str) -> None:
+        self.config, self.backend, self.session_id = config, backend, session_id
+        self.hub = hub if hub is not None else MailboxHub()
+        self.state = S.NOT_AUTHENTICATED
+        self.tls = False
+        self.rev2 = False                     # ENABLE IMAP4rev2 (RFC 9051 §6.3.1)
+        self.user: str | None = None
+        self.account: str | None = None
+        self.view: MailboxView | None = None
+        self.override: str | None = None      # a handler's say over the table
+        self.notes: dict[str, Any] = {}       # facts for the trace of the current completion
+        self.current_tag: str | None = None   # the command running now
+        self.waiting_tag: str | None = None   # IDLE or AUTHENTICATE in progress
+        self.idle_from = S.AUTHENTICATED
+        self._reader = CommandReader(config.max_line, config.max_literal)
+        self._queue: list[Pending] = []
+        self._out = bytearray()
+        self._transcript: list[Utterance] = []
+        self._events: list[Any] = []
+        self._errors = 0
+
+    # -- driver API ---------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self.state == S.LOGOUT
+
+    def initiate(self) -> list[Any]:
+        """The OK greeting with the capabilities (RFC 9051 §7.1.1: saves a round trip)."""
+        self.say(untagged_status("greeting", caps=commands_auth.capabilities(self),
+                                 host=self.config.hostname))
+        return self._take_events()
+
+    def receive_data(self, data: bytes) -> list[Any]:
+        """Handle received bytes; ``b""`` means the client closed the connection."""
+        if self.closed:
+            return []
+        if not data:
+            self._record(b"", "imap.event.dropped", {})
+            self._close("peer-closed")
+            return self._take_events()
+        if self.state == S.TLS:
+            return []                          # clear-text bytes during the handshake: dropped
+        self._reader.feed(data)
+        while not self.closed and self.state != S.TLS and (frame := self._reader.next_frame()):
+            self._on_frame(frame)
+            if self._errors >= self.config.max_errors and not self.closed:
+                self.say(untagged_status("bye_too_many_errors"))
+                self._close("errors")
+        return self._take_events()
+
+    def data_to_send(self) -> bytes:
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+    def take_transcript(self) -> list[Utterance]:
+        out, self._transcript = self._transcript, []
+        return out
+
+    def tls_started(self) -> None:
+        """The driver finished the TLS handshake: start NOT_AUTHENTICATED afresh."""
+        if self.state != S.TLS:
+            raise LocalProtocolError(f"tls_started() in state {self.state}, expected {S.TLS}")
+        self.tls, self.state = True, S.NOT_AUTHENTICATED
+
+    def pending(self) -> list[Pending]:
+        """Commands read but not completed, in arrival order, with cost and dependencies."""
+        return list(self._queue)
+
+    def complete(self, tag: str) -> list[Any]:
+        """Run pending command ``tag`` to completion now (concurrent mode)."""
+        item = next((p for p in self._queue if p.tag == tag), None)
+        if item is None:
+            raise LocalProtocolError(f"no pending command {tag!r}")
+        waiting = [t for t in item.after if any(p.tag == t for p in self._queue)]
+        if waiting:
+            raise LocalProtocolError(f"{tag} must wait for {', '.join(waiting)}")
+        self._run(item)
+        return self._take_events()
+
+    def run_pending(self) -> list[Any]:
+        """Complete every pending command in the order of :func:`.pipeline.schedule`."""
+        events: list[Any] = []
+        while self._queue and not self.closed:
+            first = schedule(self._queue)[0][0]
+            events += self.complete(first)
+        return events
+
+    def wake(self) -> bool:
+        """The hub says our mailbox changed; speak only in IDLE (RFC 2177). True if we did."""
+        if self.state != S.IDLE or self.view is None:
+            return False
+        before = len(self._out)
+        updates.announce(self, None, idle=True)
+        return len(self._out) > before
+
+    def recent_uids(self) -> set[int]:
+        return set(self.view.recent) if self.view else set()
+
+    # -- frames -----------------------------------------------------------------
+
+    def _on_frame(self, frame) -> None:
+        if isinstance(frame, ContinuationNeeded):
+            self.say(continuation("literal", size=frame.size))
+        elif isinstance(frame, LineTooLong):
+            self._record(frame.prefix, "imap.cmd.too_long", {"length": frame.length})
+            self.say(untagged_status("bye_too_long", length=frame.length,
+                                     limit=self.config.max_line))
+            self._close("line-too-long")
+        elif isinstance(frame, LiteralTooBig):
+            self._literal_too_big(frame)
+        elif self.state == S.SASL:
+            commands_auth.sasl_response(self, frame)
+        elif self.state == S.IDLE:
+            commands_auth.idle_line(self, frame)
+        else:
+            self._on_command(frame)
+
+    def _literal_too_big(self, frame: LiteralTooBig) -> None:
+        """Refuse a synchronising literal with NO; a non-synchronising one is already
+        on its way, so the only safe answer is BYE (RFC 7888 §4)."""
+        self._record(frame.raw, "imap.cmd.literal_too_big", {"size": frame.size})
+        limit = self.config.max_literal
+        if frame.synchronising:
+            try:
+                tag = parse_tag(frame.raw)
+            except BadTag:
+                tag = "*"
+            self.say(tagged(tag, "literal_too_big", size=frame.size, limit=limit))
+            return
+        self.say(untagged_status("bye_literal_too_big", size=frame.size, limit=limit))
+        self._close("literal-too-big")
+
+    def _on_command(self, frame: CommandText) -> None:
+        try:
+            cmd = parse_command(frame)
+        except BadTag as err:
+            self._record(frame.raw, "imap.cmd.bad_tag", dict(err.params))
+            self._bad(untagged_status("bad_tag", **err.params))
+            return
+        except ParseError as err:
+            self._record(frame.raw, "imap.cmd.bad_syntax", {"detail": err.key, **err.params})
+            self._bad(tagged(parse_tag(frame.parts[0]), "bad_syntax", name="",
+                             detail=err.key, **err.params))
+            return
+        item = self._enqueue(cmd)
+        if not self.config.concurrent:
+            self._run(item)
+
+    def _enqueue(self, cmd: Command) -> Pending:
+        selected = self.view.name if self.view else None
+        item = Pending(cmd, self._cost(cmd), effects(cmd, selected))
+        after, reasons = [], []
+        for earlier in self._queue:
+            why = conflict(earlier, item)
+            if why is not None:
+                after.append(earlier.tag)
+                reasons.append(why)
+        item.after = tuple(after)
+        if reasons:
+            item.reason, item.reason_params = reasons[0][0], {**reasons[0][1], "after": after[0]}
+        self._queue.append(item)
+        explain = f"imap.cmd.{cmd.name}" if cmd.name in HANDLERS else "imap.cmd.unknown"
+        self._record(cmd.raw, explain, {"tag": cmd.tag, "name": cmd.name, "cost": item.cost,
+                                        "after": list(item.after)})
+        self._events.append(CommandQueued(cmd.tag, cmd.name, item.cost, item.after))
+        return item
+
+    def _cost(self, cmd: Command) -> int:
+        """Octets moved decide FETCH and APPEND costs (a big body costs more than a NOOP)."""
+        octets = 0
+        if cmd.base == "FETCH" and self.view is not None and moves_bodies(cmd):
+            octets = sum(len(self.view.record(u).data) for u in updates.targets(self, cmd))
+        elif cmd.base == "APPEND":
+            octets = sum(len(a) for a in cmd.args if isinstance(a, bytes))
+        return cost(cmd, octets)
+
+    # -- running a command ----------------------------------------------------------
+
+    def _run(self, item: Pending) -> None:
+        self._queue.remove(item)
+        cmd, before = item.command, self.state
+        self.override, self.notes, self.current_tag = None, {}, cmd.tag
+        answer = self._dispatch(cmd, before)
+        if answer is None:                     # IDLE or AUTHENTICATE: completes later
+            self.state = self.override or before
+            return
+        tr = S.transition(before, cmd.name)
+        after = self.override or (before if tr is None or answer.status == BAD
+                                   else tr.on_ok if answer.ok else tr.on_no)
+        if item.reason:
+            answer = _with_order(answer, item)
+        self.finish(answer, before, after, cmd.name)
+
+    def _dispatch(self, cmd: Command, state: str) -> Response | None:
+        """The tagged answer, exactly as the table says; None if the command goes on."""
+        if cmd.name not in HANDLERS:
+            return self._count_bad(tagged(cmd.tag, "unknown_command", name=cmd.name))
+        if S.transition(state, cmd.name) is None or not commands_auth.offered(self, cmd.name):
+            return self._count_bad(tagged(cmd.tag, "wrong_state", name=cmd.name, state=state))
+        try:
+            return HANDLERS[cmd.name](self, cmd)
+        except ParseError as err:
+            return self._count_bad(tagged(cmd.tag, "bad_syntax", name=cmd.name,
+                                          detail=err.key, **err.params))
+        except BackendError as err:
+            return tagged(cmd.tag, err.reply, **err.params)
+
+    def finish(self, answer: Response, before: str, after: str, name: str) -> None:
+        """Untagged updates (where allowed), then the tagged completion, then the new state."""
+        if after not in (S.LOGOUT, S.TLS) and self.view is not None and name != "LOGOUT":
+            updates.announce(self, name)
+        if self.notes:
+            answer = _with_params(answer, self.notes)
+        self._send(answer, before, after)
+        self.state = after
+        self._events.append(CommandCompleted(answer.tag or "*", name, answer.status or ""))
+        if after == S.LOGOUT:
+            self._close("logout")
+
+    # -- output, transcript, errors ----------------------------------------------
+
+    def say(self, response: Response) -> None:
+        """Queue an untagged response or continuation request."""
+        self._send(response, self.state, self.state)
+
+    def emit(self, event: Any) -> None:
+        self._events.append(event)
+
+    def _send(self, response: Response, before: str, after: str) -> None:
+        self._out += response.wire
+        self._transcript.append(Utterance("s2c", response.wire, before, after,
+                                          response.explain, dict(response.params)))
+
+    def _record(self, raw: bytes, explain: str, params: dict) -> None:
+        self._transcript.append(Utterance("c2s", raw, self.state, self.state, explain, params))
+
+    def _bad(self, response: Response) -> None:
+        self.say(self._count_bad(response))
+
+    def _count_bad(self, response: Response) -> Response:
+        """Count BADs: a peer that keeps sending nonsense is not speaking IMAP (hang up)."""
+        self._errors += 1
+        return response
+
+    def _close(self, reason: str) -> None:
+        commands_mailbox.deselect(self)
+        self.state = S.LOGOUT
+        self._queue.clear()
+        self._events.append(ConnectionClosed(reason))
+
+    def _take_events(self) -> list[Any]:
+        out, self._events = self._events, []
+        return out
+
+
+def _with_order(answer: Response, item: Pending) -> Response:
+    """The tagged answer, noting why this command waited (shown in the trace)."""
+    return _with_params(answer, {"order_reason": item.reason, "order": dict(item.reason_params)})
+
+
+def _with_params(answer: Response, extra: dict) -> Response:
+    params = {**answer.params, **extra}
+    return Response(answer.kind, answer.wire, answer.explain, params, answer.tag, answer.status)

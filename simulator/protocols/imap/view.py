@@ -1,0 +1,108 @@
+"""A session's view of its selected mailbox: the numbers its client knows.
+
+Message sequence numbers (RFC 3501 §2.3.1.2) are positions, 1..n, in the
+list of messages *as the client last heard of it*.  They are only shared
+knowledge if client and server change them at the same moment: the view
+grows only when the server sends ``* n EXISTS`` and shrinks only when it
+sends ``* n EXPUNGE``.  Between those moments another session may have
+added or removed messages in the backend; :meth:`MailboxView.sync` finds
+out what changed, and the session decides *when* it may tell (the EXPUNGE
+rules of RFC 3501 §7.4.1 / RFC 9051 §7.5.1).
+
+A message expunged elsewhere but not yet reported stays in the view as a
+*ghost*: its number still means it, and its cached record still answers
+FETCH (RFC 2180 §4.1.1), while STORE skips it (§4.2.1).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Changes:
+    """What the backend holds that the client has not heard of yet."""
+
+    new: list = field(default_factory=list)            # records, UID order
+    gone: list[int] = field(default_factory=list)      # UIDs expunged elsewhere
+    flags: list[int] = field(default_factory=list)     # UIDs whose flags differ
+
+
+class MailboxView:
+    """Sequence numbers, cached records, flags as last reported, and this session's \\Recent."""
+
+    def __init__(self, name: str, key: str, read_only: bool, records: list) -> None:
+        self.name, self.key, self.read_only = name, key, read_only
+        self.uids: list[int] = [r.uid for r in records]
+        self.records = {r.uid: r for r in records}
+        self.reported = {r.uid: frozenset(r.flags) for r in records}
+        self.recent: set[int] = set()
+        self.ghosts: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.uids)
+
+    @property
+    def exists(self) -> int:
+        return len(self.uids)
+
+    def uid_of(self, number: int) -> int:
+        return self.uids[number - 1]
+
+    def number_of(self, uid: int) -> int | None:
+        try:
+            return self.uids.index(uid) + 1
+        except ValueError:
+            return None
+
+    def record(self, uid: int):
+        return self.records[uid]
+
+    def flags(self, uid: int, rev1: bool = True) -> list[str]:
+        """The flags as the client should see them: stored ones plus \\Recent (rev1 only)."""
+        flags = sorted(self.records[uid].flags)
+        if rev1 and uid in self.recent:
+            flags.insert(0, "\\Recent")
+        return flags
+
+    def largest_uid(self) -> int:
+        return self.uids[-1] if self.uids else 0
+
+    # -- keeping up with the backend ---------------------------------------------
+
+    def sync(self, records: list) -> Changes:
+        """Compare with the backend's current records; updates the cache, not the numbers."""
+        present = {r.uid: r for r in records}
+        known = set(self.uids)
+        changes = Changes()
+        changes.new = [r for r in records if r.uid not in known]
+        changes.gone = [uid for uid in self.uids if uid not in present and uid not in self.ghosts]
+        self.ghosts.update(changes.gone)
+        for uid in self.uids:
+            if uid in present:
+                self.records[uid] = present[uid]
+                if frozenset(present[uid].flags) != self.reported[uid]:
+                    changes.flags.append(uid)
+        return changes
+
+    def add(self, records: list) -> None:
+        """New messages join the view: call exactly when sending EXISTS."""
+        for record in records:
+            self.uids.append(record.uid)
+            self.records[record.uid] = record
+            self.reported[record.uid] = frozenset(record.flags)
+
+    def remove(self, uid: int) -> int:
+        """Drop an expunged message: call exactly when sending its EXPUNGE; its old number."""
+        number = self.uids.index(uid) + 1
+        del self.uids[number - 1]
+        self.records.pop(uid, None)
+        self.reported.pop(uid, None)
+        self.recent.discard(uid)
+        self.ghosts.discard(uid)
+        return number
+
+    def mark_reported(self, uid: int) -> None:
+        self.reported[uid] = frozenset(self.records[uid].flags)
+
+    def live(self, uid: int) -> bool:
+        return uid not in self.ghosts
