@@ -1,4 +1,4 @@
-"""The in-memory network: MUA, MTA and MDA nodes, DNS, a deterministic clock.
+"""The in-memory network: MUA, MTA and MDA nodes, POP3/POP2 servers, DNS, a clock.
 
 ``simulate(scenario)`` runs a scenario and returns its trace and mailboxes.
 The names are imported lazily so that ``simulator.network.dns`` can be used

@@ -17,7 +17,6 @@ class HostNode:
 
     def __init__(self, net, host) -> None:
         self.name = host.name.lower()
-        self.roles = host.roles
         self.services: dict[int, object] = {}
         self.mua = MUANode(net, host) if "mua" in host.roles else None
         if "mta" in host.roles:
