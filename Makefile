@@ -20,8 +20,11 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	touch $@
 
 ## make lab: install (first time) and open the course notebooks in JupyterLab
+# Jupyter refuses to run as root unless told; containers and lab machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP_LAB)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 ## make demo: replay the default scenario in the terminal
 demo: $(STAMP_TEST)
