@@ -119,9 +119,10 @@ def _pop3_update(view: ServerView, step: Step) -> ServerView:
     if session is None:
         return view
     boxes = dict(view.mailboxes)
+    left = step.params.get("left")      # the server's own count wins when it says it
     for box, count in view.mailboxes.items():
         if box.split("@")[0] == session.user.split("@")[0] and box.endswith("/INBOX"):
-            boxes[box] = max(0, count - len(session.deleted))
+            boxes[box] = int(left) if left is not None else max(0, count - len(session.deleted))
     return replace(view, mailboxes=boxes)
 
 
