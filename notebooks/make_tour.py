@@ -26,90 +26,90 @@ runs = {{name: simulate(load_builtin(name)) for name in
 
 # (markdown in ru, markdown in en, code) — code None means a markdown-only cell.
 CELLS = [
-    ("# Экскурсия: как ходит почта\n\nВ этой тетради маленький Интернет в памяти компьютера: "
+    (("# Экскурсия: как ходит почта\n\nВ этой тетради маленький Интернет в памяти компьютера: "
      "почтовая программа Алисы (MUA), серверы пересылки (MTA), DNS с MX-записями и ящик Боба. "
      "Каждый шаг — настоящие байты протоколов SMTP и POP3 с пояснением. Выполните ячейки по "
-     "порядку (Shift+Enter).",
-     "# A tour: how mail travels\n\nThis notebook holds a small Internet in the computer's "
+     "порядку (Shift+Enter)."),
+     ("# A tour: how mail travels\n\nThis notebook holds a small Internet in the computer's "
      "memory: Alice's mail client (MUA), transfer agents (MTA), DNS with MX records and Bob's "
      "mailbox. Every step is real SMTP and POP3 bytes with an explanation. Run the cells in "
-     "order (Shift+Enter).", SETUP),
-    ("## 1. Письмо от Алисы к Бобу (`basic`)\n\nПроигрыватель показывает шаги по одному. "
+     "order (Shift+Enter)."), SETUP),
+    (("## 1. Письмо от Алисы к Бобу (`basic`)\n\nПроигрыватель показывает шаги по одному. "
      "Кнопки ◀ ▶ — шаг назад и вперёд, ▶ слева — автоматический показ, ползунок — переход "
      "к любому шагу. Строки клиента начинаются с `C:` (бирюзовые), ответы сервера — с `S:` "
      "(зелёные), события внутри узла — с `··`. Справа — пояснение шага, состояние сервера "
-     "до и после и то, что лежит в очередях и ящиках в этот момент.",
-     "## 1. Alice writes to Bob (`basic`)\n\nThe player shows the steps one at a time. "
+     "до и после и то, что лежит в очередях и ящиках в этот момент."),
+     ("## 1. Alice writes to Bob (`basic`)\n\nThe player shows the steps one at a time. "
      "◀ ▶ step back and forward, the ▶ on the left plays them, the slider jumps to any step. "
      "Client lines start with `C:` (teal), server replies with `S:` (green), events inside a "
      "node with `··`. On the right: the step's explanation, the server state before and after, "
-     "and what the queues and mailboxes hold at that moment.",
+     "and what the queues and mailboxes hold at that moment."),
      'player = TracePlayer(runs["basic"].trace, lang=LANG, picture="sequence")\nplayer'),
-    ("Тот же проигрыватель можно вести из кода: `player.show(13)` — шаг с командой "
+    (("Тот же проигрыватель можно вести из кода: `player.show(13)` — шаг с командой "
      "`MAIL FROM`. Переключите рисунок под проигрывателем на «состояния»: текущее состояние "
-     "SMTP-сервера выделено.",
-     "You can drive the same player from code: `player.show(13)` is the `MAIL FROM` step. "
+     "SMTP-сервера выделено."),
+     ("You can drive the same player from code: `player.show(13)` is the `MAIL FROM` step. "
      "Switch the picture under the player to “states”: the SMTP server's current state is "
-     "highlighted.",
+     "highlighted."),
      "player.show(13)\nplayer.trace[13].line"),
-    ("Сеть этого сценария. Числа на рёбрах — предпочтения MX из ответов DNS: чем меньше "
-     "число, тем раньше отправитель пробует этот сервер (RFC 5321 §5.1).",
-     "The network of this scenario. The numbers on the edges are MX preferences from the DNS "
-     "answers: the lower the number, the earlier a sender tries that server (RFC 5321 §5.1).",
+    (("Сеть этого сценария. Числа на рёбрах — предпочтения MX из ответов DNS: чем меньше "
+     "число, тем раньше отправитель пробует этот сервер (RFC 5321 §5.1)."),
+     ("The network of this scenario. The numbers on the edges are MX preferences from the DNS "
+     "answers: the lower the number, the earlier a sender tries that server (RFC 5321 §5.1)."),
      'plots.topology(runs["basic"], highlight_hop=("mail.a.test", "mx.b.test"), lang=LANG)'),
-    ("Диаграмма состояний SMTP-сервера нарисована прямо из таблицы переходов движка: "
-     "если таблица изменится, изменится и рисунок.",
-     "The SMTP server's state diagram is drawn straight from the engine's transition table: "
-     "change the table and the picture changes too.",
+    (("Диаграмма состояний SMTP-сервера нарисована прямо из таблицы переходов движка: "
+     "если таблица изменится, изменится и рисунок."),
+     ("The SMTP server's state diagram is drawn straight from the engine's transition table: "
+     "change the table and the picture changes too."),
      'plots.state_diagram("SMTP", current="RCPT", previous="MAIL", lang=LANG)'),
-    ("## 2. Маршрут отправителя (`source-route`)\n\nПо RFC 821 отправитель может указать "
+    (("## 2. Маршрут отправителя (`source-route`)\n\nПо RFC 821 отправитель может указать "
      "путь: `<@host1,@host2,@host3:bob@b.test>`. Оставим в проигрывателе только SMTP: "
-     "видно, как маршрут в `RCPT TO` укорачивается на каждом переходе.",
-     "## 2. A source route (`source-route`)\n\nRFC 821 lets the sender name the path: "
+     "видно, как маршрут в `RCPT TO` укорачивается на каждом переходе."),
+     ("## 2. A source route (`source-route`)\n\nRFC 821 lets the sender name the path: "
      "`<@host1,@host2,@host3:bob@b.test>`. Let the player show SMTP only: the route in "
-     "`RCPT TO` gets shorter at every hop.",
-     'route = TracePlayer(runs["source-route"].trace, lang=LANG, picture="topology")\n'
-     'route.filters["protocol"].value = "SMTP"\nroute'),
+     "`RCPT TO` gets shorter at every hop."),
+     ('route = TracePlayer(runs["source-route"].trace, lang=LANG, picture="topology")\n'
+     'route.filters["protocol"].value = "SMTP"\nroute')),
     ("Заголовки `Received:` в письме Боба — след всех переходов, сверху самый последний.",
      "The `Received:` headers in Bob's message are the trace of every hop, the latest on top.",
      'MailboxInspector(runs["source-route"].store, lang=LANG)'),
-    ("## 3. Возврат письма (`bounce`)\n\nАдреса `nobody@b.test` нет: сервер отвечает 550 на "
+    (("## 3. Возврат письма (`bounce`)\n\nАдреса `nobody@b.test` нет: сервер отвечает 550 на "
      "`RCPT TO`, и Алиса получает уведомление о недоставке (DSN, RFC 3464). Вот его "
-     "MIME-структура:",
-     "## 3. A bounce (`bounce`)\n\nThere is no `nobody@b.test`: the server answers 550 to "
+     "MIME-структура:"),
+     ("## 3. A bounce (`bounce`)\n\nThere is no `nobody@b.test`: the server answers 550 to "
      "`RCPT TO`, and Alice gets a delivery status notification (DSN, RFC 3464). Here is its "
-     "MIME structure:",
-     'dsn = runs["bounce"].store.account("alice@a.test").inbox.messages[0].data\n'
-     "plots.mime_tree(dsn, lang=LANG)"),
-    ("## 4. Повторные попытки (`retry`)\n\nСервер получателя дважды отвечает 451 "
+     "MIME structure:"),
+     ('dsn = runs["bounce"].store.account("alice@a.test").inbox.messages[0].data\n'
+     "plots.mime_tree(dsn, lang=LANG)")),
+    (("## 4. Повторные попытки (`retry`)\n\nСервер получателя дважды отвечает 451 "
      "(«попробуйте позже»). Письмо остаётся в очереди; перейдите к шагу 41 и пройдите назад "
-     "и вперёд — очередь сервера меняется вместе с шагом.",
-     "## 4. Retries (`retry`)\n\nThe recipient's server answers 451 (“try again later”) twice. "
+     "и вперёд — очередь сервера меняется вместе с шагом."),
+     ("## 4. Retries (`retry`)\n\nThe recipient's server answers 451 (“try again later”) twice. "
      "The message stays in the queue; go to step 41 and step back and forth — the server's "
-     "queue changes with the step.",
+     "queue changes with the step."),
      'retry = TracePlayer(runs["retry"].trace, lang=LANG)\nretry.show(41)\nretry'),
-    ("## 5. POP3: DELE только помечает (`pop3-dele-rset`)\n\nБоб забирает почту по POP3. "
+    (("## 5. POP3: DELE только помечает (`pop3-dele-rset`)\n\nБоб забирает почту по POP3. "
      "`DELE` помечает письмо, `RSET` снимает пометки, а удаление происходит только в "
-     "состоянии UPDATE после `QUIT` (RFC 1939 §6). Справа видны пометки сеанса.",
-     "## 5. POP3: DELE only marks (`pop3-dele-rset`)\n\nBob fetches his mail over POP3. "
+     "состоянии UPDATE после `QUIT` (RFC 1939 §6). Справа видны пометки сеанса."),
+     ("## 5. POP3: DELE only marks (`pop3-dele-rset`)\n\nBob fetches his mail over POP3. "
      "`DELE` marks a message, `RSET` clears the marks, and deletion happens only in the "
-     "UPDATE state after `QUIT` (RFC 1939 §6). The marks of the session are shown on the right.",
-     'pop3 = TracePlayer(runs["pop3-dele-rset"].trace, lang=LANG, picture="state")\n'
-     'pop3.filters["protocol"].value = "POP3"\npop3'),
-    ("Диаграммы состояний POP3 и POP2 — из тех же таблиц, что исполняет сервер. Пунктир — "
-     "переходы, которые сервер делает сам.",
-     "The POP3 and POP2 state diagrams come from the same tables the server runs. Dashed "
-     "arrows are moves the server makes on its own.",
-     'display(plots.state_diagram("POP3", current="TRANSACTION", lang=LANG))\n'
-     'plots.state_diagram("POP2", lang=LANG)'),
-    ("## Вопросы\n\n1. На каком шаге сценария `basic` сервер `mail.a.test` берёт на себя "
+     "UPDATE state after `QUIT` (RFC 1939 §6). The marks of the session are shown on the right."),
+     ('pop3 = TracePlayer(runs["pop3-dele-rset"].trace, lang=LANG, picture="state")\n'
+     'pop3.filters["protocol"].value = "POP3"\npop3')),
+    (("Диаграммы состояний POP3 и POP2 — из тех же таблиц, что исполняет сервер. Пунктир — "
+     "переходы, которые сервер делает сам."),
+     ("The POP3 and POP2 state diagrams come from the same tables the server runs. Dashed "
+     "arrows are moves the server makes on its own."),
+     ('display(plots.state_diagram("POP3", current="TRANSACTION", lang=LANG))\n'
+     'plots.state_diagram("POP2", lang=LANG)')),
+    (("## Вопросы\n\n1. На каком шаге сценария `basic` сервер `mail.a.test` берёт на себя "
      "ответственность за письмо? Что об этом говорит ответ сервера?\n2. Почему в `retry` "
      "отправитель не возвращает письмо Алисе после ответа 451?\n3. Чем `DELE` в POP3 "
-     "отличается от удаления письма сразу?",
-     "## Questions\n\n1. At which step of `basic` does `mail.a.test` take responsibility for "
+     "отличается от удаления письма сразу?"),
+     ("## Questions\n\n1. At which step of `basic` does `mail.a.test` take responsibility for "
      "the message? What in the server's reply says so?\n2. Why does the sender in `retry` not "
      "return the message to Alice after the 451 reply?\n3. How is POP3's `DELE` different "
-     "from deleting the message at once?", None),
+     "from deleting the message at once?"), None),
 ]
 
 
