@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -124,13 +125,18 @@ def summary(result: Any, scenario: Scenario, seed: int | None, lang: str) -> lis
     lines = [t("cli.run.title", lang, scenario=scenario.name,
                seed=scenario.seed if seed is None else seed),
              t("cli.run.counts", lang, steps=len(trace), connections=len(trace.connections()))]
-    mailboxes = delivered(result.store.snapshot())
-    if mailboxes:
+    arrivals = Counter(d.address for d in getattr(result, "deliveries", ()))
+    if arrivals:
         lines.append(t("cli.run.delivered", lang))
-        lines += [t("cli.run.mailbox", lang, address=address, folders=folders)
-                  for address, folders in mailboxes.items()]
+        lines += [t("cli.run.arrivals", lang, address=address, count=count)
+                  for address, count in sorted(arrivals.items())]
     else:
         lines.append(t("cli.run.nothing_delivered", lang))
+    # What is left after the clients' sessions (POP3 may have deleted some).
+    mailboxes = delivered(result.store.snapshot())
+    lines.append(t("cli.run.now", lang) if mailboxes else t("cli.run.all_empty", lang))
+    lines += [t("cli.run.mailbox", lang, address=address, folders=folders)
+              for address, folders in mailboxes.items()]
     lines.append(t("cli.run.bounces", lang, count=result.bounces))
     return lines
 
