@@ -45,7 +45,7 @@ class EngineOutput:
     """The driver-facing half that every engine shares.
 
     An engine appends the bytes it wants sent to ``_out`` and records each
-    line it reads or writes with :meth:`_record`; the driver collects both
+    line it reads or writes with :meth:`_transcribe`; the driver collects both
     with :meth:`data_to_send` and :meth:`take_transcript`.
     """
 
@@ -64,7 +64,7 @@ class EngineOutput:
         out, self._transcript = self._transcript, []
         return out
 
-    def _record(self, direction: str, raw: bytes, before: Any, after: Any,
+    def _transcribe(self, direction: str, raw: bytes, before: Any, after: Any,
                 explain: str, params: Mapping[str, Any] | None = None) -> None:
         self._transcript.append(Utterance(direction, raw, str(before), str(after),
                                           explain, dict(params or {})))

@@ -11,7 +11,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._base import LineBuffer, RemoteProtocolError, TooLong, Utterance
+from .._base import EngineOutput, LineBuffer, RemoteProtocolError, TooLong, Utterance
 from . import _state as S
 from .events import ConnectionClosed, MessageDownloaded, ReplyReceived
 from .server import parse_line
@@ -64,7 +64,7 @@ def parse_reply(line: bytes, verb: str) -> Reply2:
     return Reply2(verb, lead, rest, number)
 
 
-class POP2Client:
+class POP2Client(EngineOutput):
     """One POP2 session, client side."""
 
     def __init__(self, user: str, password: str, *, script: Sequence[str | bytes] | None = None,
@@ -74,8 +74,7 @@ class POP2Client:
         self.state = S.CALL
         self._plan: Plan = self._script_plan(script) if script is not None else self._read_all()
         self._lines = LineBuffer(MAX_REPLY_LINE)
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        EngineOutput.__init__(self)
         self._events: list[Any] = []
         self._verb: str | None = None
         self._current = 1
@@ -99,14 +98,7 @@ class POP2Client:
             pass
         return self._take_events()
 
-    def data_to_send(self) -> bytes:
-        out = bytes(self._out)
-        self._out.clear()
-        return out
 
-    def take_transcript(self) -> list[Utterance]:
-        out, self._transcript = self._transcript, []
-        return out
 
     # -- reading ------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LineBuffer, TooLong, Utterance
+from .._base import EngineOutput, LineBuffer, TooLong, Utterance
 from ..pop3._drop import Entry, SessionDrop
 from ..pop3.backend import MaildropBackend
 from ..pop3.parser import parse_number
@@ -49,15 +49,14 @@ def parse_line(line: bytes) -> tuple[str, tuple[str, ...]]:
     return verb, tuple(a for a in rest.split(" ") if a)
 
 
-class POP2Server:
+class POP2Server(EngineOutput):
     """One POP2 session, server side."""
 
     def __init__(self, config: POP2Config, backend: MaildropBackend, *, session_id: str) -> None:
         self.config, self.backend, self.session_id = config, backend, session_id
         self.state = S.AUTH
         self._lines = LineBuffer(MAX_LINE)
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        EngineOutput.__init__(self)
         self._events: list[Any] = []
         self._user: str | None = None
         self._maildrop: str | None = None     # locked maildrop id
@@ -86,14 +85,7 @@ class POP2Server:
             self._handle(line)
         return self._take_events()
 
-    def data_to_send(self) -> bytes:
-        out = bytes(self._out)
-        self._out.clear()
-        return out
 
-    def take_transcript(self) -> list[Utterance]:
-        out, self._transcript = self._transcript, []
-        return out
 
     # -- the command loop ---------------------------------------------------
 

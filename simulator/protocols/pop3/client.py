@@ -14,7 +14,14 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._base import LineBuffer, LocalProtocolError, RemoteProtocolError, TooLong, Utterance
+from .._base import (
+    EngineOutput,
+    LineBuffer,
+    LocalProtocolError,
+    RemoteProtocolError,
+    TooLong,
+    Utterance,
+)
 from . import _state as S
 from .events import ConnectionClosed, MessageDownloaded, ReplyReceived, TlsRequested
 from .parser import (
@@ -78,7 +85,7 @@ class POP3Result:
 Plan = Generator[str | bytes, Response, None]
 
 
-class POP3Client:
+class POP3Client(EngineOutput):
     """One POP3 session, client side."""
 
     def __init__(self, user: str, password: str, *, use_apop: bool = False,
@@ -90,8 +97,7 @@ class POP3Client:
         self.state = S.GREETING
         self._plan: Plan = self._script_plan(script) if script is not None else self._download_plan()
         self._lines = LineBuffer(MAX_REPLY_LINE)
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        EngineOutput.__init__(self)
         self._events: list[Any] = []
         self._pending: tuple[str, tuple[str, ...]] | None = None
         self._status: tuple[bool, str, bytes] | None = None   # of a multi-line reply
@@ -118,14 +124,7 @@ class POP3Client:
             self._on_line(line)
         return self._take_events()
 
-    def data_to_send(self) -> bytes:
-        out = bytes(self._out)
-        self._out.clear()
-        return out
 
-    def take_transcript(self) -> list[Utterance]:
-        out, self._transcript = self._transcript, []
-        return out
 
     def tls_started(self) -> None:
         """The driver finished the handshake: go on with the plan (RFC 2595 §4)."""

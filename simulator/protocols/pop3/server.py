@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance
+from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong, Utterance
 from . import _state as S
 from ._drop import Entry, SessionDrop
 from .backend import MaildropBackend
@@ -42,7 +42,7 @@ class POP3Config:
     implementation: str = "mailsim"     # RFC 2449 IMPLEMENTATION capability
 
 
-class POP3Server:
+class POP3Server(EngineOutput):
     """One POP3 session, server side."""
 
     def __init__(self, config: POP3Config, backend: MaildropBackend, *, session_id: str) -> None:
@@ -51,8 +51,7 @@ class POP3Server:
         self.session_id = session_id
         self.state = S.AUTHORIZATION
         self._lines = LineBuffer(MAX_COMMAND_LINE)
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        EngineOutput.__init__(self)
         self._events: list[Any] = []
         self._user: str | None = None
         self._maildrop: str | None = None
@@ -92,14 +91,7 @@ class POP3Server:
             self._handle(line)
         return self._take_events()
 
-    def data_to_send(self) -> bytes:
-        out = bytes(self._out)
-        self._out.clear()
-        return out
 
-    def take_transcript(self) -> list[Utterance]:
-        out, self._transcript = self._transcript, []
-        return out
 
     def tls_started(self) -> None:
         """The driver finished the TLS handshake: AUTHORIZATION starts afresh (RFC 2595 §4)."""

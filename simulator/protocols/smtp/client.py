@@ -104,7 +104,7 @@ class SMTPClient(FlowMixin, EngineOutput):
             raise LocalProtocolError(f"tls_started() needs a 220 to STARTTLS, state was {was}")
         self.secure = self.result.tls = True
         self.result.extensions = {}
-        self._record("internal", b"", self.state, CLIENT_TRANSITIONS[self.state][TLS_DONE],
+        self._transcribe("internal", b"", self.state, CLIENT_TRANSITIONS[self.state][TLS_DONE],
                      "smtp.tls.established", {})
         self._go(TLS_DONE)
         self._stage_command(f"EHLO {self.hostname}", "EHLO")
@@ -134,18 +134,18 @@ class SMTPClient(FlowMixin, EngineOutput):
             getattr(self, f"_on_{before.value}")(answer)
         params = {"code": answer.code, "enhanced": answer.enhanced or "",
                   "text": answer.text, "stage": before.value}
-        self._record("s2c", raw, before, self.state, class_key(answer.code), params)
+        self._transcribe("s2c", raw, before, self.state, class_key(answer.code), params)
         self._flush()
 
     def _garbage(self, raw: bytes) -> None:
-        self._record("s2c", raw, self.state, ClientState.ERROR, "smtp.client.garbage", {})
+        self._transcribe("s2c", raw, self.state, ClientState.ERROR, "smtp.client.garbage", {})
         self._fail(self.state.value, None)
         self.state = ClientState.ERROR
         self._finish()
         self.done = True
 
     def _server_closed(self) -> None:
-        self._record("s2c", b"", self.state, ClientState.DONE, "smtp.conn.peer_closed",
+        self._transcribe("s2c", b"", self.state, ClientState.DONE, "smtp.conn.peer_closed",
                      {"transaction_lost": not self._finished})
         if not self._finished:
             self._fail(self.state.value, None)
@@ -169,7 +169,7 @@ class SMTPClient(FlowMixin, EngineOutput):
     def _flush(self) -> None:
         for raw, explain, params in self._staged:
             self._out += raw
-            self._record("c2s", raw, self.state, self.state, explain, params)
+            self._transcribe("c2s", raw, self.state, self.state, explain, params)
         self._staged = []
 
     def _fail(self, stage: str, answer: Reply | None) -> None:

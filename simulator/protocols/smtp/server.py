@@ -98,7 +98,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
         self.secure = True
         self.helo, self.esmtp, self._enhanced, self.auth_user = None, False, False, None
         self.envelope = self._fresh_envelope()
-        self._record("internal", b"", State.TLS, TRANSITIONS[State.TLS][TLS_DONE],
+        self._transcribe("internal", b"", State.TLS, TRANSITIONS[State.TLS][TLS_DONE],
                      "smtp.tls.established", {})
         self.state = TRANSITIONS[State.TLS][TLS_DONE]
 
@@ -148,7 +148,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
         # RFC 3207 §4.2 / CVE-2011-0411: plaintext sent after STARTTLS and before
         # the handshake must not be executed later as if it came over TLS.
         if data:
-            self._record("c2s", data, self.state, self.state, "smtp.tls.discarded",
+            self._transcribe("c2s", data, self.state, self.state, "smtp.tls.discarded",
                          {"octets": len(data)})
 
     # ------------------------------------------------------------------ commands
@@ -183,7 +183,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
             self._move(move)
         if self.state is State.AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
-        self._record("c2s", raw, before, self.state, explain, self._params)
+        self._transcribe("c2s", raw, before, self.state, explain, self._params)
         self._events.append(CommandReceived(verb, argument, answer))
         self._send(answer)
         self._entered(before)
@@ -213,7 +213,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
             or reply("ok_queued")
         params = {"lines": reader.lines, "octets": len(envelope.content),
                   "wire_octets": len(reader.raw)}
-        self._record("c2s", bytes(reader.raw), State.DATA,
+        self._transcribe("c2s", bytes(reader.raw), State.DATA,
                      TRANSITIONS[State.DATA][CONTENT_END], "smtp.data.content", params)
         self._move(CONTENT_END)
         accepted = 200 <= answer.code < 300
@@ -247,12 +247,12 @@ class SMTPServer(CommandsMixin, EngineOutput):
         self._out += data
         params = {"code": answer.code, "enhanced": answer.enhanced or "",
                   "text": answer.text}
-        self._record("s2c", data, self.state, self.state,
+        self._transcribe("s2c", data, self.state, self.state,
                      answer.key or class_key(answer.code), params)
 
     def _peer_closed(self) -> None:
         lost = self.state in (State.MAIL, State.RCPT, State.DATA)
-        self._record("c2s", b"", self.state, State.CLOSED, "smtp.conn.peer_closed",
+        self._transcribe("c2s", b"", self.state, State.CLOSED, "smtp.conn.peer_closed",
                      {"transaction_lost": lost})
         self._data = None
         self._close(by_peer=True)
