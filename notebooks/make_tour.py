@@ -120,6 +120,8 @@ def build(lang: str) -> nbformat.NotebookNode:
         cells.append(new_markdown_cell(ru if lang == "ru" else en))
         if code is not None:
             cells.append(new_code_cell(code.format(lang=lang) if "{lang" in code else code))
+    for number, cell in enumerate(cells):
+        cell.id = f"tour-{number:02d}"      # stable ids: regenerating gives no spurious diff
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
