@@ -15,18 +15,28 @@ parts of an encapsulated message/rfc822 are numbered inside it.
 """
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
-from email.message import Message
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .lexer import ParseError
 
-_POLICY = email.policy.compat32.clone(linesep="\r\n")
+if TYPE_CHECKING:
+    from email.message import Message
+
+# The stdlib email package is imported lazily: email.utils imports socket, and a
+# protocol engine must load no network module (DESIGN.md §1).
+
+
+@lru_cache(maxsize=1)
+def _policy():
+    import email.policy
+    return email.policy.compat32.clone(linesep="\r\n")
 
 
 def parse(data: bytes) -> Message:
-    return email.message_from_bytes(data, policy=_POLICY)
+    """The message as a compat32 tree: raw header values, payloads as on the wire."""
+    import email
+    return email.message_from_bytes(data, policy=_policy())
 
 
 def split_header(data: bytes) -> tuple[bytes, bytes]:
@@ -65,9 +75,10 @@ def envelope(msg: Message) -> list:
 
 def _addresses(msg: Message, field: str) -> list | None:
     """Each address as (name adl mailbox host); NIL when the field is missing or empty."""
+    from email.utils import getaddresses
     values = [str(v) for v in msg.get_all(field, [])]
     out = []
-    for name, address in email.utils.getaddresses(values):
+    for name, address in getaddresses(values):
         if not name and not address:
             continue
         local, _, host = address.rpartition("@") if "@" in address else (address, "", "")
@@ -105,8 +116,9 @@ def _leaf(part: Message, extensible: bool) -> list:
 
 
 def _params(part: Message) -> list | None:
+    from email.utils import collapse_rfc2231_value
     params = part.get_params() or []
-    pairs = [[_raw(k), _raw(str(email.utils.collapse_rfc2231_value(v)))] for k, v in params[1:]]
+    pairs = [[_raw(k), _raw(str(collapse_rfc2231_value(v)))] for k, v in params[1:]]
     if not pairs and part.get_content_maintype() == "text":
         pairs = [[b"charset", b"us-ascii"]]    # RFC 2045 §5.2 default, made explicit
     return [x for pair in pairs for x in pair] or None
@@ -129,7 +141,7 @@ def _lines(body: bytes) -> int:
 def leaf_bytes(part: Message) -> bytes:
     """The encoded body of a part exactly as on the wire (the parser keeps it verbatim)."""
     if part.is_multipart():
-        return split_header(part.as_bytes(policy=_POLICY))[1]
+        return split_header(part.as_bytes(policy=_policy()))[1]
     payload = part.get_payload(decode=False)
     return _raw(payload) if isinstance(payload, str) else b""
 

@@ -26,7 +26,7 @@ _LITERAL = re.compile(rb"\{(\d+)(\+?)\}$")
 class ParseError(ValueError):
     """The line is not well-formed IMAP; ``key`` names the locale text of the BAD reply."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         self.key, self.params = key, params
         super().__init__(f"{key} {params}")
 

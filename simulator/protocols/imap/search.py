@@ -9,12 +9,8 @@ decoded text parts (the stdlib ``email`` package does the decoding).
 """
 from __future__ import annotations
 
-import email.policy
-import email.utils
 from collections.abc import Callable, Iterator
 from datetime import date
-from email.header import decode_header, make_header
-from email.parser import BytesParser
 from typing import TYPE_CHECKING
 
 from . import bodystructure as bs
@@ -52,6 +48,8 @@ class Candidate:
         return [_decoded(v) for v in msg.get_all(name, [])]
 
     def body_text(self) -> str:
+        import email.policy  # lazily: the email package loads socket (see bodystructure)
+        from email.parser import BytesParser
         msg = BytesParser(policy=email.policy.default).parsebytes(self.record.data)
         texts = [p.get_content() for p in msg.walk()
                  if p.get_content_maintype() == "text" and not p.is_multipart()]
@@ -59,14 +57,16 @@ class Candidate:
             "utf-8", "replace")
 
     def sent_date(self) -> date | None:
+        from email.utils import parsedate_to_datetime
         values = self.header("Date")
         try:
-            return email.utils.parsedate_to_datetime(values[0]).date() if values else None
+            return parsedate_to_datetime(values[0]).date() if values else None
         except (TypeError, ValueError, IndexError):
             return None
 
 
 def _decoded(value: str) -> str:
+    from email.header import decode_header, make_header
     try:
         return str(make_header(decode_header(str(value))))
     except (UnicodeError, LookupError, ValueError):

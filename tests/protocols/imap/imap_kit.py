@@ -42,8 +42,11 @@ class World:
         server.data_to_send()
         if login or select:
             say(server, "L1 LOGIN bob secret")
+            server.run_pending()
         if select:
             say(server, f"S1 SELECT {select}")
+            server.run_pending()
+        server.data_to_send()
         server.take_transcript()
         return server
 
