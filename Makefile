@@ -24,7 +24,7 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(STAMP_LAB)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
+	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) ru/00_tour.ipynb
 
 ## make demo: replay the default scenario in the terminal
 demo: $(STAMP_TEST)
