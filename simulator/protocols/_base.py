@@ -136,3 +136,43 @@ class LineBuffer:
     def pending(self) -> int:
         """How many bytes wait for their line end."""
         return len(self._buf)
+
+
+class LineServer(EngineOutput):
+    """A server engine that reads one command line at a time (POP3, POP2).
+
+    Subclasses say what a line means (``_handle``), what a dropped
+    connection does (``_dropped``) and when the session is over (``closed``);
+    the reading loop and the event queue are the same for all of them.
+    """
+
+    def __init__(self, max_line: int) -> None:
+        super().__init__()
+        self._lines = LineBuffer(max_line)
+        self._events: list[Any] = []
+
+    @property
+    def closed(self) -> bool:
+        raise NotImplementedError
+
+    def receive_data(self, data: bytes) -> list[Any]:
+        """Handle received bytes; ``b""`` means the client closed the connection."""
+        if self.closed:
+            return []
+        if not data:
+            self._dropped()
+            return self._take_events()
+        self._lines.feed(data)
+        while not self.closed and (line := self._lines.next_line()) is not None:
+            self._handle(line)
+        return self._take_events()
+
+    def _take_events(self) -> list[Any]:
+        out, self._events = self._events, []
+        return out
+
+    def _handle(self, line: bytes | TooLong) -> None:
+        raise NotImplementedError
+
+    def _dropped(self) -> None:
+        raise NotImplementedError

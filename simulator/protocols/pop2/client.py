@@ -98,8 +98,6 @@ class POP2Client(EngineOutput):
             pass
         return self._take_events()
 
-
-
     # -- reading ------------------------------------------------------------
 
     def _step(self) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import EngineOutput, LineBuffer, TooLong, Utterance
+from .._base import LineServer, TooLong, Utterance
 from ..pop3._drop import Entry, SessionDrop
 from ..pop3.backend import MaildropBackend
 from ..pop3.parser import parse_number
@@ -49,15 +49,13 @@ def parse_line(line: bytes) -> tuple[str, tuple[str, ...]]:
     return verb, tuple(a for a in rest.split(" ") if a)
 
 
-class POP2Server(EngineOutput):
+class POP2Server(LineServer):
     """One POP2 session, server side."""
 
     def __init__(self, config: POP2Config, backend: MaildropBackend, *, session_id: str) -> None:
         self.config, self.backend, self.session_id = config, backend, session_id
         self.state = S.AUTH
-        self._lines = LineBuffer(MAX_LINE)
-        EngineOutput.__init__(self)
-        self._events: list[Any] = []
+        LineServer.__init__(self, MAX_LINE)
         self._user: str | None = None
         self._maildrop: str | None = None     # locked maildrop id
         self._drop: SessionDrop | None = None  # the selected folder
@@ -73,19 +71,6 @@ class POP2Server(EngineOutput):
     def initiate(self) -> list[Any]:
         self._send(reply("greeting", host=self.config.hostname), self.state, self.state)
         return self._take_events()
-
-    def receive_data(self, data: bytes) -> list[Any]:
-        if self.closed:
-            return []
-        if not data:
-            self._dropped()
-            return self._take_events()
-        self._lines.feed(data)
-        while not self.closed and (line := self._lines.next_line()) is not None:
-            self._handle(line)
-        return self._take_events()
-
-
 
     # -- the command loop ---------------------------------------------------
 
@@ -236,6 +221,3 @@ class POP2Server(EngineOutput):
                 params: dict[str, Any]) -> None:
         self._transcript.append(Utterance("c2s", raw, before, after, explain, params))
 
-    def _take_events(self) -> list[Any]:
-        out, self._events = self._events, []
-        return out

@@ -124,8 +124,6 @@ class POP3Client(EngineOutput):
             self._on_line(line)
         return self._take_events()
 
-
-
     def tls_started(self) -> None:
         """The driver finished the handshake: go on with the plan (RFC 2595 §4)."""
         if self.state != S.TLS:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong, Utterance
+from .._base import LineServer, LocalProtocolError, TooLong, Utterance
 from . import _state as S
 from ._drop import Entry, SessionDrop
 from .backend import MaildropBackend
@@ -42,7 +42,7 @@ class POP3Config:
     implementation: str = "mailsim"     # RFC 2449 IMPLEMENTATION capability
 
 
-class POP3Server(EngineOutput):
+class POP3Server(LineServer):
     """One POP3 session, server side."""
 
     def __init__(self, config: POP3Config, backend: MaildropBackend, *, session_id: str) -> None:
@@ -50,9 +50,7 @@ class POP3Server(EngineOutput):
         self.backend = backend
         self.session_id = session_id
         self.state = S.AUTHORIZATION
-        self._lines = LineBuffer(MAX_COMMAND_LINE)
-        EngineOutput.__init__(self)
-        self._events: list[Any] = []
+        LineServer.__init__(self, MAX_COMMAND_LINE)
         self._user: str | None = None
         self._maildrop: str | None = None
         self._drop: SessionDrop | None = None
@@ -78,20 +76,6 @@ class POP3Server(EngineOutput):
             greeting = reply("greeting", host=self.config.hostname)
         self._send(greeting, self.state, self.state)
         return self._take_events()
-
-    def receive_data(self, data: bytes) -> list[Any]:
-        """Handle received bytes; ``b""`` means the client closed the connection."""
-        if self.closed:
-            return []
-        if not data:
-            self._dropped()
-            return self._take_events()
-        self._lines.feed(data)
-        while not self.closed and (line := self._lines.next_line()) is not None:
-            self._handle(line)
-        return self._take_events()
-
-
 
     def tls_started(self) -> None:
         """The driver finished the TLS handshake: AUTHORIZATION starts afresh (RFC 2595 §4)."""
@@ -329,6 +313,3 @@ class POP3Server(EngineOutput):
                     params: dict[str, Any]) -> None:
         self._transcript.append(Utterance("c2s", raw, before, after, explain, params))
 
-    def _take_events(self) -> list[Any]:
-        out, self._events = self._events, []
-        return out
