@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .formatter import Raw, render
 from .lexer import ParseError
 
 if TYPE_CHECKING:
@@ -92,8 +93,9 @@ def _addresses(msg: Message, field: str) -> list | None:
 def body_structure(part: Message, extensible: bool = True) -> list:
     """BODYSTRUCTURE (``extensible``) or BODY of one part, recursively (RFC 3501 §7.4.2)."""
     if part.is_multipart() and part.get_content_maintype() == "multipart":
-        children = [body_structure(p, extensible) for p in part.get_payload()]
-        out = [*children, _raw(part.get_content_subtype())]
+        # RFC 3501 §9 body-type-mpart = 1*body SP media-subtype: no space between the parts
+        children = Raw(b"".join(render(body_structure(p, extensible)) for p in part.get_payload()))
+        out = [children, _raw(part.get_content_subtype())]
         if extensible:
             out += [_params(part), _disposition(part), None, None]
         return out

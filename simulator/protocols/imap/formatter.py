@@ -21,8 +21,14 @@ _ATOM_SAFE = frozenset(b"!#$&'+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ^_
                        b"abcdefghijklmnopqrstuvwxyz|}~[")
 
 
+class Raw(bytes):
+    """Octets already in wire form, written as they are."""
+
+
 def render(value: object) -> bytes:
     """The wire form of one value."""
+    if isinstance(value, Raw):
+        return bytes(value)
     if value is None or value is NIL:
         return b"NIL"
     if isinstance(value, Atom):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from imap_kit import World, say
 
@@ -36,6 +37,6 @@ def test_every_key_in_a_busy_transcript_is_explained():
 
 
 def test_order_reasons_are_explained():
-    source = open(S.__file__.replace("_state.py", "pipeline.py"), encoding="utf-8").read()
+    source = Path(S.__file__).with_name("pipeline.py").read_text(encoding="utf-8")
     for key in set(re.findall(r'"(imap\.order\.\w+)"', source)):
         assert locale.has(key, "ru") and locale.has(key, "en"), key
