@@ -90,6 +90,7 @@ class Trace:
     seed: int = 0
     steps: list[Step] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
+    roles: dict[str, list[str]] = field(default_factory=dict)   # host -> its roles
     version: int = SCHEMA_VERSION
 
     def __len__(self) -> int:
@@ -122,6 +123,7 @@ class Trace:
     def to_dict(self) -> dict[str, Any]:
         return {"format": "mailsim-trace", "version": self.version,
                 "scenario": self.scenario, "seed": self.seed, "nodes": list(self.nodes),
+                "roles": {host: list(r) for host, r in self.roles.items()},
                 "steps": [s.to_dict() for s in self.steps]}
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -138,6 +140,7 @@ class Trace:
                 f"trace format version {version!r} is not supported (expected {SCHEMA_VERSION})")
         return cls(scenario=data.get("scenario", ""), seed=data.get("seed", 0),
                    nodes=list(data.get("nodes", [])),
+                   roles={h: list(r) for h, r in data.get("roles", {}).items()},
                    steps=[Step.from_dict(s) for s in data["steps"]], version=version)
 
     @classmethod

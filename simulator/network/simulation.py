@@ -61,15 +61,20 @@ class SimulationResult:
 class Network:
     """Nodes, topology, DNS, store, scheduler and trace of one run."""
 
-    def __init__(self, scenario: Scenario, seed: int) -> None:
+    def __init__(self, scenario: Scenario, seed: int, *, scheduler=None,
+                 store: MailStore | None = None, trace: Trace | None = None) -> None:
+        """``scheduler``, ``store`` and ``trace`` replace the deterministic defaults:
+        ``mailsim serve`` runs the same network on the wall clock (a scheduler with
+        ``now``, ``at`` and ``after``), over Maildir folders, into a live trace.
+        """
         self.scenario = scenario
         self.rng = random.Random(seed)
-        self.scheduler = Scheduler()
-        self.trace = Trace(scenario=scenario.name, seed=seed)
+        self.scheduler = scheduler if scheduler is not None else Scheduler()
+        self.trace = trace if trace is not None else Trace(scenario=scenario.name, seed=seed)
         self.recorder = Recorder(self.trace, lambda: round(self.scheduler.now, 6))
         self.topology = Topology()
         self.dns = DNS()
-        self.store = MailStore(clock=self.now_datetime)
+        self.store = store if store is not None else MailStore(clock=self.now_datetime)
         self.nodes: dict[str, HostNode] = {}
         self.deliveries: list[Delivery] = []
         self.bounces = 0
@@ -96,6 +101,7 @@ class Network:
         for a, b in self.scenario.links:
             self.topology.add_link(a.lower(), b.lower())
         self.trace.nodes = sorted(self.nodes) + ["dns", INTERNET]
+        self.trace.roles = {h.name.lower(): list(h.roles) for h in self.scenario.hosts}
 
     # -- services used by the nodes ------------------------------------------------------
     def now_datetime(self) -> datetime:
@@ -106,6 +112,11 @@ class Network:
 
     def new_message_id(self, host: str) -> str:
         return f"<{self.now_datetime():%Y%m%d%H%M%S}.{self.rng.getrandbits(32):08x}@{host}>"
+
+    def new_conn_id(self) -> str:
+        """``c1``, ``c2``, …: simulated and real (served) connections share the count."""
+        self._connections += 1
+        return f"c{self._connections}"
 
     def address_of(self, host: str) -> str | None:
         return self.dns.hosts().get(host.lower())
@@ -121,8 +132,7 @@ class Network:
         ``hooks`` are the Connection's ``think``, ``on_idle`` and ``connect_explain``
         (mail reader sessions use them).
         """
-        self._connections += 1
-        conn_id = f"c{self._connections}"
+        conn_id = self.new_conn_id()
         node = self.nodes.get(server)
         server_engine = node.server_session(port, client, conn_id) if self.listens(server, port) \
             else None

@@ -69,6 +69,10 @@ def _base_graph(hosts: Iterable[tuple[str, str]], links: Iterable[Sequence[str]]
     return graph
 
 
+def _roles_kind(roles) -> str:
+    return "mta" if "mta" in roles else "mua" if "mua" in roles else "host"
+
+
 def topology_graph(source) -> nx.Graph:
     """The graph to draw, from a Scenario, a Trace or anything with ``.trace``.
 
@@ -76,12 +80,12 @@ def topology_graph(source) -> nx.Graph:
     ``mx``: a list of ``(domain, preference)`` on the edge internet — exchange.
     """
     if isinstance(source, Scenario):
-        hosts = [(h.name.lower(), "mta" if "mta" in h.roles else "mua" if "mua" in h.roles
-                  else "host") for h in source.hosts]
+        hosts = [(h.name.lower(), _roles_kind(h.roles)) for h in source.hosts]
         graph, mx = _base_graph(hosts, source.links), _scenario_mx(source)
     else:
         trace = source if isinstance(source, Trace) else source.trace
-        hosts = [(n, _trace_kind(trace, n)) for n in trace.nodes if n not in (INTERNET, DNS)]
+        hosts = [(n, _roles_kind(trace.roles[n]) if n in trace.roles else _trace_kind(trace, n))
+                 for n in trace.nodes if n not in (INTERNET, DNS)]
         paths = [s.meta["path"] for s in trace.filter(protocol="TCP") if "path" in s.meta]
         graph, mx = _base_graph(hosts, paths), _trace_mx(trace)
     for domain, preference, exchange in sorted(mx, key=lambda m: (m[0], m[1])):

@@ -171,3 +171,10 @@ def test_routed_paths_are_explained_as_forward_and_reverse_routes(run):
     assert "RFC 821 §3.6" in explain(mail.explain, mail.params, "en")
     assert "в обратном порядке" in explain(mail.explain, mail.params, "ru")
     assert "first host of the route" in explain(rcpt.explain, rcpt.params, "en")
+
+
+def test_the_trace_names_each_hosts_roles(run):
+    result = run("backup-mx")
+    assert result.trace.roles["mx1.b.test"] == ["mta", "mda"]     # down, yet known as an MTA
+    assert result.trace.roles["pc.a.test"] == ["mua"]
+    assert Trace.from_json(result.trace.to_json()).roles == result.trace.roles
