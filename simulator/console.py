@@ -93,7 +93,7 @@ def _state(step: Step) -> str:
     return before or after or ""
 
 
-def step_lines(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> "WireLines":
+def step_lines(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> WireLines:
     """The decoded line(s), each with the speaker's prefix, long blocks shortened."""
     lines = step.line.splitlines() or [""]
     return WireLines(shorten(lines, max_lines, lang), PREFIXES[step.direction],

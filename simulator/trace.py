@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -73,7 +74,7 @@ class Step:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Step":
+    def from_dict(cls, data: Mapping[str, Any]) -> Step:
         data = dict(data)
         if "raw_b64" in data:
             raw = base64.b64decode(data.pop("raw_b64"))
@@ -131,7 +132,7 @@ class Trace:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Trace":
+    def from_dict(cls, data: Mapping[str, Any]) -> Trace:
         if data.get("format") != "mailsim-trace":
             raise TraceFormatError("not a mailsim trace (the 'format' field is missing)")
         version = data.get("version")
@@ -144,7 +145,7 @@ class Trace:
                    steps=[Step.from_dict(s) for s in data["steps"]], version=version)
 
     @classmethod
-    def from_json(cls, text: str) -> "Trace":
+    def from_json(cls, text: str) -> Trace:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

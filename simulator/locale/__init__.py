@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import string
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -41,7 +42,7 @@ def _flatten(prefix: str, tree: Mapping[str, Any], out: dict[str, str]) -> None:
             out[full] = str(value).rstrip("\n")
 
 
-@lru_cache(maxsize=None)
+@cache
 def texts(lang: str) -> Mapping[str, str]:
     """All texts of one language as a flat dict of dotted keys."""
     if lang not in LANGUAGES:
