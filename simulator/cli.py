@@ -32,7 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, status = parse(sys.argv[1:] if argv is None else argv)
     if args is None:
         return status
-    handler = {"scenarios": cmd_scenarios, "run": cmd_run, "replay": cmd_replay}[args.command]
+    handler = {"scenarios": cmd_scenarios, "run": cmd_run, "replay": cmd_replay,
+               "serve": cmd_serve}[args.command]
     try:
         return handler(args)
     except (UserError, ScenarioError, TraceFormatError) as exc:
@@ -73,6 +74,18 @@ def _description(name: str, lang: str) -> str:
         return t("cli.scenarios.broken", lang, error=exc)
     text = scenario.description.get(lang) or next(iter(scenario.description.values()), "")
     return " ".join(text.split())
+
+
+# -- mailsim serve -------------------------------------------------------------------------
+
+
+def cmd_serve(args) -> int:
+    """Serve the scenario's mail host on loopback until Ctrl-C or SIGTERM."""
+    from simulator.server.cli_serve import ServeUsageError, run_serve
+    try:
+        return run_serve(args)
+    except ServeUsageError as exc:
+        raise UserError(str(exc)) from None
 
 
 # -- mailsim run ---------------------------------------------------------------------------

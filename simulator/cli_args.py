@@ -16,7 +16,7 @@ from typing import NoReturn
 from simulator import __version__
 from simulator.locale import LANGUAGES, default_lang, t
 
-COMMANDS = ("scenarios", "run", "replay")
+COMMANDS = ("scenarios", "run", "replay", "serve")
 
 
 def pick_lang(argv: Sequence[str]) -> str:
@@ -115,9 +115,29 @@ def build_parser(lang: str) -> Parser:
     replay.add_argument("--seed", type=int, metavar=mv("seed"), help=h("seed"))
     replay.add_argument("--protocol", metavar=mv("protocol"), help=h("protocol"))
     replay.add_argument("--conn", metavar=mv("conn"), help=h("conn"))
+    add_serve_arguments(command("serve"), lang)
     # --lang is also accepted before the command: ``mailsim --lang en scenarios``.
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     return parser
+
+
+def add_serve_arguments(serve: Parser, lang: str) -> None:
+    """``mailsim serve``'s options (texts in locale/*/serve.yaml, ``serve.help.*``)."""
+    def h(key: str) -> str:
+        return t(f"serve.help.{key}", lang)
+
+    serve.add_argument("scenario", nargs="?", default="classroom", metavar="SCENARIO",
+                       help=h("scenario"))
+    serve.add_argument("--host", default="127.0.0.1", help=h("host"))
+    serve.add_argument("--port-offset", type=int, default=10000, metavar="N", help=h("offset"))
+    serve.add_argument("--domain", help=h("domain"))
+    serve.add_argument("--user", action="append", default=[], metavar="NAME:PASSWORD",
+                       help=h("user"))
+    serve.add_argument("--maildir", metavar="DIR", help=h("maildir"))
+    serve.add_argument("--trace", metavar="FILE.jsonl", help=h("trace"))
+    serve.add_argument("--require-tls", action="store_true", help=h("require_tls"))
+    serve.add_argument("--tls-cert", metavar="FILE", help=h("tls_cert"))
+    serve.add_argument("--tls-key", metavar="FILE", help=h("tls_key"))
 
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace | None, int]:

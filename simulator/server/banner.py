@@ -1,0 +1,63 @@
+"""What ``mailsim serve`` prints: the listeners and a mail client's account settings.
+
+The settings are the fields every mail client asks for (Thunderbird's
+"manual config", Outlook's "POP and IMAP"): server, port, connection
+security and user name, for incoming (IMAP preferred, RFC 9051; else POP3,
+RFC 1939) and outgoing mail (submission, RFC 6409).
+"""
+from __future__ import annotations
+
+from ..locale import t
+from .app import Listening, MailServer
+
+
+def banner(server: MailServer, lang: str | None = None) -> list[str]:
+    """Lines for the terminal, in ``lang``; the caller prints ``ready`` after them."""
+    world, opts = server.world, server.options
+    lines = [t("serve.title", lang, scenario=world.scenario.name, domain=world.domain),
+             t("serve.listening", lang, host=opts.host)]
+    lines += [_service_line(item, lang) for item in server.listening]
+    lines += account_lines(server, lang)
+    if opts.require_tls:
+        lines.append(t("serve.require_tls", lang))
+    if opts.maildir:
+        lines.append(t("serve.maildir", lang, path=opts.maildir))
+    if opts.trace_path:
+        lines.append(t("serve.trace", lang, path=opts.trace_path))
+    if not opts.tls_cert:
+        from .tls import ensure_certificate
+        lines.append(t("serve.certificate", lang, cert=ensure_certificate()[0]))
+    lines.append(t("serve.stop", lang))
+    return lines
+
+
+def _service_line(item: Listening, lang: str | None) -> str:
+    return t("serve.service", lang, name=item.name, protocol=item.protocol, host=item.host,
+             port=item.port, standard=item.standard_port,
+             security=t(f"serve.security.{item.security}", lang))
+
+
+def account_lines(server: MailServer, lang: str | None) -> list[str]:
+    """For each user of the served domain: incoming and outgoing settings."""
+    by_name = {item.name: item for item in server.listening}
+    incoming = [item for names in (("imaps", "imap"), ("pop3s", "pop3"))
+                for item in [next((by_name[n] for n in names if n in by_name), None)] if item]
+    outgoing = by_name.get("submission") or by_name.get("smtps")
+    domain = server.world.domain
+    lines = []
+    for user in server.world.scenario.users:
+        if not user.address.lower().endswith("@" + domain):
+            continue
+        login = user.address.rpartition("@")[0]
+        lines.append(t("serve.account", lang, address=user.address, password=user.password))
+        for item in incoming:
+            lines.append(t("serve.incoming", lang, **_fields(item, lang), login=login,
+                           address=user.address))
+        if outgoing:
+            lines.append(t("serve.outgoing", lang, **_fields(outgoing, lang), login=login))
+    return lines
+
+
+def _fields(item: Listening, lang: str | None) -> dict:
+    return {"protocol": item.protocol, "host": item.host, "port": item.port,
+            "security": t(f"serve.security.{item.security}", lang)}

@@ -1,0 +1,62 @@
+"""``mailsim serve`` in the terminal: start, print the settings and ``ready``, wait for a signal.
+
+Ctrl-C (SIGINT) and SIGTERM both stop the listeners and the network's
+timers; the exit status is 0 after a clean stop.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from ..locale import t
+from .app import MailServer, ServeOptions
+from .banner import banner
+
+
+class ServeUsageError(Exception):
+    """A mistake in the options, already in the user's language."""
+
+
+def parse_users(values: list[str], lang: str) -> list[tuple[str, str]]:
+    """``NAME:PASSWORD`` pairs (the password may itself contain colons)."""
+    users = []
+    for value in values:
+        name, sep, password = value.partition(":")
+        if not sep or not name:
+            raise ServeUsageError(t("serve.bad_user", lang, value=value))
+        users.append((name, password))
+    return users
+
+
+def options_from(args) -> ServeOptions:
+    return ServeOptions(scenario=args.scenario, host=args.host, port_offset=args.port_offset,
+                        domain=args.domain, users=parse_users(args.user, args.lang),
+                        maildir=args.maildir, trace_path=args.trace,
+                        require_tls=args.require_tls, tls_cert=args.tls_cert,
+                        tls_key=args.tls_key, lang=args.lang)
+
+
+def run_serve(args) -> int:
+    """Serve until a signal; 0 after a clean stop."""
+    return asyncio.run(_serve(options_from(args), args.lang))
+
+
+async def _serve(options: ServeOptions, lang: str) -> int:
+    server = MailServer(options)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise ServeUsageError(t("serve.port_busy", lang, host=options.host,
+                                port=getattr(exc, "port", "?"), reason=exc.strerror or exc))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    for line in banner(server, lang):
+        print(line)
+    print(t("serve.ready", lang), flush=True)
+    await stop.wait()
+    await server.stop()
+    print(t("serve.stopped", lang), file=sys.stderr)
+    return 0

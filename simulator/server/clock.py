@@ -1,0 +1,81 @@
+"""The network's scheduler on the wall clock: the asyncio loop runs the callbacks.
+
+:class:`simulator.network.scheduler.Scheduler` runs simulated time as fast as
+it can; ``mailsim serve`` needs the same interface (``now``, ``at``,
+``after``) in real seconds so that the MTA's queue, its retries (RFC 5321
+§4.5.4.1) and the links' latency happen while a student watches.
+
+Callbacks due "now" (``after(0, …)``) wait in a list that :meth:`settle`
+runs: the socket driver calls it inside an exchange, so an MDA delivery
+triggered by DATA is on disk before the 250 reply is written (RFC 5321
+§6.1: the 250 takes responsibility for the message).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+
+class RealTimeScheduler:
+    """``now`` is seconds since the server started; callbacks run on ``loop``."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._start = loop.time()
+        self._due: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self._handles: set[asyncio.TimerHandle] = set()
+        self.errors: list[BaseException] = []
+
+    @property
+    def now(self) -> float:
+        return self.loop.time() - self._start
+
+    def at(self, time: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` at ``time`` seconds after the start (never in the past)."""
+        self.after(time - self.now, callback, *args)
+
+    def after(self, delay: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback(*args)`` ``delay`` seconds from now (0: at the next :meth:`settle`)."""
+        if delay <= 0:
+            self._due.append((callback, args))
+            self.loop.call_soon(self.settle)
+            return
+        handle: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            self._handles.discard(handle)
+            self._run(callback, args)
+            self.settle()
+        handle = self.loop.call_later(delay, fire)
+        self._handles.add(handle)
+
+    def settle(self) -> int:
+        """Run every callback that is due now, including those they schedule; how many ran."""
+        count = 0
+        while self._due:
+            callback, args = self._due.pop(0)
+            self._run(callback, args)
+            count += 1
+        return count
+
+    def _run(self, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        # One failing node must not take the whole server down: keep the error
+        # for the operator (``serve`` prints them) and go on.
+        try:
+            callback(*args)
+        except Exception as exc:
+            self.errors.append(exc)
+            logging.getLogger("mailsim.server").exception("scheduled callback failed")
+
+    def cancel_all(self) -> None:
+        """Forget every pending timer (the server stops)."""
+        for handle in list(self._handles):
+            handle.cancel()
+        self._handles.clear()
+        self._due.clear()
+
+    @property
+    def pending(self) -> int:
+        return len(self._handles) + len(self._due)

@@ -1,0 +1,118 @@
+"""What the classroom host serves on real sockets: one entry per listening port.
+
+Each service names the standard port (RFC 6409 §3: submission 587; RFC 8314
+§3.3: implicit TLS on 465, 993 and 995; RFC 5321 §4.5.3.2 and RFC 1939 §3
+for the idle timeouts) and makes a fresh sans-IO engine per connection,
+built from the same network node that answers in the simulation, so a real
+client talks to exactly the code a notebook shows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..network.mta import SessionHandler
+from ..protocols.pop2 import POP2Config, POP2Server
+from ..protocols.pop3 import POP3Config, POP3Server
+from ..protocols.smtp import Reply, ServerConfig, SMTPServer
+
+#: Seconds a server waits for the client's next command before it hangs up.
+#: SMTP: RFC 5321 §4.5.3.2.7 (at least 5 minutes); POP: RFC 1939 §3 (at
+#: least 10 minutes); IMAP: RFC 9051 §5.4 (at least 30 minutes).
+IDLE_TIMEOUTS = {"SMTP": 300.0, "POP3": 600.0, "POP2": 600.0, "IMAP": 1800.0}
+
+#: security: "none", "starttls" (upgrade in the session) or "tls" (implicit TLS).
+SERVICE_TABLE = (
+    # name, protocol, standard port, security, role the host needs
+    ("smtp", "SMTP", 25, "starttls", "mta"),
+    ("submission", "SMTP", 587, "starttls", "submission"),
+    ("smtps", "SMTP", 465, "tls", "submission"),
+    ("pop3", "POP3", 110, "starttls", "pop3"),
+    ("pop3s", "POP3", 995, "tls", "pop3"),
+    ("pop2", "POP2", 109, "none", "pop2"),
+    ("imap", "IMAP", 143, "starttls", "imap"),
+    ("imaps", "IMAP", 993, "tls", "imap"),
+)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One listening port of the served host."""
+
+    name: str
+    protocol: str
+    port: int               # the standard port, as the trace and the students know it
+    security: str           # none | starttls | tls
+    make: Callable[[str, str], Any]     # (peer, conn_id) -> a fresh server engine
+
+
+class LiveSMTPHandler(SessionHandler):
+    """The MTA's hooks, plus RFC 4954 §4's 538 when AUTH needs TLS first."""
+
+    def __init__(self, mta, port: int, peer: str, require_tls: bool) -> None:
+        super().__init__(mta, port, peer)
+        self.require_tls = require_tls
+
+    def handle_command(self, session, verb: str, argument: str) -> Reply | None:
+        if verb == "AUTH" and self.require_tls and not session.secure:
+            return Reply(538, "5.7.11", ("Encryption required for requested authentication "
+                                         "mechanism",), key="serve.reply.encryption_required")
+        return super().handle_command(session, verb, argument)
+
+
+def build_services(world) -> list[Service]:
+    """The services the served host's roles call for, in the order of SERVICE_TABLE."""
+    roles = set(world.host.roles) | ({"submission"} if world.host.submission else set())
+    makers = {"SMTP": _smtp, "POP3": _pop3, "POP2": _pop2, "IMAP": _imap}
+    out = []
+    for name, protocol, port, security, role in SERVICE_TABLE:
+        if role not in roles or (protocol == "IMAP" and world.imap is None):
+            continue
+        if world.require_tls and _cannot_require_tls(protocol, security):
+            continue
+        maker = makers[protocol]
+        out.append(Service(name, protocol, port, security,
+                           lambda peer, conn, m=maker, n=name, s=security:
+                           m(world, n, s, peer, conn)))
+    return out
+
+
+def _cannot_require_tls(protocol: str, security: str) -> bool:
+    """Ports that stay closed with --require-tls: POP2 has no TLS at all, and the
+    POP3 engine has no "log in only after STLS" switch (RFC 2595 §2.2), so 110 would
+    accept clear-text passwords; 995 serves POP3 instead."""
+    return security == "none" or (protocol == "POP3" and security == "starttls")
+
+
+def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServer:
+    submission = name != "smtp"
+    mta = world.mta
+    config = ServerConfig(hostname=mta.name, source_routes=world.net.source_routes,
+                          starttls=security == "starttls", offer_auth=submission,
+                          auth_required=submission)
+    port = 587 if submission else 25
+    engine = SMTPServer(config, LiveSMTPHandler(mta, port, peer, world.require_tls), peer=peer)
+    engine.secure = security == "tls"
+    return engine
+
+
+def _pop3(world, name: str, security: str, peer: str, conn_id: str) -> POP3Server:
+    service = world.pop3
+    config = POP3Config(hostname=service.name, apop_timestamp=service.apop_timestamp(),
+                        stls=security == "starttls")
+    return POP3Server(config, service.backend, session_id=f"{service.name}/{conn_id}")
+
+
+def _pop2(world, name: str, security: str, peer: str, conn_id: str) -> POP2Server:
+    service = world.pop2
+    return POP2Server(POP2Config(hostname=service.name), service.backend,
+                      session_id=f"{service.name}/{conn_id}")
+
+
+def _imap(world, name: str, security: str, peer: str, conn_id: str):
+    config = world.imap.config(starttls=security == "starttls",
+                               login_requires_tls=world.require_tls and security != "tls")
+    engine = world.imap.engine(config, conn_id)
+    engine.tls = security == "tls"
+    return engine

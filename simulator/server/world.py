@@ -1,0 +1,114 @@
+"""The world ``mailsim serve`` runs: a scenario's Network on the wall clock.
+
+The served host is the scenario's first host with ``submission: true`` (the
+classroom's ``mail.example.test``).  Real clients reach its services over
+loopback; everything behind it — the MTA's queue, MX lookups in the
+simulated DNS, relaying to the scenario's other domains, retries and
+bounces (RFC 5321 §4.5.4.1, RFC 3464) — is the simulation's own code,
+scheduled on the asyncio loop.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timezone
+from importlib import resources
+
+from ..mail.store import MailStore
+from ..network.simulation import Network
+from ..scenarios import Scenario, load, load_builtin
+from ..scenarios.loader import load_text
+from ..scenarios.model import User
+from ..trace import Trace
+from .clock import RealTimeScheduler
+from .imap_side import ImapSide
+from .services import build_services
+
+
+class LiveTrace(Trace):
+    """A Trace that tells its listeners about every Step as it is added."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.listeners: list = []
+
+    def add(self, **fields):
+        step = super().add(**fields)
+        for listener in self.listeners:
+            listener(step)
+        return step
+
+
+def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],
+                  lang: str | None = None) -> Scenario:
+    """The scenario to serve: ``domain`` renames the served domain, ``users`` are added."""
+    scenario = load(name, lang)
+    served = served_domain(scenario)
+    if domain and domain.lower() != served:
+        text = _scenario_text(name)
+        pattern = r"(?<![\w.-])" + re.escape(served) + r"(?![\w-])"
+        scenario = load_text(re.sub(pattern, domain.lower(), text), name, lang)
+        served = domain.lower()
+    extra = tuple(User(_address(login, served), password, login.partition("@")[0])
+                  for login, password in users)
+    known = {u.address.lower() for u in scenario.users}
+    extra = tuple(u for u in extra if u.address.lower() not in known)
+    start = dataclasses.replace(scenario.options, start_time=datetime.now(timezone.utc))
+    return dataclasses.replace(scenario, users=scenario.users + extra, options=start)
+
+
+def _scenario_text(name: str) -> str:
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        with open(name, encoding="utf-8") as handle:
+            return handle.read()
+    load_builtin(name)              # raises the usual ScenarioError for an unknown name
+    return resources.files("simulator.scenarios").joinpath(f"{name}.yaml").read_text("utf-8")
+
+
+def _address(login: str, domain: str) -> str:
+    return login if "@" in login else f"{login}@{domain}"
+
+
+def served_host(scenario: Scenario):
+    """The first host with submission, else the first MTA: the one real clients reach."""
+    hosts = [h for h in scenario.hosts if h.submission] or \
+        [h for h in scenario.hosts if "mta" in h.roles]
+    if not hosts:
+        raise ValueError(f"scenario {scenario.name} has no MTA to serve")
+    return hosts[0]
+
+
+def served_domain(scenario: Scenario) -> str:
+    host = served_host(scenario)
+    return (host.domains[0] if host.domains else host.name.split(".", 1)[-1]).lower()
+
+
+class World:
+    """The Network of one served scenario and the services of its served host."""
+
+    def __init__(self, scenario: Scenario, loop, *, store: MailStore | None = None,
+                 require_tls: bool = False) -> None:
+        self.scenario = scenario
+        self.require_tls = require_tls
+        self.scheduler = RealTimeScheduler(loop)
+        self.trace = LiveTrace(scenario=scenario.name, seed=scenario.seed)
+        self.host = served_host(scenario)
+        self.net = Network(scenario, scenario.seed, scheduler=self.scheduler, store=store,
+                           trace=self.trace)
+        if store is not None:
+            store.clock = self.net.now_datetime
+        self.trace.nodes.append("client")
+        node = self.net.nodes[self.host.name.lower()]
+        self.mta = node.services.get(25)
+        self.pop3 = node.services.get(110)
+        self.pop2 = node.services.get(109)
+        self.imap = ImapSide.create(self) if "imap" in self.host.roles else None
+        self.services = build_services(self)
+
+    @property
+    def domain(self) -> str:
+        return served_domain(self.scenario)
+
+    def start(self) -> None:
+        """Put the scenario's own messages and faults on the (real) clock."""
+        self.net.start()
