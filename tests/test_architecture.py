@@ -8,7 +8,8 @@ FORBIDDEN = ("asyncio", "socket", "ipywidgets", "matplotlib")
 
 
 @pytest.mark.parametrize("package", ["simulator.protocols", "simulator.protocols.smtp",
-                                     "simulator.protocols.pop3", "simulator.protocols.pop2"])
+                                     "simulator.protocols.pop3", "simulator.protocols.pop2",
+                                     "simulator.protocols.imap"])
 def test_engines_load_no_io_or_gui_modules(package):
     code = (f"import sys, importlib; importlib.import_module({package!r}); "
             f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LocalProtocolError, Utterance
+from .._base import EngineOutput, LocalProtocolError, Utterance
 from . import _state as S
 from . import commands_auth, commands_mailbox, commands_message, updates
 from .backend import BackendError, IMAPBackend
@@ -60,7 +60,7 @@ class IMAPConfig:
     max_errors: int = 20                # BADs before the server gives up on the client
 
 
-class IMAPServer:
+class IMAPServer(EngineOutput):
     """One IMAP session, server side."""
 
     def __init__(self, config: IMAPConfig, backend: IMAPBackend, hub: MailboxHub | None = None,
@@ -80,8 +80,7 @@ class IMAPServer:
         self.idle_from = S.AUTHENTICATED
         self._reader = CommandReader(config.max_line, config.max_literal)
         self._queue: list[Pending] = []
-        self._out = bytearray()
-        self._transcript: list[Utterance] = []
+        EngineOutput.__init__(self)
         self._events: list[Any] = []
         self._errors = 0
 
@@ -114,15 +113,6 @@ class IMAPServer:
                 self.say(untagged_status("bye_too_many_errors"))
                 self._close("errors")
         return self._take_events()
-
-    def data_to_send(self) -> bytes:
-        out = bytes(self._out)
-        self._out.clear()
-        return out
-
-    def take_transcript(self) -> list[Utterance]:
-        out, self._transcript = self._transcript, []
-        return out
 
     def tls_started(self) -> None:
         """The driver finished the TLS handshake: start NOT_AUTHENTICATED afresh."""
