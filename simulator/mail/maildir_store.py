@@ -1,0 +1,274 @@
+"""The message store on disk: every folder a Maildir (stdlib ``mailbox``), nothing lost on restart.
+
+Theory of operation.  :class:`MaildirStore` keeps :class:`MailStore`'s API, so
+the POP3 and IMAP adapters work unchanged; only folders and messages learn
+to write themselves down:
+
+- an account is a Maildir at ``ROOT/<address>/`` (its INBOX); other folders
+  are Maildir++ subfolders ``.Sent``, ``.a.b`` for ``a/b`` (what Dovecot and
+  Courier read), made with :meth:`mailbox.Maildir.add_folder`;
+- a message is written to ``tmp/``, fsync'd, renamed into ``cur/`` with its
+  flags in the info suffix (``:2,FS``: \\Flagged \\Seen, the Maildir spec's
+  letters D F R S T), and the directory is fsync'd — all before the store
+  returns, so the MTA's 250 after DATA promises a message that is on disk
+  (RFC 5321 §6.1: the 250 takes responsibility);
+- IMAP UIDs and UIDVALIDITY (RFC 3501 §2.3.1.1) live in a small
+  ``mailsim-uidlist`` per folder, replaced atomically; a message file the
+  list does not name (a crash between the two writes) gets the next UID on
+  start, so every delivered message is there exactly once.
+"""
+from __future__ import annotations
+
+import itertools
+import mailbox
+import os
+import shutil
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .store import DEFAULT_FOLDERS, INBOX, Account, Folder, MailStore, StoredMessage, _address_key
+
+#: IMAP system flags and their Maildir info letters (cr.yp.to/proto/maildir.html).
+LETTERS = {"\\Draft": "D", "\\Flagged": "F", "\\Answered": "R", "\\Seen": "S", "\\Deleted": "T"}
+FLAGS = {letter: flag for flag, letter in LETTERS.items()}
+UIDLIST = "mailsim-uidlist"
+_counter = itertools.count()
+
+
+def _fsync_dir(path: Path) -> None:
+    """A rename is durable only once its directory is (POSIX leaves that to fsync)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _info(flags) -> str:
+    return ":2," + "".join(sorted(LETTERS[f] for f in flags if f in LETTERS))
+
+
+class MaildirMessage(StoredMessage):
+    """A StoredMessage whose flag changes rename its file (flags live in the name)."""
+
+    key: str = ""
+    box: MaildirBox | None = None
+
+    @property
+    def flags(self) -> set[str]:
+        return self._flags
+
+    @flags.setter
+    def flags(self, value) -> None:
+        old, self._flags = getattr(self, "_flags", set()), set(value)
+        if self.box is not None and old != self._flags:
+            self.box.reflag(self, old)
+
+
+class MaildirBox:
+    """One folder's Maildir directory: writing, renaming, removing, the UID list."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.folder: Folder | None = None
+
+    def write(self, message: MaildirMessage) -> None:
+        """tmp/ → fsync → cur/ with the flags → fsync the directory (the Maildir delivery)."""
+        key = f"{time.time_ns() // 1000}.M{next(_counter)}P{os.getpid()}.{socket.gethostname()}"
+        tmp = self.path / "tmp" / key
+        with open(tmp, "wb") as handle:
+            handle.write(message.data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        stamp = message.internal_date.timestamp()
+        os.utime(tmp, (stamp, stamp))           # the internal date, as Dovecot keeps it
+        os.rename(tmp, self._file(key, message.flags))
+        _fsync_dir(self.path / "cur")
+        message.key, message.box = key, self
+
+    def _file(self, key: str, flags) -> Path:
+        return self.path / "cur" / (key + _info(flags))
+
+    def reflag(self, message: MaildirMessage, old: set[str]) -> None:
+        os.rename(self._file(message.key, old), self._file(message.key, message.flags))
+        _fsync_dir(self.path / "cur")
+        if {f for f in old if f not in LETTERS} != {f for f in message.flags if f not in LETTERS}:
+            self.save(self.folder)          # keywords have no letter: the UID list keeps them
+
+    def unlink(self, message: MaildirMessage) -> None:
+        self._file(message.key, message.flags).unlink(missing_ok=True)
+
+    # -- the UID list --------------------------------------------------------------
+    def save(self, folder: Folder) -> None:
+        """``uidvalidity uidnext`` then ``uid key keyword…`` per message, replaced atomically."""
+        lines = [f"{folder.uidvalidity} {folder.uidnext}"]
+        lines += [" ".join([str(m.uid), m.key, *sorted(f for f in m.flags if f not in LETTERS)])
+                  for m in folder.messages]
+        tmp = self.path / (UIDLIST + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path / UIDLIST)
+        _fsync_dir(self.path)
+
+    def load(self, folder: Folder) -> None:
+        """Fill ``folder`` from disk; files the UID list does not know get new UIDs."""
+        self.folder = folder
+        known = self._read_uidlist(folder)
+        files = self._scan()
+        for key in sorted(files, key=lambda k: (known.get(k, (1 << 62, []))[0], k)):
+            name, flags = files[key]
+            uid, keywords = known.get(key, (None, []))
+            if uid is None:
+                uid = folder.uidnext
+            folder.uidnext = max(folder.uidnext, uid + 1)
+            path = self.path / name
+            date = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            message = MaildirMessage(uid, path.read_bytes(), flags | set(keywords), date)
+            message.key, message.box = key, self
+            folder.messages.append(message)
+        self.save(folder)
+
+    def _read_uidlist(self, folder: Folder) -> dict[str, tuple[int, list[str]]]:
+        try:
+            lines = (self.path / UIDLIST).read_text("utf-8").splitlines()
+        except FileNotFoundError:
+            return {}
+        validity, uidnext = (int(x) for x in lines[0].split())
+        folder.uidvalidity, folder.uidnext = validity, uidnext
+        known = {}
+        for line in lines[1:]:
+            uid, key, *keywords = line.split()
+            known[key] = (int(uid), keywords)
+        return known
+
+    def _scan(self) -> dict[str, tuple[str, set[str]]]:
+        """key -> (path inside the Maildir, flags) for every message in new/ and cur/."""
+        out = {}
+        for sub in ("new", "cur"):      # new/ first: its files move into cur/
+            for entry in os.scandir(self.path / sub):
+                key, _, info = entry.name.partition(":2,")
+                name = entry.name
+                if sub == "new":        # delivered by another program: move it to cur/
+                    name = key + ":2,"
+                    os.rename(entry.path, self.path / "cur" / name)
+                out[key] = (f"cur/{name}", {FLAGS[c] for c in info if c in FLAGS})
+        return out
+
+
+@dataclass
+class MaildirFolder(Folder):
+    """A Folder that writes every change through its :class:`MaildirBox`."""
+
+    box: MaildirBox | None = None
+
+    def append(self, data: bytes, flags=(), internal_date=None) -> StoredMessage:
+        plain = super().append(data, flags, internal_date)
+        message = MaildirMessage(plain.uid, plain.data, set(plain.flags), plain.internal_date)
+        self.box.write(message)
+        self.messages[-1] = message
+        self.box.save(self)
+        return message
+
+    def remove(self, uids) -> list[StoredMessage]:
+        removed = super().remove(uids)
+        for message in removed:
+            self.box.unlink(message)
+        if removed:
+            self.box.save(self)
+        return removed
+
+
+def _folder_dir(root: Path, name: str) -> Path:
+    """INBOX is the account's Maildir; ``a/b`` is the Maildir++ subfolder ``.a.b``."""
+    return root if name == INBOX else root / ("." + name.replace("/", "."))
+
+
+@dataclass
+class MaildirAccount(Account):
+    """An Account whose folders are Maildirs under ``root``."""
+
+    root: Path = Path(".")
+
+    def __post_init__(self) -> None:
+        self._maildir = mailbox.Maildir(self.root, factory=None, create=True)
+        super().__post_init__()
+        for name in sorted(self._maildir.list_folders()):
+            if not self.has_folder(name.replace(".", "/")):
+                self.create_folder(name.replace(".", "/"))
+
+    def create_folder(self, name: str, special_use: str | None = None) -> Folder:
+        """Open the folder on disk if it is there, else make it (RFC 3501 §6.3.3)."""
+        folder = super().create_folder(name, special_use)
+        path = _folder_dir(self.root, folder.name)
+        if folder.name != INBOX and not path.exists():
+            self._maildir.add_folder(folder.name.replace("/", "."))
+        disk = MaildirFolder(folder.name, folder.uidvalidity, special_use=special_use,
+                             clock=self.clock, box=MaildirBox(path))
+        disk.box.load(disk)
+        self.folders[folder.name] = disk
+        return disk
+
+    def delete_folder(self, name: str) -> Folder:
+        folder = super().delete_folder(name)
+        shutil.rmtree(folder.box.path, ignore_errors=True)
+        return folder
+
+    def rename_folder(self, old: str, new: str) -> Folder:
+        before = {id(f): f.name for f in self.folders.values()}
+        folder = super().rename_folder(old, new)
+        for item in self.folders.values():
+            if item.name != before.get(id(item), item.name):
+                target = _folder_dir(self.root, item.name)
+                os.rename(item.box.path, target)
+                item.box.path = target
+        _fsync_dir(self.root)
+        return folder
+
+    def _move_inbox(self, new: str) -> Folder:
+        moved = list(self.inbox.messages)
+        target = super()._move_inbox(new)
+        for message in moved:
+            self.inbox.box.unlink(message)
+        self.inbox.box.save(self.inbox)
+        return target
+
+
+class MaildirStore(MailStore):
+    """A MailStore kept in Maildir folders under ``root`` (``mailsim serve --maildir``)."""
+
+    def __init__(self, root: str | os.PathLike, clock=None) -> None:
+        super().__init__(clock)
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._validity_file = self.root / "mailsim-uidvalidity"
+        saved = int(self._validity_file.read_text()) if self._validity_file.exists() else 0
+        # RFC 3501 §2.3.1.1: a re-created folder must not reuse an old UIDVALIDITY,
+        # so the counter survives restarts and starts from the clock.
+        self._uidvalidity = max(saved, int(time.time()))
+
+    def _next_uidvalidity(self) -> int:
+        value = super()._next_uidvalidity()
+        self._validity_file.write_text(str(value))
+        return value
+
+    def add_user(self, address: str, password: str = "", name: str = "") -> Account:
+        """The account on disk (opened if it exists) with the RFC 6154 special-use folders."""
+        key = _address_key(address)
+        if key in self._accounts:
+            raise ValueError(f"user {address} already exists")
+        account = MaildirAccount(address, password, name, new_uidvalidity=self._next_uidvalidity,
+                                 clock=self.clock, root=self.root / key)
+        for folder, special_use in DEFAULT_FOLDERS:
+            if account.has_folder(folder):
+                account.folder(folder).special_use = special_use
+            else:
+                account.create_folder(folder, special_use)
+        self._accounts[key] = account
+        return account
+
+
