@@ -21,6 +21,8 @@ from simulator.protocols.smtp import ServerConfig, SMTPServer
 from simulator.scenarios import load
 from simulator.trace import Trace
 
+from .player import player_rows
+
 MESSAGE_SIZE = 4096
 
 
@@ -72,7 +74,7 @@ def bench(quick: bool) -> Table:
     repeat = 3 if quick else 5
     rows = []
     with Progress(transient=True) as progress:
-        task = progress.add_task("benchmarks", total=4)
+        task = progress.add_task("benchmarks", total=5)
         data = smtp_session_bytes(messages)
         floor = best_of(repeat, lambda: run_line_split(data))
         engine = best_of(repeat, lambda: run_engine(data))
@@ -102,6 +104,9 @@ def bench(quick: bool) -> Table:
         rows.append((f"trace JSON round trip ({steps} steps, {len(text) / 2**20:.1f} MiB)",
                      f"{len(text) / round_trip / 2**20:.1f} MiB/s",
                      f"×{round_trip / scaled:.2f} the time of the simulation"))
+        progress.advance(task)
+
+        rows.extend(player_rows(quick, many_messages))
         progress.advance(task)
 
     table = Table(title="mailsim benchmarks (best of several runs)")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.plots import has_table, sequence_diagram, state_diagram, to_png, topology
+from simulator.plots import has_table, state_diagram, to_png, topology
+from simulator.plots.sequence_strip import SequenceStrips
 from simulator.trace import Step, Trace
 
 KINDS = ("none", "sequence", "state", "topology")
@@ -23,6 +24,7 @@ class PictureCache:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self._png: dict[tuple, bytes] = {}
+        self._strips = SequenceStrips(trace, SEQUENCE_WINDOW)
         self._paths = {s.conn: s.meta["path"] for s in trace.filter(protocol="TCP")
                        if s.conn and "path" in s.meta}
 
@@ -34,15 +36,16 @@ class PictureCache:
         if key is None:
             return b""
         if key not in self._png:
-            self._png[key] = to_png(draw())
+            self._png[key] = draw()
         return self._png[key]
 
     def _sequence(self, positions, position, lang):
+        # Not drawn per step: cropped from a strip drawn once for many steps
+        # (simulator.plots.sequence_strip), which keeps stepping under 50 ms.
         lo = max(0, position - SEQUENCE_WINDOW)
         window = tuple(positions[lo:position + SEQUENCE_WINDOW + 1])
-        index = positions[position]
-        return (("sequence", window, index, lang),
-                lambda: sequence_diagram(self.trace, window, highlight=index, lang=lang))
+        return (("sequence", window, positions[position], lang),
+                lambda: self._strips.png(positions, position, lang))
 
     def protocol_step(self, index: int) -> Step | None:
         """The step whose state machine explains ``index``: itself, or the last one of its
@@ -62,7 +65,7 @@ class PictureCache:
             return None, None
         args = (step.protocol, step.state_after, step.state_before)
         return (("state", *args, lang),
-                lambda: state_diagram(args[0], args[1], previous=args[2], lang=lang))
+                lambda: to_png(state_diagram(args[0], args[1], previous=args[2], lang=lang)))
 
     def hop(self, step: Step) -> tuple[str, ...]:
         """The nodes a step travels over: its connection's path, or its two ends."""
@@ -73,4 +76,4 @@ class PictureCache:
     def _topology(self, positions, position, lang):
         hop = self.hop(self.trace[positions[position]])
         return (("topology", hop, lang),
-                lambda: topology(self.trace, highlight_hop=hop, lang=lang))
+                lambda: to_png(topology(self.trace, highlight_hop=hop, lang=lang)))
