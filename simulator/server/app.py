@@ -125,6 +125,8 @@ class MailServer:
         self._tasks.add(task)
         try:
             await connection.run()
+        except asyncio.CancelledError:
+            pass        # stop() ends open sessions; the session closed its socket already
         finally:
             self.active -= 1
             self._tasks.discard(task)

@@ -68,12 +68,19 @@ class LiveConnection:
                 self._end_of_stream()
                 return
             self._feed(lambda: self.engine.receive_data(data))
-            await self._flush()
             if not self.tls and _awaits_tls(self.engine):
                 await self._start_tls()
+            else:
+                await self._flush()
 
     async def _start_tls(self) -> None:
-        """The engine said yes to STARTTLS/STLS: handshake, then the engine starts afresh."""
+        """The engine said yes to STARTTLS/STLS: handshake, then the engine starts afresh.
+
+        The "go ahead" reply is written and the handshake begun without yielding
+        to the loop in between: the client's ClientHello may follow at once, and
+        if the plain-text reader took it first the handshake would never finish.
+        """
+        self.writer.write(self.engine.data_to_send())
         await self.writer.start_tls(self.tls_context,
                                     ssl_handshake_timeout=min(self.idle_timeout, 60.0))
         self.tls = True
