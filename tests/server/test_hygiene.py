@@ -1,0 +1,83 @@
+"""Listening only on the given host, idle timeouts, --require-tls, the CLI's banner and ready."""
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from simulator.server import serve_in_background
+
+from .conftest import free_offset, unverified
+
+
+def listening_ports(pid: int) -> list[tuple[str, int]]:
+    """(address, port) of every TCP socket in LISTEN state (from /proc/net/tcp)."""
+    out = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in open(table).read().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A":
+                address, port = local.split(":")
+                out.append((address, int(port, 16)))
+    return out
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc/net/tcp")
+def test_nothing_listens_but_on_the_given_host():
+    offset = free_offset()
+    with serve_in_background(port_offset=offset) as live:
+        ours = set(live.settings.values())
+        found = [(a, p) for a, p in listening_ports(os.getpid()) if p in ours]
+        assert {p for _, p in found} == ours
+        assert {a for a, _ in found} == {"0100007F"}     # 127.0.0.1, little-endian hex
+
+
+def test_idle_client_is_disconnected_and_others_go_on():
+    with serve_in_background(port_offset=free_offset(), timeouts={"SMTP": 0.5}) as live:
+        idle = socket.create_connection(("127.0.0.1", live.settings["smtp"]))
+        assert idle.recv(100).startswith(b"220")
+        with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=5) as other:
+            assert other.noop()[0] == 250
+        idle.settimeout(5)
+        time.sleep(0.8)
+        assert idle.recv(100) == b""                      # the server hung up
+        assert any(s.explain == "serve.explain.timeout" for s in live.trace)
+
+
+def test_require_tls_refuses_auth_in_clear_text():
+    with serve_in_background(port_offset=free_offset(), require_tls=True) as live:
+        assert "pop3" not in live.settings and "pop2" not in live.settings
+        with smtplib.SMTP("127.0.0.1", live.settings["submission"], timeout=5) as client:
+            client.ehlo()
+            code, _ = client.docmd("AUTH", "PLAIN AHN0dWRlbnQAc3R1ZGVudA==")
+            assert code == 538
+            client.starttls(context=unverified())
+            client.login("student", "student")
+
+
+def test_domain_and_extra_users():
+    with serve_in_background(port_offset=free_offset(), domain="school.test",
+                             users=[("ivan", "s3cret:x")]) as live:
+        with smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as c:
+            c.login("ivan@school.test", "s3cret:x")
+            assert c.sendmail("ivan@school.test", ["student@school.test"], b"hi\r\n") == {}
+
+
+def test_cli_prints_settings_then_ready_and_stops_on_sigterm(tmp_path):
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path))
+    trace = tmp_path / "live.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--lang", "en",
+                             "--port-offset", str(free_offset()), "--trace", str(trace)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines = []
+    while (line := proc.stdout.readline()) and line.strip() != "ready":
+        lines.append(line)
+    assert any("outgoing, SMTP" in line for line in lines)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
