@@ -1,0 +1,125 @@
+"""What a mail program shows: its local copy of the selected mailbox.
+
+An IMAP client never asks "what is the mailbox now?"; it keeps a list of
+messages indexed by sequence number and changes it only as untagged
+responses tell it to (RFC 3501 §7.3-§7.4, RFC 9051 §7.4-§7.5):
+
+* ``* n EXISTS`` — the mailbox now has n messages; new ones are appended
+  (their UIDs are unknown until a FETCH names them);
+* ``* n EXPUNGE`` — message n is gone and *every later message moves down
+  by one* (§7.4.1), so a later ``* n EXPUNGE`` means a different message;
+* ``* n FETCH (FLAGS (...))`` — message n's flags changed (perhaps by
+  another client) or were asked for;
+* ``* n RECENT`` — how many messages are new to this session (IMAP4rev1).
+
+If the client follows these rules exactly, its list equals the server's
+mailbox after every tagged completion, which the tests check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .client_responses import ServerResponse, code_number, fetch_items
+from .types import Literal
+
+
+@dataclass
+class ClientMessage:
+    """One message as the client knows it; None/empty where it has not asked yet."""
+
+    uid: int | None = None
+    flags: frozenset[str] = frozenset()
+    size: int | None = None
+    header: bytes = b""                   # header fields fetched (BODY[HEADER...])
+    body: bytes | None = None             # the whole message, if downloaded (BODY[])
+
+
+@dataclass
+class ClientMailbox:
+    """The selected mailbox as seen through untagged responses."""
+
+    name: str
+    read_only: bool = False
+    messages: list[ClientMessage] = field(default_factory=list)
+    recent: int = 0
+    uidvalidity: int | None = None
+    uidnext: int | None = None
+    flags_allowed: tuple[str, ...] = ()
+
+    @property
+    def exists(self) -> int:
+        return len(self.messages)
+
+    def apply(self, r: ServerResponse) -> bool:
+        """Update from one untagged response; True if it concerned this mailbox."""
+        if r.status == "OK" and r.code:
+            return self._code(r.code)
+        handler = _HANDLERS.get(r.name)
+        if handler is None or (r.number is None and r.name != "FLAGS"):
+            return False
+        handler(self, r)
+        return True
+
+    def _code(self, code: str) -> bool:
+        for name in ("UIDVALIDITY", "UIDNEXT"):
+            value = code_number(code, name)
+            if value is not None:
+                setattr(self, name.lower(), value)
+                return True
+        return False
+
+    def on_exists(self, r: ServerResponse) -> None:
+        """EXISTS never decreases (RFC 9051 §7.4.1): only grow the list."""
+        while len(self.messages) < r.number:
+            self.messages.append(ClientMessage())
+
+    def on_expunge(self, r: ServerResponse) -> None:
+        """Remove message n; later ones shift down by one (RFC 3501 §7.4.1)."""
+        if 1 <= r.number <= len(self.messages):
+            del self.messages[r.number - 1]
+
+    def on_recent(self, r: ServerResponse) -> None:
+        self.recent = r.number
+
+    def on_flags(self, r: ServerResponse) -> None:
+        if r.values and isinstance(r.values[0], list):
+            self.flags_allowed = tuple(str(f) for f in r.values[0])
+
+    def on_fetch(self, r: ServerResponse) -> None:
+        """Whatever the FETCH carries: FLAGS, UID, RFC822.SIZE, header or body octets."""
+        if not 1 <= r.number <= len(self.messages):
+            return
+        message = self.messages[r.number - 1]
+        for name, value in fetch_items(r.values).items():
+            _store_item(message, name, value)
+
+    # -- what the program shows ---------------------------------------------------
+    def rows(self) -> list[tuple[int | None, tuple[str, ...]]]:
+        """``(uid, flags)`` per message in sequence order, \\Recent left out (session state)."""
+        return [(m.uid, tuple(sorted(f for f in m.flags if f != "\\Recent")))
+                for m in self.messages]
+
+    def unseen(self) -> int:
+        return sum(1 for m in self.messages if "\\Seen" not in m.flags)
+
+
+def _store_item(message: ClientMessage, name: str, value: object) -> None:
+    if name == "FLAGS" and isinstance(value, list):
+        message.flags = frozenset(str(f) for f in value)
+    elif name == "UID" and str(value).isdigit():
+        message.uid = int(str(value))
+    elif name == "RFC822.SIZE" and str(value).isdigit():
+        message.size = int(str(value))
+    elif isinstance(value, Literal) and name.startswith(("BODY[HEADER", "RFC822.HEADER")):
+        message.header = bytes(value)
+    elif isinstance(value, Literal) and name in ("BODY[]", "RFC822"):
+        message.body = bytes(value)
+
+
+_HANDLERS = {
+    "EXISTS": ClientMailbox.on_exists,
+    "EXPUNGE": ClientMailbox.on_expunge,
+    "RECENT": ClientMailbox.on_recent,
+    "FETCH": ClientMailbox.on_fetch,
+    "FLAGS": ClientMailbox.on_flags,
+}
