@@ -2,10 +2,12 @@
 
 Each view is built from data (a Trace, a MailStore) and keeps its parts as
 attributes, so a test clicks ``player.buttons["forward"]`` or sets
-``player.slider.value`` and reads ``player.transcript.value``.
+``player.slider.value`` and reads ``player.transcript.value``; the protocol
+console is typed into the same way (``console.command.value`` + ``console.send``).
 """
+from .console import ProtocolConsole
 from .inspector import MailboxInspector
 from .player import TracePlayer
 from .server_view import ServerView, server_views
 
-__all__ = ["MailboxInspector", "ServerView", "TracePlayer", "server_views"]
+__all__ = ["MailboxInspector", "ProtocolConsole", "ServerView", "TracePlayer", "server_views"]
