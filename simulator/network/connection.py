@@ -130,12 +130,19 @@ class Connection:
         self.client_engine.receive_data(data)
         self._pump_client()
 
-    def _feed_server(self, feed: Callable[[], Any]) -> None:
-        """Let the server engine act, recording its transcript as trace Steps."""
+    def _feed_server(self, feed: Callable[[], Any],
+                     annotate: Callable[[list], list] | None = None) -> None:
+        """Let the server engine act, recording its transcript as trace Steps.
+
+        ``annotate`` may add what only the driver knows (e.g. the notes of an
+        IMAP completion that overtook earlier commands) before recording.
+        """
         meta: dict[str, Any] = {"port": self.port}
         if self.tls:
             meta["tls"] = True
-        self.net.recorder.exchange(feed, self.server_engine.take_transcript, conn=self.id,
+        take = self.server_engine.take_transcript
+        transcript = (lambda: annotate(take())) if annotate else take
+        self.net.recorder.exchange(feed, transcript, conn=self.id,
                                    client=self.client, server=self.server,
                                    protocol=self.protocol, **meta)
 

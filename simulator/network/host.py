@@ -1,12 +1,13 @@
 """A host of the simulated network: the services on its ports and its mail client.
 
 One machine often plays several roles at once (``mail.b.test`` receives
-mail on 25 as an MTA, files it as an MDA and serves it on 110 and 109), so
+mail on 25 as an MTA, files it as an MDA and serves it on 110, 109 and 143), so
 a host is not one kind of node: it owns one service per listening port,
 chosen from its roles, and the mail client (MUA) if it has one.
 """
 from __future__ import annotations
 
+from .imap import IMAPService
 from .mta import MTANode
 from .mua import MUANode
 from .pop import POP2Service, POP3Service
@@ -25,6 +26,8 @@ class HostNode:
             self._listen(POP3Service(net, host))
         if "pop2" in host.roles:
             self._listen(POP2Service(net, host))
+        if "imap" in host.roles:
+            self._listen(IMAPService(net, host))
 
     def _listen(self, service) -> None:
         for port in service.ports():

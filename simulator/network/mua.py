@@ -41,7 +41,7 @@ class MUANode:
                                date=self.net.now_datetime(), charset=message.charset,
                                sender_name=account.name if account else "",
                                message_id=self.net.new_message_id(self.name),
-                               transfer_encoding=_ENCODING)
+                               transfer_encoding=_ENCODING, attachments=_photo(message))
         envelope = Envelope(mail_from=_path(message.mail_from) or Path(message.sender),
                             rcpt_to=[_path(r) for r in message.rcpt_to]
                             or [Path(a) for a in message.to],
@@ -64,6 +64,15 @@ class MUANode:
         self.net.recorder.internal(self.name, "MUA", "sent" if ok else "not sent",
                                    "mua.sent" if ok else "mua.failed",
                                    params={"reply": _reply_text(result.final or result.failure)})
+
+
+def _photo(message) -> list[tuple[str, str, bytes]]:
+    """A stand-in photo of ``photo_size`` octets (a big attachment; same bytes every run)."""
+    if not message.photo_size:
+        return []
+    pattern = bytes(range(256))
+    data = (pattern * (message.photo_size // 256 + 1))[:message.photo_size]
+    return [("photo.jpg", "image/jpeg", data)]
 
 
 def _path(text: str | None) -> Path | None:

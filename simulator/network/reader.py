@@ -1,6 +1,7 @@
-"""The reading side of a mail client: the scenario's sessions over POP3 and POP2.
+"""The reading side of a mail client: the scenario's sessions over POP3, POP2 and IMAP.
 
-A session connects to 110 (RFC 1939 §3) or 109 (RFC 937), logs in and
+A session connects to 110 (RFC 1939 §3), 109 (RFC 937) or 143 (IMAP, see
+:mod:`.imap_reader`), logs in and
 either follows the reader's download plan or sends the scenario's
 commands.  Like Thunderbird's "leave messages on server", a reader that
 keeps copies remembers the UIDL ids (RFC 1939 §7) it has downloaded, per
@@ -9,12 +10,14 @@ What the session achieved is recorded as one internal step after it ends.
 """
 from __future__ import annotations
 
+from ..protocols.imap import PORT as IMAP_PORT
 from ..protocols.pop2 import PORT as POP2_PORT
 from ..protocols.pop2 import POP2Client
 from ..protocols.pop3 import PORT as POP3_PORT
 from ..protocols.pop3 import POP3Client
+from .imap_reader import imap_client, imap_summary
 
-_PORTS = {"pop3": (POP3_PORT, "POP3"), "pop2": (POP2_PORT, "POP2")}
+_PORTS = {"pop3": (POP3_PORT, "POP3"), "pop2": (POP2_PORT, "POP2"), "imap": (IMAP_PORT, "IMAP")}
 
 
 class MailboxReader:
@@ -40,8 +43,14 @@ class MailboxReader:
         server = session.server.lower()
         self.net.recorder.internal(
             self.name, "MUA", f"check {session.user} on {server}:{port} ({protocol})",
-            f"pop.session.start.{_mode(session)}", params={"user": session.user, "server": server, "port": port,
+            _start_key(session), params={"user": session.user, "server": server, "port": port,
                                          "protocol": protocol})
+        if session.protocol == "imap":
+            # Pauses and IDLE run on the IMAP driver's timer, not through ``think``.
+            self.net.connect(self.name, server, port, protocol, engine,
+                             on_close=lambda conn: self._finished(session, key, conn),
+                             connect_explain="imap.client.connect")
+            return
         self.net.connect(self.name, server, port, protocol, engine,
                          on_close=lambda conn: self._finished(session, key, conn),
                          think=lambda data: self._think(session, engine, data),
@@ -50,6 +59,8 @@ class MailboxReader:
 
     # -- the client engine ----------------------------------------------------
     def _engine(self, session, password: str, key: str):
+        if session.protocol == "imap":
+            return imap_client(session, password)
         if session.protocol == "pop2":
             if session.commands is None:
                 return POP2Client(session.user, password, delete=not session.leave_copy)
@@ -84,8 +95,7 @@ class MailboxReader:
         engine = conn.client_engine
         if conn.server_engine is None:
             return                     # the connection itself failed; the TCP step says why
-        summary = _pop3_summary(session, engine) if session.protocol == "pop3" \
-            else _pop2_summary(session, engine)
+        summary = _SUMMARIES[session.protocol](session, engine)
         if session.protocol == "pop3" and session.commands is None and engine.result.quit_ok:
             self.seen[key] = set(engine.result.seen_uids)
         explain, line, params = summary
@@ -99,6 +109,12 @@ def _script(session) -> list[str]:
     if not session.drop and lines[-1].split()[0].upper() != "QUIT":
         lines.append("QUIT")
     return lines
+
+
+def _start_key(session) -> str:
+    if session.protocol == "imap":
+        return f"imap.client.start.{'script' if session.commands is not None else 'plan'}"
+    return f"pop.session.start.{_mode(session)}"
 
 
 def _mode(session) -> str:
@@ -147,3 +163,7 @@ def _outcome(session, quit_ok: bool, count: int, skipped: int, deleted: int,
         return ("pop.session.deleted",
                 f"downloaded {count} new messages, deleted {deleted} on the server", params)
     return "pop.session.kept", f"downloaded {count} new messages, kept on the server", params
+
+
+_SUMMARIES = {"pop3": _pop3_summary, "pop2": _pop2_summary,
+              "imap": lambda session, engine: imap_summary(engine)}

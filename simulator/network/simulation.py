@@ -77,6 +77,8 @@ class Network:
         self.store = store if store is not None else MailStore(clock=self.now_datetime)
         self.nodes: dict[str, HostNode] = {}
         self.deliveries: list[Delivery] = []
+        #: callbacks ``(address, folder)`` after each delivery (IMAP servers wake idlers)
+        self.mailbox_watchers: list = []
         self.bounces = 0
         self._connections = 0
         options = scenario.options
@@ -136,8 +138,12 @@ class Network:
         node = self.nodes.get(server)
         server_engine = node.server_session(port, client, conn_id) if self.listens(server, port) \
             else None
-        conn = Connection(self, conn_id, client, server, port, protocol, client_engine,
-                          server_engine, on_close, **hooks)
+        service = node.services.get(port) if server_engine is not None else None
+        driver = getattr(service, "driver", Connection)
+        conn = driver(self, conn_id, client, server, port, protocol, client_engine,
+                      server_engine, on_close, **hooks)
+        if hasattr(service, "attach"):
+            service.attach(conn)
         conn.open()
         return conn
 
@@ -154,6 +160,8 @@ class Network:
                                        "uid": message.uid, "size": len(data),
                                        "queue_id": queue_id},
                                queue_id=queue_id)
+        for watcher in self.mailbox_watchers:
+            watcher(rcpt.mailbox, "INBOX")
 
     # -- running --------------------------------------------------------------------------
     def start(self) -> None:

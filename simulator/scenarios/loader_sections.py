@@ -32,10 +32,10 @@ RCODES = ("SERVFAIL", "NXDOMAIN")
 
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
             "sessions", "faults", "links", "options")
-HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user")
+HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared")
 USER_KEYS = ("address", "password", "name")
 MESSAGE_KEYS = ("at", "client", "from", "to", "subject", "body", "charset",
-                "mail_from", "rcpt_to")
+                "mail_from", "rcpt_to", "photo_size")
 OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
 #: fault kind -> (required fields, optional fields); every kind also takes start/end.
 FAULT_FIELDS = {
@@ -181,7 +181,7 @@ def _host(c: Checker, node: Node, number: int, refs: _Refs) -> Host:
                     for n in _list(c, f, "domains"))
     return Host(name=_hostname(c, f, "name"), roles=roles, domains=domains,
                 submission=c.get(f, "submission", "bool", False), smtp_server=smtp_server,
-                user=_address(c, f, "user"))
+                user=_address(c, f, "user"), shared=_address(c, f, "shared"))
 
 
 def _list(c: Checker, f: dict, key: str) -> list[Node]:
@@ -223,7 +223,8 @@ def _message(c: Checker, node: Node, number: int, refs: _Refs) -> Message:
         subject=c.get(f, "subject", "text", ""), body=c.get(f, "body", "text", ""),
         charset=c.choice(f["charset"][1], "charset", CHARSETS) if "charset" in f else "utf-8",
         mail_from=_path(c, f["mail_from"][1], "mail_from") if "mail_from" in f else None,
-        rcpt_to=tuple(_path(c, n, "rcpt_to") for n in _list(c, f, "rcpt_to")))
+        rcpt_to=tuple(_path(c, n, "rcpt_to") for n in _list(c, f, "rcpt_to")),
+        photo_size=c.get(f, "photo_size", "positive_int", 0))
     _check_charset(c, f, message)
     return message
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from yaml.nodes import Node
 
+from simulator.scenarios.loader_imap import flat, imap_steps
 from simulator.scenarios.loader_nodes import Checker
 from simulator.scenarios.loader_sections import _HOSTNAME, _checked, _list, _Refs
 from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Session, User
 
 SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls",
-                "commands", "leave_copy", "drop", "pause")
+                "commands", "leave_copy", "drop", "pause", "pipeline")
 #: Options that only POP3 has: RFC 937 knows neither APOP nor STLS.
 POP3_ONLY = ("apop", "stls")
+#: POP's download plan and broken connections; an IMAP client leaves mail on the server.
+POP_ONLY = ("leave_copy", "drop")
 
 
 def build_session(c: Checker, node: Node, number: int, refs: _Refs,
@@ -32,6 +35,10 @@ def build_session(c: Checker, node: Node, number: int, refs: _Refs,
     for key in POP3_ONLY:
         if protocol != "pop3" and c.get(f, key, "bool", False):
             c.fail(f[key][0], "pop3_only", key=key, got=f"'{protocol}'")
+    if protocol == "imap":
+        return _imap_session(c, f, client, server, users)
+    if "pipeline" in f:
+        c.fail(f["pipeline"][0], "imap_only", key="pipeline", got=f"'{protocol}'")
     commands = _commands(c, f)
     _check_plan_options(c, f, commands)
     return Session(
@@ -40,6 +47,25 @@ def build_session(c: Checker, node: Node, number: int, refs: _Refs,
         apop=c.get(f, "apop", "bool", False), stls=c.get(f, "stls", "bool", False),
         commands=commands, leave_copy=c.get(f, "leave_copy", "bool", True),
         drop=c.get(f, "drop", "bool", False), pause=c.get(f, "pause", "number", 0.0))
+
+
+def _imap_session(c: Checker, f: dict, client: str, server: str,
+                  users: tuple[User, ...]) -> Session:
+    """An IMAP session: its script as steps (:mod:`.loader_imap`)."""
+    for key in POP_ONLY:
+        if key in f:
+            c.fail(f[key][0], "pop_only", key=key)
+    steps = ()
+    if "commands" in f:
+        items = _list(c, f, "commands")
+        if not items:
+            c.fail(f["commands"][1], "empty_list", key="commands")
+        steps = imap_steps(c, items, c.get(f, "pipeline", "bool", False))
+    return Session(
+        at=c.get(f, "at", "number", 0.0), client=client, protocol="imap", server=server,
+        user=_user(c, f["user"][1], users), password=c.get(f, "password", "text"),
+        commands=flat(steps) if "commands" in f else None,
+        pause=c.get(f, "pause", "number", 0.0), steps=steps)
 
 
 def _host(c: Checker, f: dict, key: str, role: str, refs: _Refs,

@@ -22,9 +22,9 @@ SOURCE_ROUTE_MODES = ("ignore", "honour")
 
 FAULT_KINDS = ("node_down", "link_down", "dns", "reply")
 
-#: Protocols a mail client can read a mailbox with (IMAP will join them), and
-#: the host role that must serve each one.
-SESSION_PROTOCOLS = ("pop3", "pop2")
+#: Protocols a mail client can read a mailbox with; each is also the host
+#: role that must serve it.
+SESSION_PROTOCOLS = ("pop3", "pop2", "imap")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Host:
     submission: bool = False                    # MTA also listens on 587 with AUTH
     smtp_server: str | None = None              # MUA: its outgoing (submission) server
     user: str | None = None                     # MUA: whose client this is
+    shared: str | None = None                   # IMAP: the account whose folders are "Shared/…"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,21 @@ class Message:
     charset: str = "utf-8"
     mail_from: str | None = None                # envelope override, e.g. a source route
     rcpt_to: tuple[str, ...] = ()               # envelope override of the recipients
+    photo_size: int = 0                         # attach a photo.jpg of this many octets
+
+
+@dataclass(frozen=True)
+class SessionStep:
+    """One step of an IMAP script: commands written in one go, or an IDLE.
+
+    Several ``commands`` are pipelined (RFC 9051 §5.5): sent together without
+    waiting for completions.  ``idle`` is how many seconds the client stays in
+    IDLE (RFC 2177) before DONE; ``pause`` the seconds the user reads first.
+    """
+
+    commands: tuple[str, ...] = ()
+    idle: float | None = None
+    pause: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,7 @@ class Session:
     leave_copy: bool = True                     # plan mode: keep the messages on the server
     drop: bool = False                          # break the connection instead of QUIT
     pause: float = 0.0                          # seconds the user reads before QUIT (or the drop)
+    steps: tuple[SessionStep, ...] = ()         # IMAP: the script as groups, IDLEs and pauses
 
 
 @dataclass(frozen=True)

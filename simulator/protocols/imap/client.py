@@ -89,6 +89,7 @@ class IMAPClient(EngineOutput):
         self.steps = assign_tags(steps)
         self.state = S.NOT_AUTHENTICATED
         self.mailbox: ClientMailbox | None = None
+        self.last_mailbox: ClientMailbox | None = None    # what the program showed last
         self.result = IMAPClientResult()
         self.done = False
         self._reader = ResponseReader()
@@ -247,6 +248,7 @@ class IMAPClient(EngineOutput):
         """SELECT closes the current mailbox as soon as it starts (RFC 3501 §6.3.1)."""
         if command.name in ("SELECT", "EXAMINE"):
             self.mailbox = ClientMailbox(_argument(command.line), command.name == "EXAMINE")
+            self.last_mailbox = self.mailbox
         elif command.name == "IDLE":
             self._idle = (command.tag, step.idle or 0.0)
 

@@ -150,9 +150,18 @@ def cost(cmd: Command, octets: int = 0) -> int:
 
 
 def moves_bodies(cmd: Command) -> bool:
-    """Whether a FETCH transfers message content (so its cost grows with size)."""
-    return any(i.startswith(_BODY_ITEMS) or i.startswith("BODY.PEEK[") or i == "FULL"
-               for i in _fetch_items(cmd))
+    """Whether a FETCH transfers message content (so its cost grows with size).
+
+    Header sections do not: a message list asks for ``BODY.PEEK[HEADER.FIELDS
+    (FROM SUBJECT)]`` precisely so that a big attachment costs nothing.
+    """
+    return any((i.startswith(_BODY_ITEMS) or i.startswith("BODY.PEEK[") or i == "FULL")
+               and not _header_only(i) for i in _fetch_items(cmd))
+
+
+def _header_only(item: str) -> bool:
+    section = item.partition("[")[2]
+    return item == "RFC822.HEADER" or section.startswith("HEADER")
 
 
 def schedule(pending: list[Pending], done: set[str] | None = None) -> list[tuple[str, int, int]]:

@@ -268,7 +268,7 @@ class IMAPServer(EngineOutput):
         if after not in (S.LOGOUT, S.TLS) and self.view is not None and name != "LOGOUT":
             updates.announce(self, name)
         if self.notes:
-            answer = _with_params(answer, self.notes)
+            answer = _with_params(answer, _noted(self.notes, answer))
         self._send(answer, before, after)
         self.state = after
         self._events.append(CommandCompleted(answer.tag or "*", name, answer.status or ""))
@@ -312,8 +312,21 @@ class IMAPServer(EngineOutput):
 
 
 def _with_order(answer: Response, item: Pending) -> Response:
-    """The tagged answer, noting why this command waited (shown in the trace)."""
-    return _with_params(answer, {"order_reason": item.reason, "order": dict(item.reason_params)})
+    """The tagged answer, noting why this command waited (shown in the trace).
+
+    The reason is also a *note* (``simulator.locale.explain`` appends notes to
+    the step's text), and its params are copied up so the note can name them.
+    """
+    notes = [*answer.params.get("notes", ()), item.reason]
+    return _with_params(answer, {**item.reason_params, "order_reason": item.reason,
+                                 "order": dict(item.reason_params), "notes": notes})
+
+
+def _noted(notes: dict, answer: Response) -> dict:
+    """Facts of a completion; a held EXPUNGE also becomes a note of its step."""
+    if "expunge_held" not in notes:
+        return notes
+    return {**notes, "notes": [*answer.params.get("notes", ()), "imap.data.EXPUNGE_held"]}
 
 
 def _with_params(answer: Response, extra: dict) -> Response:
