@@ -53,8 +53,8 @@ def inbox(result, address="bob@b.test", folder="INBOX"):
 def test_basic_fetches_headers_and_sizes_but_no_body(run):
     steps = only(run("imap-basic"))
     assert lines(steps, "c2s") == ["A1 LOGIN bob@b.test bob-pw", 'A2 LIST "" "*"', "A3 SELECT INBOX",
-                                   "A4 FETCH 1:* (UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS "
-                                   "(FROM SUBJECT DATE)])", "A5 LOGOUT"]
+                                   ("A4 FETCH 1:* (UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS "
+                                    "(FROM SUBJECT DATE)])"), "A5 LOGOUT"]
     fetched = [s for s in steps if " FETCH (" in s.line and s.direction == "s2c"]
     assert len(fetched) == 3
     assert all("Subject:" in s.line and "Content-Type" not in s.line for s in fetched)
@@ -72,7 +72,7 @@ def test_folders_create_rename_move_delete(run):
         assert " OK " in completion(steps, tag).line
     lists = [s.line for s in steps if s.line.startswith("* LIST")]
     assert any(line.endswith(" Projects") for line in lists)
-    assert not any(line.endswith(" Projects") or line.endswith(" Temp") for line in lists[-6:])
+    assert not any(line.endswith((" Projects", " Temp")) for line in lists[-6:])
     assert inbox(result, folder="Archive") == [("Weekly report", [])]
     assert [s for s, _ in inbox(result)] == ["Lunch on Friday"]
     assert "* STATUS Archive (MESSAGES 1 UNSEEN 1)" in lines(steps)
