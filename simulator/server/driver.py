@@ -58,8 +58,10 @@ class LiveConnection:
     async def _loop(self) -> None:
         while not self._finished():
             try:
-                data = await asyncio.wait_for(self.reader.read(READ_SIZE), self.idle_timeout)
-            except asyncio.TimeoutError:
+                # asyncio.timeout, unlike wait_for, starts no task per read.
+                async with asyncio.timeout(self.idle_timeout):
+                    data = await self.reader.read(READ_SIZE)
+            except TimeoutError:
                 self._internal("serve.explain.timeout", f"idle for {self.idle_timeout:g} s",
                                seconds=f"{self.idle_timeout:g}")
                 self._end_of_stream()
@@ -129,7 +131,8 @@ class LiveConnection:
         data = self.engine.data_to_send()
         if data:
             self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.idle_timeout)
+            async with asyncio.timeout(self.idle_timeout):
+                await self.writer.drain()
 
     def pushed(self) -> None:
         """The hub woke this session (IDLE): write what it has to say, soon.

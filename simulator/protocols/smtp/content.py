@@ -64,6 +64,8 @@ class DataReader:
 
     def feed(self, data: bytes) -> bool:
         self._buf += data
+        if self._after_crlf and self._whole_block():
+            return True
         pos = 0                      # trim once at the end: deleting per line is quadratic
         while not self._done:
             end = self._buf.find(b"\n", pos)
@@ -75,6 +77,31 @@ class DataReader:
         if not self._done:
             self._guard_partial_line()
         return self._done
+
+    def _whole_block(self) -> bool:
+        """The common case in one go: the buffer holds clean lines up to CRLF.CRLF.
+
+        Splitting and un-stuffing whole blocks in C is several times faster
+        than the line loop; any block with a bare LF or an overlong line is
+        left to the loop, which records exactly what was wrong.
+        """
+        buf = bytes(self._buf)
+        end = 0 if buf.startswith(b".\r\n") else buf.find(b"\r\n.\r\n") + 2
+        if end == 1:                                  # find() gave -1: no final dot yet
+            return False
+        block = buf[:end]
+        if block.count(b"\n") != block.count(b"\r\n") or b"\r" in block.replace(b"\r\n", b""):
+            return False
+        lines = block.split(b"\r\n")[:-1]
+        if any(len(line) + 2 > MAX_TEXT_LINE for line in lines):
+            return False
+        self._keep_raw(buf[:end + 3])
+        unstuffed = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")
+        self._store(unstuffed)
+        self.lines += len(lines)
+        del self._buf[:end + 3]
+        self._done = True
+        return True
 
     def take_rest(self) -> bytes:
         rest = bytes(self._buf)
