@@ -83,6 +83,8 @@ class StoreBackend:
             prefix = DELIMITER.join(parts[:depth])
             if not owner.has_folder(prefix):
                 self._guard(lambda p=prefix: owner.create_folder(p), name)
+                # RFC 3501 §6.3.6: SUBSCRIBE is the client's choice; CREATE does not imply it
+                owner.folder(prefix).subscribed = False
 
     def delete(self, account: str, name: str) -> None:
         owner, local = self._resolve(account, name)

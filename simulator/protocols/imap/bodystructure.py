@@ -1,25 +1,24 @@
-"""ENVELOPE, BODYSTRUCTURE and body sections, from the stdlib ``email`` parser.
+"""ENVELOPE and BODYSTRUCTURE, from the stdlib ``email`` parser (RFC 3501 §7.4.2).
 
-RFC 3501 §7.4.2 / RFC 9051 §7.5.2: the server parses the message so the
-client does not have to download it to learn its structure.  ENVELOPE is
-the main header fields, already split into addresses; BODYSTRUCTURE is the
-MIME tree (type, parameters, encoding, size of every part).  With them a
-client shows the message list and the attachment names, then fetches only
-the part the user opens — the point of IMAP on a slow link.
+The server parses the message so the client does not have to download it
+to learn its structure.  ENVELOPE is the main header fields, already split
+into addresses; BODYSTRUCTURE is the MIME tree (type, parameters, encoding,
+size of every part).  With them a client shows the message list and the
+attachment names, then fetches only the part the user opens — the point of
+IMAP on a slow link.
 
-We parse with ``email.policy.compat32`` because IMAP wants header values
-*as sent* (encoded words left encoded) and payloads as on the wire; the
-stdlib keeps both.  Part numbers follow RFC 3501 §6.4.5: the parts of a
-multipart are 1, 2, ...; a non-multipart message has one part, 1; the
-parts of an encapsulated message/rfc822 are numbered inside it.
+Headers are read by the stdlib parser with a compat32 policy that unfolds
+(:func:`.mimeparts.policy`): IMAP wants values *as sent*, encoded words
+left encoded.  Sizes and line counts are those of the octets as stored
+(:mod:`.mimeparts`).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from . import addresses
 from .formatter import Raw, render
-from .lexer import ParseError
+from .mimeparts import Entity, entity, policy, split_header
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -27,35 +26,22 @@ if TYPE_CHECKING:
 # The stdlib email package is imported lazily: email.utils imports socket, and a
 # protocol engine must load no network module (DESIGN.md §1).
 
-
-@lru_cache(maxsize=1)
-def _policy():
-    import email.policy
-    return email.policy.compat32.clone(linesep="\r\n")
+__all__ = ["body_structure", "envelope", "entity", "header_fields", "parse", "split_header"]
 
 
 def parse(data: bytes) -> Message:
-    """The message as a compat32 tree: raw header values, payloads as on the wire."""
+    """The whole message as a stdlib tree (for SEARCH): raw header values, unfolded."""
     import email
-    return email.message_from_bytes(data, policy=_policy())
-
-
-def split_header(data: bytes) -> tuple[bytes, bytes]:
-    """Header (with its empty line) and body of an RFC 5322 message (§2.1)."""
-    end = data.find(b"\r\n\r\n")
-    if end < 0:
-        return data, b""
-    return data[:end + 4], data[end + 4:]
+    return email.message_from_bytes(data, policy=policy())
 
 
 def _raw(value: str) -> bytes:
     return value.encode("ascii", "surrogateescape")
 
 
-def _unfold(value: str | None) -> bytes | None:
-    if value is None:
-        return None
-    return _raw(value).replace(b"\r\n", b"").replace(b"\n", b"")
+def _value(msg: Message, name: str) -> bytes | None:
+    value = msg.get(name)
+    return None if value is None else _raw(str(value).strip())
 
 
 # -- ENVELOPE -------------------------------------------------------------------
@@ -63,114 +49,103 @@ def _unfold(value: str | None) -> bytes | None:
 def envelope(msg: Message) -> list:
     """(date subject from sender reply-to to cc bcc in-reply-to message-id), RFC 3501 §7.4.2.
 
-    Sender and Reply-To default to From when absent, as the RFC requires.
+    Sender and Reply-To default to From when absent or empty, as the RFC requires.
     """
     sender = _addresses(msg, "From")
     return [
-        _unfold(msg.get("Date")), _unfold(msg.get("Subject")), sender,
+        _value(msg, "Date"), _value(msg, "Subject"), sender,
         _addresses(msg, "Sender") or sender, _addresses(msg, "Reply-To") or sender,
         _addresses(msg, "To"), _addresses(msg, "Cc"), _addresses(msg, "Bcc"),
-        _unfold(msg.get("In-Reply-To")), _unfold(msg.get("Message-ID")),
+        _value(msg, "In-Reply-To"), _value(msg, "Message-ID"),
     ]
 
 
 def _addresses(msg: Message, field: str) -> list | None:
-    """Each address as (name adl mailbox host); NIL when the field is missing or empty."""
-    from email.utils import getaddresses
-    values = [str(v) for v in msg.get_all(field, [])]
+    """Each address as (name adl mailbox host), groups kept; NIL when missing or empty."""
     out = []
-    for name, address in getaddresses(values):
-        if not name and not address:
-            continue
-        local, _, host = address.rpartition("@") if "@" in address else (address, "", "")
-        out.append([_raw(name) if name else None, None, _raw(local) if local else None,
-                    _raw(host) if host else None])
+    for value in msg.get_all(field, []):
+        for a in addresses.parse(str(value)):
+            out.append([None if x is None else _raw(x) for x in (a.name, a.adl, a.mailbox, a.host)])
     return out or None
 
 
 # -- BODYSTRUCTURE ------------------------------------------------------------------
 
-def body_structure(part: Message, extensible: bool = True) -> list:
-    """BODYSTRUCTURE (``extensible``) or BODY of one part, recursively (RFC 3501 §7.4.2)."""
-    if part.is_multipart() and part.get_content_maintype() == "multipart":
+def body_structure(part: Entity, extensible: bool = True) -> list:
+    """BODYSTRUCTURE (``extensible``) or BODY of one entity, recursively (RFC 3501 §7.4.2)."""
+    msg = part.msg
+    if part.multipart:
         # RFC 3501 §9 body-type-mpart = 1*body SP media-subtype: no space between the parts
-        children = Raw(b"".join(render(body_structure(p, extensible)) for p in part.get_payload()))
-        out = [children, _raw(part.get_content_subtype())]
+        children = Raw(b"".join(render(body_structure(p, extensible)) for p in part.parts))
+        out = [children, _raw(_media_type(msg)[1])]
         if extensible:
-            out += [_params(part), _disposition(part), None, None]
+            out += [_params(msg), _disposition(msg), _language(msg), _value(msg, "Content-Location")]
         return out
     return _leaf(part, extensible)
 
 
-def _leaf(part: Message, extensible: bool) -> list:
-    body = leaf_bytes(part)
-    out = [_raw(part.get_content_maintype()), _raw(part.get_content_subtype()), _params(part),
-           _unfold(part.get("Content-ID")), _unfold(part.get("Content-Description")),
-           _raw(part.get("Content-Transfer-Encoding", "7bit").strip()), len(body)]
-    if part.get_content_type() == "message/rfc822" and part.is_multipart():
-        inner = part.get_payload()[0]
-        out += [envelope(inner), body_structure(inner, extensible), _lines(body)]
-    elif part.get_content_maintype() == "text":
+def _media_type(msg: Message) -> tuple[str, str]:
+    """Type and subtype as sent when the stdlib finds them valid, else its default."""
+    parsed = msg.get_content_type()
+    sent = str(msg.get("Content-Type", "")).split(";", 1)[0].strip()
+    chosen = sent if sent.lower() == parsed else parsed
+    kind, _, sub = chosen.partition("/")
+    return kind, sub
+
+
+def _leaf(part: Entity, extensible: bool) -> list:
+    msg, body = part.msg, part.body
+    kind, sub = _media_type(msg)
+    encoding = _value(msg, "Content-Transfer-Encoding") or b"7bit"
+    out = [_raw(kind), _raw(sub), _params(msg), _value(msg, "Content-ID"),
+           _value(msg, "Content-Description"), encoding, len(body)]
+    if part.message is not None:
+        inner = part.message
+        out += [envelope(inner.msg), body_structure(inner, extensible), _lines(body)]
+    elif kind.lower() == "text":
         out.append(_lines(body))
     if extensible:
-        out += [_unfold(part.get("Content-MD5")), _disposition(part), None, None]
+        out += [_value(msg, "Content-MD5"), _disposition(msg), _language(msg),
+                _value(msg, "Content-Location")]
     return out
 
 
-def _params(part: Message) -> list | None:
+def _params(msg: Message) -> list | None:
+    """The Content-Type parameters; text/* without a charset says us-ascii (RFC 2045 §5.2)."""
     from email.utils import collapse_rfc2231_value
-    params = part.get_params() or []
+    params = msg.get_params() or []
     pairs = [[_raw(k), _raw(str(collapse_rfc2231_value(v)))] for k, v in params[1:]]
-    if not pairs and part.get_content_maintype() == "text":
-        pairs = [[b"charset", b"us-ascii"]]    # RFC 2045 §5.2 default, made explicit
+    if msg.get_content_maintype() == "text" and not any(k.lower() == "charset"
+                                                        for k, _ in params[1:]):
+        pairs.insert(0, [b"charset", b"us-ascii"])
     return [x for pair in pairs for x in pair] or None
 
 
-def _disposition(part: Message) -> list | None:
-    value = part.get("Content-Disposition")
+def _disposition(msg: Message) -> list | None:
+    """("type" (params)) from Content-Disposition (RFC 2183), NIL without one."""
+    from email.utils import collapse_rfc2231_value
+    value = msg.get("Content-Disposition")
     if value is None:
         return None
-    kind = value.split(";", 1)[0].strip()
-    params = part.get_params(header="Content-Disposition") or []
-    pairs = [x for k, v in params[1:] for x in (_raw(k), _raw(str(v)))]
+    kind = str(value).split(";", 1)[0].strip()
+    params = msg.get_params(header="Content-Disposition") or []
+    pairs = [x for k, v in params[1:] for x in (_raw(k), _raw(str(collapse_rfc2231_value(v))))]
     return [_raw(kind), pairs or None]
 
 
+def _language(msg: Message) -> list | None:
+    """Content-Language (RFC 3282) as a list of tags, NIL without one."""
+    value = msg.get("Content-Language")
+    tags = [t.strip() for t in str(value or "").split(",") if t.strip()]
+    return [_raw(t) for t in tags] or None
+
+
 def _lines(body: bytes) -> int:
-    return body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
-
-
-def leaf_bytes(part: Message) -> bytes:
-    """The encoded body of a part exactly as on the wire (the parser keeps it verbatim)."""
-    if part.is_multipart():
-        return split_header(part.as_bytes(policy=_policy()))[1]
-    payload = part.get_payload(decode=False)
-    return _raw(payload) if isinstance(payload, str) else b""
-
-
-def header_bytes(part: Message) -> bytes:
-    """A part's header lines as received (folding kept) plus the empty line."""
-    return b"".join(_raw(f"{k}: {v}\r\n") for k, v in part.items()) + b"\r\n"
+    """Lines of a text or message body: its line breaks (RFC 3501 §7.4.2 body-fld-lines)."""
+    return body.count(b"\n")
 
 
 # -- sections (RFC 3501 §6.4.5) -----------------------------------------------------
-
-def find_part(msg: Message, path: list[int]) -> Message:
-    """The part with number ``path`` (e.g. [1, 2] for "1.2"); ParseError if none."""
-    part = msg
-    for index in path:
-        if part.get_content_type() == "message/rfc822" and part.is_multipart():
-            part = part.get_payload()[0]
-        children = part.get_payload() if part.is_multipart() else None
-        if children is None or part.get_content_maintype() != "multipart":
-            if index != 1:
-                raise ParseError("syntax.no_such_part", part=".".join(map(str, path)))
-            continue
-        if not 1 <= index <= len(children):
-            raise ParseError("syntax.no_such_part", part=".".join(map(str, path)))
-        part = children[index - 1]
-    return part
-
 
 def header_fields(header: bytes, names: list[str], keep: bool) -> bytes:
     """The header lines whose names are (``keep``) or are not in ``names``, plus CRLF."""

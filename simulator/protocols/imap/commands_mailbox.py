@@ -90,6 +90,9 @@ def do_create(s: IMAPServer, cmd: Command) -> Response:
     if name.rstrip(DELIMITER) == "INBOX":
         raise BackendError("mailbox_exists", mailbox=name)
     s.backend.create(s.account, name)
+    created = s.backend.mailbox(s.account, name.rstrip(DELIMITER))
+    if created is not None:
+        s.hub.forget(created.key)
     return tagged(cmd.tag, "completed", name="CREATE")
 
 
@@ -106,12 +109,18 @@ def do_delete(s: IMAPServer, cmd: Command) -> Response:
         deselect(s)          # deleting the selected mailbox: the session must not keep its view
         s.override = "AUTHENTICATED"
     s.backend.delete(s.account, name)
+    s.hub.forget(info.key)
     return tagged(cmd.tag, "completed", name="DELETE")
 
 
 def do_rename(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 2, 2)
-    s.backend.rename(s.account, mailbox(cmd.args[0]), mailbox(cmd.args[1]))
+    old, new = mailbox(cmd.args[0]), mailbox(cmd.args[1])
+    before = s.backend.mailbox(s.account, old)
+    s.backend.rename(s.account, old, new)
+    after = s.backend.mailbox(s.account, new)
+    if before is not None and after is not None:
+        s.hub.renamed(before.key, after.key)
     return tagged(cmd.tag, "completed", name="RENAME")
 
 
@@ -144,16 +153,47 @@ def do_list(s: IMAPServer, cmd: Command) -> Response:
     boxes = s.backend.mailboxes(s.account)
     names = {b.name for b in boxes}
     regex = pattern_regex(reference + pattern)
+    if cmd.name == "LSUB":
+        return _lsub(s, cmd, boxes, regex)
     for box in boxes:
-        shown = "INBOX" if box.name.upper() == "INBOX" else box.name
-        if not regex.fullmatch(shown) and not (shown == "INBOX" and regex.fullmatch("inbox")):
+        shown = _shown(box.name)
+        if not _matches(regex, shown):
             continue
-        if cmd.name == "LSUB" and not box.subscribed:
-            continue
-        attributes = _attributes(box, names)
-        payload = b"%s (%s) \"/\" %s" % (cmd.name.encode(), attributes.encode(),
-                                          formatter.mailbox(shown))
-        s.say(data(cmd.name, payload, name=shown, attributes=attributes))
+        _say_list(s, cmd.name, shown, _attributes(box, names))
+    return tagged(cmd.tag, "completed", name=cmd.name)
+
+
+def _shown(name: str) -> str:
+    return "INBOX" if name.upper() == "INBOX" else name
+
+
+def _matches(regex: re.Pattern, shown: str) -> bool:
+    return bool(regex.fullmatch(shown)) or (shown == "INBOX" and bool(regex.fullmatch("inbox")))
+
+
+def _say_list(s: IMAPServer, name: str, shown: str, attributes: str) -> None:
+    payload = b"%s (%s) \"/\" %s" % (name.encode(), attributes.encode(), formatter.mailbox(shown))
+    s.say(data(name, payload, name=shown, attributes=attributes))
+
+
+def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], regex: re.Pattern) -> Response:
+    """LSUB (RFC 3501 §6.3.9): subscribed names; a ``%`` that stops at an unsubscribed
+    parent of a subscribed mailbox lists that parent with \\Noselect."""
+    names = {b.name for b in boxes}
+    subscribed = {b.name: b for b in boxes if b.subscribed}
+    shown_parents: set[str] = set()
+    for box in boxes:
+        shown = _shown(box.name)
+        if box.name in subscribed and _matches(regex, shown):
+            _say_list(s, cmd.name, shown, _attributes(box, names))
+    for name in subscribed:
+        parts = name.split(DELIMITER)
+        for depth in range(1, len(parts)):
+            parent = DELIMITER.join(parts[:depth])
+            if parent in subscribed or parent in shown_parents or not _matches(regex, parent):
+                continue
+            shown_parents.add(parent)
+            _say_list(s, cmd.name, parent, "\\Noselect")
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
@@ -195,7 +235,7 @@ def do_status(s: IMAPServer, cmd: Command) -> Response:
 def _status_value(s: IMAPServer, item: str, info: MailboxInfo, records: list) -> int:
     return {
         "MESSAGES": lambda: len(records),
-        "RECENT": lambda: s.hub.recent_count(info.key, [r.uid for r in records]),
+        "RECENT": lambda: s.hub.recent_count(info.key, [r.uid for r in records], s),
         "UIDNEXT": lambda: info.uidnext,
         "UIDVALIDITY": lambda: info.uidvalidity,
         "UNSEEN": lambda: sum("\\Seen" not in r.flags for r in records),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import bodystructure as bs
-from . import updates
+from . import mimeparts, updates
 from .formatter import render
 from .lexer import ParseError
 from .parser import Command, arity
@@ -101,11 +101,11 @@ def _fetch_one(s: IMAPServer, uid: int, items: list[Item], with_flags: bool) -> 
     record = view.record(uid)
     parts: list[bytes] = []
     names = [i.name for i in items]
-    msg = None
+    root = None
     for item in items:
-        if item.name in ("ENVELOPE", "BODY", "BODYSTRUCTURE") or item.section not in (None, "", "HEADER", "TEXT"):
-            msg = msg or bs.parse(record.data)
-        parts.append(_value(s, uid, record, item, msg))
+        if item.name in ("ENVELOPE", "BODY", "BODYSTRUCTURE"):
+            root = root or mimeparts.entity(record.data)
+        parts.append(_value(s, uid, record, item, root))
     if with_flags and "FLAGS" not in names:       # \Seen set as a side effect: say so
         parts.append(b"FLAGS " + render([Atom(f) for f in view.flags(uid, rev1=not s.rev2)]))
     if "FLAGS" in names or with_flags:
@@ -115,7 +115,7 @@ def _fetch_one(s: IMAPServer, uid: int, items: list[Item], with_flags: bool) -> 
     s.say(data("FETCH", payload, number=number, uid=uid, items=" ".join(names)))
 
 
-def _value(s: IMAPServer, uid: int, record, item: Item, msg) -> bytes:
+def _value(s: IMAPServer, uid: int, record, item: Item, root) -> bytes:
     name = item.name
     if name == "UID":
         return b"UID %d" % uid
@@ -126,18 +126,18 @@ def _value(s: IMAPServer, uid: int, record, item: Item, msg) -> bytes:
     if name == "RFC822.SIZE":
         return b"RFC822.SIZE %d" % len(record.data)
     if name == "ENVELOPE":
-        return b"ENVELOPE " + render(bs.envelope(msg))
+        return b"ENVELOPE " + render(bs.envelope(root.msg))
     if name in ("BODY", "BODYSTRUCTURE") and item.section is None:
-        return name.encode() + b" " + render(bs.body_structure(msg, name == "BODYSTRUCTURE"))
+        return name.encode() + b" " + render(bs.body_structure(root, name == "BODYSTRUCTURE"))
     if name.startswith("RFC822"):
-        header, body = bs.split_header(record.data)
+        header, body = mimeparts.split_header(record.data)
         content = {"RFC822": record.data, "RFC822.HEADER": header, "RFC822.TEXT": body}[name]
         return name.encode() + b" " + render(content)
-    return _section(record.data, item, msg)
+    return _section(record.data, item)
 
 
-def _section(data_: bytes, item: Item, msg) -> bytes:
-    content = section_bytes(data_, item.section, msg)
+def _section(data_: bytes, item: Item) -> bytes:
+    content = section_bytes(data_, item.section)
     label = f"BODY[{item.section}]"
     if item.start is not None:
         label += f"<{item.start}>"
@@ -146,28 +146,26 @@ def _section(data_: bytes, item: Item, msg) -> bytes:
     return label.encode() + b" " + render(content)
 
 
-def section_bytes(raw: bytes, section: str, msg) -> bytes:
-    """The octets of ``BODY[section]`` (RFC 3501 §6.4.5)."""
+def section_bytes(raw: bytes, section: str) -> bytes:
+    """The octets of ``BODY[section]`` (RFC 3501 §6.4.5); empty for a part that does
+    not exist, as no response code or error is defined for it."""
     match = _PART.fullmatch(section)
     path, kind, fields = match.group(1), (match.group(2) or "").upper(), match.group(3)
-    if not path:
-        header, body = bs.split_header(raw)
-        if kind in ("HEADER.FIELDS", "HEADER.FIELDS.NOT"):
-            return bs.header_fields(header, (fields or "").split(), kind == "HEADER.FIELDS")
-        return {"": raw, "HEADER": header, "TEXT": body}.get(kind, raw)
-    part = bs.find_part(msg, [int(n) for n in path.split(".")])
-    if kind == "MIME":
-        return bs.header_bytes(part)
-    if kind:
-        inner = part.get_payload()[0] if part.get_content_type() == "message/rfc822" else part
-        header = bs.header_bytes(inner)
-        if kind == "TEXT":
-            return bs.leaf_bytes(inner) if not inner.is_multipart() else bs.split_header(
-                inner.as_bytes())[1]
-        if kind == "HEADER":
-            return header
-        return bs.header_fields(header, (fields or "").split(), kind == "HEADER.FIELDS")
-    return bs.leaf_bytes(part)
+    numbers = [int(n) for n in path.split(".")] if path else []
+    if not numbers and kind in ("", "HEADER", "TEXT", "HEADER.FIELDS", "HEADER.FIELDS.NOT"):
+        header, body = mimeparts.split_header(raw)       # no need to parse the MIME tree
+        root = mimeparts.Entity(header, body, None)
+    else:
+        root = mimeparts.entity(raw)
+    content = mimeparts.section(root, raw, numbers, kind)
+    if kind.startswith("HEADER.FIELDS") and content:
+        return bs.header_fields(content, _field_names(fields), kind == "HEADER.FIELDS")
+    return content
+
+
+def _field_names(fields: str | None) -> list[str]:
+    """The header-list of HEADER.FIELDS: astrings, quoted or not (RFC 3501 §9)."""
+    return [f.strip('"') for f in (fields or "").split()]
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

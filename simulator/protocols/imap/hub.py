@@ -70,10 +70,27 @@ class MailboxHub:
         """Treat every UID below ``below`` as already seen (for fixtures such as RFC 3501 §8)."""
         self._recent_from[key] = max(self._recent_from.get(key, 1), below)
 
-    def recent_count(self, key: str, uids: Iterable[int]) -> int:
-        """STATUS RECENT: unclaimed ones plus those claimed by sessions still looking."""
+    def forget(self, key: str) -> None:
+        """A mailbox was created or deleted under ``key``: its UIDs start afresh.
+
+        RFC 3501 §6.3.3/§6.3.4: a new mailbox with an old name has a new
+        UIDVALIDITY and its UIDs restart at 1, so the old \\Recent boundary
+        must not hide its first messages.
+        """
+        self._recent_from.pop(key, None)
+
+    def renamed(self, old: str, new: str) -> None:
+        """RENAME keeps the messages and their UIDs (RFC 3501 §6.3.5): the boundary moves too."""
+        for key in [k for k in self._recent_from if k == old or k.startswith(old + "/")]:
+            self._recent_from[new + key[len(old):]] = self._recent_from.pop(key)
+
+    def recent_count(self, key: str, uids: Iterable[int], session: Any = None) -> int:
+        """STATUS RECENT as ``session`` sees it (RFC 3501 §2.3.2, §6.3.10).
+
+        \\Recent belongs to exactly one session: messages another session was
+        already told of are not recent here; the unclaimed ones (that the next
+        SELECT would get) are, and so are this session's own.
+        """
         present = set(uids)
-        claimed = set()
-        for session in self.sessions(key):
-            claimed |= session.recent_uids() & present
-        return len(self.unclaimed(key, present) | claimed)
+        mine = session.recent_uids() & present if session is not None else set()
+        return len(self.unclaimed(key, present) | mine)

@@ -136,7 +136,11 @@ class Lexer:
                 raise ParseError("syntax.control_char", column=self.pos)
             self.pos += 1
         if depth:
-            raise ParseError("syntax.unbalanced_bracket", column=start)
+            # No "]" closes it: not a section, so "[" is an ordinary atom character
+            # (RFC 3501 §9: only "]" is a resp-special; "[" may appear in an atom).
+            self.pos = start
+            while not self.at_end() and self.line[self.pos] not in _ATOM_END:
+                self.pos += 1
         if self.pos == start:
             raise ParseError("syntax.missing_value", column=self.pos)
         return Atom(self.line[start:self.pos].decode("utf-8", "replace"))

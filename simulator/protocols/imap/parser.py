@@ -123,7 +123,13 @@ def number(value: object) -> int:
 
 
 def flag(value: object) -> str:
-    """A system flag (canonical spelling) or a keyword (RFC 3501 §2.3.2)."""
+    """A system flag (canonical spelling) or a keyword (RFC 3501 §2.3.2).
+
+    ``NIL`` here is the keyword "NIL": RFC 3501 §9 ``flag-keyword = atom`` and
+    "NIL" is a valid atom; only where the grammar says ``nil`` is it nothing.
+    """
+    if value is NIL:
+        return "NIL"
     if not isinstance(value, Atom):
         raise ParseError("syntax.bad_flag", flag=_show(value))
     if value.startswith("\\"):

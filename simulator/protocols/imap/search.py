@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
+from . import addresses
 from . import bodystructure as bs
 from .formatter import render
 from .lexer import ParseError
@@ -46,6 +47,20 @@ class Candidate:
         msg = self._msg or bs.parse(self.record.data)
         self._msg = msg
         return [_decoded(v) for v in msg.get_all(name, [])]
+
+    def address_texts(self, name: str) -> list[str]:
+        """What FROM/TO/CC/BCC search in (RFC 3501 §6.4.4): the header as decoded, and
+        each address parsed — its display name (decoded), its group name and its
+        ``local@domain`` with comments and folding removed."""
+        msg = self._msg or bs.parse(self.record.data)
+        self._msg = msg
+        texts = self.header(name)
+        for value in msg.get_all(name, []):
+            for a in addresses.parse(str(value)):
+                texts += [_decoded(t) for t in (a.name, a.mailbox if a.host is None else None) if t]
+                if a.host is not None:
+                    texts.append(a.addr_spec)
+        return texts
 
     def body_text(self) -> str:
         import email.policy  # lazily: the email package loads socket (see bodystructure)
@@ -112,9 +127,12 @@ class KeyParser:
             wanted = FLAG_KEYS[name.removeprefix("UN")]
             return (lambda c: wanted not in c.flags) if name.startswith("UN") else (
                 lambda c: wanted in c.flags)
-        if name in ADDRESS_KEYS:
+        if name == "SUBJECT":
             text = astring(self._next(name))
             return lambda c: any(_contains(v, text) for v in c.header(name))
+        if name in ADDRESS_KEYS:
+            text = astring(self._next(name))
+            return lambda c: any(_contains(v, text) for v in c.address_texts(name))
         if name in DATE_KEYS:
             return self._date(name, search_date(self._next(name)).date())
         raise ParseError("syntax.search_key", key=name)

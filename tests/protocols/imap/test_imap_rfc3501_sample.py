@@ -66,7 +66,8 @@ def test_sample_session(bytewise):
             '((NIL NIL "minutes" "CNRI.Reston.VA.US") '
             '("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL '
             '"<B27397-0100000@cac.washington.edu>")') in full
-    assert re.search(r'BODY \("text" "plain" \("charset" "US-ASCII"\) NIL NIL "7bit" \d+ 56\)\)$',
+    # type and subtype as the message spells them, as in the RFC's own sample
+    assert re.search(r'BODY \("TEXT" "PLAIN" \("charset" "US-ASCII"\) NIL NIL "7bit" \d+ 56\)\)$',
                      full)
     header = out.index("* 12 FETCH (BODY[HEADER] {342}")
     assert out[header + 1] == "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"
