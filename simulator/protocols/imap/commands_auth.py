@@ -21,7 +21,7 @@ from .responses import Response, continuation, data, tagged, untagged_status
 if TYPE_CHECKING:
     from .session import IMAPServer
 
-BASE_CAPABILITIES = ("IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ENABLE", "IDLE",
+BASE_CAPABILITIES = ("IMAP4rev1", "LITERAL+", "SASL-IR", "ENABLE", "IDLE",
                      "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE")
 ENABLEABLE = ("IMAP4REV2",)
 
@@ -29,6 +29,8 @@ ENABLEABLE = ("IMAP4REV2",)
 def capabilities(s: IMAPServer) -> str:
     """The capability list for this moment (RFC 9051 §6.1.1): it changes with TLS and login."""
     caps = list(BASE_CAPABILITIES)
+    if s.config.imap4rev2:
+        caps.insert(1, "IMAP4rev2")
     if s.state == S.NOT_AUTHENTICATED:
         if s.config.starttls and not s.tls:
             caps.append("STARTTLS")
@@ -133,10 +135,13 @@ def _check_plain(s: IMAPServer, tag: str, b64: bytes) -> Response:
 
 
 def do_enable(s: IMAPServer, cmd: Command) -> Response:
-    """ENABLE IMAP4rev2 switches this session to RFC 9051 rules (no \\Recent, ESEARCH)."""
+    """ENABLE IMAP4rev2 switches this session to RFC 9051 rules (no \\Recent, ESEARCH).
+
+    Only what the server advertises can be enabled; the rest is ignored (RFC 5161 §3.1).
+    """
     arity(cmd.args, 1)
     wanted = [astring(a).upper() for a in cmd.args]
-    enabled = [w for w in wanted if w in ENABLEABLE]
+    enabled = [w for w in wanted if w in ENABLEABLE and s.config.imap4rev2]
     if "IMAP4REV2" in enabled:
         s.rev2 = True
     names = " ".join("IMAP4rev2" if e == "IMAP4REV2" else e for e in enabled)

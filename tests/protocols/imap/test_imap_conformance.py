@@ -158,3 +158,12 @@ def test_nil_is_a_flag_keyword_in_store():
     server = World(messages=1).session(select="INBOX")
     assert "A1 OK" in say(server, "A1 STORE 1 +FLAGS NIL")
     assert "NIL" in say(server, "A2 FETCH 1 FLAGS").split("FLAGS (", 1)[1].split(")")[0]
+
+
+def test_imap4rev2_is_advertised_and_enabled_only_when_configured():
+    plain = World().session(login=True)
+    assert "IMAP4rev2" not in say(plain, "A1 CAPABILITY")
+    assert lines(say(plain, "A2 ENABLE IMAP4rev2"))[0] == "* ENABLED"     # RFC 5161: ignored
+    rev2 = World(imap4rev2=True).session(login=True)
+    assert "IMAP4rev1 IMAP4rev2" in say(rev2, "B1 CAPABILITY")
+    assert "* ENABLED IMAP4rev2" in say(rev2, "B2 ENABLE IMAP4rev2")

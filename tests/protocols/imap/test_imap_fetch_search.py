@@ -66,8 +66,10 @@ def test_search_keys():
 
 
 def test_rev2_search_answers_esearch_and_drops_recent():
-    _, server = selected(3)
-    say(server, "A0 UNSELECT")
+    world = World(messages=3, imap4rev2=True)
+    world.account.inbox.append(MULTIPART)
+    server = world.session(login=True)
+    assert "IMAP4rev2" in say(server, "A0 CAPABILITY")
     assert "* ENABLED IMAP4rev2" in say(server, "A1 ENABLE IMAP4rev2")
     out = say(server, "A2 SELECT INBOX")
     assert "RECENT" not in out
