@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from simulator.protocols.imap import _state as imap
 from simulator.protocols.pop2 import _state as pop2
 from simulator.protocols.pop3 import _state as pop3
 from simulator.protocols.smtp import _state as smtp
@@ -76,11 +77,24 @@ def _pop_table(protocol: str, module, automatic=()) -> StateTable:
     return StateTable(protocol, tuple(module.STATES), module.STATES[0], tuple(edges))
 
 
+def _imap() -> StateTable:
+    """RFC 9051 §3 as the IMAP engine's ``TABLE``: each command's edge after a tagged OK.
+
+    DONE leads to the pseudo-state PREVIOUS (back to where IDLE began); the
+    table's AUTOMATIC moves name the two real targets, so PREVIOUS is not drawn.
+    """
+    edges = [Edge(s, tr.on_ok, verb) for s, row in imap.TABLE.items()
+             for verb, tr in row.items() if tr.on_ok != imap.PREVIOUS]
+    edges += [Edge(s, t, why, automatic=True) for s, t, why in imap.AUTOMATIC]
+    return StateTable("IMAP", tuple(imap.STATES), imap.NOT_AUTHENTICATED, tuple(edges))
+
+
 _BUILDERS: dict[str, Callable[[], StateTable]] = {
     "SMTP": _smtp_server,
     "SMTP client": _smtp_client,
     "POP3": lambda: _pop_table("POP3", pop3, pop3.AUTOMATIC),
     "POP2": lambda: _pop_table("POP2", pop2),
+    "IMAP": _imap,
 }
 
 PROTOCOLS = tuple(_BUILDERS)

@@ -54,7 +54,7 @@ def _stay(state: str, *names: str) -> dict[str, Transition]:
     return {name: Transition(state, state) for name in names}
 
 
-ANY_STATE = ("CAPABILITY", "NOOP")
+ANY_STATE = ("CAPABILITY", "NOOP", "ID")
 MAILBOX_COMMANDS = ("CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB",
                     "NAMESPACE", "STATUS", "APPEND")
 MESSAGE_COMMANDS = ("CHECK", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE",

@@ -15,13 +15,15 @@ from . import _state as S
 from . import updates
 from .events import Authenticated, IdleEnded, IdleStarted, TlsRequested
 from .framing import CommandText
+from .lexer import ParseError
 from .parser import Command, arity, astring
 from .responses import Response, continuation, data, tagged, untagged_status
+from .types import NIL
 
 if TYPE_CHECKING:
     from .session import IMAPServer
 
-BASE_CAPABILITIES = ("IMAP4rev1", "LITERAL+", "SASL-IR", "ENABLE", "IDLE",
+BASE_CAPABILITIES = ("IMAP4rev1", "ID", "LITERAL+", "SASL-IR", "ENABLE", "IDLE",
                      "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE")
 ENABLEABLE = ("IMAP4REV2",)
 
@@ -51,6 +53,30 @@ def do_capability(s: IMAPServer, cmd: Command) -> Response:
     caps = capabilities(s)
     s.say(data("CAPABILITY", f"CAPABILITY {caps}".encode(), capabilities=caps))
     return tagged(cmd.tag, "completed", name="CAPABILITY")
+
+
+#: What the server says about itself in the ID response (RFC 2971 §3.3 field names).
+SERVER_ID = ("name", "mailsim", "vendor", "mailsim project")
+
+
+def do_id(s: IMAPServer, cmd: Command) -> Response:
+    """ID: NIL or (field value ...) from the client, our own list back (RFC 2971 §3.1).
+
+    Fields are strings of at most 30 octets, values nstrings of at most 1024,
+    at most 30 pairs (RFC 2971 §3.3); the server only records them.
+    """
+    arity(cmd.args, 1, 1)
+    value = cmd.args[0]
+    if value is not NIL:
+        if not isinstance(value, list) or len(value) % 2 or len(value) > 60:
+            raise ParseError("syntax.id_list")
+        for field, item in zip(value[::2], value[1::2]):
+            if field is NIL or len(astring(field)) > 30 or (
+                    item is not NIL and len(astring(item)) > 1024):
+                raise ParseError("syntax.id_list")
+    listed = " ".join(f'"{v}"' for v in SERVER_ID)
+    s.say(data("ID", f"ID ({listed})".encode(), fields=listed))
+    return tagged(cmd.tag, "completed", name="ID")
 
 
 def do_noop(s: IMAPServer, cmd: Command) -> Response:
@@ -172,6 +198,7 @@ def idle_line(s: IMAPServer, frame: CommandText) -> None:
 HANDLERS = {
     "CAPABILITY": do_capability,
     "NOOP": do_noop,
+    "ID": do_id,
     "CHECK": do_noop,          # RFC 9051 dropped CHECK's housekeeping: it is a NOOP now
     "LOGOUT": do_logout,
     "STARTTLS": do_starttls,

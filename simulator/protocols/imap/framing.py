@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_LINE = 8192                 # RFC 7162 §4: at least 8192 octets per line
+MAX_LINE = 65536                # RFC 7162 §4: at least 8192; an RFC 2971 ID list may need ~32 KiB
 MAX_LITERAL = 16 * 1024 * 1024  # our own limit for one literal (e.g. an APPENDed message)
 
 _LITERAL_END = re.compile(rb"\{(\d{1,20})(\+?)\}$")

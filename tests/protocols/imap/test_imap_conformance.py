@@ -167,3 +167,13 @@ def test_imap4rev2_is_advertised_and_enabled_only_when_configured():
     rev2 = World(imap4rev2=True).session(login=True)
     assert "IMAP4rev1 IMAP4rev2" in say(rev2, "B1 CAPABILITY")
     assert "* ENABLED IMAP4rev2" in say(rev2, "B2 ENABLE IMAP4rev2")
+
+
+def test_id_in_any_state_with_limits_of_rfc2971():
+    server = World().session()
+    assert "* ID (" in say(server, "A1 ID NIL")
+    pairs = " ".join(f'"f{n}" "{"v" * 1024}"' for n in range(30))
+    out = say(server, f"A2 ID ({pairs})")
+    assert "A2 OK" in out and '"name" "mailsim"' in out
+    assert "A3 BAD" in say(server, 'A3 ID ("' + "k" * 31 + '" "v")')
+    assert "A4 BAD" in say(server, 'A4 ID ("odd")')
