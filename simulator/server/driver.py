@@ -69,7 +69,7 @@ class LiveConnection:
             if not data:
                 self._end_of_stream()
                 return
-            self._feed(lambda: self.engine.receive_data(data))
+            self._feed(lambda data=data: self.engine.receive_data(data))
             if not self.tls and _awaits_tls(self.engine):
                 await self._start_tls()
             else:
@@ -106,7 +106,7 @@ class LiveConnection:
         self.writer.close()
         try:
             await asyncio.wait_for(self.writer.wait_closed(), 5.0)
-        except (ConnectionError, ssl.SSLError, asyncio.TimeoutError):
+        except (TimeoutError, ConnectionError, ssl.SSLError):
             pass
 
     # -- moving bytes --------------------------------------------------------------

@@ -56,8 +56,8 @@ class LiveSMTPHandler(SessionHandler):
 
     def handle_command(self, session, verb: str, argument: str) -> Reply | None:
         if verb == "AUTH" and self.require_tls and not session.secure:
-            return Reply(538, "5.7.11", ("Encryption required for requested authentication "
-                                         "mechanism",), key="serve.reply.encryption_required")
+            text = "Encryption required for requested authentication mechanism"
+            return Reply(538, "5.7.11", (text,), key="serve.reply.encryption_required")
         return super().handle_command(session, verb, argument)
 
 
@@ -79,10 +79,8 @@ def build_services(world) -> list[Service]:
 
 
 def _cannot_require_tls(protocol: str, security: str) -> bool:
-    """Ports that stay closed with --require-tls: POP2 has no TLS at all, and the
-    POP3 engine has no "log in only after STLS" switch (RFC 2595 §2.2), so 110 would
-    accept clear-text passwords; 995 serves POP3 instead."""
-    return security == "none" or (protocol == "POP3" and security == "starttls")
+    """Ports that stay closed with --require-tls: POP2 has no TLS at all."""
+    return security == "none"
 
 
 def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServer:
@@ -100,7 +98,8 @@ def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServe
 def _pop3(world, name: str, security: str, peer: str, conn_id: str) -> POP3Server:
     service = world.pop3
     config = POP3Config(hostname=service.name, apop_timestamp=service.apop_timestamp(),
-                        stls=security == "starttls")
+                        stls=security == "starttls", implicit_tls=security == "tls",
+                        plaintext_login=not world.require_tls)
     return POP3Server(config, service.backend, session_id=f"{service.name}/{conn_id}")
 
 

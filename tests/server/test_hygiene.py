@@ -1,5 +1,6 @@
 """Listening only on the given host, idle timeouts, --require-tls, the CLI's banner and ready."""
 import os
+import poplib
 import signal
 import smtplib
 import socket
@@ -52,13 +53,21 @@ def test_idle_client_is_disconnected_and_others_go_on():
 
 def test_require_tls_refuses_auth_in_clear_text():
     with serve_in_background(port_offset=free_offset(), require_tls=True) as live:
-        assert "pop3" not in live.settings and "pop2" not in live.settings
+        assert "pop2" not in live.settings            # POP2 has no TLS at all
         with smtplib.SMTP("127.0.0.1", live.settings["submission"], timeout=5) as client:
             client.ehlo()
             code, _ = client.docmd("AUTH", "PLAIN AHN0dWRlbnQAc3R1ZGVudA==")
             assert code == 538
             client.starttls(context=unverified())
             client.login("student", "student")
+        pop = poplib.POP3("127.0.0.1", live.settings["pop3"], timeout=5)
+        assert "USER" not in pop.capa()                 # RFC 2449 §6.5
+        with pytest.raises(poplib.error_proto, match="STLS first"):
+            pop.user("student")
+        pop.stls(context=unverified())
+        pop.user("student")
+        pop.pass_("student")
+        pop.quit()
 
 
 def test_domain_and_extra_users():

@@ -22,6 +22,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth_failed": (ERR, "[AUTH] invalid user name or password"),
     "too_many_failures": (ERR, "[AUTH] {failures} failed logins, closing the connection"),
     "in_use": (ERR, "[IN-USE] maildrop {maildrop} is locked by another session"),
+    "plaintext_disabled": (ERR, "[AUTH] plain-text login is disabled here: use STLS first"),
     "apop_unavailable": (ERR, "APOP not available: the greeting carried no timestamp"),
     "stat": (OK, "{count} {octets}"),
     "list_all": (OK, "{count} messages ({octets} octets)"),

@@ -40,6 +40,8 @@ class POP3Config:
     stls: bool = False                  # RFC 2595 STLS offered
     max_failures: int = 3               # failed logins before the server hangs up
     implementation: str = "mailsim"     # RFC 2449 IMPLEMENTATION capability
+    plaintext_login: bool = True        # USER/PASS before TLS (off: STLS first, RFC 2595 §2.1)
+    implicit_tls: bool = False          # the driver runs TLS from the start (port 995, RFC 8314)
 
 
 class POP3Server(LineServer):
@@ -55,7 +57,7 @@ class POP3Server(LineServer):
         self._maildrop: str | None = None
         self._drop: SessionDrop | None = None
         self._failures = 0
-        self._tls = False
+        self._tls = config.implicit_tls
         self._override: str | None = None       # a handler's say over the table
         self._cmd_params: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[Command], Reply]] = {
@@ -130,6 +132,8 @@ class POP3Server(LineServer):
     # -- AUTHORIZATION (RFC 1939 §4, §7) ------------------------------------
 
     def _do_user(self, cmd: Command) -> Reply:
+        if not self._plaintext_allowed():
+            return reply("plaintext_disabled")
         # Always +OK: telling "no such user" here would let anyone list the
         # accounts; the verdict comes after PASS, for user and password together.
         self._user = cmd.args[0]
@@ -193,9 +197,14 @@ class POP3Server(LineServer):
         self._events.append(TlsRequested())
         return reply("stls_ok")
 
+    def _plaintext_allowed(self) -> bool:
+        return self.config.plaintext_login or self._tls
+
     def _do_capa(self, cmd: Command) -> Reply:
         """RFC 2449 §5: one capability per line."""
         caps = ["TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"]
+        if not self._plaintext_allowed():
+            caps.remove("USER")             # RFC 2449 §6.5: only when USER/PASS may be used
         if self.config.stls and not self._tls and self.state != S.TRANSACTION:
             caps.append("STLS")
         caps.append(f"IMPLEMENTATION {self.config.implementation}")

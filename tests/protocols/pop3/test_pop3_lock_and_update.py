@@ -137,3 +137,23 @@ def test_bytes_after_quit_are_ignored(backend):
     wire = feed(server, b"QUIT\r\nDELE 1\r\n", bytewise=False)
     assert wire == b"+OK dewey POP3 server signing off (2 messages left)\r\n"
     assert len(backend.messages("mrose")) == 2
+
+
+def test_plaintext_login_can_be_refused_until_stls(backend):
+    server = new_server(backend, stls=True, plaintext_login=False)
+    capa = say(server, "CAPA")
+    assert b"\r\nUSER\r\n" not in capa and b"STLS" in capa        # RFC 2449 §6.5
+    assert say(server, "USER mrose").startswith(b"-ERR [AUTH]")
+    assert server.state == "AUTHORIZATION"
+    assert say(server, "STLS").startswith(b"+OK")
+    server.tls_started()
+    assert b"\r\nUSER\r\n" in say(server, "CAPA")
+    assert say(server, "USER mrose").startswith(b"+OK")
+    assert say(server, "PASS secret").startswith(b"+OK")
+
+
+def test_apop_stays_allowed_without_tls_when_plaintext_is_refused(backend):
+    from simulator.protocols.pop3 import apop_digest
+    stamp = "<1896.697170952@dbc.mtview.ca.us>"
+    server = new_server(backend, plaintext_login=False, apop_timestamp=stamp)
+    assert say(server, f"APOP mrose {apop_digest(stamp, 'tanstaaf')}").startswith(b"+OK")
