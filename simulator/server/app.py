@@ -25,6 +25,16 @@ MAX_CONNECTIONS = 500
 
 
 @dataclass
+#: The one line each protocol uses to say "too busy, come back later":
+#: RFC 5321 §3.8 (421), RFC 2449 §8.1.2 ([SYS/TEMP]), RFC 3501 §7.1.5 (BYE), RFC 937.
+BUSY = {
+    "SMTP": b"421 4.3.2 Too many connections, try again later\r\n",
+    "POP3": b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+    "IMAP": b"* BYE Too many connections, try again later\r\n",
+    "POP2": b"- Too many connections, try again later\r\n",
+}
+
+
 class ServeOptions:
     """Everything ``mailsim serve`` can be told (the CLI and the Python API share it)."""
 
@@ -114,7 +124,9 @@ class MailServer:
 
     async def _session(self, service: Service, context, reader, writer) -> None:
         if self.active >= self.options.max_connections:
-            # Refusing at once is kinder than queueing: the client may retry (RFC 5321 §3.8).
+            # Refusing at once, in the protocol's own words, is kinder than
+            # queueing: the client knows to retry later (RFC 5321 §3.8).
+            writer.write(BUSY[service.protocol])
             writer.close()
             return
         timeout = self.options.timeouts.get(service.protocol, IDLE_TIMEOUTS[service.protocol])

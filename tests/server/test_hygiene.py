@@ -90,3 +90,13 @@ def test_cli_prints_settings_then_ready_and_stops_on_sigterm(tmp_path):
     assert any("outgoing, SMTP" in line for line in lines)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
+
+
+def test_over_the_connection_limit_the_client_is_told_to_come_back_later():
+    with serve_in_background(port_offset=free_offset(), max_connections=1) as live:
+        first = smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=5)
+        try:
+            with socket.create_connection(("127.0.0.1", live.settings["pop3"]), 5) as second:
+                assert second.makefile("rb").readline().startswith(b"-ERR [SYS/TEMP]")
+        finally:
+            first.quit()
