@@ -24,7 +24,6 @@ DEFAULT_OFFSET = 10000
 MAX_CONNECTIONS = 500
 
 
-@dataclass
 #: The one line each protocol uses to say "too busy, come back later":
 #: RFC 5321 §3.8 (421), RFC 2449 §8.1.2 ([SYS/TEMP]), RFC 3501 §7.1.5 (BYE), RFC 937.
 BUSY = {
@@ -35,6 +34,7 @@ BUSY = {
 }
 
 
+@dataclass
 class ServeOptions:
     """Everything ``mailsim serve`` can be told (the CLI and the Python API share it)."""
 
