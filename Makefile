@@ -16,7 +16,7 @@ $(STAMP_LAB): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lab,browser]'
 	touch $@
 
 ## make lab: install (first time) and open the course notebooks in JupyterLab

@@ -5,7 +5,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").rglob("*.ipynb"))
+NOTEBOOKS = sorted(p for p in (Path(__file__).parent.parent / "notebooks").rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)     # JupyterLab's autosave copies
 
 
 def test_there_is_a_tour_in_each_language():

@@ -79,3 +79,13 @@ def test_layout_puts_the_initial_state_first_and_end_states_at_the_bottom():
 def test_unknown_protocol_is_refused():
     with pytest.raises(ValueError, match="NNTP"):
         state_table("NNTP")
+
+
+def test_imap_table_comes_from_the_engine():
+    from simulator.plots import state_diagram, state_table
+    from simulator.protocols.imap import _state as imap
+    table = state_table("IMAP")
+    assert table.initial == "NOT_AUTHENTICATED" and "PREVIOUS" not in table.states
+    assert ("AUTHENTICATED", "SELECTED") in table.pairs()
+    assert {e.target for e in table.edges} <= set(imap.STATES)
+    assert state_diagram("IMAP", "SELECTED", previous="AUTHENTICATED", lang="en").axes
