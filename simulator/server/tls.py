@@ -59,7 +59,7 @@ def make_self_signed(names: tuple[str, ...], addresses: tuple[str, ...]) -> tupl
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailsim classroom")])
     alt = [x509.DNSName(n) for n in names] + [x509.IPAddress(ipaddress.ip_address(a))
                                                for a in addresses]
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))

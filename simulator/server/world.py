@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 from ..mail.store import MailStore
@@ -53,7 +53,7 @@ def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],
                   for login, password in users)
     known = {u.address.lower() for u in scenario.users}
     extra = tuple(u for u in extra if u.address.lower() not in known)
-    start = dataclasses.replace(scenario.options, start_time=datetime.now(timezone.utc))
+    start = dataclasses.replace(scenario.options, start_time=datetime.now(UTC))
     return dataclasses.replace(scenario, users=scenario.users + extra, options=start)
 
 
