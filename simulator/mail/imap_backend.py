@@ -24,6 +24,8 @@ class StoreBackend:
     def __init__(self, store: MailStore, shared: str | None = None) -> None:
         self.store = store
         self.shared = shared
+        # Subscriptions are names, not folders: they outlive a DELETE (RFC 3501 §6.3.6)
+        self._orphans: dict[str, set[str]] = {}
 
     # -- accounts and names ---------------------------------------------------
 
@@ -85,13 +87,19 @@ class StoreBackend:
                 self._guard(lambda p=prefix: owner.create_folder(p), name)
                 # RFC 3501 §6.3.6: SUBSCRIBE is the client's choice; CREATE does not imply it
                 owner.folder(prefix).subscribed = False
+        if name.rstrip(DELIMITER) in self._orphans.get(account, ()):
+            self._orphans[account].discard(name.rstrip(DELIMITER))
+            owner.folder(local).subscribed = True
 
     def delete(self, account: str, name: str) -> None:
         owner, local = self._resolve(account, name)
         self._folder(account, name)
         if local.upper() == INBOX:
             raise BackendError("inbox_delete")
+        subscribed = self._folder(account, name).subscribed
         self._guard(lambda: owner.delete_folder(local), name)
+        if subscribed:
+            self._orphans.setdefault(account, set()).add(name)
 
     def rename(self, account: str, old: str, new: str) -> None:
         owner, local_old = self._resolve(account, old)
@@ -104,7 +112,15 @@ class StoreBackend:
         self._guard(lambda: owner.rename_folder(local_old, local_new), new)
 
     def subscribe(self, account: str, name: str, subscribed: bool) -> None:
+        if not subscribed and name in self._orphans.get(account, ()):
+            self._orphans[account].discard(name)
+            return
         self._folder(account, name).subscribed = subscribed
+
+    def subscriptions(self, account: str) -> list[str]:
+        """Every subscribed name, including those whose mailbox is gone (RFC 3501 §6.3.6)."""
+        names = {b.name for b in self.mailboxes(account) if b.subscribed}
+        return sorted(names | self._orphans.get(account, set()))
 
     @staticmethod
     def _guard(action, name: str) -> None:

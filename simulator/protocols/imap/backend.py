@@ -68,6 +68,9 @@ class IMAPBackend(Protocol):
     def rename(self, account: str, old: str, new: str) -> None: ...
     def subscribe(self, account: str, name: str, subscribed: bool) -> None: ...
 
+    def subscriptions(self, account: str) -> list[str]:
+        """Subscribed names, also those whose mailbox no longer exists (RFC 3501 §6.3.6)."""
+
     def append(self, account: str, name: str, data: bytes, flags: Iterable[str],
                internal_date: datetime | None) -> MessageRecord:
         """Store a message under the mailbox's next UID."""

@@ -23,7 +23,8 @@ from .types import NIL
 if TYPE_CHECKING:
     from .session import IMAPServer
 
-BASE_CAPABILITIES = ("IMAP4rev1", "ID", "LITERAL+", "SASL-IR", "ENABLE", "IDLE",
+BASE_CAPABILITIES = ("IMAP4rev1", "ID", "LITERAL+", "SASL-IR", "ENABLE", "IDLE", "ESEARCH", "SEARCHRES",
+                     "LIST-EXTENDED", "LIST-STATUS",
                      "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE")
 ENABLEABLE = ("IMAP4REV2",)
 

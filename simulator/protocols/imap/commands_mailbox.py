@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import formatter
+from . import formatter, listext
 from .backend import DELIMITER, BackendError, MailboxInfo
 from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
@@ -26,7 +26,9 @@ STATUS_ITEMS = ("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELET
 
 
 def deselect(s: IMAPServer) -> None:
-    """Leave the selected mailbox: this session's \\Recent claims end with it."""
+    """Leave the selected mailbox: this session's \\Recent claims end with it, and so
+    does the saved search result (RFC 5182 §2.1)."""
+    s.saved = set()
     if s.view is not None:
         s.hub.unsubscribe(s.view.key, s)
         s.view = None
@@ -144,7 +146,12 @@ def pattern_regex(pattern: str) -> re.Pattern:
 
 
 def do_list(s: IMAPServer, cmd: Command) -> Response:
-    """LIST / LSUB: names matching reference + pattern, with their attributes."""
+    """LIST / LSUB: names matching reference + pattern, with their attributes; LIST with
+    options or several patterns is the extended LIST of :mod:`.listext` (RFC 5258)."""
+    if cmd.name == "LIST":
+        request = listext.parse(cmd.args)
+        if request.extended:
+            return listext.do_list_extended(s, cmd, request)
     arity(cmd.args, 2, 2)
     reference, pattern = astring(cmd.args[0]), astring(cmd.args[1])
     if pattern == "" and cmd.name == "LIST":
@@ -220,16 +227,22 @@ def do_status(s: IMAPServer, cmd: Command) -> Response:
     name = mailbox(cmd.args[0])
     if not isinstance(cmd.args[1], list) or not cmd.args[1]:
         raise ParseError("syntax.status_items")
-    info = _info(s, name)
-    records = s.backend.messages(s.account, info.name)
-    values = []
-    for item in (astring(i).upper() for i in cmd.args[1]):
+    items = [astring(i).upper() for i in cmd.args[1]]
+    for item in items:
         if item not in STATUS_ITEMS:
             raise ParseError("syntax.status_item", item=item)
+    status_line(s, name, _info(s, name), items)
+    return tagged(cmd.tag, "completed", name="STATUS")
+
+
+def status_line(s: IMAPServer, name: str, info: MailboxInfo, items: list[str]) -> None:
+    """``* STATUS name (ITEM value ...)`` for STATUS and LIST RETURN (STATUS) (RFC 5819)."""
+    records = s.backend.messages(s.account, info.name)
+    values = []
+    for item in items:
         values += [item, _status_value(s, item, info, records)]
     payload = b"STATUS " + formatter.mailbox(name) + b" (" + " ".join(map(str, values)).encode() + b")"
     s.say(data("STATUS", payload, mailbox=name, values=" ".join(map(str, values))))
-    return tagged(cmd.tag, "completed", name="STATUS")
 
 
 def _status_value(s: IMAPServer, item: str, info: MailboxInfo, records: list) -> int:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import esearch
 from .parser import Command
 from .types import Atom
 
@@ -92,7 +93,11 @@ def effects(cmd: Command, selected: str | None) -> Effects:
     numbers = base in USES_SEQUENCE_NUMBERS and not cmd.uid
     if base in BARRIERS or base not in _RESOURCES:
         return Effects(barrier=True, may_expunge=True)
-    reads, writes = _RESOURCES[base](cmd, box)
+    reads, writes = (set(r) for r in _RESOURCES[base](cmd, box))
+    if esearch.uses_saved(cmd):          # "$" is what an earlier SEARCH ... SAVE left (RFC 5182)
+        reads.add("searchres")
+    if esearch.saves(cmd):
+        writes.add("searchres")
     return Effects(frozenset(reads), frozenset(writes), False, numbers, may_expunge)
 
 

@@ -13,13 +13,11 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from . import addresses
+from . import addresses, esearch
 from . import bodystructure as bs
-from .formatter import render
 from .lexer import ParseError
 from .parser import Command, astring, flag, number, search_date, sequence_set
-from .responses import Response, data, tagged
-from .sequence import compress
+from .responses import Response, tagged
 from .types import Atom
 
 if TYPE_CHECKING:
@@ -118,7 +116,7 @@ class KeyParser:
         if not isinstance(value, Atom):
             raise ParseError("syntax.search_key", key=str(value)[:40])
         name = value.upper()
-        if name[:1].isdigit() or name[:1] == "*":
+        if name[:1].isdigit() or name[:1] in ("*", "$"):
             return self._numbers(value, by_uid=False)
         method = getattr(self, "_k_" + name.replace("-", "_"), None)
         if method is not None:
@@ -139,6 +137,9 @@ class KeyParser:
 
     def _numbers(self, value: object, by_uid: bool) -> Test:
         view = self.s.view
+        if value == "$":                     # the saved result (RFC 5182 §2.1)
+            saved = self.s.saved
+            return lambda c: c.uid in saved
         seqset = sequence_set(value)
         if by_uid:
             wanted = set(seqset.select(view.uids, view.largest_uid()))
@@ -219,15 +220,18 @@ def candidates(s: IMAPServer) -> Iterator[Candidate]:
 
 
 def do_search(s: IMAPServer, cmd: Command) -> Response:
-    """``* SEARCH n...`` (IMAP4rev1) or ``* ESEARCH (TAG "t") [UID] ALL set`` (IMAP4rev2)."""
-    test = KeyParser(s, list(cmd.args)).all()
-    found = [c.uid if cmd.uid else c.number for c in candidates(s) if test(c)]
-    if s.rev2:
-        payload = b"ESEARCH (TAG " + render(cmd.tag) + b")" + (b" UID" if cmd.uid else b"")
-        if found:
-            payload += b" ALL " + compress(found).encode()
-        s.say(data("ESEARCH", payload, count=len(found)))
-    else:
-        payload = b"SEARCH" + b"".join(b" %d" % n for n in found)
-        s.say(data("SEARCH", payload, count=len(found)))
+    """``* SEARCH n...`` (IMAP4rev1), ``* ESEARCH ...`` with RETURN or in IMAP4rev2
+    (RFC 4731, RFC 9051 §6.4.4); SAVE keeps the result for ``$`` (RFC 5182)."""
+    options, criteria = esearch.split_return(cmd.args)
+    saving = bool(options) and "SAVE" in options
+    try:
+        test = KeyParser(s, criteria).all()
+    except ParseError:
+        if saving:
+            s.saved = set()              # a failed SEARCH ... SAVE empties $ (RFC 5182 §2.1)
+        raise
+    hits = [c for c in candidates(s) if test(c)]
+    if saving:
+        s.saved = esearch.saved_uids(options, hits)
+    esearch.answer(s, cmd, options, [c.uid if cmd.uid else c.number for c in hits])
     return tagged(cmd.tag, "completed", name=cmd.name)

@@ -1,8 +1,9 @@
 """Sequence sets: ``1:4,7,9:*`` for message numbers or UIDs (RFC 3501 §9, RFC 9051 §9).
 
 ``*`` stands for the largest number in use: the last message sequence
-number, or the largest UID.  ``$`` (SEARCHRES, RFC 5182) is refused: we do
-not advertise it.  A range may be written backwards (``4:2`` = ``2:4``).
+number, or the largest UID.  ``$`` (SEARCHRES, RFC 5182) is not a set of
+numbers but the session's saved search result: the commands resolve it
+themselves (``updates.targets``), so here it is refused.  A range may be written backwards (``4:2`` = ``2:4``).
 """
 from __future__ import annotations
 

@@ -77,6 +77,7 @@ class IMAPServer(EngineOutput):
         self.user: str | None = None
         self.account: str | None = None
         self.view: MailboxView | None = None
+        self.saved: set[int] = set()          # SEARCH RETURN (SAVE) result, UIDs (RFC 5182)
         self.override: str | None = None      # a handler's say over the table
         self.notes: dict[str, Any] = {}       # facts for the trace of the current completion
         self.current_tag: str | None = None   # the command running now

@@ -96,6 +96,8 @@ def targets(s: IMAPServer, cmd: Command, index: int = 0) -> list[int]:
     view = s.view
     if len(cmd.args) <= index or not isinstance(cmd.args[index], Atom):
         raise ParseError("syntax.bad_sequence", value="")
+    if cmd.args[index] == "$":                  # the saved search result (RFC 5182 §2.1)
+        return [u for u in view.uids if u in s.saved]
     seqset = sequence_set(cmd.args[index])
     if cmd.uid:
         wanted = set(seqset.select(view.uids, view.largest_uid()))

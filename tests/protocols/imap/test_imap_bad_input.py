@@ -83,9 +83,10 @@ def test_message_number_beyond_the_mailbox_is_bad():
     assert "A2 OK" in say(server, "A2 UID FETCH 9 FLAGS")     # UIDs that do not exist: ignored
 
 
-def test_searchres_dollar_is_refused_because_not_advertised():
+def test_searchres_dollar_before_any_save_is_empty_and_inside_a_set_is_bad():
     _, server = selected()
-    assert "A1 BAD" in say(server, "A1 FETCH $ FLAGS")
+    assert say(server, "A1 FETCH $ FLAGS") == "A1 OK FETCH completed\r\n"   # RFC 5182 §2.1
+    assert "A2 BAD" in say(server, "A2 FETCH 1,$ FLAGS")
 
 
 def test_bad_fetch_store_search_items():
