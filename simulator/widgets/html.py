@@ -89,16 +89,48 @@ def _mailbox_lines(view: ServerView, lang: str) -> list[str]:
 def _pop3_lines(view: ServerView, lang: str) -> list[str]:
     out = []
     for conn, s in view.pop3.items():
-        key = "ui.server.pop3_closed" if s.closed else "ui.server.pop3"
+        key = ("ui.server.pop2_closed" if s.protocol == "POP2" else "ui.server.pop3_closed") \
+            if s.closed else "ui.server.pop3"
         deleted = ", ".join(map(str, s.deleted)) or "—"
-        text = t(key, lang, conn=conn, user=s.user, count=s.count, deleted=deleted)
+        text = t(key, lang, protocol=s.protocol, conn=conn, user=s.user, count=s.count,
+                 deleted=deleted)
         out.append(f"<li>{escape(text)}</li>")
+    return out
+
+
+def _imap_message(message, lang: str) -> str:
+    flags = (" ".join(message.flags) or t("ui.server.imap_no_flags", lang)) \
+        if message.flags is not None else t("ui.server.imap_flags_unknown", lang)
+    uid = f" (UID {message.uid})" if message.uid is not None else ""
+    return t("ui.server.imap_message", lang, number=message.number, uid=uid, flags=flags)
+
+
+def _imap_lines(view: ServerView, lang: str) -> list[str]:
+    """Per IMAP connection: its selected mailbox, EXISTS and flags as the server told it."""
+    out = []
+    for conn, s in view.imap.items():
+        who = {"conn": conn, "user": s.user or "?"}
+        if s.closed:
+            out.append(f"<li>{escape(t('ui.server.imap_closed', lang, **who))}</li>")
+            continue
+        if s.mailbox is None and s.exists is None:
+            out.append(f"<li>{escape(t('ui.server.imap_none', lang, **who))}</li>")
+            continue
+        text = t("ui.server.imap", lang, **who, mailbox=s.mailbox or "…",
+                 exists="?" if s.exists is None else s.exists,
+                 uidvalidity=s.uidvalidity or "?", mode=s.mode or "…")
+        rows = "".join(f"<li>{escape(_imap_message(m, lang))}</li>" for m in s.messages)
+        nested = f"<ul style='margin:0'>{rows}</ul>" if rows else ""
+        out.append(f"<li class='mailsim-imap' data-conn='{escape(conn)}' "
+                   f"data-exists='{'' if s.exists is None else s.exists}'>"
+                   f"{escape(text)}{nested}</li>")
     return out
 
 
 def server_state(view: ServerView, lang: str) -> str:
     """The server-side view as a titled list; says so when the trace tells nothing yet."""
-    items = _queue_lines(view, lang) + _mailbox_lines(view, lang) + _pop3_lines(view, lang)
+    items = (_queue_lines(view, lang) + _mailbox_lines(view, lang) + _pop3_lines(view, lang)
+             + _imap_lines(view, lang))
     body = "".join(items) or f"<li>{escape(t('ui.server.nothing', lang))}</li>"
     return (f"<div class='mailsim-server'><b>{escape(t('ui.server.title', lang))}</b>"
             f"<ul style='margin:2px 0 0 0'>{body}</ul></div>")

@@ -22,6 +22,9 @@ from .pictures import KINDS, PictureCache
 from .server_view import server_views
 
 SPEEDS = (0.5, 1, 2, 4, 8)          # steps per second for Play
+#: The value of a filter's "(all)" option.  Not None: ipywidgets 8 takes a None value
+#: for "nothing selected" and shows a blank instead of the option's label.
+ALL = ""
 _BUTTONS = (("first", "fast-backward"), ("back", "step-backward"),
             ("forward", "step-forward"), ("last", "fast-forward"))
 
@@ -94,13 +97,14 @@ class TracePlayer(widgets.VBox):
         everything = {"protocol": dict.fromkeys(s.protocol for s in self.trace),
                       "conn": dict.fromkeys(self.trace.connections()),
                       "node": dict.fromkeys(n for s in self.trace for n in (s.src, s.dst))}
-        return [(t("ui.player.all", self.lang), None)] + [(v, v) for v in everything[name]]
+        return [(t("ui.player.all", self.lang), ALL)] + [(v, v) for v in everything[name]
+                                                         if v]
 
     def _relabel(self) -> None:
         self._quiet = True
         try:
             for name, dropdown in self.filters.items():
-                value = dropdown.value
+                value = dropdown.value or ALL
                 dropdown.options = self._choices(name)
                 dropdown.value, dropdown.description = value, t(f"ui.player.{name}", self.lang)
             for name, button in self.buttons.items():
@@ -147,7 +151,7 @@ class TracePlayer(widgets.VBox):
         if self._quiet:
             return
         current = self.index or 0
-        f = {name: dropdown.value for name, dropdown in self.filters.items()}
+        f = {name: dropdown.value or None for name, dropdown in self.filters.items()}
         self.positions = [s.index for s in self.trace.filter(**f)]
         self._quiet = True
         try:

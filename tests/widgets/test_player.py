@@ -4,6 +4,7 @@ import re
 import pytest
 
 from simulator.widgets import TracePlayer
+from simulator.widgets.player import ALL
 
 
 def _current(player):
@@ -80,11 +81,11 @@ def test_filters_by_protocol_connection_and_node(player):
     player.show(10)
     player.filters["protocol"].value = "DNS"
     assert player.positions == [22, 23] and player.index == 22   # the next DNS step
-    player.filters["protocol"].value = None
+    player.filters["protocol"].value = ALL
     player.filters["conn"].value = "c2"
     assert player.trace[player.index].conn == "c2"
     assert all(player.trace[i].conn == "c2" for i in player.positions)
-    player.filters["conn"].value = None
+    player.filters["conn"].value = ALL
     player.filters["node"].value = "dns"
     assert player.positions == [22, 23]
 
@@ -124,3 +125,17 @@ def test_longest_builtin_trace_steps_fast(run):
     for index in range(len(trace)):
         player.show(index)
     assert (time.perf_counter() - start) / len(trace) < 0.05
+
+
+def test_filter_dropdowns_show_all_as_a_label_in_both_languages(player):
+    """ipywidgets 8 shows a blank for a None value: "(all)" must be a real, selected option."""
+    for dropdown in player.filters.values():
+        assert dropdown.index == 0 and dropdown.label == "(all)" and dropdown.value == ALL
+        assert all(label and isinstance(label, str) for label, _ in dropdown.options)
+    player.filters["protocol"].value = "DNS"
+    player.language.value = "ru"
+    assert player.filters["protocol"].label == "DNS" and player.positions == [22, 23]
+    assert [d.label for name, d in player.filters.items() if name != "protocol"] == ["(все)"] * 2
+    player.filters["protocol"].index = 0
+    assert player.filters["protocol"].label == "(все)" and len(player.positions) == len(
+        player.trace)
