@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .session import IMAPServer
 
 BASE_CAPABILITIES = ("IMAP4rev1", "ID", "LITERAL+", "SASL-IR", "ENABLE", "IDLE", "ESEARCH", "SEARCHRES",
-                     "LIST-EXTENDED", "LIST-STATUS",
+                     "LIST-EXTENDED", "LIST-STATUS", "BINARY",
                      "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE")
 ENABLEABLE = ("IMAP4REV2",)
 

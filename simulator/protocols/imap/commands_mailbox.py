@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import formatter, listext
+from . import binary, formatter, listext
 from .backend import DELIMITER, BackendError, MailboxInfo
 from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
@@ -270,7 +270,12 @@ def do_append(s: IMAPServer, cmd: Command) -> Response:
             flags = flag_list(value)
         else:
             date = date_time(value)
-    record = s.backend.append(s.account, name, bytes(message), flags, date)
+    content = bytes(message)
+    if message.binary:                      # literal8: keep BODY[] 7-bit (RFC 3516 §4.4)
+        content = binary.encode_binary_parts(content)
+    elif b"\0" in content:
+        raise ParseError("syntax.nul_in_literal")    # NUL only in a literal8 (RFC 3516 §4.2)
+    record = s.backend.append(s.account, name, content, flags, date)
     info = _info(s, name)
     woken = s.hub.notify(info.key, origin=s)
     s.emit(MailboxChanged(info.key, tuple(w.session_id for w in woken)))

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import binary, mimeparts, updates
 from . import bodystructure as bs
-from . import mimeparts, updates
 from .formatter import render
 from .lexer import ParseError
 from .parser import Command, arity
@@ -65,6 +65,11 @@ def _item(value: object) -> Item:
     upper = value.upper()
     if upper in SIMPLE:
         return Item(upper)
+    if upper.startswith("BINARY"):
+        item = binary.parse_item(str(value))
+        if item is None:
+            raise ParseError("syntax.fetch_item", item=str(value)[:40])
+        return item
     match = _SECTION.fullmatch(value)
     if match is None or not _PART.fullmatch(match.group(2)):
         raise ParseError("syntax.fetch_item", item=str(value)[:40])
@@ -85,14 +90,18 @@ def do_fetch(s: IMAPServer, cmd: Command) -> Response:
     view = s.view
     marks_seen = any(i.sets_seen for i in items) and not view.read_only
     changed = False
-    for uid in uids:
-        unseen = "\\Seen" not in view.record(uid).flags
-        if marks_seen and view.live(uid) and unseen:
-            s.backend.set_flags(s.account, view.name, uid, view.record(uid).flags | {"\\Seen"})
-            changed = True
-        _fetch_one(s, uid, items, with_flags=marks_seen and unseen and view.live(uid))
-    if changed:
-        s.hub.notify(view.key, origin=s)
+    try:
+        for uid in uids:
+            unseen = "\\Seen" not in view.record(uid).flags
+            if marks_seen and view.live(uid) and unseen:
+                s.backend.set_flags(s.account, view.name, uid, view.record(uid).flags | {"\\Seen"})
+                changed = True
+            _fetch_one(s, uid, items, with_flags=marks_seen and unseen and view.live(uid))
+    except binary.UnknownCTE as err:                  # RFC 3516 §4.3
+        return tagged(cmd.tag, "unknown_cte", encoding=err.encoding)
+    finally:
+        if changed:
+            s.hub.notify(view.key, origin=s)
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
@@ -117,6 +126,8 @@ def _fetch_one(s: IMAPServer, uid: int, items: list[Item], with_flags: bool) -> 
 
 def _value(s: IMAPServer, uid: int, record, item: Item, root) -> bytes:
     name = item.name
+    if isinstance(item, binary.BinaryItem):
+        return binary.value(record.data, item)
     if name == "UID":
         return b"UID %d" % uid
     if name == "FLAGS":

@@ -76,6 +76,11 @@ class Lexer:
             return self._quoted()
         if char == 0x7B:                    # "{"
             return self._literal()
+        if char == 0x7E and self.line[self.pos + 1:self.pos + 2] == b"{":   # literal8 "~{n}"
+            self.pos += 1
+            literal = self._literal()
+            literal.binary = True
+            return literal
         word = self._atom()
         return NIL if word.upper() == "NIL" else word
 

@@ -99,6 +99,8 @@ def astring(value: object) -> str:
     """An atom or string (RFC 3501 §9 ``astring``); NIL counts as the atom "NIL"."""
     if value is NIL:
         return "NIL"
+    if isinstance(value, Literal) and value.binary:
+        raise ParseError("syntax.literal8")          # only APPEND takes a literal8 (RFC 3516 §4.4)
     if isinstance(value, (Atom, Quoted, Literal)):
         return as_text(value)
     raise ParseError("syntax.expected_string", got=_show(value))

@@ -68,6 +68,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fetch_bad": (BAD, "Invalid FETCH item {item}"),
     "store_bad": (BAD, "Invalid STORE item {item}"),
     "no_permission": (NO, "[NOPERM] {detail}"),
+    "unknown_cte": (NO, "[UNKNOWN-CTE] Cannot decode content transfer encoding {encoding}"),
     # untagged status lines
     "exists_unseen": (OK, "[UNSEEN {unseen}] First unseen"),
     "uidvalidity": (OK, "[UIDVALIDITY {uidvalidity}] UIDs valid"),

@@ -28,6 +28,7 @@ class Literal(bytes):
     """A literal ``{n}`` / ``{n+}`` followed by exactly n octets (RFC 3501 §4.3, RFC 7888)."""
 
     synchronising: bool = True
+    binary: bool = False          # literal8 ``~{n}``: may hold NUL (RFC 3516 §4.2, APPEND only)
 
     def __repr__(self) -> str:
         return f"Literal({bytes.__repr__(self)})"
