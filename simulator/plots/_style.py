@@ -24,7 +24,3 @@ def first_line(text: str, width: int = 48) -> str:
     head = lines[0] if len(lines[0]) <= width else lines[0][:width - 1] + "…"
     return head + (f" …(+{len(lines) - 1})" if len(lines) > 1 else "")
 
-
-def tag_colour(tag: str) -> str:
-    """A stable colour for an IMAP tag (the same tag, the same colour, on every run)."""
-    return TAG_PALETTE[sum(tag.encode()) % len(TAG_PALETTE)]

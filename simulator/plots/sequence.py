@@ -4,12 +4,14 @@ Time runs downwards, one row per Step.  Client→server and server→client
 steps are arrows between the two lanes, coloured like the terminal replay
 (C: cyan, S: green); steps inside a node are notes on its lane, and steps
 from a node to another (a DNS query, a TCP connect) are dotted arrows.  IMAP
-is prepared for: a tagged line carries its tag in a coloured box (the same
-colour for the command and its completion, so out-of-order completions
-stand out), untagged ``*`` responses and ``+`` continuations get a marker.
+lines carry their tag in a coloured box (the same colour for a command and its
+completion, :mod:`.imap_tags`), untagged ``*`` responses and ``+``
+continuations get a purple marker, and a completion that overtook earlier
+commands (RFC 9051 §5.5) says so next to its arrow ("↑ overtook A1").
 
 Every row's main artist has the gid ``step:<index>``; markers have
-``tag:<index>``, ``untagged:<index>`` and ``continuation:<index>``.  Tests and
+``tagged:<index>``, ``untagged:<index>``, ``continuation:<index>`` and
+``overtook:<index>``.  Tests and
 a browser test can find them (gids survive into SVG output).
 """
 from __future__ import annotations
@@ -21,10 +23,14 @@ from matplotlib.figure import Figure
 from simulator.locale import t
 from simulator.trace import Step, Trace
 
-from ._style import COLOURS, HIGHLIGHT, NEUTRAL, first_line, tag_colour
+from ._style import COLOURS, HIGHLIGHT, NEUTRAL, first_line
+from .imap_tags import imap_marker, overtaken, tag_colours
+
+__all__ = ["imap_marker", "lanes", "select", "sequence_diagram"]
 
 _ROW = 0.34            # inches per step
 _LANE = 2.3            # inches per lane
+UNTAGGED = "#6a1b9a"   # untagged * and + continuation markers
 
 
 def select(trace: Trace, steps: Iterable[Step | int] | None) -> list[Step]:
@@ -43,23 +49,6 @@ def lanes(steps: Iterable[Step]) -> list[str]:
     return list(order)
 
 
-def imap_marker(step: Step) -> tuple[str, str] | None:
-    """``("tagged", tag)``, ``("untagged", "*")``, ``("continuation", "+")`` or None.
-
-    RFC 9051 §2.2: a client command starts with a tag; the server answers
-    with untagged ``*`` data, ``+`` continuation requests and finally a line
-    that starts with the command's tag.
-    """
-    if step.protocol != "IMAP" or step.direction == "internal" or not step.line:
-        return None
-    head = step.line.split(" ", 1)[0]
-    if head == "*":
-        return ("untagged", head)
-    if head == "+":
-        return ("continuation", head)
-    return ("tagged", head)
-
-
 def _no_line(step: Step) -> str:
     """A label for a step without a line (a state change the engine made on its own)."""
     if step.state_before and step.state_after:
@@ -67,7 +56,7 @@ def _no_line(step: Step) -> str:
     return step.protocol
 
 
-def _row(ax, step: Step, y: float, x: dict[str, float], current: bool) -> None:
+def _row(ax, step: Step, y: float, x: dict[str, float], current: bool, imap: dict) -> None:
     colour = COLOURS[step.direction]
     weight = "bold" if current else "normal"
     label = first_line(step.line or _no_line(step), 40)
@@ -85,20 +74,27 @@ def _row(ax, step: Step, y: float, x: dict[str, float], current: bool) -> None:
                                 "linestyle": ":" if dotted else "-", "shrinkA": 0, "shrinkB": 0})
     ax.text((x0 + x1) / 2, y + 0.06, label, fontsize=7.5, color=colour, ha="center",
             va="bottom", fontweight=weight, clip_on=False)
-    _imap(ax, step, y, x0, x1)
+    _imap(ax, step, y, x0, x1, imap)
 
 
-def _imap(ax, step: Step, y: float, x0: float, x1: float) -> None:
+def _imap(ax, step: Step, y: float, x0: float, x1: float, imap: dict) -> None:
     marker = imap_marker(step)
     if marker is None:
         return
     kind, tag = marker
-    colour = tag_colour(tag) if kind == "tagged" else "#6a1b9a"
-    text = tag if kind == "tagged" else ("✱" if kind == "untagged" else "+")
-    ax.text(x0 + (0.12 if x1 > x0 else -0.12), y - 0.05, text, fontsize=7, color="white",
-            ha="left" if x1 > x0 else "right", va="top", gid=f"{kind}:{step.index}",
+    colour = imap["colours"].get((step.conn, tag), NEUTRAL) if kind == "tagged" else UNTAGGED
+    text = tag if kind == "tagged" else ("*" if kind == "untagged" else "+")
+    right = x1 > x0
+    ax.text(x0 + (0.12 if right else -0.12), y - 0.05, text, fontsize=7, color="white",
+            ha="left" if right else "right", va="top", gid=f"{kind}:{step.index}",
             fontweight="bold", bbox={"boxstyle": "round,pad=0.15", "facecolor": colour,
                                          "edgecolor": "none"})
+    before = imap["overtook"].get(step.index)
+    if before:
+        ax.text(x1 + (-0.12 if right else 0.12), y - 0.05,
+                t("ui.plot.overtook", imap["lang"], tags=", ".join(before)), fontsize=6.5,
+                color=colour, ha="right" if right else "left", va="top", fontweight="bold",
+                gid=f"overtook:{step.index}")
 
 
 def sequence_diagram(trace: Trace, steps: Iterable[Step | int] | None = None,
@@ -116,6 +112,10 @@ def sequence_diagram(trace: Trace, steps: Iterable[Step | int] | None = None,
                  dpi=72)
     ax = fig.add_axes((0.06, 0.02, 0.9, 0.9 - 0.35 / (0.9 + _ROW * max(1, len(chosen)))))
     bottom = -len(chosen) + 0.4
+    # Tags and overtaking are read from the whole trace: a window colours a tag as
+    # the whole picture does, and a completion still knows what it overtook.
+    imap = {"colours": tag_colours(trace.steps), "overtook": overtaken(trace.steps),
+            "lang": lang}
     for name, xpos in x.items():
         ax.plot([xpos, xpos], [bottom, 0.6], color="#b0bec5", linewidth=0.8, linestyle="--")
         ax.text(xpos, 0.75, name, ha="center", va="bottom", fontsize=8.5, fontweight="bold",
@@ -123,7 +123,7 @@ def sequence_diagram(trace: Trace, steps: Iterable[Step | int] | None = None,
     for row, step in enumerate(chosen):
         if step.index == highlight:
             ax.axhspan(-row - 0.5, -row + 0.5, color=HIGHLIGHT, zorder=0, gid="highlight")
-        _row(ax, step, -row, x, step.index == highlight)
+        _row(ax, step, -row, x, step.index == highlight, imap)
     ax.set_xlim(-0.6, max(0.6, len(names) - 0.4))
     ax.set_ylim(bottom - 0.2, 1.2)
     ax.axis("off")

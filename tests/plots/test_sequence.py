@@ -67,3 +67,50 @@ def test_a_tag_has_the_same_colour_on_its_command_and_its_completion():
 def test_renders_to_png(run):
     assert to_png(sequence_diagram(run("retry").trace, steps=range(40, 60), highlight=41))[:4] \
         == b"\x89PNG"
+
+
+def _texts(fig, prefix):
+    return {t.get_gid(): t for t in fig.axes[0].texts if (t.get_gid() or "").startswith(prefix)}
+
+
+def test_real_pipelining_trace_tags_colours_and_overtaking(run):
+    """imap-pipelining: A1 FETCH, A2 NOOP, A3 STATUS sent together; A2 and A3 finish first."""
+    from simulator.plots.imap_tags import overtaken
+    trace = run("imap-pipelining").trace
+    imap = [s for s in trace if s.protocol == "IMAP" and s.direction != "internal"]
+    index = {s.line.split(" ", 2)[0] + " " + s.line.split(" ", 2)[1]: s.index for s in imap
+             if s.line.split(" ", 1)[0] in ("A1", "A2", "A3")}
+    assert index["A2 OK"] < index["A3 OK"] < index["A1 OK"]       # out of order, as RFC 9051 §5.5
+    assert overtaken(trace) == {index["A2 OK"]: ("A1",), index["A3 OK"]: ("A1",)}
+    fig = sequence_diagram(trace, steps=[s.index for s in imap], lang="en")
+    tagged = _texts(fig, "tagged:")
+    colour = {i: tagged[f"tagged:{i}"].get_bbox_patch().get_facecolor() for i in index.values()}
+    for tag in ("A1", "A2", "A3"):                  # a tag's command and completion: one colour
+        command = next(i for k, i in index.items() if k.startswith(tag) and not k.endswith("OK"))
+        assert colour[command] == colour[index[f"{tag} OK"]]
+        assert tagged[f"tagged:{command}"].get_text() == tag
+    assert len({colour[index[f"{tag} OK"]] for tag in ("A1", "A2", "A3")}) == 3
+    notes = _texts(fig, "overtook:")
+    assert set(notes) == {f"overtook:{index['A2 OK']}", f"overtook:{index['A3 OK']}"}
+    assert all("overtook A1" in n.get_text() for n in notes.values())
+    untagged = {s.index for s in imap if s.line.startswith("* ")}
+    assert {f"untagged:{i}" for i in untagged} == set(_texts(fig, "untagged:"))
+    ru = _texts(sequence_diagram(trace, steps=[s.index for s in imap], lang="ru"), "overtook:")
+    assert all("обогнал A1" in n.get_text() for n in ru.values())
+
+
+def test_idle_done_is_a_continuation_not_a_tag(run):
+    trace = run("imap-idle").trace
+    done = next(s for s in trace if s.protocol == "IMAP" and s.line == "DONE")
+    assert imap_marker(done) == ("continuation", "DONE")
+
+
+def test_a_window_colours_a_tag_as_the_whole_trace_does(run):
+    trace = run("imap-pipelining").trace
+    a1 = [s.index for s in trace if s.protocol == "IMAP" and s.line.startswith("A1 ")]
+    whole = _texts(sequence_diagram(trace, lang="en"), "tagged:")
+    window = _texts(sequence_diagram(trace, steps=range(a1[-1] - 2, a1[-1] + 1)), "tagged:")
+    gid = f"tagged:{a1[-1]}"
+    assert window[gid].get_bbox_patch().get_facecolor() == \
+        whole[gid].get_bbox_patch().get_facecolor()
+    assert f"overtook:{a1[-1]}" not in _texts(sequence_diagram(trace), "overtook:")
