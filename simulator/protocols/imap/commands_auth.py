@@ -24,16 +24,14 @@ if TYPE_CHECKING:
     from .session import IMAPServer
 
 BASE_CAPABILITIES = ("IMAP4rev1", "ID", "LITERAL+", "SASL-IR", "ENABLE", "IDLE", "ESEARCH", "SEARCHRES",
-                     "LIST-EXTENDED", "LIST-STATUS", "BINARY",
+                     "LIST-EXTENDED", "LIST-STATUS", "BINARY", "MULTIAPPEND",
                      "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE")
 ENABLEABLE = ("IMAP4REV2",)
 
 
 def capabilities(s: IMAPServer) -> str:
     """The capability list for this moment (RFC 9051 §6.1.1): it changes with TLS and login."""
-    caps = list(BASE_CAPABILITIES)
-    if s.config.imap4rev2:
-        caps.insert(1, "IMAP4rev2")
+    caps = _caps_after_login(s).split()
     if s.state == S.NOT_AUTHENTICATED:
         if s.config.starttls and not s.tls:
             caps.append("STARTTLS")
@@ -120,7 +118,11 @@ def _login(s: IMAPServer, tag: str, user: str, password: str, method: str) -> Re
 
 
 def _caps_after_login(s: IMAPServer) -> str:
-    return " ".join(BASE_CAPABILITIES)
+    """The capabilities in the login OK: no STARTTLS or AUTH= any more (RFC 9051 §6.2.2)."""
+    caps = list(BASE_CAPABILITIES)
+    if s.config.imap4rev2:
+        caps.insert(1, "IMAP4rev2")
+    return " ".join(caps)
 
 
 def do_authenticate(s: IMAPServer, cmd: Command) -> Response | None:

@@ -17,6 +17,7 @@ from .lexer import ParseError
 from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list, mailbox
 from .responses import Response, data, tagged, untagged_status
 from .types import Literal
+from .sequence import compress
 from .view import MailboxView
 
 if TYPE_CHECKING:
@@ -258,28 +259,44 @@ def _status_value(s: IMAPServer, item: str, info: MailboxInfo, records: list) ->
 
 
 def do_append(s: IMAPServer, cmd: Command) -> Response:
-    """APPEND mailbox [(flags)] ["date-time"] literal; OK [APPENDUID v uid] (RFC 4315 §3)."""
-    arity(cmd.args, 2, 4)
+    """APPEND mailbox [(flags)] ["date-time"] literal, repeated for MULTIAPPEND (RFC 3502):
+    all messages or none; OK [APPENDUID v uid-set] (RFC 4315 §3)."""
+    arity(cmd.args, 2)
     name = mailbox(cmd.args[0])
-    *middle, message = cmd.args[1:]
-    if not isinstance(message, Literal):
-        raise ParseError("syntax.append_literal")
-    flags, date = [], None
-    for value in middle:
-        if isinstance(value, list):
-            flags = flag_list(value)
-        else:
-            date = date_time(value)
-    content = bytes(message)
-    if message.binary:                      # literal8: keep BODY[] 7-bit (RFC 3516 §4.4)
-        content = binary.encode_binary_parts(content)
-    elif b"\0" in content:
-        raise ParseError("syntax.nul_in_literal")    # NUL only in a literal8 (RFC 3516 §4.2)
-    record = s.backend.append(s.account, name, content, flags, date)
+    messages = _append_items(cmd.args[1:])
+    info = s.backend.mailbox(s.account, name)
+    if info is None or not info.selectable:
+        raise BackendError("no_mailbox_trycreate", mailbox=name)
+    uids = [s.backend.append(s.account, name, content, flags, date).uid
+            for content, flags, date in messages]
     info = _info(s, name)
     woken = s.hub.notify(info.key, origin=s)
     s.emit(MailboxChanged(info.key, tuple(w.session_id for w in woken)))
-    return tagged(cmd.tag, "append_ok", uidvalidity=info.uidvalidity, uid=record.uid)
+    return tagged(cmd.tag, "append_ok", uidvalidity=info.uidvalidity, uid=compress(uids))
+
+
+def _append_items(args: tuple) -> list[tuple[bytes, list[str], object]]:
+    """Each message's (octets, flags, date), all checked before anything is stored
+    (RFC 3502 §3.1: MULTIAPPEND is atomic)."""
+    out, flags, date, stage = [], [], None, 0    # stage: 1 after flags, 2 after the date
+    for value in args:
+        if isinstance(value, list) and stage == 0:
+            flags, stage = (flag_list(value) if value else []), 1
+        elif isinstance(value, Literal):
+            content = bytes(value)
+            if value.binary:                  # literal8: keep BODY[] 7-bit (RFC 3516 §4.4)
+                content = binary.encode_binary_parts(content)
+            elif b"\0" in content:
+                raise ParseError("syntax.nul_in_literal")   # NUL only in a literal8 (RFC 3516)
+            out.append((content, flags, date))
+            flags, date, stage = [], None, 0
+        elif stage < 2 and not isinstance(value, list):
+            date, stage = date_time(value), 2
+        else:
+            raise ParseError("syntax.append_literal")
+    if not out or stage:
+        raise ParseError("syntax.append_literal")
+    return out
 
 
 HANDLERS = {

@@ -55,10 +55,10 @@ class IMAPConfig:
     starttls: bool = False              # offer STARTTLS (RFC 9051 §6.2.1)
     login_requires_tls: bool = False    # LOGINDISABLED until TLS (RFC 9051 §6.2.3)
     concurrent: bool = False            # queue pipelined commands for the driver (RFC 9051 §5.5)
-    # Advertise IMAP4rev2 and honour ENABLE IMAP4rev2 (RFC 9051 §6.3.1).  Off by default:
-    # an IMAP4rev2 server must also offer BINARY, LIST-EXTENDED/LIST-STATUS and the ESEARCH
-    # return options (RFC 9051 §7.2.2), which this engine does not implement yet.
-    imap4rev2: bool = False
+    # Advertise IMAP4rev2 and honour ENABLE IMAP4rev2 (RFC 9051 §6.3.1); the session speaks
+    # IMAP4rev1 until the client enables rev2.  What rev2 requires on top of rev1 is here:
+    # ESEARCH, SEARCHRES, LIST-EXTENDED, LIST-STATUS, BINARY (RFC 9051 §7.2.2, appendix E).
+    imap4rev2: bool = True
     max_line: int = MAX_LINE
     max_literal: int = MAX_LITERAL
     max_errors: int = 20                # BADs before the server gives up on the client

@@ -161,10 +161,10 @@ def test_nil_is_a_flag_keyword_in_store():
 
 
 def test_imap4rev2_is_advertised_and_enabled_only_when_configured():
-    plain = World().session(login=True)
+    plain = World(imap4rev2=False).session(login=True)
     assert "IMAP4rev2" not in say(plain, "A1 CAPABILITY")
     assert lines(say(plain, "A2 ENABLE IMAP4rev2"))[0] == "* ENABLED"     # RFC 5161: ignored
-    rev2 = World(imap4rev2=True).session(login=True)
+    rev2 = World().session(login=True)                     # on by default
     assert "IMAP4rev1 IMAP4rev2" in say(rev2, "B1 CAPABILITY")
     assert "* ENABLED IMAP4rev2" in say(rev2, "B2 ENABLE IMAP4rev2")
 
