@@ -41,5 +41,6 @@ def test_multiappend_stores_all_messages_or_none():
     feed(server, b"A2 APPEND INBOX {3}\r\n")
     assert b"A2 BAD" in feed(server, b"abc (\\Seen)\r\n")             # a flag list without message
     assert "MESSAGES 2" in say(server, "A3 STATUS INBOX (MESSAGES)")
+    say(server, "A4 SELECT INBOX")
     assert "* 1 FETCH (FLAGS (\\Recent \\Seen))" in say(server, "A5 FETCH 1 FLAGS")
     assert "* 2 FETCH (FLAGS (\\Recent))" in say(server, "A6 FETCH 2 FLAGS")
