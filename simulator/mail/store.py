@@ -62,6 +62,8 @@ class NoSuchFolder(StoreError, KeyError):
 
 def crlf(data: bytes) -> bytes:
     """Line ends as on the wire (RFC 5322 §2.1): a bare LF becomes CRLF."""
+    if data.count(b"\n") == data.count(b"\r\n"):
+        return data                 # already CRLF: the usual case, no regex pass
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 
 

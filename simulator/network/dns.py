@@ -201,6 +201,7 @@ class DNS:
     def __init__(self) -> None:
         self._zones: dict[dns.name.Name, dns.zone.Zone] = {}
         self._failures: dict[dns.name.Name, str] = {}
+        self._hosts: dict[str, str] | None = None   # cache of hosts()
 
     # -- configuration -------------------------------------------------------------------
     def add_zone(self, zone: Zone) -> None:
@@ -209,6 +210,7 @@ class DNS:
         if parsed.origin in self._zones:
             raise ZoneError(zone.source, zone.first_line, "duplicate", origin=_display(parsed.origin))
         self._zones[parsed.origin] = parsed
+        self._hosts = None
 
     def set_failure(self, name: str, rcode: str = "SERVFAIL") -> None:
         """Make every query for ``name`` and its subdomains answer ``rcode`` (fault injection)."""
@@ -315,6 +317,11 @@ class DNS:
     # -- inventory -----------------------------------------------------------------------
     def hosts(self) -> dict[str, str]:
         """Every name with an A record → its (first) address, names without the trailing dot."""
+        if self._hosts is None:              # zones change only through add_zone
+            self._hosts = self._all_hosts()
+        return dict(self._hosts)
+
+    def _all_hosts(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for zone in self._zones.values():
             for name, rdataset in zone.iterate_rdatasets(dns.rdatatype.A):
