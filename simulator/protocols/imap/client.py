@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .._base import EngineOutput
+from .._base import EngineOutput, LocalProtocolError
 from . import _state as S
-from .client_responses import ResponseReader, ServerResponse
+from .client_responses import ResponseReader, ServerResponse, esearch
 from .client_script import (
     ClientCommand,
     ScriptStep,
@@ -70,25 +70,50 @@ class IMAPClientResult:
         return [c.tag for c in self.completions]
 
     def search(self, tag: str) -> list[int]:
-        """The message numbers a SEARCH found (``* SEARCH 2 5``, RFC 3501 §7.2.5)."""
-        hits = [r for r in self.completion(tag).data if r.name == "SEARCH"]
-        return [int(v) for r in hits for v in r.values if str(v).isdigit()]
+        """The numbers a SEARCH found: ``* SEARCH 2 5`` (RFC 3501 §7.2.5) or the ALL of
+        ``* ESEARCH (TAG "tag") ALL 2,5`` (RFC 4731, IMAP4rev2)."""
+        data = self.completion(tag).data
+        hits = [r for r in data if r.name == "SEARCH"]
+        found = [int(v) for r in hits for v in r.values if str(v).isdigit()]
+        return found + list(self.esearch(tag).get("ALL", []))
+
+    def esearch(self, tag: str) -> dict[str, object]:
+        """MIN, MAX, COUNT, ALL of the ESEARCH answering ``tag`` (its TAG correlator)."""
+        for r in self.completion(tag).data:
+            if r.name == "ESEARCH":
+                owner, _uid, items = esearch(r.values)
+                if owner in (None, tag):
+                    return items
+        return {}
 
 
 class IMAPClient(EngineOutput):
     """A scripted IMAP session, client side."""
 
     def __init__(self, user: str | None, password: str = "",
-                 script: Iterable[ScriptStep] = ()) -> None:
+                 script: Iterable[ScriptStep] = (), *, starttls: bool = False,
+                 mechanism: str = "LOGIN", rev2: bool = False) -> None:
+        """``starttls``: secure the connection before logging in (RFC 9051 §6.2.1);
+        ``mechanism``: LOGIN or PLAIN (AUTHENTICATE, RFC 4616, with SASL-IR when the
+        server offers it); ``rev2``: ENABLE IMAP4rev2 after login if advertised."""
         super().__init__()
         steps = list(script)
         if user is not None and not (steps and logs_in(steps[0])):
-            steps.insert(0, ScriptStep((login(user, password),)))
+            if rev2:
+                steps.insert(0, ScriptStep((ClientCommand("ENABLE IMAP4rev2"),),
+                                           needs="IMAP4REV2"))
+            steps.insert(0, ScriptStep((login(user, password, mechanism),)))
+        if starttls:        # then ask again: what was said in clear text does not count
+            steps[:0] = [ScriptStep((ClientCommand("STARTTLS"),)),
+                         ScriptStep((ClientCommand("CAPABILITY"),))]
         if not steps or not is_logout(steps[-1]):
             steps.append(ScriptStep((ClientCommand("LOGOUT"),)))
         self.steps = assign_tags(steps)
         self.state = S.NOT_AUTHENTICATED
+        self.tls = False
+        self.rev2 = False                                  # the server said ENABLED IMAP4rev2
         self.mailbox: ClientMailbox | None = None
+        self._closing: ClientMailbox | None = None        # rev2: until [CLOSED] (RFC 9051 §7.1)
         self.last_mailbox: ClientMailbox | None = None    # what the program showed last
         self.result = IMAPClientResult()
         self.done = False
@@ -119,6 +144,13 @@ class IMAPClient(EngineOutput):
             self._handle(response)
         self._advance()
         return responses
+
+    def tls_started(self) -> None:
+        """The driver finished the TLS handshake after STARTTLS: go on with the script."""
+        if self.state != S.TLS:
+            raise LocalProtocolError(f"tls_started() in state {self.state}, expected {S.TLS}")
+        self.tls, self.state = True, S.NOT_AUTHENTICATED
+        self._advance()
 
     def take_timer(self) -> float | None:
         """Seconds to wait before :meth:`timer_fired` (asked once), or None."""
@@ -164,8 +196,14 @@ class IMAPClient(EngineOutput):
             self.result.bye = r.text
         if r.name == "CAPABILITY":
             self.result.capabilities = [str(v) for v in r.values]
+        if r.name == "ENABLED":
+            self.rev2 = self.rev2 or any(str(v).upper() == "IMAP4REV2" for v in r.values)
         self._capabilities(r.code)
-        if self.mailbox is not None:
+        if (r.code or "").upper() == "CLOSED":
+            self._closing = None                 # what follows is about the new mailbox
+        elif self._closing is not None:
+            self._closing.apply(r)
+        elif self.mailbox is not None:
             self.mailbox.apply(r)
         if self.state == S.IDLE:
             self.result.pushed.append(r)
@@ -183,19 +221,25 @@ class IMAPClient(EngineOutput):
                                                   data))
         self._capabilities(r.code)
         if command is not None:
-            if command.literal is not None:
+            if command.literal is not None or command.sasl is not None:
                 self._after_plus = []              # refused before "+": never send the octets
             self._after(command, r, data)
 
     def _after(self, command: ClientCommand, r: ServerResponse, data: tuple) -> None:
         """The client's state after a completion (RFC 3501 §3 and §6)."""
         name, ok = command.name, r.status == "OK"
-        if name in ("LOGIN", "AUTHENTICATE"):
+        if name == "STARTTLS":
+            if ok:
+                self.state, self.result.capabilities = S.TLS, []   # wait for tls_started()
+            else:
+                self._next = len(self.steps) - 1      # no password in clear text: just LOGOUT
+        elif name in ("LOGIN", "AUTHENTICATE"):
             self.result.logged_in = ok
             self.state = S.AUTHENTICATED if ok else self.state
             if not ok:
                 self._next = len(self.steps) - 1      # no point going on: just LOGOUT
         elif name in ("SELECT", "EXAMINE"):
+            self._closing = None
             self._selected(ok, r.code)
         elif name in ("CLOSE", "UNSELECT") and ok:
             self.mailbox, self.state = None, S.AUTHENTICATED
@@ -218,10 +262,15 @@ class IMAPClient(EngineOutput):
     # -- writing ----------------------------------------------------------------------
     def _advance(self) -> None:
         """Start the next step once nothing is outstanding."""
-        busy = self._outstanding or self._after_plus or self._idle or self._waiting
+        busy = (self._outstanding or self._after_plus or self._idle or self._waiting
+                or self.state == S.TLS)
         if self.done or self.result.greeting is None or busy or self._next >= len(self.steps):
             return
         step = self.steps[self._next]
+        if step.needs and step.needs not in {c.upper() for c in self.result.capabilities}:
+            self._next += 1                   # e.g. ENABLE IMAP4rev2 on a rev1-only server
+            self._advance()
+            return
         if step.pause and not self._paused:
             self._paused, self._waiting, self._timer = True, "pause", step.pause
             return
@@ -236,7 +285,7 @@ class IMAPClient(EngineOutput):
             self._outstanding[command.tag] = command
             self.result.sent.append((command.tag, command.name))
             self._before(command, step)
-            parts = command.wire()
+            parts = command.wire(sasl_ir="SASL-IR" in {c.upper() for c in self.result.capabilities})
             chunks[-1] += parts[0]
             chunks += parts[1:]
             self._transcribe("c2s", b"".join(parts), self.state, self.state,
@@ -247,6 +296,8 @@ class IMAPClient(EngineOutput):
     def _before(self, command: ClientCommand, step: ScriptStep) -> None:
         """SELECT closes the current mailbox as soon as it starts (RFC 3501 §6.3.1)."""
         if command.name in ("SELECT", "EXAMINE"):
+            if self.rev2 and self.mailbox is not None:
+                self._closing = self.mailbox    # its news may still come, up to [CLOSED]
             self.mailbox = ClientMailbox(_argument(command.line), command.name == "EXAMINE")
             self.last_mailbox = self.mailbox
         elif command.name == "IDLE":

@@ -131,3 +131,32 @@ def code_number(code: str | None, name: str) -> int | None:
         return None
     word, _, rest = code.partition(" ")
     return int(rest) if word.upper() == name and rest.isdigit() else None
+
+
+def esearch(values: list) -> tuple[str | None, bool, dict[str, object]]:
+    """``* ESEARCH (TAG "A1") UID MIN 2 ALL 2:4,9 COUNT 4`` (RFC 4731 §3.2, RFC 9051 §7.3.4)
+    as ``("A1", True, {"MIN": 2, "ALL": [2, 3, 4, 9], "COUNT": 4})``."""
+    tag, uid, out = None, False, {}
+    items = list(values)
+    if items and isinstance(items[0], list):
+        correlator = items.pop(0)
+        if len(correlator) == 2 and str(correlator[0]).upper() == "TAG":
+            tag = str(correlator[1])
+    if items and str(items[0]).upper() == "UID":
+        uid = True
+        items.pop(0)
+    for name, value in zip(items[::2], items[1::2]):
+        key = str(name).upper()
+        out[key] = expand(str(value)) if key == "ALL" else int(str(value))
+    return tag, uid, out
+
+
+def expand(text: str) -> list[int]:
+    """``2:4,9`` as ``[2, 3, 4, 9]`` (a sequence set without ``*``, RFC 9051 §9)."""
+    numbers: list[int] = []
+    for item in text.split(","):
+        low, _, high = item.partition(":")
+        if low.isdigit() and (high or low).isdigit():
+            a, b = sorted((int(low), int(high or low)))
+            numbers.extend(range(a, b + 1))
+    return numbers

@@ -13,6 +13,7 @@ script uses itself, so every tag in a session stays unique.
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class ClientCommand:
     line: str
     literal: bytes | None = None
     tag: str | None = None                # filled by :func:`assign_tags`
+    sasl: bytes | None = None             # AUTHENTICATE's base64 initial response
 
     @property
     def name(self) -> str:
@@ -47,9 +49,17 @@ class ClientCommand:
             return "UID " + words[1].upper()
         return words[0].upper() if words else ""
 
-    def wire(self) -> list[bytes]:
-        """The bytes to send, split where the client must wait for ``+``."""
+    def wire(self, sasl_ir: bool = False) -> list[bytes]:
+        """The bytes to send, split where the client must wait for ``+``.
+
+        AUTHENTICATE puts its credentials on the command line when the server
+        offers SASL-IR (RFC 4959 §3), else sends them after the ``+``.
+        """
         head = f"{self.tag} {self.line}"
+        if self.sasl is not None:
+            if sasl_ir:
+                return [f"{head} ".encode() + self.sasl + b"\r\n"]
+            return [head.encode() + b"\r\n", self.sasl + b"\r\n"]
         if self.literal is None:
             return [head.encode() + b"\r\n"]
         return [f"{head} {{{len(self.literal)}}}\r\n".encode(), self.literal + b"\r\n"]
@@ -62,6 +72,7 @@ class ScriptStep:
     commands: tuple[ClientCommand, ...] = ()
     idle: float | None = None             # seconds in IDLE before DONE; commands is (IDLE,)
     pause: float = 0.0
+    needs: str | None = None              # a capability: the step is skipped without it
 
 
 def split_tag(line: str) -> tuple[str | None, str]:
@@ -81,8 +92,12 @@ def command(line: str, literal: bytes | None = None) -> ClientCommand:
     return ClientCommand(text, literal, tag)
 
 
-def login(user: str, password: str) -> ClientCommand:
-    """LOGIN with both arguments as atoms or quoted strings (RFC 3501 §6.2.3)."""
+def login(user: str, password: str, mechanism: str = "LOGIN") -> ClientCommand:
+    """LOGIN with both arguments as atoms or quoted strings (RFC 3501 §6.2.3), or
+    ``AUTHENTICATE PLAIN`` with ``NUL user NUL password`` in base64 (RFC 4616 §2)."""
+    if mechanism.upper() == "PLAIN":
+        token = base64.b64encode(f"\0{user}\0{password}".encode())
+        return ClientCommand("AUTHENTICATE PLAIN", sasl=token)
     return ClientCommand(f"LOGIN {astring(user).decode()} {astring(password).decode()}")
 
 
@@ -93,9 +108,9 @@ def assign_tags(steps: Iterable[ScriptStep]) -> list[ScriptStep]:
     counter = _tags(used)
     out = []
     for step in steps:
-        tagged = tuple(c if c.tag else ClientCommand(c.line, c.literal, next(counter))
+        tagged = tuple(c if c.tag else ClientCommand(c.line, c.literal, next(counter), c.sasl)
                        for c in step.commands)
-        out.append(ScriptStep(tagged, step.idle, step.pause))
+        out.append(ScriptStep(tagged, step.idle, step.pause, step.needs))
     return out
 
 

@@ -10,7 +10,9 @@ responses tell it to (RFC 3501 §7.3-§7.4, RFC 9051 §7.4-§7.5):
   by one* (§7.4.1), so a later ``* n EXPUNGE`` means a different message;
 * ``* n FETCH (FLAGS (...))`` — message n's flags changed (perhaps by
   another client) or were asked for;
-* ``* n RECENT`` — how many messages are new to this session (IMAP4rev1).
+* ``* n RECENT`` — how many messages are new to this session (IMAP4rev1);
+* ``* SEARCH`` / ``* ESEARCH`` — the last search result; in IMAP4rev2 it is
+  always ESEARCH, and there is no RECENT (RFC 9051 appendix E).
 
 If the client follows these rules exactly, its list equals the server's
 mailbox after every tagged completion, which the tests check.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .client_responses import ServerResponse, code_number, fetch_items
+from .client_responses import ServerResponse, code_number, esearch, fetch_items
 from .types import Literal
 
 
@@ -45,6 +47,9 @@ class ClientMailbox:
     uidvalidity: int | None = None
     uidnext: int | None = None
     flags_allowed: tuple[str, ...] = ()
+    found: list[int] = field(default_factory=list)       # the last SEARCH / ESEARCH ALL
+    found_uids: bool = False                             # ... as UIDs (UID SEARCH)
+    summary: dict[str, object] = field(default_factory=dict)   # ESEARCH MIN/MAX/COUNT
 
     @property
     def exists(self) -> int:
@@ -55,7 +60,7 @@ class ClientMailbox:
         if r.status == "OK" and r.code:
             return self._code(r.code)
         handler = _HANDLERS.get(r.name)
-        if handler is None or (r.number is None and r.name != "FLAGS"):
+        if handler is None or (r.number is None and r.name not in _NO_NUMBER):
             return False
         handler(self, r)
         return True
@@ -84,6 +89,17 @@ class ClientMailbox:
     def on_flags(self, r: ServerResponse) -> None:
         if r.values and isinstance(r.values[0], list):
             self.flags_allowed = tuple(str(f) for f in r.values[0])
+
+    def on_search(self, r: ServerResponse) -> None:
+        """``* SEARCH 2 5`` (IMAP4rev1): numbers only."""
+        self.found = [int(str(v)) for v in r.values if str(v).isdigit()]
+        self.found_uids, self.summary = False, {}
+
+    def on_esearch(self, r: ServerResponse) -> None:
+        """``* ESEARCH (TAG ..) [UID] ...`` (RFC 4731, IMAP4rev2): ALL as a set, MIN/MAX/COUNT."""
+        _tag, uid, items = esearch(r.values)
+        self.found = list(items.pop("ALL", []))
+        self.found_uids, self.summary = uid, items
 
     def on_fetch(self, r: ServerResponse) -> None:
         """Whatever the FETCH carries: FLAGS, UID, RFC822.SIZE, header or body octets."""
@@ -122,4 +138,7 @@ _HANDLERS = {
     "RECENT": ClientMailbox.on_recent,
     "FETCH": ClientMailbox.on_fetch,
     "FLAGS": ClientMailbox.on_flags,
+    "SEARCH": ClientMailbox.on_search,
+    "ESEARCH": ClientMailbox.on_esearch,
 }
+_NO_NUMBER = frozenset({"FLAGS", "SEARCH", "ESEARCH"})
