@@ -108,6 +108,19 @@ def state_table(protocol: str) -> StateTable:
     raise ValueError(f"no state table for {protocol!r}; known: {', '.join(PROTOCOLS)}")
 
 
+def commands(protocol: str, state: str) -> list[str]:
+    """The commands the engine accepts in ``state``, in table order.
+
+    The drawn edges leave out IMAP's DONE (it returns to the pseudo-state
+    PREVIOUS), so IDLE's only command is read from the engine's table here.
+    """
+    if protocol.upper() == "IMAP" and state in imap.TABLE:
+        return list(imap.TABLE[state])
+    table = state_table(protocol)
+    return list(dict.fromkeys(e.label for e in table.edges
+                              if e.source == state and not e.automatic))
+
+
 def has_table(protocol: str) -> bool:
     """Whether a state diagram can be drawn for ``protocol``."""
     return any(name.lower() == protocol.lower() for name in _BUILDERS)

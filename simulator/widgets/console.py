@@ -20,7 +20,8 @@ from html import escape
 import ipywidgets as widgets
 
 from simulator.locale import t
-from simulator.plots import has_table, state_diagram, state_table, to_png
+from simulator.plots import has_table, state_diagram, to_png
+from simulator.plots.state_tables import commands
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step
 
@@ -158,8 +159,10 @@ class ProtocolConsole(widgets.VBox):
         except OSError as exc:
             self.error = t("ui.console.cannot_connect", self.lang, reason=str(exc))
             return
-        # Lines of an SMTP message body get no reply and no step until the final dot.
-        self.pending = self.pending + [line] if not got else []
+        # Lines of an SMTP message body get no reply and no step until the final dot;
+        # an IMAP command with a literal is one step once its last octet has arrived.
+        literal = getattr(self.session, "literal", None)
+        self.pending = self.pending + [line] if not got or (literal and literal.busy) else []
         self.steps += got
 
     @property
@@ -234,16 +237,26 @@ class ProtocolConsole(widgets.VBox):
         return (f"<div class='mailsim-console-state-name'><b>"
                 f"{escape(t('ui.console.state', self.lang, state=state))}</b></div>"
                 f"<div style='font-size:11px'>"
-                f"{escape(t('ui.console.allowed', self.lang, commands=allowed))}</div>")
+                f"{escape(t('ui.console.allowed', self.lang, commands=allowed))}</div>"
+                f"{self._imap_hint()}")
+
+    def _imap_hint(self) -> str:
+        """IMAP: how tags and literals are typed, or how much of a literal is still due."""
+        literal = getattr(self.session, "literal", None)
+        if self.session.protocol != "IMAP" or literal is None:
+            return ""
+        if literal.collecting:
+            text = t("ui.console.literal_left", self.lang, left=literal.left, size=literal.size)
+            return f"<div class='mailsim-literal' style='color:#e65100'><b>{escape(text)}</b></div>"
+        return (f"<div class='mailsim-imap-hint' style='font-size:11px;color:#546e7a'>"
+                f"{escape(t('ui.console.imap_hint', self.lang))}</div>")
 
     def allowed(self) -> list[str]:
         """The commands the protocol's state table accepts in the current state."""
         protocol, state = self.session.protocol, self.session.state
         if not state or not has_table(protocol):
             return []
-        table = state_table(protocol)
-        return list(dict.fromkeys(e.label for e in table.edges
-                                  if e.source == state and not e.automatic))
+        return commands(protocol, state)
 
     def _draw_diagram(self) -> None:
         protocol, state = self.session.protocol, self.session.state

@@ -8,7 +8,11 @@ console widget draws one kind of thing whatever is behind it.
   a connection to one of its hosts exactly as the network does
   (``HostNode.server_session``) and records every exchange with the
   network's own :class:`~simulator.network.recorder.Recorder`.  The engine,
-  the explanations and the states are those of the player's traces.
+  the explanations and the states are those of the player's traces.  The
+  network's IMAP service completes pipelined commands on its clock; the
+  student types one command at a time and wants the answer now, so the
+  console completes what the engine queued at once (``run_pending``, in the
+  order RFC 9051 §5.5 allows).
 * :class:`LiveSession` speaks to ``mailsim serve`` through
   :class:`simulator.server.live_client.LineClient` (the only socket code).
   A real server does not tell its state, so live lines carry an explanation
@@ -23,6 +27,7 @@ from simulator.scenarios import load
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step, Trace
 
+from .console_literal import LiteralTracker
 from .console_replies import live_explain, reply_done
 
 PORTS = {"SMTP": 25, "SUBMISSION": 587, "POP3": 110, "POP2": 109, "IMAP": 143}
@@ -66,6 +71,7 @@ class SimulatedSession:
         self.host = host or self._listening_host()
         self.conn: str | None = None
         self.engine = None
+        self.literal = LiteralTracker()
 
     def _listening_host(self) -> str:
         for name in sorted(self.net.nodes):
@@ -90,6 +96,7 @@ class SimulatedSession:
 
     def open(self) -> list[Step]:
         """Connect: a fresh server engine, its greeting recorded."""
+        self.literal.reset()
         self.conn = self.net.new_conn_id()
         self.engine = self.net.nodes[self.host].server_session(self.port, STUDENT, self.conn)
         return self._exchange(self.engine.initiate)
@@ -97,11 +104,21 @@ class SimulatedSession:
     def send(self, line: str) -> list[Step]:
         """Send one line (CRLF added) and return the steps it caused on this connection."""
         data = line.encode("utf-8") + b"\r\n"
-        steps = self._exchange(lambda: self.engine.receive_data(data))
+        self.literal.client_line(line)
+        steps = self._exchange(lambda: self._feed(data))
+        for step in steps:
+            if step.direction == "s2c":
+                self.literal.server_line(step.line)
         if self.state == "TLS":
             steps += self._handshake()
         self.net.scheduler.run()        # let the MTA relay or deliver what it accepted
         return steps
+
+    def _feed(self, data: bytes) -> list:
+        events = self.engine.receive_data(data)
+        if hasattr(self.engine, "run_pending"):     # IMAP in concurrent mode
+            events += self.engine.run_pending()
+        return events
 
     def close(self) -> list[Step]:
         """The student closes the window: the server reads end-of-stream."""
@@ -134,6 +151,8 @@ class LiveSession:
         self.client = None
         self.state: str | None = None
         self._command = ""
+        self._line = ""                     # the last command line (its tag ends the reply)
+        self.literal = LiteralTracker()
 
     @property
     def closed(self) -> bool:
@@ -141,17 +160,23 @@ class LiveSession:
 
     def open(self) -> list[Step]:
         from simulator.server.live_client import LineClient  # sockets only when live
+        self.literal.reset()
         self.client = LineClient(self.host, self.port)
         return self._replies("")
 
     def send(self, line: str) -> list[Step]:
         raw = self.client.send_line(line)
+        data = self.literal.busy            # literal octets: the command is the earlier line
+        self.literal.client_line(line)
+        if not data:
+            self._line = line
         argument = line.split(" ", 1)[1] if " " in line else ""
-        steps = [self._add("c2s", raw, line, live_explain(self.protocol, "", line, True),
-                           {"argument": argument})]
+        explain = "ui.console.literal_data" if data else live_explain(self.protocol, "", line,
+                                                                      True)
+        steps = [self._add("c2s", raw, line, explain, {"argument": argument})]
         if not self._awaits_reply(line):
             return steps
-        steps += self._replies(line)
+        steps += self._replies(self._line)
         if _verb_of(self.protocol, line) in ("QUIT", "LOGOUT"):
             steps += self._replies(line, until_closed=True)    # notice the server hang up
         return steps
@@ -162,7 +187,10 @@ class LiveSession:
         return []
 
     def _awaits_reply(self, line: str) -> bool:
-        """In SMTP DATA the server stays silent until the final dot (RFC 5321 §4.1.1.4)."""
+        """In SMTP DATA the server stays silent until the final dot (RFC 5321 §4.1.1.4);
+        in an IMAP literal until its last octet, or at once for a ``{N+}`` (RFC 7888)."""
+        if self.protocol == "IMAP":
+            return not self.literal.collecting
         return self._command != "354" or line == "."
 
     def _replies(self, command: str, until_closed: bool = False) -> list[Step]:
@@ -172,6 +200,8 @@ class LiveSession:
             lines = self.client.read_reply(lambda got: reply_done(self.protocol, command, got))
         if lines and self.protocol == "SMTP":
             self._command = lines[-1][:3]
+        for text in lines:
+            self.literal.server_line(text)
         return [self._add("s2c", (text + "\r\n").encode(), text,
                           live_explain(self.protocol, command, text, False)) for text in lines]
 

@@ -89,3 +89,49 @@ def test_imap_table_comes_from_the_engine():
     assert ("AUTHENTICATED", "SELECTED") in table.pairs()
     assert {e.target for e in table.edges} <= set(imap.STATES)
     assert state_diagram("IMAP", "SELECTED", previous="AUTHENTICATED", lang="en").axes
+
+
+def _label_texts(fig):
+    return {t.get_gid(): t.get_text() for t in fig.axes[0].texts if t.get_gid()}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_every_table_transition_is_still_in_the_picture(protocol, lang):
+    """Grouped loop labels lose nothing: each (from, label, to) of the table is shown."""
+    from simulator.plots.state_diagram import _edge_label
+    from simulator.plots.state_loops import listed, stay_groups
+    table = state_table(protocol)
+    texts = _label_texts(state_diagram(protocol, lang=lang))
+    common, loops = stay_groups(table)
+    for edge in table.edges:
+        if edge.source != edge.target:
+            label = texts[f"label:{edge.source}->{edge.target}"]
+            assert _edge_label(edge, lang) in label.replace("\n", " "), edge
+            continue
+        loop = loops[edge.source]
+        shown = listed(texts[f"loop:{edge.source}"])
+        if edge.label in common:
+            assert edge.label in texts["loops:common"] and edge.source in texts["loops:common"]
+        elif edge.label not in loop.own:
+            assert loop.inherits and edge.label in table.labels(loop.inherits, loop.inherits)
+            assert loop.inherits in texts[f"loop:{edge.source}"]
+            assert edge.label not in loop.without
+        else:
+            assert edge.label in shown, (edge, shown)
+
+
+def test_imap_loops_are_grouped_and_wrapped():
+    texts = _label_texts(state_diagram("IMAP", lang="en"))
+    selected = texts["loop:SELECTED"]
+    assert selected.startswith("as in AUTHENTICATED except ENABLE, and:")
+    assert "CREATE" not in selected
+    assert "UID\u00a0FETCH/STORE/SEARCH/COPY/MOVE/EXPUNGE" in selected
+    assert all(len(line) <= 42 for line in selected.splitlines())
+    assert "CAPABILITY, NOOP, ID" in texts["loops:common"].replace("\n", " ")
+    assert "CAPABILITY" not in texts["loop:AUTHENTICATED"]
+    ru = _label_texts(state_diagram("IMAP", lang="ru"))
+    assert ru["loop:SELECTED"].startswith("как в AUTHENTICATED") and "после" in ru["loops:common"]
+    # the tall labels push the secondary states below the main path
+    pos = layout(state_table("IMAP"), below=True)
+    assert pos["SASL"][1] < pos["AUTHENTICATED"][1] and pos["IDLE"][1] < pos["SELECTED"][1]
