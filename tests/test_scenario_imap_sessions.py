@@ -73,3 +73,42 @@ def test_mistakes_are_reported_on_their_line_in_both_languages(case):
             load_text(text, "my.yaml", lang)
         assert info.value.line == line, (lang, str(info.value))
         assert word in info.value.message, (lang, info.value.message)
+
+
+APPEND = ("protocol: imap", "commands:", "  - append:", "      folder: Sent",
+          "      flags: [\\Seen, $Work]", "      to: alice@b.test", "      subject: Привет",
+          "      body: Текст")
+
+
+def test_append_composes_the_message_from_the_user_at_the_session_start():
+    s = session("at: 30", *APPEND, "  - SELECT Sent")
+    step = s.steps[0]
+    assert step.commands == ("APPEND Sent (\\Seen $Work)",) and s.steps[1].commands == ("SELECT Sent",)
+    from simulator.mail.mime import parse
+    msg = parse(step.literal)
+    assert msg["From"] == "bob@b.test" and msg["To"] == "alice@b.test"
+    assert msg["Subject"] == "Привет" and msg.get_content().strip() == "Текст"
+    assert msg["Date"] == "Tue, 01 Sep 2026 09:00:30 +0000"            # start_time + at
+    assert b"\r\n" in step.literal and step.literal == session("at: 30", *APPEND).steps[0].literal
+
+
+APPEND_BAD = {
+    "a flag that is no flag": (("      subject: s", "      flags: [\\Urgent]"), "\\Urgent",
+                               "флаги IMAP", "IMAP flags"),
+    "no subject": ((), "folder: Sent", "subject", "subject"),      # where the mapping starts
+    "a bad address": (("      subject: s", "      to: nobody"), "to: nobody", "nobody", "nobody"),
+    "append with idle": (("      subject: s", "    idle: 3"), "  - append:", "append", "append"),
+}
+
+
+@pytest.mark.parametrize("case", APPEND_BAD, ids=list(APPEND_BAD))
+def test_append_mistakes_are_reported_on_their_line(case):
+    extra, needle, ru, en = APPEND_BAD[case]
+    lines = ("protocol: imap", "commands:", "  - append:", "      folder: Sent", *extra)
+    text = BASE + "".join(f"    {line}\n" for line in lines)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if needle in row)
+    for lang, word in (("ru", ru), ("en", en)):
+        with pytest.raises(ScenarioError) as info:
+            load_text(text, "my.yaml", lang)
+        assert info.value.line == line, (lang, str(info.value))
+        assert word in info.value.message, (lang, info.value.message)

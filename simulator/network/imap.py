@@ -123,6 +123,8 @@ class IMAPService:
     def attach(self, conn: IMAPConnection) -> None:
         """The network tells which connection drives a session (for wake-ups)."""
         self._connections[conn.server_engine.session_id] = conn
+        # In a scenario's trace an APPEND shows as line {n}, "+", octets (RFC 3501 §7.5).
+        conn.server_engine.announce_literals = True
 
     def delivered(self, address: str, folder: str) -> None:
         """The MDA filed a message: wake the sessions idling on that mailbox."""

@@ -5,26 +5,54 @@ An IMAP session's ``commands`` is a list whose items are
 * a command line, with or without its tag (``"A1 NOOP"`` or ``"NOOP"``);
 * a list of lines: sent together in one write, i.e. pipelined (RFC 9051 §5.5);
 * ``{idle: seconds}``: IDLE (RFC 2177) for that long, then DONE;
-* ``{pause: seconds}``: the user reads before the next item.
+* ``{pause: seconds}``: the user reads before the next item;
+* ``{append: {folder: Sent, flags: [\\Seen], subject: ..., body: ..., to: [...]}}``:
+  the mail program stores a message it wrote (e.g. the copy of a sent
+  message) with APPEND.  The message is composed here with
+  :func:`simulator.mail.mime.compose` — From the session's user, Date the
+  session's start — and goes out as a synchronising literal after the
+  server's ``+`` (RFC 3501 §6.3.11, §7.5).
 
 ``pipeline: true`` sends every run of plain lines between IDLEs and pauses
 as one group.  Each item is checked here so that a mistake names its line.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from simulator.scenarios.loader_nodes import Checker
-from simulator.scenarios.model import SessionStep
+from simulator.scenarios.model import SessionStep, User
 
-STEP_KEYS = ("idle", "pause")
+STEP_KEYS = ("idle", "pause", "append")
+APPEND_KEYS = ("folder", "flags", "subject", "body", "to")
+#: RFC 3501 §9 flag: a system flag or a keyword atom.
+_FLAG = re.compile(r"\\(?:Seen|Answered|Flagged|Deleted|Draft)|[!#$&'+\-.0-9:;<=>?@A-Z^_`a-z|}~]+",
+                   re.IGNORECASE)
+_ADDRESS = re.compile(r"[^@\s<>]+@[A-Za-z0-9.-]+")
 
 
-def imap_steps(c: Checker, items: list[Node], pipeline: bool) -> tuple[SessionStep, ...]:
+@dataclass(frozen=True)
+class Author:
+    """Who writes an APPENDed message, and when (the session's start)."""
+
+    user: User
+    when: datetime
+
+
+def imap_steps(c: Checker, items: list[Node], pipeline: bool,
+               author: Author | None = None) -> tuple[SessionStep, ...]:
     """The script's steps; a pause is folded into the step that follows it."""
     steps: list[SessionStep] = []
     pause, joinable = 0.0, False
     for number, item in enumerate(items, start=1):
+        if isinstance(item, MappingNode) and _is_append(c, item):
+            steps.append(_append(c, item, number, author, pause))
+            pause, joinable = 0.0, False
+            continue
         if isinstance(item, MappingNode):
             idle, waited = _timed(c, item, number)
             pause, joinable = pause + waited, False
@@ -51,6 +79,49 @@ def _timed(c: Checker, item: MappingNode, number: int) -> tuple[float | None, fl
         c.fail(item, "imap_item", key="commands", got=c.show(item))
     idle = c.get(f, "idle", "positive")
     return idle, c.get(f, "pause", "number", 0.0)
+
+
+def _is_append(c: Checker, item: MappingNode) -> bool:
+    f = c.mapping(item, "commands", "commands", STEP_KEYS)
+    if "append" in f and len(f) > 1:
+        c.fail(item, "imap_item", key="commands", got=c.show(item))
+    return "append" in f
+
+
+def _append(c: Checker, item: MappingNode, number: int, author: Author | None,
+            pause: float) -> SessionStep:
+    """``{append: {...}}``: one APPEND with the composed message as its literal."""
+    from simulator.mail.mime import compose
+    from simulator.protocols.imap.formatter import astring
+    node = c.mapping(item, "commands", "commands", STEP_KEYS)["append"][1]
+    f = c.mapping(node, "append", f"commands #{number} append", APPEND_KEYS,
+                  required=("folder", "subject"))
+    folder = c.get(f, "folder", "text")
+    if not folder.strip() or "\n" in folder or "\r" in folder:
+        c.fail(f["folder"][1], "command_line", key="folder", got=c.show(f["folder"][1]))
+    flags = [_flag(c, n) for n in c.items(f["flags"][1], "flags", scalar_ok=True)] \
+        if "flags" in f else []
+    to = [_address(c, n) for n in c.items(f["to"][1], "to", scalar_ok=True)] if "to" in f else []
+    user, when = author.user, author.when
+    data = compose(user.address, to or [user.address], c.get(f, "subject", "text"),
+                   c.get(f, "body", "text", ""), date=when, sender_name=user.name,
+                   message_id=f"{when:%Y%m%d%H%M%S}.append{number}@{user.address.partition('@')[2]}")
+    line = "APPEND " + astring(folder.strip()).decode() + (f" ({' '.join(flags)})" if flags else "")
+    return SessionStep((line,), pause=pause, literal=data)
+
+
+def _flag(c: Checker, node: Node) -> str:
+    text = c.value(node, "flags", "text")
+    if not _FLAG.fullmatch(text):
+        c.fail(node, "imap_flag", key="flags", got=c.show(node))
+    return text
+
+
+def _address(c: Checker, node: Node) -> str:
+    text = c.value(node, "to", "text")
+    if not _ADDRESS.fullmatch(text):
+        c.fail(node, "address", key="to", got=c.show(node))
+    return text
 
 
 def _group(c: Checker, item: Node) -> tuple[str, ...]:

@@ -92,16 +92,17 @@ def build_scenario(c: Checker, root: Node) -> Scenario:
     refs = _Refs()
     hosts = _hosts(c, f["hosts"][1], refs)
     users = tuple(_user(c, n, i) for i, n in _numbered(c, f, "users"))
+    options = _options(c, f["options"][1]) if "options" in f else Options()
     scenario = Scenario(
         name=_name(c, f["name"][1]),
         description=_description(c, f.get("description", (None, None))[1]),
         seed=c.get(f, "seed", "int", 0),
-        options=_options(c, f["options"][1]) if "options" in f else Options(),
+        options=options,
         zones=_zones(c, f["zones"][1]) if "zones" in f else (),
         hosts=hosts,
         users=users,
         messages=tuple(_message(c, n, i, refs) for i, n in _numbered(c, f, "messages")),
-        sessions=tuple(build_session(c, n, i, refs, hosts, users)
+        sessions=tuple(build_session(c, n, i, refs, hosts, users, options.start_time)
                        for i, n in _numbered(c, f, "sessions")),
         faults=tuple(_fault(c, n, i, refs) for i, n in _numbered(c, f, "faults")),
         links=tuple(_link(c, n, refs) for _, n in _numbered(c, f, "links")),

@@ -9,12 +9,14 @@ the line, rather than silently ignored by the network.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from yaml.nodes import Node
 
-from simulator.scenarios.loader_imap import flat, imap_steps
+from simulator.scenarios.loader_imap import Author, flat, imap_steps
 from simulator.scenarios.loader_nodes import Checker
 from simulator.scenarios.loader_sections import _HOSTNAME, _checked, _list, _Refs
-from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Session, User
+from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Options, Session, User
 
 SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls",
                 "commands", "leave_copy", "drop", "pause", "pipeline")
@@ -25,7 +27,8 @@ POP_ONLY = ("leave_copy", "drop")
 
 
 def build_session(c: Checker, node: Node, number: int, refs: _Refs,
-                  hosts: tuple[Host, ...], users: tuple[User, ...]) -> Session:
+                  hosts: tuple[Host, ...], users: tuple[User, ...],
+                  start: datetime | None = None) -> Session:
     """One item of ``sessions``, checked field by field and against hosts and users."""
     f = c.mapping(node, "sessions", f"sessions #{number}", SESSION_KEYS,
                   required=("client", "protocol", "server", "user"))
@@ -36,7 +39,7 @@ def build_session(c: Checker, node: Node, number: int, refs: _Refs,
         if protocol != "pop3" and c.get(f, key, "bool", False):
             c.fail(f[key][0], "pop3_only", key=key, got=f"'{protocol}'")
     if protocol == "imap":
-        return _imap_session(c, f, client, server, users)
+        return _imap_session(c, f, client, server, users, start)
     if "pipeline" in f:
         c.fail(f["pipeline"][0], "imap_only", key="pipeline", got=f"'{protocol}'")
     commands = _commands(c, f)
@@ -50,20 +53,24 @@ def build_session(c: Checker, node: Node, number: int, refs: _Refs,
 
 
 def _imap_session(c: Checker, f: dict, client: str, server: str,
-                  users: tuple[User, ...]) -> Session:
-    """An IMAP session: its script as steps (:mod:`.loader_imap`)."""
+                  users: tuple[User, ...], start: datetime | None) -> Session:
+    """An IMAP session: its script as steps (:mod:`.loader_imap`); an APPEND's message
+    is written by the user's mail program at the session's start time."""
     for key in POP_ONLY:
         if key in f:
             c.fail(f[key][0], "pop_only", key=key)
+    login = _user(c, f["user"][1], users)
+    at = c.get(f, "at", "number", 0.0)
     steps = ()
     if "commands" in f:
         items = _list(c, f, "commands")
         if not items:
             c.fail(f["commands"][1], "empty_list", key="commands")
-        steps = imap_steps(c, items, c.get(f, "pipeline", "bool", False))
+        author = Author(_owner(login, users), (start or Options().start_time) + timedelta(seconds=at))
+        steps = imap_steps(c, items, c.get(f, "pipeline", "bool", False), author)
     return Session(
-        at=c.get(f, "at", "number", 0.0), client=client, protocol="imap", server=server,
-        user=_user(c, f["user"][1], users), password=c.get(f, "password", "text"),
+        at=at, client=client, protocol="imap", server=server,
+        user=login, password=c.get(f, "password", "text"),
         commands=flat(steps) if "commands" in f else None,
         pause=c.get(f, "pause", "number", 0.0), steps=steps)
 
@@ -79,6 +86,12 @@ def _host(c: Checker, f: dict, key: str, role: str, refs: _Refs,
         c.fail(node, "session_role", key=key, got=f"'{name}'", roles=", ".join(host.roles),
                role=role)
     return name
+
+
+def _owner(login: str, users: tuple[User, ...]) -> User:
+    """The user a checked login names (an address or a unique local part)."""
+    return next(u for u in users if u.address.lower() == login.lower()
+                or u.address.partition("@")[0] == login)
 
 
 def _user(c: Checker, node: Node, users: tuple[User, ...]) -> str:

@@ -80,13 +80,15 @@ class SessionStep:
     """One step of an IMAP script: commands written in one go, or an IDLE.
 
     Several ``commands`` are pipelined (RFC 9051 §5.5): sent together without
-    waiting for completions.  ``idle`` is how many seconds the client stays in
+    waiting for completions.  An APPEND step has one command and its message
+    in ``literal``.  ``idle`` is how many seconds the client stays in
     IDLE (RFC 2177) before DONE; ``pause`` the seconds the user reads first.
     """
 
     commands: tuple[str, ...] = ()
     idle: float | None = None
     pause: float = 0.0
+    literal: bytes | None = None     # APPEND's message, sent after the server's "+" (RFC 3501 §7.5)
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,21 @@ def test_replay_shows_the_pipeline_in_russian(capsys):
     out = capsys.readouterr().out
     assert "C: A1 FETCH 3 BODY[]" in out and "S: A2 OK NOOP completed" in out
     assert "обогнал A1" in out
+
+
+def test_imap_append_saves_the_sent_copy_after_the_continuation():
+    """imap-append: line with {n}, then "+", then the octets, then APPENDUID (RFC 3501 §7.5)."""
+    result = simulate(load("imap-append"))
+    [steps] = of_client(result, "pc.b.test")
+    announce = next(i for i, s in enumerate(steps) if s.line.startswith("A2 APPEND Sent (\\Seen) {"))
+    plus, octets, done = steps[announce + 1:announce + 4]
+    assert steps[announce].direction == "c2s" and steps[announce].line.endswith("}")
+    assert plus.direction == "s2c" and plus.line.startswith("+ ")
+    assert octets.direction == "c2s" and octets.raw.startswith(b"From: Alice <alice@b.test>\r\n")
+    assert re.match(r"A2 OK \[APPENDUID \d+ 1\] APPEND completed", done.line)
+    size = int(steps[announce].line.rsplit("{", 1)[1].rstrip("}"))
+    assert len(octets.raw) == size + 2                                  # the literal and its CRLF
+    assert inbox(result, "alice@b.test", "Sent") == [("Minutes of the meeting", ["\\Seen"])]
+    assert inbox(result)[0][0] == "Minutes of the meeting"              # Bob got the original
+    for lang in ("ru", "en"):
+        assert "+" in explain("imap.cmd.literal_announced", {"size": size}, lang)

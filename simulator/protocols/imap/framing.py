@@ -52,10 +52,12 @@ class CommandText:
 
 @dataclass(frozen=True)
 class ContinuationNeeded:
-    """A synchronising literal was announced; the server must answer ``+`` first."""
+    """A synchronising literal was announced; the server must answer ``+`` first.
+    ``raw`` is the command so far, up to and including the ``{n}`` line."""
 
     tag: bytes
     size: int
+    raw: bytes = field(default=b"", compare=False)
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,9 @@ class CommandReader:
             return LiteralTooBig(tag, size, synchronising, raw)
         self._literals.append(b"")
         self._literal_left = size
-        return ContinuationNeeded(tag, size) if synchronising else None
+        if not synchronising:
+            return None
+        return ContinuationNeeded(tag, size, CommandText(list(self._parts), list(self._literals)).raw)
 
     def _too_long(self, length: int) -> LineTooLong:
         prefix = bytes(self._buf[:80])

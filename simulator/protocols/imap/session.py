@@ -88,6 +88,10 @@ class IMAPServer(EngineOutput):
         EngineOutput.__init__(self)
         self._events: list[Any] = []
         self._errors = 0
+        self._announced = 0                   # octets of the current command already traced
+        # Trace a command with a synchronising literal in three steps: the line with {n},
+        # the "+", the octets (as they happen).  Off: one step with the whole command.
+        self.announce_literals = False
 
     # -- driver API ---------------------------------------------------------------
 
@@ -163,6 +167,12 @@ class IMAPServer(EngineOutput):
 
     def _on_frame(self, frame) -> None:
         if isinstance(frame, ContinuationNeeded):
+            # The trace shows the exchange as it happens: the line with {n}, then "+",
+            # then the octets (RFC 3501 §7.5).
+            if self.announce_literals:
+                self._record(frame.raw[self._announced:], "imap.cmd.literal_announced",
+                             {"size": frame.size})
+                self._announced = len(frame.raw)
             self.say(continuation("literal", size=frame.size))
         elif isinstance(frame, LineTooLong):
             self._record(frame.prefix, "imap.cmd.too_long", {"length": frame.length})
@@ -295,6 +305,8 @@ class IMAPServer(EngineOutput):
                                           response.explain, dict(response.params)))
 
     def _record(self, raw: bytes, explain: str, params: dict) -> None:
+        if explain != "imap.cmd.literal_announced" and self._announced:
+            raw, self._announced = raw[self._announced:], 0     # the rest of that command
         self._transcript.append(Utterance("c2s", raw, self.state, self.state, explain, params))
 
     def _bad(self, response: Response) -> None:
