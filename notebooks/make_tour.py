@@ -18,21 +18,21 @@ from IPython.display import display
 from simulator import plots
 from simulator.network import simulate
 from simulator.scenarios import load_builtin
-from simulator.widgets import MailboxInspector, TracePlayer
+from simulator.widgets import MailboxInspector, ProtocolConsole, TracePlayer
 
 LANG = {lang!r}
 runs = {{name: simulate(load_builtin(name)) for name in
-        ("basic", "source-route", "bounce", "retry", "pop3-dele-rset")}}"""
+        ("basic", "source-route", "bounce", "retry", "pop3-dele-rset", "imap-pipelining")}}"""
 
 # (markdown in ru, markdown in en, code) — code None means a markdown-only cell.
 CELLS = [
     (("# Экскурсия: как ходит почта\n\nВ этой тетради маленький Интернет в памяти компьютера: "
      "почтовая программа Алисы (MUA), серверы пересылки (MTA), DNS с MX-записями и ящик Боба. "
-     "Каждый шаг — настоящие байты протоколов SMTP и POP3 с пояснением. Выполните ячейки по "
+     "Каждый шаг — настоящие байты протоколов SMTP, POP3 и IMAP с пояснением. Выполните ячейки по "
      "порядку (Shift+Enter)."),
      ("# A tour: how mail travels\n\nThis notebook holds a small Internet in the computer's "
      "memory: Alice's mail client (MUA), transfer agents (MTA), DNS with MX records and Bob's "
-     "mailbox. Every step is real SMTP and POP3 bytes with an explanation. Run the cells in "
+     "mailbox. Every step is real SMTP, POP3 and IMAP bytes with an explanation. Run the cells in "
      "order (Shift+Enter)."), SETUP),
     (("## 1. Письмо от Алисы к Бобу (`basic`)\n\nПроигрыватель показывает шаги по одному. "
      "Кнопки ◀ ▶ — шаг назад и вперёд, ▶ слева — автоматический показ, ползунок — переход "
@@ -102,14 +102,52 @@ CELLS = [
      "arrows are moves the server makes on its own."),
      ('display(plots.state_diagram("POP3", current="TRANSACTION", lang=LANG))\n'
      'plots.state_diagram("POP2", lang=LANG)')),
+    (("## 6. Поговорите с сервером сами: консоль POP3 (`pop3-basic`)\n\nКонсоль — это "
+     "telnet в тетради. Она подключается к POP3-серверу сценария `pop3-basic`, когда письма "
+     "Бобу уже доставлены. Наберите команду и нажмите «Отправить» (или Enter): `USER bob@b.test`, "
+     "`PASS bob-pw`, `STAT`, `LIST`, `RETR 1`, `DELE 1`, `QUIT`. Под каждой строкой — "
+     "пояснение, справа — состояние сервера и команды, которые в нём разрешены, внизу — "
+     "диаграмма состояний."),
+     ("## 6. Talk to the server yourself: a POP3 console (`pop3-basic`)\n\nThe console is a "
+     "telnet inside the notebook. It connects to the POP3 server of the `pop3-basic` scenario "
+     "once Bob's mail has been delivered. Type a command and press Send (or Enter): "
+     "`USER bob@b.test`, `PASS bob-pw`, `STAT`, `LIST`, `RETR 1`, `DELE 1`, `QUIT`. Each line "
+     "has its explanation under it; on the right are the server's state and the commands it "
+     "allows there, and the state diagram is below."),
+     'console = ProtocolConsole.simulated("pop3-basic", "POP3", lang=LANG)\nconsole'),
+    (("Команды можно отправлять и из кода — консоль выше покажет их так же, как набранные "
+     "вручную. После `PASS` сервер переходит в состояние TRANSACTION."),
+     ("Commands can also be sent from code: the console above shows them just as if you had "
+     "typed them. After `PASS` the server moves to the TRANSACTION state."),
+     ('for command in ("USER bob@b.test", "PASS bob-pw", "STAT"):\n'
+      '    console.submit(command)\nconsole.session.state')),
+    (("## 7. IMAP: ответы не по порядку (`imap-pipelining`)\n\nКлиент отправляет три команды "
+     "одной пачкой: `A1 FETCH` большого письма (200 КБ), `A2 NOOP` и `A3 STATUS`. Каждая "
+     "команда IMAP начинается с метки, и ответ с той же меткой её завершает, поэтому сервер "
+     "может закончить `A2` и `A3` раньше `A1` (RFC 9051 §5.5). На диаграмме у команды и её "
+     "завершения одна и та же цветная метка, строки без метки (`*`) отмечены фиолетовым, а "
+     "рядом с обогнавшими ответами написано, кого они обогнали. Справа видно, что знает "
+     "этот сеанс: выбранный ящик, EXISTS и флаги писем."),
+     ("## 7. IMAP: replies out of order (`imap-pipelining`)\n\nThe client sends three commands "
+     "in one go: `A1 FETCH` of a big (200 kB) message, `A2 NOOP` and `A3 STATUS`. Every IMAP "
+     "command starts with a tag and the reply with the same tag completes it, so the server may "
+     "finish `A2` and `A3` before `A1` (RFC 9051 §5.5). In the diagram a command and its "
+     "completion carry the same coloured tag, untagged lines (`*`) are marked in purple, and "
+     "the replies that overtook others say which. On the right you see what this session "
+     "knows: the selected mailbox, EXISTS and the messages' flags."),
+     ('imap = TracePlayer(runs["imap-pipelining"].trace, lang=LANG, picture="sequence")\n'
+     'imap.filters["protocol"].value = "IMAP"\n'
+     'imap.show(next(s.index for s in imap.trace if s.line.startswith("A2 OK")))\nimap')),
     (("## Вопросы\n\n1. На каком шаге сценария `basic` сервер `mail.a.test` берёт на себя "
      "ответственность за письмо? Что об этом говорит ответ сервера?\n2. Почему в `retry` "
      "отправитель не возвращает письмо Алисе после ответа 451?\n3. Чем `DELE` в POP3 "
-     "отличается от удаления письма сразу?"),
+     "отличается от удаления письма сразу?\n4. Почему в `imap-pipelining` ответ `A2 OK` "
+     "пришёл раньше `A1 OK`, и как клиент понимает, к какой команде он относится?"),
      ("## Questions\n\n1. At which step of `basic` does `mail.a.test` take responsibility for "
      "the message? What in the server's reply says so?\n2. Why does the sender in `retry` not "
      "return the message to Alice after the 451 reply?\n3. How is POP3's `DELE` different "
-     "from deleting the message at once?"), None),
+     "from deleting the message at once?\n4. Why does `A2 OK` arrive before `A1 OK` in "
+     "`imap-pipelining`, and how does the client know which command it belongs to?"), None),
 ]
 
 
