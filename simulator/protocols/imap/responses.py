@@ -57,7 +57,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "expunge_issued": (NO, "[EXPUNGEISSUED] Some messages were expunged by another session"),
     "read_only": (NO, "[READ-ONLY] Mailbox is read-only (EXAMINE)"),
     "bad_sequence": (BAD, "Invalid message sequence number {value}"),
-    "bad_syntax": (BAD, "Error in IMAP command {name}: {detail}"),
+    "bad_syntax": (BAD, "Syntax error: {detail}"),
     "bad_tag": (BAD, "Invalid tag {tag!r}: a tag may not contain ( ) {{ % * \" \\ + or spaces"),
     "unknown_command": (BAD, "Unknown command {name}"),
     "wrong_state": (BAD, "{name} is not allowed in the {state} state"),

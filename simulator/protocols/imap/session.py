@@ -42,6 +42,7 @@ from .lexer import ParseError
 from .parser import BadTag, Command, parse_command, parse_tag
 from .pipeline import Pending, conflict, cost, effects, moves_bodies, schedule
 from .responses import BAD, Response, continuation, tagged, untagged_status
+from .syntax_texts import describe
 from .view import MailboxView
 
 HANDLERS = {**commands_auth.HANDLERS, **commands_mailbox.HANDLERS, **commands_message.HANDLERS}
@@ -211,9 +212,9 @@ class IMAPServer(EngineOutput):
             self._bad(untagged_status("bad_tag", **err.params))
             return
         except ParseError as err:
-            self._record(frame.raw, "imap.cmd.bad_syntax", {"detail": err.key, **err.params})
+            self._record(frame.raw, "imap.cmd.bad_syntax", _syntax_params(err))
             self._bad(tagged(parse_tag(frame.parts[0]), "bad_syntax", name="",
-                             detail=err.key, **err.params))
+                             **_syntax_params(err)))
             return
         item = self._enqueue(cmd)
         if not self.config.concurrent:
@@ -274,7 +275,7 @@ class IMAPServer(EngineOutput):
             return HANDLERS[cmd.name](self, cmd)
         except ParseError as err:
             return self._count_bad(tagged(cmd.tag, "bad_syntax", name=cmd.name,
-                                          detail=err.key, **err.params))
+                                          **_syntax_params(err)))
         except BackendError as err:
             return tagged(cmd.tag, err.reply, **err.params)
 
@@ -349,3 +350,9 @@ def _noted(notes: dict, answer: Response) -> dict:
 def _with_params(answer: Response, extra: dict) -> Response:
     params = {**answer.params, **extra}
     return Response(answer.kind, answer.wire, answer.explain, params, answer.tag, answer.status)
+
+
+def _syntax_params(err: ParseError) -> dict:
+    """A readable ``detail`` for the wire and a ru/en note for the explanation."""
+    return {**err.params, "detail": describe(err.key, err.params),
+            "notes": [f"imap.{err.key}"]}

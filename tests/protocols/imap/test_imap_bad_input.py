@@ -18,7 +18,7 @@ def still_works(server) -> None:
 def test_unbalanced_parentheses(bytewise):
     _, server = selected()
     out = lines(feed(server, b"A1 FETCH 1 (FLAGS UID\r\n", bytewise).decode())
-    assert out == ["A1 BAD Error in IMAP command : syntax.unbalanced"]
+    assert out == ["A1 BAD Syntax error: unbalanced parentheses or brackets (column 21)"]
     still_works(server)
 
 
