@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # The stdlib email package is imported lazily: email.utils imports socket, and a
 # protocol engine must load no network module (DESIGN.md §1).
 
-__all__ = ["body_structure", "envelope", "entity", "header_fields", "parse", "split_header"]
+__all__ = ["body_structure", "entity", "envelope", "header_fields", "parse", "split_header"]
 
 
 def parse(data: bytes) -> Message:

@@ -16,8 +16,8 @@ from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
 from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list, mailbox
 from .responses import Response, data, tagged, untagged_status
-from .types import Literal
 from .sequence import compress
+from .types import Literal
 from .view import MailboxView
 
 if TYPE_CHECKING:
