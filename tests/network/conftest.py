@@ -1,23 +1,10 @@
+"""Network tests: built-in scenarios with some keys replaced."""
 from importlib import resources
 
 import pytest
 import yaml
 
-from simulator.network import simulate
 from simulator.scenarios import load, load_text
-
-
-@pytest.fixture(scope="module")
-def run():
-    """Run a built-in scenario by name (cached per module)."""
-    cache = {}
-
-    def _run(name, seed=None):
-        key = (name, seed)
-        if key not in cache:
-            cache[key] = simulate(load(name), seed=seed)
-        return cache[key]
-    return _run
 
 
 @pytest.fixture
