@@ -4,8 +4,8 @@ import pytest
 
 matplotlib.use("Agg")        # no display here; set before any test imports pyplot
 
-from simulator.network import simulate  # noqa: E402
-from simulator.scenarios import load  # noqa: E402
+from simulator.network import simulate
+from simulator.scenarios import load
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from importlib import resources
 import pytest
 import yaml
 
-from simulator.scenarios import load, load_text
+from simulator.scenarios import load_text
 
 
 @pytest.fixture
