@@ -99,3 +99,32 @@ def describe_path(path: Path) -> dict[str, Any]:
     """Explanation parameters for a path (used by the transcript)."""
     return {"path": str(path), "mailbox": path.mailbox or "<>",
             "route": ",".join(path.route), "hops": len(path.route)}
+
+
+class GuardedHandler:
+    """Calls a Handler's hooks so that a hook's own bug never escapes the engine.
+
+    A hook that raises is answered like a local failure: 451 4.3.0 (RFC 5321
+    §4.2.3, RFC 3463 §3.4), which a client retries later, so a message is
+    never lost; ``authenticate`` counts as a failed login.  The exception is
+    kept in ``errors`` for the driver to log.
+    """
+
+    def __init__(self, handler: Handler, local_error) -> None:
+        self._handler = handler
+        self._local_error = local_error      # () -> Reply
+        self.errors: list[BaseException] = []
+
+    def __getattr__(self, name: str):
+        hook = getattr(self._handler, name)
+        if not callable(hook):
+            return hook
+        fallback = False if name == "authenticate" else None
+
+        def guarded(*args, **kwargs):
+            try:
+                return hook(*args, **kwargs)
+            except Exception as exc:        # noqa: BLE001 - any bug in a hook
+                self.errors.append(exc)
+                return fallback if fallback is False else self._local_error()
+        return guarded

@@ -24,7 +24,7 @@ from .events import (
     MessageRejected,
     TLSRequested,
 )
-from .models import Envelope, Handler, ServerConfig
+from .models import Envelope, GuardedHandler, Handler, ServerConfig
 from .replies import Reply, class_key, reply
 from .server_commands import CommandsMixin
 
@@ -44,7 +44,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
     def __init__(self, config: ServerConfig, handler: Handler | None = None, *,
                  peer: str | None = None) -> None:
         self.config = config
-        self.handler = handler or Handler()
+        self.handler = GuardedHandler(handler or Handler(), lambda: reply("local_error"))
         self.peer = peer
         self.state = State.INIT
         self.closed = False
