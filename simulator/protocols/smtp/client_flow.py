@@ -17,6 +17,13 @@ from .paths import Path
 from .replies import Reply
 from .sasl import b64, plain_initial_response
 
+#: What the client itself concludes when the server lacks a needed extension;
+#: a relay bounces on it rather than sending bytes the server may mangle.
+_NEEDS_SMTPUTF8 = Reply(553, "5.6.7", ("the server does not offer SMTPUTF8 for these "
+                                       "non-ASCII addresses",), key="smtp.client.needs_smtputf8")
+_NEEDS_8BITMIME = Reply(554, "5.6.3", ("8-bit content needs 8BITMIME, which the server "
+                                       "does not offer",), key="smtp.client.needs_8bitmime")
+
 if TYPE_CHECKING:   # pragma: no cover
     from .client import ClientResult
 
@@ -119,7 +126,9 @@ class FlowMixin:
             return self._give_up("RCPT", None)
         needs_utf8 = not all(p.is_ascii for p in self._all_paths())
         if needs_utf8 and "SMTPUTF8" not in self.result.extensions:
-            return self._give_up("MAIL", None)          # RFC 6531 §3.2: must not send
+            return self._give_up("MAIL", _NEEDS_SMTPUTF8)   # RFC 6531 §3.2: must not send
+        if not self._plain_content().isascii() and "8BITMIME" not in self.result.extensions:
+            return self._give_up("MAIL", _NEEDS_8BITMIME)   # RFC 6152 §3: must not send
         self._stage_command(self._mail_line(needs_utf8), "MAIL",
                             describe_path(self._reverse_path()))
         self._pending.append((_S.MAIL, None))

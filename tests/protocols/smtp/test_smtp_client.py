@@ -10,6 +10,7 @@ from simulator.protocols.smtp import (
     Envelope,
     Handler,
     MessageReceived,
+    Path,
     RecipientResult,
     Reply,
     SMTPClient,
@@ -209,7 +210,19 @@ def test_utf8_address_without_server_support_fails_locally():
     env = envelope("<мария@пример.рф>")
     client, messages, _ = deliver(env, smtputf8=False)
     assert messages == [] and client.result.failed_stage == "MAIL"
-    assert client.result.failure is None and commands(client) == ["EHLO", "QUIT"]
+    assert (client.result.failure.code, client.result.failure.enhanced) == (553, "5.6.7")
+    assert commands(client) == ["EHLO", "QUIT"]
+
+
+def test_8bit_content_is_not_sent_to_a_server_without_8bitmime():
+    """RFC 6152 §3: without 8BITMIME the client must not send 8-bit octets."""
+    client = SMTPClient("c.test", Envelope(mail_from=Path("a@c.test"), rcpt_to=[Path("b@d.test")],
+                                           content="Привет\r\n".encode()))
+    client.receive_data(b"220 old.example SMTP\r\n")
+    assert client.data_to_send() == b"EHLO c.test\r\n"
+    client.receive_data(b"250-old.example\r\n250 SIZE 100000\r\n")
+    assert client.data_to_send() == b"QUIT\r\n"
+    assert (client.result.failure.code, client.result.failure.enhanced) == (554, "5.6.3")
 
 
 def test_too_many_recipients_some_delivered():
