@@ -19,10 +19,10 @@ from .sasl import b64, plain_initial_response
 
 #: What the client itself concludes when the server lacks a needed extension;
 #: a relay bounces on it rather than sending bytes the server may mangle.
-_NEEDS_SMTPUTF8 = Reply(553, "5.6.7", ("the server does not offer SMTPUTF8 for these "
-                                       "non-ASCII addresses",), key="smtp.client.needs_smtputf8")
-_NEEDS_8BITMIME = Reply(554, "5.6.3", ("8-bit content needs 8BITMIME, which the server "
-                                       "does not offer",), key="smtp.client.needs_8bitmime")
+_NEEDS_SMTPUTF8 = Reply(553, "5.6.7", (("the server does not offer SMTPUTF8 for these "
+                                       "non-ASCII addresses"),), key="smtp.client.needs_smtputf8")
+_NEEDS_8BITMIME = Reply(554, "5.6.3", (("8-bit content needs 8BITMIME, which the server "
+                                       "does not offer"),), key="smtp.client.needs_8bitmime")
 
 if TYPE_CHECKING:   # pragma: no cover
     from .client import ClientResult
