@@ -1,4 +1,6 @@
 """The mail store served over POP3 and POP2 through the StoreMaildrop adapter."""
+from engine_pump import pump
+
 from simulator.mail.maildrop import StoreMaildrop
 from simulator.mail.store import MailStore
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
@@ -18,14 +20,7 @@ def _store():
 
 def _pump(client, server):
     server.initiate()
-    for _ in range(200):
-        down, up = server.data_to_send(), client.data_to_send()
-        if down:
-            client.receive_data(down)
-        if up:
-            server.receive_data(up)
-        if not down and not up:
-            return
+    pump(client, server)
 
 
 def _pop3(store, client, session_id="pop3", **config):

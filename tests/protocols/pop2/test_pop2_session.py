@@ -1,5 +1,6 @@
 """POP2 (RFC 937) engines, and the same mailbox read by POP2 and by POP3."""
 import pytest
+from engine_pump import pump
 
 from simulator.locale import has
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
@@ -33,14 +34,7 @@ def _say(server, line, bytewise=False):
 
 
 def _pump(client, server):
-    for _ in range(200):
-        down, up = server.data_to_send(), client.data_to_send()
-        if down:
-            client.receive_data(down)
-        if up:
-            server.receive_data(up)
-        if not down and not up:
-            return
+    pump(client, server)
 
 
 @pytest.mark.parametrize("bytewise", [False, True], ids=["whole", "bytewise"])
@@ -136,15 +130,7 @@ def test_client_fed_byte_by_byte_counts_octets_correctly():
     backend = _backend()
     client = POP2Client("POSTEL", "SECRET")
     server = _server(backend)
-    for _ in range(200):
-        down = server.data_to_send()
-        for i in range(len(down)):
-            client.receive_data(down[i:i + 1])
-        up = client.data_to_send()
-        if up:
-            server.receive_data(up)
-        if not down and not up:
-            break
+    pump(client, server, bytewise=True)
     assert client.result.messages == {1: FIRST, 2: SECOND}
     assert len(backend.messages("POSTEL")) == 2                # ACKS keeps them
 

@@ -43,15 +43,4 @@ def say(server, line: str | bytes, bytewise: bool = False) -> bytes:
     return feed(server, raw, bytewise)
 
 
-def pump(client, server, limit: int = 1000) -> None:
-    """Carry bytes both ways until neither side has anything more to say."""
-    for _ in range(limit):
-        down, up = server.data_to_send(), client.data_to_send()
-        if down:
-            client.receive_data(down)
-        if up:
-            server.receive_data(up)
-        if not down and not up:
-            return
-    raise AssertionError("session did not settle")
 

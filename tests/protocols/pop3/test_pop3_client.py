@@ -3,7 +3,8 @@ import subprocess
 import sys
 
 import pytest
-from pop3_kit import RFC_TIMESTAMP, pump, rfc_backend
+from engine_pump import pump
+from pop3_kit import RFC_TIMESTAMP, rfc_backend
 
 from simulator.locale import has
 from simulator.protocols._base import RemoteProtocolError
@@ -83,15 +84,7 @@ def test_client_fed_byte_by_byte_gets_the_same_result():
     client = POP3Client("mrose", "secret", script=["LIST", "UIDL", "RETR 2", "TOP 1 0", "QUIT"])
     server = POP3Server(POP3Config("dewey"), backend, session_id="s")
     server.initiate()
-    for _ in range(100):
-        down = server.data_to_send()
-        for i in range(len(down)):
-            client.receive_data(down[i:i + 1])
-        up = client.data_to_send()
-        if up:
-            server.receive_data(up)
-        if not down and not up:
-            break
+    pump(client, server, bytewise=True)
     res = client.result
     assert res.listing == {1: 120, 2: 200}
     assert res.uidl == {1: "whqtswO00WBw418f9t5JxYwZ", 2: "QhdPYR:00WBw1Ph7x7"}

@@ -1,5 +1,6 @@
 """The textbook sessions: RFC 1939 §10 and §7 (APOP), RFC 1225 (LAST), through the engines."""
-from pop3_kit import RFC_TIMESTAMP, message_of_size, new_server, pump, rfc_backend, say
+from engine_pump import pump
+from pop3_kit import RFC_TIMESTAMP, message_of_size, new_server, rfc_backend, say
 
 from simulator.locale import t
 from simulator.protocols.pop3 import POP3Client, POP3Config, POP3Server, apop_digest

@@ -1,6 +1,7 @@
 """TRANSACTION behaviour a user notices: sizes, stuffing, DELE/RSET, TOP, UIDL, bad input."""
 import pytest
-from pop3_kit import feed, new_server, pump, say
+from engine_pump import pump
+from pop3_kit import feed, new_server, say
 
 from simulator.protocols.pop3 import MemoryMaildrops, POP3Client, POP3Config, POP3Server
 
