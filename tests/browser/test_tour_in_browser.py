@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,9 @@ def open_and_run_all(page, url: str) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
-def test_tour_runs_and_the_player_steps_in_chromium(lab):
+@contextmanager
+def chromium_page():
+    """A fresh headless Chromium page (Debian's binary, never a downloaded one)."""
     ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
@@ -118,46 +121,43 @@ def test_tour_runs_and_the_player_steps_in_chromium(lab):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(PAGE)
-            open_and_run_all(page, f"{lab}/lab/tree/en/00_tour.ipynb?token={TOKEN}")
-            player = page.locator(".mailsim-player").first
-            player.locator(".mailsim-transcript [data-current='true']").first.wait_for()
-            before = current_index(player)
-            player.locator(".mailsim-next").click()
-            player.locator(f".mailsim-transcript [data-current='true']"
-                           f":not([data-index='{before}'])").first.wait_for()
-            after = current_index(player)
-            text = player.locator(".mailsim-transcript [data-current='true']").first.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "tour-in-chromium.png"))
+            yield page
         finally:
             browser.close()
+
+
+def step_player(page) -> tuple[str, str, str]:
+    """Click "next" on the first player; (index before, index after, current line)."""
+    player = page.locator(".mailsim-player").first
+    player.locator(".mailsim-transcript [data-current='true']").first.wait_for()
+    before = current_index(player)
+    player.locator(".mailsim-next").click()
+    player.locator(f".mailsim-transcript [data-current='true']"
+                   f":not([data-index='{before}'])").first.wait_for()
+    after = current_index(player)
+    text = player.locator(".mailsim-transcript [data-current='true']").first.inner_text()
+    return before, after, text
+
+
+def test_tour_runs_and_the_player_steps_in_chromium(lab):
+    with chromium_page() as page:
+        open_and_run_all(page, f"{lab}/lab/tree/en/00_tour.ipynb?token={TOKEN}")
+        before, after, text = step_player(page)
+        page.screenshot(path=str(ARTIFACTS / "tour-in-chromium.png"))
     # The tour itself moves this player to step 13 (player.show(13)); next goes one further.
     assert int(after) == int(before) + 1 and text.startswith(f"#{after}")
 
 
 def test_tour_runs_and_the_player_steps_in_notebook_7(lab):
     """The same in Notebook 7's page (/notebooks/…), served by the same Jupyter server."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    headless=True, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(PAGE)
-            page.goto(f"{lab}/notebooks/en/00_tour.ipynb?token={TOKEN}",
-                      wait_until="domcontentloaded")
-            page.locator(".jp-Notebook").wait_for()
-            # Notebook 7 does not expose its app object: use its Run menu like a student.
-            page.get_by_text("Kernel status: Idle").first.wait_for(state="attached")
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            player = page.locator(".mailsim-player").first
-            player.locator(".mailsim-transcript [data-current='true']").first.wait_for()
-            before = current_index(player)
-            player.locator(".mailsim-next").click()
-            player.locator(f".mailsim-transcript [data-current='true']"
-                           f":not([data-index='{before}'])").first.wait_for()
-            after = current_index(player)
-            page.screenshot(path=str(ARTIFACTS / "tour-in-notebook-7.png"))
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        page.goto(f"{lab}/notebooks/en/00_tour.ipynb?token={TOKEN}",
+                  wait_until="domcontentloaded")
+        page.locator(".jp-Notebook").wait_for()
+        # Notebook 7 does not expose its app object: use its Run menu like a student.
+        page.get_by_text("Kernel status: Idle").first.wait_for(state="attached")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        before, after, _ = step_player(page)
+        page.screenshot(path=str(ARTIFACTS / "tour-in-notebook-7.png"))
     assert int(after) == int(before) + 1
