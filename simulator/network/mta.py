@@ -10,6 +10,7 @@ the reverse path.  Every accepted message gets a Received: header (RFC 5321
 from __future__ import annotations
 
 from ..mail import mime
+from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from .relay import QueueEntry, Relay
 
@@ -152,6 +153,11 @@ class SessionHandler(Handler):
 
     def authenticate(self, session, mechanism: str, username: str, password: str) -> bool:
         return self.mta.net.store.authenticate(username, password) is not None
+
+    def authorize(self, session, username: str, authzid: str) -> bool:
+        """Acting as one's own full address is allowed; as anyone else, never (RFC 4616 §2)."""
+        account = self.mta.net.store.find(username)
+        return account is not None and may_act_as(authzid, username, account.address)
 
     def handle_RCPT(self, session, envelope: Envelope, path: Path) -> Reply | None:
         return self.mta.check_recipient(path, authenticated=envelope.auth_user is not None)

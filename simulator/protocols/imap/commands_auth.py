@@ -7,10 +7,9 @@ AUTHENTICATE for the client's SASL response).
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import TYPE_CHECKING
 
+from ..sasl_plain import MalformedPlain, decode_plain, may_act_as
 from . import _state as S
 from . import updates
 from .events import Authenticated, IdleEnded, IdleStarted, TlsRequested
@@ -107,10 +106,15 @@ def do_login(s: IMAPServer, cmd: Command) -> Response:
     return _login(s, cmd.tag, astring(cmd.args[0]), astring(cmd.args[1]), "LOGIN")
 
 
-def _login(s: IMAPServer, tag: str, user: str, password: str, method: str) -> Response:
+def _login(s: IMAPServer, tag: str, user: str, password: str, method: str,
+           authzid: str = "") -> Response:
     account = s.backend.authenticate(user, password)
     if account is None:
         return tagged(tag, "auth_failed", user=user)
+    if not may_act_as(authzid, user, account):
+        # RFC 4616 §2: the password was right, but acting as someone else is refused;
+        # RFC 5530 §3 names this case AUTHORIZATIONFAILED.
+        return tagged(tag, "authz_failed", user=user, authzid=authzid)
     s.user, s.account = user, account
     s.emit(Authenticated(user, account, method))
     s.override = S.AUTHENTICATED
@@ -156,11 +160,11 @@ def sasl_response(s: IMAPServer, frame: CommandText) -> None:
 def _check_plain(s: IMAPServer, tag: str, b64: bytes) -> Response:
     """PLAIN is ``authzid NUL authcid NUL password`` in base64 (RFC 4616 §2); "=" is empty."""
     try:
-        decoded = base64.b64decode(b"" if b64 == b"=" else b64, validate=True)
-        _authzid, user, password = decoded.decode("utf-8").split("\0")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        message = decode_plain(b64)
+    except MalformedPlain:
         return tagged(tag, "auth_bad_response")
-    return _login(s, tag, user, password, "AUTHENTICATE PLAIN")
+    return _login(s, tag, message.authcid, message.password, "AUTHENTICATE PLAIN",
+                  message.authzid)
 
 
 def do_enable(s: IMAPServer, cmd: Command) -> Response:

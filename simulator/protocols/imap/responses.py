@@ -34,6 +34,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "completed_code": (OK, "[{code}] {name} completed"),
     "login_ok": (OK, "[CAPABILITY {caps}] Logged in"),
     "auth_failed": (NO, "[AUTHENTICATIONFAILED] Invalid credentials"),
+    "authz_failed": (NO, "[AUTHORIZATIONFAILED] Not authorized to act as that identity"),
     "auth_cancelled": (BAD, "AUTHENTICATE cancelled"),
     "auth_mechanism": (NO, "Unsupported authentication mechanism {mechanism}"),
     "auth_bad_response": (BAD, "Invalid SASL response"),

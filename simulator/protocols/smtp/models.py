@@ -78,6 +78,14 @@ class Handler:
         """Check credentials from AUTH PLAIN / LOGIN (RFC 4954, RFC 4616)."""
         return False
 
+    def authorize(self, session: SMTPServer, username: str, authzid: str) -> bool:
+        """Whether ``username``, already authenticated, may act as ``authzid`` (RFC 4616 §2).
+
+        Called only for an authzid other than empty or the user name itself;
+        the default grants nothing, so AUTH fails with 535 5.7.8.
+        """
+        return False
+
     def handle_MAIL(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
         """The reverse path was parsed and is acceptable to the engine."""
         return None
@@ -106,7 +114,7 @@ class GuardedHandler:
 
     A hook that raises is answered like a local failure: 451 4.3.0 (RFC 5321
     §4.2.3, RFC 3463 §3.4), which a client retries later, so a message is
-    never lost; ``authenticate`` counts as a failed login.  The exception is
+    never lost; ``authenticate`` and ``authorize`` count as a failed login.  The exception is
     kept in ``errors`` for the driver to log.
     """
 
@@ -119,7 +127,7 @@ class GuardedHandler:
         hook = getattr(self._handler, name)
         if not callable(hook):
             return hook
-        fallback = False if name == "authenticate" else None
+        fallback = False if name in ("authenticate", "authorize") else None
 
         def guarded(*args, **kwargs):
             try:

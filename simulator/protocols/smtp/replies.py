@@ -145,6 +145,7 @@ CATALOGUE: Mapping[str, Entry] = {
     "auth_challenge": Entry(334, None, "{challenge}"),
     "auth_ok": Entry(235, "2.7.0", "Authentication successful"),
     "auth_failed": Entry(535, "5.7.8", "Authentication credentials invalid"),
+    "auth_not_authorized": Entry(535, "5.7.8", "Not authorized to act as the requested identity"),
     "auth_cancelled": Entry(501, "5.0.0", "Authentication cancelled"),
     "auth_bad_base64": Entry(501, "5.5.2", "Cannot decode response"),
     "auth_unknown_mech": Entry(504, "5.5.4", "Unrecognized authentication type"),

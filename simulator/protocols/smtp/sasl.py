@@ -12,6 +12,8 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from ..sasl_plain import MalformedPlain, decode_plain
+
 USERNAME_PROMPT = base64.b64encode(b"Username:").decode()   # "VXNlcm5hbWU6"
 PASSWORD_PROMPT = base64.b64encode(b"Password:").decode()   # "UGFzc3dvcmQ6"
 
@@ -29,6 +31,7 @@ class Credentials:
 
     username: str
     password: str
+    authzid: str = ""         # PLAIN only: who the client wants to act as (RFC 4616 §2)
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,10 @@ class PlainServer:
         if line.strip() == "*":
             return Cancelled()
         try:
-            parts = b64decode_text(line).split("\0")
-        except ValueError as exc:
-            return Malformed(str(exc))
-        if len(parts) != 3 or not parts[1]:
-            return Malformed("PLAIN needs authzid NUL authcid NUL password")
-        return Credentials(parts[1], parts[2])
+            message = decode_plain(line)
+        except MalformedPlain as exc:
+            return Malformed(exc.reason)
+        return Credentials(message.authcid, message.password, message.authzid)
 
 
 class LoginServer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..sasl_plain import may_act_as
 from .commands import HELP, help_text
 from .events import AuthFailed, AuthSucceeded
 from .models import Envelope, describe_path
@@ -236,7 +237,19 @@ class CommandsMixin:
             answer = reply("auth_failed")
             self._events.append(AuthFailed(creds.username, mechanism, answer))
             return answer
+        if not self._may_act_as(creds):
+            answer = reply("auth_not_authorized")
+            self._params["authzid"] = creds.authzid
+            self._events.append(AuthFailed(creds.username, mechanism, answer))
+            return answer
         self.auth_user = creds.username
         self.envelope.auth_user = creds.username
         self._events.append(AuthSucceeded(creds.username, mechanism))
         return reply("auth_ok")
+
+    def _may_act_as(self, creds: Credentials) -> bool:
+        """RFC 4616 §2: the password proved authcid; the server must fail unless
+        authcid may act as the requested authzid (asked of the handler)."""
+        if may_act_as(creds.authzid, creds.username):
+            return True
+        return self.handler.authorize(self, creds.username, creds.authzid)
