@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .formatter import render
 from .lexer import ParseError
+from .parser import shown
 from .responses import data
 from .sequence import compress
 from .types import Atom
@@ -45,7 +46,7 @@ def split_return(args: tuple | list) -> tuple[tuple[str, ...] | None, list]:
     options = []
     for value in args[1]:
         if not isinstance(value, Atom) or value.upper() not in RETURN_OPTIONS:
-            raise ParseError("syntax.search_return_option", option=str(value)[:40])
+            raise ParseError("syntax.search_return_option", option=shown(value))
         options.append(value.upper())
     return tuple(dict.fromkeys(options)) or ("ALL",), list(args[2:])
 

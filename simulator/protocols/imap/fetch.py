@@ -17,7 +17,7 @@ from . import binary, mimeparts, updates
 from . import bodystructure as bs
 from .formatter import render
 from .lexer import ParseError
-from .parser import Command, arity
+from .parser import Command, arity, shown
 from .responses import Response, data, tagged
 from .types import Atom
 
@@ -61,22 +61,22 @@ def parse_items(value: object) -> list[Item]:
 
 def _item(value: object) -> Item:
     if not isinstance(value, Atom):
-        raise ParseError("syntax.fetch_item", item=str(value)[:40])
+        raise ParseError("syntax.fetch_item", item=shown(value))
     upper = value.upper()
     if upper in SIMPLE:
         return Item(upper)
     if upper.startswith("BINARY"):
         item = binary.parse_item(str(value))
         if item is None:
-            raise ParseError("syntax.fetch_item", item=str(value)[:40])
+            raise ParseError("syntax.fetch_item", item=shown(value))
         return item
     match = _SECTION.fullmatch(value)
     if match is None or not _PART.fullmatch(match.group(2)):
-        raise ParseError("syntax.fetch_item", item=str(value)[:40])
+        raise ParseError("syntax.fetch_item", item=shown(value))
     start = int(match.group(3)) if match.group(3) else None
     length = int(match.group(4)) if match.group(4) else None
     if start is not None and length == 0:
-        raise ParseError("syntax.fetch_item", item=str(value)[:40])
+        raise ParseError("syntax.fetch_item", item=shown(value))
     return Item("BODY", match.group(2).upper(), start, length, match.group(1).upper() == "BODY.PEEK")
 
 

@@ -10,6 +10,12 @@ and ``]``, which list patterns, flags and sequence sets need); the parser
 decides whether a value fits where it stands.  A ``[`` inside an atom opens
 a section that may hold spaces and parentheses up to its ``]``, as in
 ``BODY[HEADER.FIELDS (FROM TO)]<0.100>`` (RFC 3501 §6.4.5).
+
+Parenthesised lists nest at most :data:`MAX_NESTING` deep.  RFC 3501 sets
+no limit, but the deepest list a real client sends is a handful of levels
+(``FETCH (BODY.PEEK[HEADER.FIELDS (...)])``, a SEARCH with grouped keys);
+a deeper line is answered BAD instead of exhausting the parser's stack
+(Dovecot refuses such lines too, with "Too many '('").
 """
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ from .types import NIL, Atom, Literal, Quoted
 #: Characters that end a bare word (RFC 3501 §9 atom-specials, minus the ones we accept).
 _ATOM_END = frozenset(b' ()"{\r\n')
 _LITERAL = re.compile(rb"\{(\d+)(\+?)\}$")
+#: How deep parenthesised lists may nest in one command (see the module docstring).
+MAX_NESTING = 100
 
 
 class ParseError(ValueError):
@@ -38,6 +46,7 @@ class Lexer:
     def __init__(self, parts: list[bytes] | bytes, literals: list[bytes] | None = None) -> None:
         parts = [parts] if isinstance(parts, bytes) else parts
         self.line, self.pos = parts[0], 0
+        self.depth = 0                       # lists open around the current position
         self._rests: Iterator[bytes] = iter(parts[1:])
         self._literals: Iterator[bytes] = iter(literals or [])
 
@@ -85,7 +94,10 @@ class Lexer:
         return NIL if word.upper() == "NIL" else word
 
     def _list(self) -> list:
+        if self.depth >= MAX_NESTING:
+            raise ParseError("syntax.too_deep", column=self.pos, limit=MAX_NESTING)
         self.pos += 1
+        self.depth += 1
         out: list = []
         while self.peek() != 0x29:
             if self.at_end():
@@ -94,6 +106,7 @@ class Lexer:
                 raise ParseError("syntax.missing_space", column=self.pos)
             out.append(self.value())
         self.pos += 1
+        self.depth -= 1
         return out
 
     def _quoted(self) -> Quoted:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from .backend import DELIMITER
 from .lexer import ParseError
-from .parser import astring
+from .parser import astring, shown
 from .responses import Response, data, tagged
 from .types import Atom
 
@@ -50,7 +50,7 @@ class ListRequest:
 
 def _option(value: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, Atom) or value.upper() not in allowed:
-        raise ParseError("syntax.list_option", option=str(value)[:40])
+        raise ParseError("syntax.list_option", option=shown(value))
     return value.upper()
 
 

@@ -83,7 +83,7 @@ def parse_command(frame: CommandText) -> Command:
 def _name(lexer: Lexer) -> str:
     word = lexer.value()
     if not isinstance(word, Atom) or not _NAME.fullmatch(word):
-        raise ParseError("syntax.bad_command_name", name=str(word)[:40])
+        raise ParseError("syntax.bad_command_name", name=shown(word))
     return word.upper()
 
 
@@ -103,7 +103,7 @@ def astring(value: object) -> str:
         raise ParseError("syntax.literal8")          # only APPEND takes a literal8 (RFC 3516 §4.4)
     if isinstance(value, (Atom, Quoted, Literal)):
         return as_text(value)
-    raise ParseError("syntax.expected_string", got=_show(value))
+    raise ParseError("syntax.expected_string", got=shown(value))
 
 
 def mailbox(value: object) -> str:
@@ -114,13 +114,13 @@ def mailbox(value: object) -> str:
 
 def sequence_set(value: object) -> SequenceSet:
     if not isinstance(value, Atom):
-        raise ParseError("syntax.bad_sequence", value=_show(value))
+        raise ParseError("syntax.bad_sequence", value=shown(value))
     return parse_sequence_set(value)
 
 
 def number(value: object) -> int:
     if not (isinstance(value, Atom) and value.isdigit() and len(value) <= 10):
-        raise ParseError("syntax.expected_number", got=_show(value))
+        raise ParseError("syntax.expected_number", got=shown(value))
     return int(value)
 
 
@@ -133,7 +133,7 @@ def flag(value: object) -> str:
     if value is NIL:
         return "NIL"
     if not isinstance(value, Atom):
-        raise ParseError("syntax.bad_flag", flag=_show(value))
+        raise ParseError("syntax.bad_flag", flag=shown(value))
     if value.startswith("\\"):
         for system in SYSTEM_FLAGS:
             if system.lower() == value.lower():
@@ -166,7 +166,7 @@ def search_date(value: object) -> datetime:
 def date_time(value: object) -> datetime:
     """``"17-Jul-1996 02:44:25 -0700"`` (RFC 3501 §9 ``date-time``), always quoted."""
     if not isinstance(value, Quoted):
-        raise ParseError("syntax.bad_date", value=_show(value))
+        raise ParseError("syntax.bad_date", value=shown(value))
     match = _DATE_TIME.fullmatch(value)
     if not match or match.group(2).title() not in MONTHS:
         raise ParseError("syntax.bad_date", value=str(value))
@@ -179,7 +179,8 @@ def date_time(value: object) -> datetime:
         raise ParseError("syntax.bad_date", value=str(value)) from None
 
 
-def _show(value: object) -> str:
+def shown(value: object) -> str:
+    """A value as a complaint names it: plain text, at most 40 characters, never a repr."""
     if value is NIL:
         return "NIL"
     if isinstance(value, list):

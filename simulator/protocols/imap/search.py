@@ -6,6 +6,11 @@ client gets back numbers (or UIDs) only, never the messages, so a phone
 can find one mail among thousands without downloading any of them.
 Text keys match case-insensitively as substrings, in decoded headers and
 decoded text parts (the stdlib ``email`` package does the decoding).
+
+Keys nest (``NOT``, ``OR``, parentheses) at most :data:`MAX_DEPTH` deep: RFC
+3501 sets no limit, but a client's deepest real search is an OR chain over a
+few fields or terms; a deeper one is answered BAD rather than exhausting the
+stack of the parser and of the predicate it builds.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING
 from . import addresses, esearch
 from . import bodystructure as bs
 from .lexer import ParseError
-from .parser import Command, astring, flag, number, search_date, sequence_set
+from .parser import Command, astring, flag, number, search_date, sequence_set, shown
 from .responses import Response, tagged
 from .types import Atom
 
@@ -28,6 +33,8 @@ FLAG_KEYS = {"ANSWERED": "\\Answered", "DELETED": "\\Deleted", "DRAFT": "\\Draft
              "FLAGGED": "\\Flagged", "SEEN": "\\Seen"}
 ADDRESS_KEYS = ("BCC", "CC", "FROM", "TO", "SUBJECT")
 DATE_KEYS = ("BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE")
+#: How deep NOT, OR and parentheses may nest in one SEARCH (see the module docstring).
+MAX_DEPTH = 100
 
 
 class Candidate:
@@ -93,8 +100,8 @@ def _contains(haystack: str, needle: str) -> bool:
 class KeyParser:
     """Search keys into one predicate (RFC 3501 §9 ``search-key``)."""
 
-    def __init__(self, s: IMAPServer, values: list) -> None:
-        self.s, self.values = s, iter(values)
+    def __init__(self, s: IMAPServer, values: list, depth: int = 0) -> None:
+        self.s, self.values, self.depth = s, iter(values), depth
 
     def all(self) -> Test:
         tests = []
@@ -110,11 +117,24 @@ class KeyParser:
             raise ParseError("syntax.search_argument", key=key)
         return value
 
+    def _deeper(self) -> int:
+        """The depth of a key nested in this one; BAD past :data:`MAX_DEPTH`."""
+        if self.depth >= MAX_DEPTH:
+            raise ParseError("syntax.search_too_deep", limit=MAX_DEPTH)
+        return self.depth + 1
+
+    def _inner(self, name: str) -> Test:
+        """The key that NOT or OR applies to, one level deeper."""
+        outer, self.depth = self.depth, self._deeper()
+        inner = self.key(self._next(name))
+        self.depth = outer
+        return inner
+
     def key(self, value: object) -> Test:
         if isinstance(value, list):
-            return KeyParser(self.s, value).all()
+            return KeyParser(self.s, value, self._deeper()).all()
         if not isinstance(value, Atom):
-            raise ParseError("syntax.search_key", key=str(value)[:40])
+            raise ParseError("syntax.search_key", key=shown(value))
         name = value.upper()
         if name[:1].isdigit() or name[:1] in ("*", "$"):
             return self._numbers(value, by_uid=False)
@@ -158,11 +178,11 @@ class KeyParser:
         return lambda c: True
 
     def _k_NOT(self, name: str) -> Test:
-        inner = self.key(self._next(name))
+        inner = self._inner(name)
         return lambda c: not inner(c)
 
     def _k_OR(self, name: str) -> Test:
-        first, second = self.key(self._next(name)), self.key(self._next(name))
+        first, second = self._inner(name), self._inner(name)
         return lambda c: first(c) or second(c)
 
     def _k_UID(self, name: str) -> Test:

@@ -59,6 +59,7 @@ class SequenceSet:
 
 def parse_sequence_set(text: str) -> SequenceSet:
     """Parse ``text``; ParseError("syntax.bad_sequence") if it is not a sequence set."""
+    text = str(text)                     # an Atom is a str; its repr must not reach the wire
     if "$" in text:
         raise ParseError("syntax.searchres", value=text)
     if not _SET.fullmatch(text):
@@ -76,7 +77,7 @@ def _number(text: str) -> int:
         return STAR
     value = int(text)
     if value > MAX_NUMBER:
-        raise ParseError("syntax.bad_sequence", value=text)
+        raise ParseError("syntax.number_too_big", value=text, limit=MAX_NUMBER)
     return value
 
 

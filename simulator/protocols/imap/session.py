@@ -15,11 +15,19 @@ Driver API (the same as the SMTP and POP3 engines):
 * :meth:`wake` is called by the :class:`~.hub.MailboxHub` when another
   session changed the selected mailbox; only an IDLEing session speaks then.
 
+Nothing a client sends may raise out of this engine: a command the server
+fails on is answered ``NO [SERVERBUG]`` (RFC 5530 §3) and the session goes
+on; a failure in the middle of an exchange (AUTHENTICATE, IDLE) or outside
+any command ends it with ``* BYE``.  Either way the trace explains it
+(``imap.reply.server_fault``) and the log keeps the traceback for the
+developers (:meth:`IMAPServer._fault`).
+
 Command handlers live in the ``commands_*`` modules, FETCH in
 :mod:`.fetch`, SEARCH in :mod:`.search`; untagged updates in :mod:`.updates`.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +53,7 @@ from .responses import BAD, Response, continuation, tagged, untagged_status
 from .syntax_texts import describe
 from .view import MailboxView
 
+log = logging.getLogger("mailsim.imap")
 HANDLERS = {**commands_auth.HANDLERS, **commands_mailbox.HANDLERS, **commands_message.HANDLERS}
 
 
@@ -62,7 +71,7 @@ class IMAPConfig:
     imap4rev2: bool = True
     max_line: int = MAX_LINE
     max_literal: int = MAX_LITERAL
-    max_errors: int = 20                # BADs before the server gives up on the client
+    max_errors: int = 20                # BADs in a row before the server gives up on the client
 
 
 class IMAPServer(EngineOutput):
@@ -117,8 +126,11 @@ class IMAPServer(EngineOutput):
         if self.state == S.TLS:
             return []                          # clear-text bytes during the handshake: dropped
         self._reader.feed(data)
-        while not self.closed and self.state != S.TLS and (frame := self._reader.next_frame()):
-            self._on_frame(frame)
+        while not self.closed and self.state != S.TLS and (frame := self._next_frame()):
+            try:
+                self._on_frame(frame)
+            except Exception as exc:            # noqa: BLE001 - the last resort, see _fault
+                self._fault(exc, _tag_of(frame))
             if self._errors >= self.config.max_errors and not self.closed:
                 self.say(untagged_status("bye_too_many_errors"))
                 self._close("errors")
@@ -166,6 +178,13 @@ class IMAPServer(EngineOutput):
 
     # -- frames -----------------------------------------------------------------
 
+    def _next_frame(self):
+        try:
+            return self._reader.next_frame()
+        except Exception as exc:            # noqa: BLE001 - where the command ends is lost
+            self._fault(exc, None)
+            return None
+
     def _on_frame(self, frame) -> None:
         if isinstance(frame, ContinuationNeeded):
             # The trace shows the exchange as it happens: the line with {n}, then "+",
@@ -212,9 +231,10 @@ class IMAPServer(EngineOutput):
             self._bad(untagged_status("bad_tag", **err.params))
             return
         except ParseError as err:
-            self._record(frame.raw, "imap.cmd.bad_syntax", _syntax_params(err))
-            self._bad(tagged(parse_tag(frame.parts[0]), "bad_syntax", name="",
-                             **_syntax_params(err)))
+            params = _syntax_params(err)
+            self._record(frame.raw, "imap.cmd.bad_syntax", params)
+            # No command name was read (or it is the bad one): name it in the explanation.
+            self._bad(tagged(parse_tag(frame.parts[0]), "bad_syntax", **{"name": "", **params}))
             return
         item = self._enqueue(cmd)
         if not self.config.concurrent:
@@ -240,10 +260,18 @@ class IMAPServer(EngineOutput):
         return item
 
     def _cost(self, cmd: Command) -> int:
-        """Octets moved decide FETCH and APPEND costs (a big body costs more than a NOOP)."""
+        """Octets moved decide FETCH and APPEND costs (a big body costs more than a NOOP).
+
+        A FETCH whose set is invalid costs what its items cost: the BAD comes
+        when it runs, from :meth:`_dispatch`, never from queueing it.
+        """
         octets = 0
         if cmd.base == "FETCH" and self.view is not None and moves_bodies(cmd):
-            octets = sum(len(self.view.record(u).data) for u in updates.targets(self, cmd))
+            try:
+                uids = updates.targets(self, cmd)
+            except ParseError:
+                uids = []
+            octets = sum(len(self.view.record(u).data) for u in uids)
         elif cmd.base == "APPEND":
             octets = sum(len(a) for a in cmd.args if isinstance(a, bytes))
         return cost(cmd, octets)
@@ -252,6 +280,12 @@ class IMAPServer(EngineOutput):
 
     def _run(self, item: Pending) -> None:
         self._queue.remove(item)
+        try:
+            self._complete(item)
+        except Exception as exc:            # noqa: BLE001 - the last resort, see _fault
+            self._fault(exc, item.command.tag)
+
+    def _complete(self, item: Pending) -> None:
         cmd, before = item.command, self.state
         self.override, self.notes, self.current_tag = None, {}, cmd.tag
         answer = self._dispatch(cmd, before)
@@ -274,8 +308,8 @@ class IMAPServer(EngineOutput):
         try:
             return HANDLERS[cmd.name](self, cmd)
         except ParseError as err:
-            return self._count_bad(tagged(cmd.tag, "bad_syntax", name=cmd.name,
-                                          **_syntax_params(err)))
+            return self._count_bad(tagged(cmd.tag, "bad_syntax",
+                                          **{**_syntax_params(err), "name": cmd.name}))
         except BackendError as err:
             return tagged(cmd.tag, err.reply, **err.params)
 
@@ -287,6 +321,8 @@ class IMAPServer(EngineOutput):
             answer = _with_params(answer, _noted(self.notes, answer))
         self._send(answer, before, after)
         self.state = after
+        if answer.ok:
+            self._errors = 0                   # the limit is on errors in a row
         self._events.append(CommandCompleted(answer.tag or "*", name, answer.status or ""))
         if after == S.LOGOUT:
             self._close("logout")
@@ -317,6 +353,28 @@ class IMAPServer(EngineOutput):
         """Count BADs: a peer that keeps sending nonsense is not speaking IMAP (hang up)."""
         self._errors += 1
         return response
+
+    def _fault(self, exc: Exception, tag: str | None) -> None:
+        """The last resort: the server itself failed on what the client sent.
+
+        A command with a known tag is answered ``NO [SERVERBUG]`` (RFC 5530 §3:
+        the server's own bug, not the client's error) and the session goes on
+        in the state it had.  In the middle of AUTHENTICATE or IDLE, or when no
+        command can be named, the exchange cannot be resumed: ``* BYE``.
+        The fault counts as an error, so a client cannot loop on it for ever.
+        """
+        log.error("IMAP session %s: internal error on the client's input", self.session_id,
+                  exc_info=exc)
+        params = {"error": type(exc).__name__, "detail": str(exc)[:200]}
+        self._errors += 1
+        if self.closed:
+            return
+        if tag is None or self.state in (S.SASL, S.IDLE, S.TLS):
+            self.say(untagged_status("bye_server_fault", **params))
+            self._close("fault")
+            return
+        self._send(tagged(tag, "server_fault", **params), self.state, self.state)
+        self._events.append(CommandCompleted(tag, "", "NO"))
 
     def _close(self, reason: str) -> None:
         commands_mailbox.deselect(self)
@@ -356,3 +414,13 @@ def _syntax_params(err: ParseError) -> dict:
     """A readable ``detail`` for the wire and a ru/en note for the explanation."""
     return {**err.params, "detail": describe(err.key, err.params),
             "notes": [f"imap.{err.key}"]}
+
+
+def _tag_of(frame) -> str | None:
+    """The tag of a framed command, None if it has none that can be answered."""
+    if not isinstance(frame, CommandText):
+        return None
+    try:
+        return parse_tag(frame.parts[0])
+    except BadTag:
+        return None

@@ -18,6 +18,8 @@ SYNTAX_TEXTS: dict[str, str] = {
     "syntax.bad_flag": "{flag!r} is not a flag",
     "syntax.bad_literal": "malformed literal length (column {column})",
     "syntax.bad_sequence": "{value!r} is not a sequence set",
+    "syntax.beyond_exists": "there is no message {number}: the last message is number {exists}",
+    "syntax.empty_mailbox": "the mailbox is empty, so no message number exists, not even *",
     "syntax.control_char": "control character in the command (column {column})",
     "syntax.expected_number": "expected a number, got {got!r}",
     "syntax.expected_string": "expected a string, got {got!r}",
@@ -33,16 +35,19 @@ SYNTAX_TEXTS: dict[str, str] = {
     "syntax.missing_space": "expected a space (column {column})",
     "syntax.missing_value": "expected a value (column {column})",
     "syntax.nul_in_literal": "NUL is allowed only in a literal8",
+    "syntax.number_too_big": "{value} is over {limit}, the largest message number or UID",
     "syntax.search_argument": "search key {key} needs an argument",
     "syntax.search_charset": "unsupported charset {charset}",
     "syntax.search_empty": "SEARCH needs at least one search key",
     "syntax.search_key": "unknown search key {key!r}",
     "syntax.search_return": "malformed SEARCH RETURN options",
     "syntax.search_return_option": "unknown SEARCH RETURN option {option!r}",
+    "syntax.search_too_deep": "search keys nested more than {limit} levels deep",
     "syntax.searchres": "$ needs a saved search result, got {value!r}",
     "syntax.status_item": "unknown STATUS item {item!r}",
     "syntax.status_items": "STATUS needs a list of items",
     "syntax.store_item": "unknown STORE item {item!r}",
+    "syntax.too_deep": "parentheses nested more than {limit} levels deep (column {column})",
     "syntax.trailing": "unexpected text after the command (column {column})",
     "syntax.unbalanced": "unbalanced parentheses or brackets (column {column})",
     "syntax.unterminated_quote": "unterminated quoted string (column {column})",
@@ -55,6 +60,20 @@ class _Missing(dict):
 
 
 def describe(key: str, params: dict[str, Any]) -> str:
-    """The wire sentence for a parser complaint (the key itself if unknown)."""
+    """The wire sentence for a parser complaint (the key itself if unknown).
+
+    What the client sent is shown as plain text, at most 40 characters, with
+    anything but printable ASCII as ``?``: RFC 3501 §9 ``text`` is 7-bit, and
+    a Python repr such as ``Atom('99')`` means nothing to a user.
+    """
     template = SYNTAX_TEXTS.get(key)
-    return template.format_map(_Missing(params)) if template else key
+    if not template:
+        return key
+    return template.format_map(_Missing({k: _printable(v) for k, v in params.items()}))
+
+
+def _printable(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = str(value)[:40]               # str(): an Atom or Quoted becomes a plain str
+    return "".join(c if " " <= c <= "~" else "?" for c in text)

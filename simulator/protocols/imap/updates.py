@@ -90,8 +90,10 @@ def send_flags(s: IMAPServer, uid: int, with_uid: bool) -> None:
 def targets(s: IMAPServer, cmd: Command, index: int = 0) -> list[int]:
     """The UIDs named by the set in ``cmd.args[index]`` (numbers or UIDs), in view order.
 
-    A message number beyond the last one is a client error (BAD); UIDs that do
-    not exist are silently skipped (RFC 3501 §6.4.8).
+    A message number beyond the last one is a client error (BAD), and so is
+    any number, ``*`` included, in an empty mailbox (RFC 9051 §9 ``seq-number``;
+    Dovecot answers the same).  UIDs that do not exist are silently skipped
+    (RFC 3501 §6.4.8), so ``UID FETCH 1:*`` is the safe way to ask for all.
     """
     view = s.view
     if len(cmd.args) <= index or not isinstance(cmd.args[index], Atom):
@@ -102,7 +104,10 @@ def targets(s: IMAPServer, cmd: Command, index: int = 0) -> list[int]:
     if cmd.uid:
         wanted = set(seqset.select(view.uids, view.largest_uid()))
         return [u for u in view.uids if u in wanted]
-    for low, high in seqset.ranges:
-        if max(low, high) > view.exists:        # "*" alone never is (STAR is 0)
-            raise ParseError("syntax.bad_sequence", value=str(seqset))
+    if not view.exists:
+        raise ParseError("syntax.empty_mailbox", value=str(seqset))
+    beyond = max(max(low, high) for low, high in seqset.ranges)   # "*" is STAR, 0
+    if beyond > view.exists:
+        raise ParseError("syntax.beyond_exists", value=str(seqset), number=beyond,
+                         exists=view.exists)
     return [view.uid_of(n) for n in seqset.resolve(view.exists)]

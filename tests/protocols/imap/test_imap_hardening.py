@@ -1,0 +1,88 @@
+"""Nothing a client sends raises out of the IMAP engine (issue 16), in either driving mode."""
+from __future__ import annotations
+
+import pytest
+from imap_kit import World, feed, lines, say
+
+from simulator import locale
+from simulator.protocols.imap import LOGOUT, SELECTED, ConnectionClosed
+from simulator.protocols.imap import session as imap_session
+from simulator.protocols.imap.lexer import MAX_NESTING
+from simulator.protocols.imap.search import MAX_DEPTH
+
+
+def broken(server, cmd):
+    raise RuntimeError("a bug in the handler")
+
+
+@pytest.mark.parametrize("concurrent", [False, True], ids=["at-once", "queued"])
+def test_bad_sets_are_answered_when_the_command_runs_not_when_it_is_queued(concurrent):
+    server = World(messages=0, concurrent=concurrent).session(select="INBOX")
+    server.receive_data(b"A1 FETCH 1:* BODY.PEEK[]\r\nA2 FETCH 1:4294967296 RFC822.SIZE\r\n")
+    server.run_pending()
+    assert lines(server.data_to_send().decode()) == [
+        "A1 BAD Syntax error: the mailbox is empty, so no message number exists, not even *",
+        "A2 BAD Syntax error: 4294967296 is over 4294967295, the largest message number or UID"]
+
+
+def test_nesting_just_under_the_limits_still_works():
+    server = World(messages=2).session(select="INBOX")
+    nested = b"(" * (MAX_NESTING - 1) + b"ALL" + b")" * (MAX_NESTING - 1)
+    assert lines(say(server, b"A1 SEARCH " + nested + b"\r\n")) == [
+        "* SEARCH 1 2", "A1 OK SEARCH completed"]
+    nots = b"NOT " * MAX_DEPTH + b"ALL"
+    assert lines(say(server, b"A2 SEARCH " + nots + b"\r\n")) == [
+        "* SEARCH 1 2", "A2 OK SEARCH completed"]
+    assert say(server, b"A3 SEARCH NOT " + nots + b"\r\n").startswith("A3 BAD")
+
+
+def test_the_explanation_of_a_deep_line_is_in_both_languages():
+    server = World().session()
+    say(server, b"A1 NOOP " + b"(" * 500 + b"\r\n")
+    reply = [u for u in server.take_transcript() if u.direction == "s2c"][-1]
+    for lang in ("ru", "en"):
+        text = locale.explain(reply.explain, reply.params, lang)
+        assert str(MAX_NESTING) in text and "syntax." not in text
+
+
+@pytest.mark.parametrize("concurrent", [False, True], ids=["at-once", "queued"])
+def test_a_handler_that_raises_gets_serverbug_and_the_state_is_kept(monkeypatch, concurrent):
+    server = World(messages=1, concurrent=concurrent).session(select="INBOX")
+    monkeypatch.setitem(imap_session.HANDLERS, "CHECK", broken)
+    server.receive_data(b"A1 CHECK\r\nA2 NOOP\r\n")
+    server.run_pending()
+    assert lines(server.data_to_send().decode()) == [
+        "A1 NO [SERVERBUG] internal server error; the session goes on", "A2 OK NOOP completed"]
+    assert server.state == SELECTED
+    fault = [u for u in server.take_transcript() if u.explain == "imap.reply.server_fault"]
+    assert fault[0].params["error"] == "RuntimeError"
+    for lang in ("ru", "en"):
+        assert "RuntimeError" in locale.explain(fault[0].explain, fault[0].params, lang)
+
+
+def test_a_fault_in_the_middle_of_authenticate_ends_the_session(monkeypatch):
+    server = World().session()
+    assert say(server, "A1 AUTHENTICATE PLAIN").startswith("+")
+    monkeypatch.setattr(imap_session.commands_auth, "sasl_response", broken)
+    events = server.receive_data(b"AGJvYgBzZWNyZXQ=\r\n")
+    assert server.data_to_send() == (
+        b"* BYE [SERVERBUG] internal server error, closing the connection\r\n")
+    assert server.state == LOGOUT and ConnectionClosed("fault") in events
+
+
+def test_a_fault_in_the_framer_ends_the_session(monkeypatch):
+    server = World().session()
+
+    def lost(self):
+        raise IndexError("the framer lost its place")
+    monkeypatch.setattr(type(server._reader), "next_frame", lost)
+    assert feed(server, b"A1 NOOP\r\n").startswith(b"* BYE [SERVERBUG]")
+    assert server.closed
+
+
+def test_a_good_command_resets_the_error_count():
+    server = World(max_errors=3).session()
+    for n in range(5):
+        assert say(server, f"B{n} BOGUS\r\nC{n} BOGUS").count("BAD") == 2
+        assert "OK" in say(server, f"N{n} NOOP")
+    assert not server.closed

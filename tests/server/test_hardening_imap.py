@@ -1,0 +1,147 @@
+"""Hostile IMAP input over a real socket to ``mailsim serve`` (issue 16): every line gets an
+answer in words, and the connection stays usable wherever the protocol allows it."""
+from __future__ import annotations
+
+import socket
+import ssl
+
+import pytest
+
+from simulator.protocols.imap import session as imap_session
+from simulator.protocols.imap.lexer import MAX_NESTING
+from simulator.protocols.imap.search import MAX_DEPTH
+
+from .conftest import unverified
+
+MESSAGE = b"From: a@example.test\r\nSubject: one\r\n\r\nhello\r\n"
+
+
+class Wire:
+    """One IMAP connection that sends raw bytes and reads whole lines back."""
+
+    def __init__(self, live, *, secure: bool) -> None:
+        port = live.settings["imaps" if secure else "imap"]
+        sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+        if secure:
+            sock = unverified().wrap_socket(sock, server_hostname="localhost")
+        self.sock: socket.socket | ssl.SSLSocket = sock
+        self.file = sock.makefile("rb")
+        assert self.line().startswith(b"* OK")
+
+    def line(self) -> bytes:
+        line = self.file.readline()
+        assert line, "the server closed the connection"
+        return line
+
+    def command(self, tag: str, text: bytes) -> list[bytes]:
+        """Send ``tag text`` CRLF; every line up to and including the tagged one."""
+        self.sock.sendall(tag.encode() + b" " + text + b"\r\n")
+        out = []
+        for _ in range(10_000):
+            out.append(self.line())
+            if out[-1].startswith(tag.encode() + b" "):
+                return out
+        raise AssertionError("no tagged answer")
+
+    def answer(self, tag: str, text: bytes) -> str:
+        """The tagged line only, decoded (it must be 7-bit, RFC 3501 §9 ``text``)."""
+        return self.command(tag, text)[-1].decode("ascii").rstrip("\r\n")
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def plain(live):
+    wire = Wire(live, secure=False)
+    yield wire
+    wire.close()
+
+
+@pytest.fixture
+def inbox(live):
+    """Logged in as teacher with INBOX selected (empty until a test appends)."""
+    wire = Wire(live, secure=True)
+    assert wire.answer("l", b"LOGIN teacher teacher").startswith("l OK")
+    assert wire.answer("s", b"SELECT INBOX").startswith("s OK")
+    yield wire
+    wire.close()
+
+
+def still_alive(wire: Wire) -> None:
+    assert wire.answer("z", b"NOOP") == "z OK NOOP completed"
+
+
+@pytest.mark.parametrize("name", [b"10", b"NIL", b"SEAR]CH ALL", b"1:*", b"\xff\xfeLIST",
+                                  b"(FETCH)", b'"NOOP"'])
+def test_invalid_command_name_gets_bad_in_words(plain, name):
+    reply = plain.answer("a", name)
+    assert reply.startswith("a BAD Syntax error: ")
+    assert "is not a command name" in reply and "Atom(" not in reply
+    still_alive(plain)
+
+
+def test_deeply_nested_parentheses_get_bad(plain):
+    reply = plain.answer("a", b"NOOP " + b"(" * 990)
+    assert reply.startswith("a BAD Syntax error: parentheses nested more than "
+                            f"{MAX_NESTING} levels deep")
+    still_alive(plain)
+
+
+def test_three_thousand_nots_get_bad_and_a_real_search_still_works(inbox):
+    reply = inbox.answer("a", b"SEARCH " + b"NOT " * 3000 + b"ALL")
+    assert reply == f"a BAD Syntax error: search keys nested more than {MAX_DEPTH} levels deep"
+    assert inbox.command("b", b"SEARCH NOT NOT OR SEEN (UNSEEN ALL)") == [
+        b"* SEARCH\r\n", b"b OK SEARCH completed\r\n"]
+
+
+def test_fetch_all_on_an_empty_mailbox_is_bad_in_words_and_uid_fetch_is_ok(inbox):
+    # RFC 9051 §9 seq-number: BAD for "*" in an empty mailbox; Dovecot answers BAD too.
+    reply = inbox.answer("a", b"FETCH 1:* BODY.PEEK[]")
+    assert reply == ("a BAD Syntax error: the mailbox is empty, so no message number exists, "
+                     "not even *")
+    assert inbox.answer("b", b"UID FETCH 1:* BODY.PEEK[]") == "b OK UID FETCH completed"
+    still_alive(inbox)
+
+
+def test_fetch_beyond_the_last_message_and_over_32_bits(inbox):
+    inbox.sock.sendall(b"p APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+    while not (line := inbox.line()).startswith(b"p "):
+        pass
+    assert line.startswith(b"p OK")
+    assert inbox.answer("n", b"NOOP").startswith("n OK")          # hears "* 1 EXISTS"
+    assert inbox.answer("a", b"FETCH 2 BODY[]") == (
+        "a BAD Syntax error: there is no message 2: the last message is number 1")
+    assert inbox.answer("b", b"FETCH 99 FLAGS") == (
+        "b BAD Syntax error: there is no message 99: the last message is number 1")
+    assert inbox.answer("c", b"FETCH 1:4294967296 RFC822.SIZE") == (
+        "c BAD Syntax error: 4294967296 is over 4294967295, the largest message number or UID")
+    got = inbox.command("d", b"FETCH 1 RFC822.SIZE")
+    assert got == [b"* 1 FETCH (RFC822.SIZE %d)\r\n" % len(MESSAGE), b"d OK FETCH completed\r\n"]
+
+
+def test_harmless_errors_between_good_commands_never_end_the_session(plain):
+    for n in range(30):                      # more than the 20 BADs in a row allowed
+        assert plain.answer(f"b{n}", b"BOGUS").startswith(f"b{n} BAD")
+        assert plain.answer(f"n{n}", b"NOOP").startswith(f"n{n} OK")
+
+
+def test_twenty_errors_in_a_row_end_the_session(plain):
+    plain.sock.sendall(b"".join(b"b%d BOGUS\r\n" % n for n in range(20)))
+    lines = [plain.line() for _ in range(21)]
+    assert all(line.startswith(b"b") and b" BAD " in line for line in lines[:20])
+    assert lines[20] == b"* BYE too many protocol errors, closing the connection\r\n"
+    assert plain.file.readline() == b""
+
+
+def test_a_command_the_server_fails_on_gets_serverbug_and_the_session_goes_on(
+        live, plain, monkeypatch):
+    def broken(server, cmd):
+        raise RuntimeError("a bug in the handler")
+    monkeypatch.setitem(imap_session.HANDLERS, "NOOP", broken)
+    assert plain.answer("a", b"NOOP") == (
+        "a NO [SERVERBUG] internal server error; the session goes on")
+    assert plain.answer("b", b"CAPABILITY").startswith("b OK")
+    fault = [s for s in live.trace if s.explain == "imap.reply.server_fault"]
+    assert fault and fault[0].params["error"] == "RuntimeError"
