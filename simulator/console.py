@@ -174,9 +174,13 @@ class Indented:
 def trace_title(trace: Trace, lang: str, shown: int | None = None) -> Text:
     """``Scenario basic, seed 1: 42 steps`` (how many of them are shown, if filtered)."""
     total = len(trace)
-    count = total if shown is None or shown == total else f"{shown}/{total}"
-    return Text(t("cli.replay.title", lang, scenario=trace.scenario or "?", seed=trace.seed,
-                  count=count), style="bold")
+    if shown is None or shown == total:
+        text = t("cli.replay.title", lang, scenario=trace.scenario or "?", seed=trace.seed,
+                 count=total)
+    else:
+        text = t("cli.replay.title_filtered", lang, scenario=trace.scenario or "?",
+                 seed=trace.seed, shown=shown, count=total)
+    return Text(text, style="bold")
 
 
 def render_steps(steps: Sequence[Step], lang: str, infos: dict[str, ConnectionInfo] | None = None,

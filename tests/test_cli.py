@@ -62,8 +62,8 @@ def test_replay_all_in_russian_shows_client_server_lines_and_explanations(capsys
     status, out, err = run(capsys, "replay", str(trace_file), "--all", "--lang", "ru")
     assert status == 0 and err == ""
     assert "S: 220 mx.b.test ESMTP" in out and "C: EHLO mail.a.test" in out
-    assert "Возвратов (DSN): 0" in out                # explanation of step 0, in Russian
-    assert "Сценарий x (seed 1)" in out               # explanation of step 1
+    assert "0 уведомлений о недоставке (DSN)" in out                # explanation of step 0, in Russian
+    assert "Сценарий x (зерно 1)" in out               # explanation of step 1
     assert "Соединение c1: mail.a.test → mx.b.test, порт 25 (SMTP)" in out
     assert "состояние: INIT → READY" in out
     assert "no.such.key" in out                       # a missing text shows as its key
@@ -71,7 +71,7 @@ def test_replay_all_in_russian_shows_client_server_lines_and_explanations(capsys
 
 def test_replay_in_english(capsys, trace_file):
     status, out, _ = run(capsys, "replay", str(trace_file), "--all", "--lang", "en")
-    assert status == 0 and "Bounces (DSN): 0" in out and "state: INIT → READY" in out
+    assert status == 0 and "0 non-delivery notifications (DSN)" in out and "state: INIT → READY" in out
 
 
 def test_replay_without_a_terminal_prints_everything(capsys, trace_file):
@@ -82,9 +82,9 @@ def test_replay_without_a_terminal_prints_everything(capsys, trace_file):
 
 def test_replay_filters_by_protocol_and_connection(capsys, trace_file):
     status, out, _ = run(capsys, "replay", str(trace_file), "--protocol", "smtp", "--lang", "en")
-    assert status == 0 and "EHLO" in out and "deliver" not in out and "steps: 2/3" in out
-    status, out, _ = run(capsys, "replay", str(trace_file), "--conn", "c1", "--lang", "en")
-    assert status == 0 and "deliver" not in out
+    assert status == 0 and "EHLO" in out and "deliver →" not in out and "2 of 3 steps shown" in out
+    status, out, _ = run(capsys, "replay", str(trace_file), "--conn", "c1", "--lang", "ru")
+    assert status == 0 and "deliver →" not in out and "показано 2 из 3 шагов" in out
 
 
 def test_replay_filter_that_matches_nothing_lists_what_exists(capsys, trace_file):
@@ -210,9 +210,9 @@ def test_run_prints_the_summary_and_writes_the_trace(capsys, monkeypatch, tmp_pa
     status, out, _ = run(capsys, "run", str(FIXTURES / "tiny.yaml"), "--seed", "5",
                          "--trace", str(out_json), "--lang", "ru")
     assert status == 0 and calls == [("tiny", 5)]
-    assert "Сценарий tiny (seed 5)" in out and "Шагов: 3, соединений: 1" in out
+    assert "Сценарий tiny (зерно 5)" in out and "3 шага, 1 соединение" in out
     assert "  bob@b.test: INBOX 1" in out and "alice@a.test" not in out
-    assert "Возвратов (DSN): 1" in out and f"Трасса записана в {out_json}" in out
+    assert "1 уведомление о недоставке (DSN)" in out and f"Трасса записана в {out_json}" in out
     assert Trace.from_json(out_json.read_text("utf-8")) == hand_trace()
 
 

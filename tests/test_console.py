@@ -46,7 +46,7 @@ def test_client_step_shows_prefix_route_state_and_explanation():
     out = text_of(render_step(sample_trace()[2], "en"))
     assert "#2  0.060 s  c1  pc.a.test → mail.a.test  SMTP  state: READY → MAIL" in out
     assert "C: MAIL FROM:<alice@a.test>" in out
-    assert "… (3 lines hidden)" in out          # the explanation, from its key and params
+    assert "… (3 more lines)" in out          # the explanation, from its key and params
 
 
 def test_server_step_in_russian():
@@ -88,13 +88,13 @@ def test_long_data_block_is_shortened_with_a_count():
               raw=b"", line=body)
     out = text_of(render_step(trace[0], "ru"))
     assert "C: line 0" in out and "C: line 49" in out and "line 25" not in out
-    assert "… (скрыто строк: 34)" in out
+    assert "… (ещё 34 строки)" in out
     assert "line 25" in text_of(render_step(trace[0], "ru", max_lines=None))
 
 
 def test_shorten_leaves_short_blocks_alone():
     assert shorten(["a", "b"], 20, "en") == ["a", "b"]
-    assert shorten([str(i) for i in range(30)], 20, "en")[12] == "… (14 lines hidden)"
+    assert shorten([str(i) for i in range(30)], 20, "en")[12] == "… (14 more lines)"
 
 
 def test_connection_header_from_meta_and_first_step():

@@ -14,7 +14,7 @@ def test_russian_and_english_have_the_same_keys():
 
 def test_placeholders_match_between_languages():
     def fields(text):
-        return set(re.findall(r"{(\w+)}", text))
+        return set(re.findall(r"{(\w+)(?::[^{}]*)?}", text))
     ru, en = locale.texts("ru"), locale.texts("en")
     mismatched = [k for k in ru if k in en and fields(ru[k]) != fields(en[k])]
     assert mismatched == []

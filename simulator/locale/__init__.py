@@ -4,6 +4,16 @@ Texts live in ``simulator/locale/<lang>/<area>.yaml`` (one file per protocol
 or area, nested maps flattened to dotted keys such as ``smtp.cmd.MAIL``).
 Russian comes first: it is the default unless ``MAILSIM_LANG`` or the
 locale environment says English.  A test keeps the two languages' keys equal.
+
+Counts are written with their word forms right in the placeholder, the forms
+separated by ``|`` in the order of the language's CLDR plural categories for
+whole numbers (Russian: one|few|many, English: one|other)::
+
+    ru: "Текст письма: {lines:строка|строки|строк}"   # 1 строка, 2 строки, 5 строк
+    en: "The message text: {lines:line|lines}"        # 1 line, 2 lines
+
+The number comes first, then the form that Babel's CLDR rule picks for it.
+This is the only way a text says "N things"; never "things: N" or "thing(s)".
 """
 from __future__ import annotations
 
@@ -15,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from babel import Locale
 
 LANGUAGES = ("ru", "en")
 
@@ -61,6 +72,62 @@ class _Lenient(dict):
         return "{" + key + "}"
 
 
+_CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+
+@cache
+def _plural_rule(lang: str):
+    return Locale.parse(lang).plural_form
+
+
+@cache
+def plural_categories(lang: str) -> tuple[str, ...]:
+    """The CLDR plural categories whole numbers fall into, in CLDR order.
+
+    These are the forms a count placeholder lists: ``("one", "few", "many")``
+    for Russian, ``("one", "other")`` for English.  CLDR's Russian "other"
+    is for fractions only, and the texts count whole things.
+    """
+    rule = _plural_rule(lang)
+    # CLDR integer rules depend on n mod 100 (and mod 10), so 0..199 meets every case.
+    seen = {rule(n) for n in range(200)}
+    return tuple(c for c in _CLDR_ORDER if c in seen)
+
+
+def plural_form(lang: str, count: int, forms: str) -> str:
+    """The form of ``forms`` ("строка|строки|строк") that CLDR picks for ``count``."""
+    options = forms.split("|")
+    category = _plural_rule(lang)(count)
+    categories = plural_categories(lang)
+    index = categories.index(category) if category in categories else len(categories) - 1
+    return options[min(index, len(options) - 1)]
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+class _TextFormatter(string.Formatter):
+    """str.format with plural word forms: ``{count:письмо|письма|писем}``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        count = _whole_number(value)
+        if count is None:     # a missing parameter stays visible, with its words
+            return f"{value} {format_spec.split('|')[-1]}"
+        return f"{count} {plural_form(self.lang, count, format_spec)}"
+
+
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The text for ``key`` in ``lang`` with ``{placeholders}`` filled from params.
 
@@ -70,9 +137,9 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     lang = lang or default_lang()
     template = texts(lang).get(key)
     if template is None:
-        other = [l for l in LANGUAGES if l != lang]
-        template = next((texts(o)[key] for o in other if key in texts(o)), key)
-    return string.Formatter().vformat(template, (), _Lenient(params))
+        other = [o for o in LANGUAGES if o != lang and key in texts(o)]
+        lang, template = (other[0], texts(other[0])[key]) if other else (lang, key)
+    return _TextFormatter(lang).vformat(template, (), _Lenient(params))
 
 
 def explain(key: str, params: Mapping[str, Any], lang: str | None = None) -> str:

@@ -116,7 +116,7 @@ def test_pop2_ackd_marks_then_sign_off_deletes(run):
     assert views[ackd - 1].pop3[pop2].deleted == ()
     assert views[ackd].pop3[pop2].deleted == (2,) and views[ackd].pop3[pop2].protocol == "POP2"
     text = re.sub("<[^>]+>", " ", html.server_state(views[ackd], "en"))
-    assert f"POP2 {pop2}: bob@b.test, 2 message(s), marked deleted: 2" in text
+    assert f"POP2 {pop2}: bob@b.test, 2 messages, marked deleted: 2" in text
     signoff = next(s.index for s in trace if s.conn == pop2 and s.explain == "pop2.reply.signoff")
     assert views[signoff].pop3[pop2].closed
     assert views[signoff].mailboxes["bob@b.test/INBOX"] == views[signoff - 1].mailboxes[
