@@ -13,7 +13,17 @@ from datetime import datetime
 
 from simulator.protocols.imap.backend import DELIMITER, BackendError, MailboxInfo
 
-from .store import INBOX, Account, Folder, MailStore, NoSuchFolder, StoredMessage, StoreError
+from .store import (
+    INBOX,
+    Account,
+    BadFolderName,
+    Folder,
+    MailStore,
+    NoSuchFolder,
+    StoredMessage,
+    StoreError,
+    check_folder_name,
+)
 
 SHARED_PREFIX = "Shared" + DELIMITER
 
@@ -74,19 +84,26 @@ class StoreBackend:
     # -- mailboxes --------------------------------------------------------------
 
     def create(self, account: str, name: str) -> None:
+        """CREATE with the superior names a client left out (RFC 3501 §6.3.3: ``a/b/c``
+        makes ``a`` and ``a/b``); all or nothing, so a failure leaves no folder behind."""
         owner, local = self._resolve(account, name.rstrip(DELIMITER))
-        if not local or DELIMITER * 2 in local or local.startswith(DELIMITER):
-            raise BackendError("bad_mailbox_name", mailbox=name)
+        self._guard(lambda: check_folder_name(local), name)
         if owner.has_folder(local):
             raise BackendError("mailbox_exists", mailbox=name)
-        # RFC 3501 §6.3.3: create the superior names a client left out ("a/b/c" makes "a", "a/b").
         parts = local.split(DELIMITER)
-        for depth in range(1, len(parts) + 1):
-            prefix = DELIMITER.join(parts[:depth])
-            if not owner.has_folder(prefix):
+        missing = [DELIMITER.join(parts[:depth]) for depth in range(1, len(parts) + 1)
+                   if not owner.has_folder(DELIMITER.join(parts[:depth]))]
+        made: list[str] = []
+        try:
+            for prefix in missing:
                 self._guard(lambda p=prefix: owner.create_folder(p), name)
+                made.append(prefix)
                 # RFC 3501 §6.3.6: SUBSCRIBE is the client's choice; CREATE does not imply it
                 owner.folder(prefix).subscribed = False
+        except BackendError:
+            for prefix in reversed(made):
+                owner.delete_folder(prefix)
+            raise
         if name.rstrip(DELIMITER) in self._orphans.get(account, ()):
             self._orphans[account].discard(name.rstrip(DELIMITER))
             owner.folder(local).subscribed = True
@@ -124,12 +141,15 @@ class StoreBackend:
 
     @staticmethod
     def _guard(action, name: str) -> None:
+        """Run a store action; its StoreError becomes the NO that names the reason."""
         try:
             action()
+        except BadFolderName as err:
+            raise BackendError(f"mailbox_{err.key}", mailbox=name, **err.params) from None
         except StoreError as err:
-            reply = {"folder_exists": "mailbox_exists", "inbox_delete": "inbox_delete"}.get(
-                err.key, "no_mailbox")
-            raise BackendError(reply, mailbox=name) from None
+            reply = {"folder_exists": "mailbox_exists", "inbox_delete": "inbox_delete",
+                     "disk_error": "store_failed"}.get(err.key, "no_mailbox")
+            raise BackendError(reply, mailbox=name, **err.params) from None
 
     # -- messages ---------------------------------------------------------------
 

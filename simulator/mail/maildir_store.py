@@ -6,7 +6,8 @@ to write themselves down:
 
 - an account is a Maildir at ``ROOT/<address>/`` (its INBOX); other folders
   are Maildir++ subfolders ``.Sent``, ``.a.b`` for ``a/b`` (what Dovecot and
-  Courier read), made with :meth:`mailbox.Maildir.add_folder`;
+  Courier read), made with :meth:`mailbox.Maildir.add_folder`; the levels are
+  spelt reversibly by :mod:`.folder_names` (``dot.name`` is ``.dot\\2ename``);
 - a message is written to ``tmp/``, fsync'd, renamed into ``cur/`` with its
   flags in the info suffix (``:2,FS``: \\Flagged \\Seen, the Maildir spec's
   letters D F R S T), and the directory is fsync'd — all before the store
@@ -19,6 +20,7 @@ to write themselves down:
 """
 from __future__ import annotations
 
+import errno
 import itertools
 import mailbox
 import os
@@ -29,7 +31,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .store import DEFAULT_FOLDERS, INBOX, Account, Folder, MailStore, StoredMessage, _address_key
+from . import folder_names
+from .store import (
+    DEFAULT_FOLDERS,
+    INBOX,
+    Account,
+    Folder,
+    MailStore,
+    StoredMessage,
+    StoreError,
+    _address_key,
+)
 
 #: IMAP system flags and their Maildir info letters (cr.yp.to/proto/maildir.html).
 LETTERS = {"\\Draft": "D", "\\Flagged": "F", "\\Answered": "R", "\\Seen": "S", "\\Deleted": "T"}
@@ -184,8 +196,13 @@ class MaildirFolder(Folder):
 
 
 def _folder_dir(root: Path, name: str) -> Path:
-    """INBOX is the account's Maildir; ``a/b`` is the Maildir++ subfolder ``.a.b``."""
-    return root if name == INBOX else root / ("." + name.replace("/", "."))
+    """INBOX is the account's Maildir; ``a/b`` is the Maildir++ subfolder ``.a.b``
+    (each level escaped by :func:`folder_names.storage_name`)."""
+    return root if name == INBOX else root / ("." + folder_names.storage_name(name))
+
+
+def _disk_error(name: str, exc: OSError) -> StoreError:
+    return StoreError("disk_error", folder=name, detail=exc.strerror or exc.__class__.__name__)
 
 
 @dataclass
@@ -197,19 +214,31 @@ class MaildirAccount(Account):
     def __post_init__(self) -> None:
         self._maildir = mailbox.Maildir(self.root, factory=None, create=True)
         super().__post_init__()
-        for name in sorted(self._maildir.list_folders()):
-            if not self.has_folder(name.replace(".", "/")):
-                self.create_folder(name.replace(".", "/"))
+        for storage in sorted(self._maildir.list_folders()):
+            name = folder_names.folder_name(storage)
+            if name is not None and not self.has_folder(name):   # None: not written by us
+                self.create_folder(name)
 
     def create_folder(self, name: str, special_use: str | None = None) -> Folder:
-        """Open the folder on disk if it is there, else make it (RFC 3501 §6.3.3)."""
-        folder = super().create_folder(name, special_use)
+        """Open the folder on disk if it is there, else make it (RFC 3501 §6.3.3).
+
+        All or nothing: if the disk refuses, the folder is neither listed nor
+        left half-made on disk, so it cannot vanish at the next start.
+        """
+        folder = super().create_folder(name, special_use)     # checks the name
         path = _folder_dir(self.root, folder.name)
-        if folder.name != INBOX and not path.exists():
-            self._maildir.add_folder(folder.name.replace("/", "."))
-        disk = MaildirFolder(folder.name, folder.uidvalidity, special_use=special_use,
-                             clock=self.clock, box=MaildirBox(path))
-        disk.box.load(disk)
+        made = folder.name != INBOX and not path.exists()
+        try:
+            if made:
+                self._maildir.add_folder(folder_names.storage_name(folder.name))
+            disk = MaildirFolder(folder.name, folder.uidvalidity, special_use=special_use,
+                                 clock=self.clock, box=MaildirBox(path))
+            disk.box.load(disk)
+        except OSError as exc:
+            del self.folders[folder.name]
+            if made:
+                shutil.rmtree(path, ignore_errors=True)
+            raise _disk_error(name, exc) from None
         self.folders[folder.name] = disk
         return disk
 
@@ -218,16 +247,25 @@ class MaildirAccount(Account):
         shutil.rmtree(folder.box.path, ignore_errors=True)
         return folder
 
-    def rename_folder(self, old: str, new: str) -> Folder:
-        before = {id(f): f.name for f in self.folders.values()}
-        folder = super().rename_folder(old, new)
-        for item in self.folders.values():
-            if item.name != before.get(id(item), item.name):
-                target = _folder_dir(self.root, item.name)
-                os.rename(item.box.path, target)
-                item.box.path = target
+    def _apply_renames(self, moves: list[tuple[str, str]]) -> None:
+        """Rename the directories first, undoing those done if one fails, then the folders."""
+        done: list[tuple[MaildirBox, Path]] = []
+        try:
+            for old, new in moves:
+                box = self.folders[old].box
+                target = _folder_dir(self.root, new)
+                if target.exists():         # os.rename would replace an empty directory
+                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST))
+                os.rename(box.path, target)
+                done.append((box, box.path))
+                box.path = target
+        except OSError as exc:
+            for box, path in reversed(done):
+                os.rename(box.path, path)
+                box.path = path
+            raise _disk_error(moves[0][1], exc) from None
         _fsync_dir(self.root)
-        return folder
+        super()._apply_renames(moves)
 
     def _move_inbox(self, new: str) -> Folder:
         moved = list(self.inbox.messages)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from simulator.locale import t
-from simulator.mail import mime
+from simulator.mail import folder_names, mime
 
 Clock = Callable[[], datetime]
 
@@ -58,6 +58,18 @@ class NoSuchUser(StoreError, KeyError):
 
 class NoSuchFolder(StoreError, KeyError):
     """No folder with that name in the account."""
+
+
+class BadFolderName(StoreError):
+    """A name no store accepts (:func:`folder_names.problem` says why)."""
+
+
+def check_folder_name(name: str) -> None:
+    """Raise :class:`BadFolderName` unless ``name`` is valid in every store."""
+    found = folder_names.problem(name)
+    if found is not None:
+        key, params = found
+        raise BadFolderName(key, **{k: str(v) for k, v in params.items()})
 
 
 def crlf(data: bytes) -> bytes:
@@ -184,6 +196,8 @@ class Account:
         key = _folder_key(name)
         if key in self.folders:
             raise StoreError("folder_exists", folder=name, address=self.address)
+        if key != INBOX:
+            check_folder_name(key)
         folder = Folder(key, self.new_uidvalidity(), special_use=special_use, clock=self.clock)
         self.folders[key] = folder
         return folder
@@ -207,13 +221,20 @@ class Account:
             raise StoreError("folder_exists", folder=new, address=self.address)
         if source.name == INBOX:
             return self._move_inbox(new)
-        old_name = source.name          # captured: the loop renames `source` itself
-        prefix = old_name + HIERARCHY_DELIMITER
-        for name in [n for n in self.folders if n == old_name or n.startswith(prefix)]:
-            folder = self.folders.pop(name)
-            folder.name = new + name[len(old_name):]
-            self.folders[folder.name] = folder
+        prefix = source.name + HIERARCHY_DELIMITER
+        moves = [(name, new + name[len(source.name):]) for name in self.folders
+                 if name == source.name or name.startswith(prefix)]
+        for _, target in moves:         # every new name is checked before anything moves
+            check_folder_name(target)
+        self._apply_renames(moves)
         return self.folders[new]
+
+    def _apply_renames(self, moves: list[tuple[str, str]]) -> None:
+        """Re-key the folders ``(old name, new name)``: all of them, or (on error) none."""
+        folders = [self.folders.pop(old) for old, _ in moves]
+        for folder, (_, target) in zip(folders, moves):
+            folder.name = target
+            self.folders[target] = folder
 
     def _move_inbox(self, new: str) -> Folder:
         target = self.create_folder(new)

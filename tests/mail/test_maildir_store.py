@@ -1,9 +1,13 @@
 """MaildirStore: MailStore's API on real Maildir folders that survive a restart."""
 import mailbox
+import os
+
+import pytest
 
 from simulator.mail.imap_backend import StoreBackend
 from simulator.mail.maildrop import StoreMaildrop
 from simulator.mail.maildir_store import MaildirStore
+from simulator.mail.store import StoreError
 
 MESSAGE = b"From: a@x.test\r\nSubject: hi\r\n\r\nbody\r\n"
 
@@ -69,3 +73,68 @@ def test_a_file_missing_from_the_uid_list_gets_a_new_uid_once(tmp_path):
     inbox = fresh(tmp_path).account("bob@b.test").inbox
     assert [m.uid for m in inbox.messages] == [1, 2]
     assert [m.uid for m in fresh(tmp_path).account("bob@b.test").inbox.messages] == [1, 2]
+
+
+def test_dot_name_and_dot_slash_name_are_two_folders_after_a_restart(tmp_path):
+    store = fresh(tmp_path)
+    account = store.account("bob@b.test")
+    for name in ("dot.name", "dot", "dot/name"):
+        account.create_folder(name)
+    account.folder("dot.name").append(MESSAGE.replace(b"hi", b"dotted"))
+    account.folder("dot/name").append(MESSAGE.replace(b"hi", b"nested"))
+    account.folder("dot/name").append(MESSAGE.replace(b"hi", b"nested 2"))
+    validity = {n: account.folder(n).uidvalidity for n in ("dot.name", "dot/name")}
+    again = fresh(tmp_path).account("bob@b.test")
+    assert {"dot.name", "dot", "dot/name"} <= set(again.folders)
+    dotted, nested = again.folder("dot.name"), again.folder("dot/name")
+    assert [(m.uid, m.data) for m in dotted.messages] == [(1, MESSAGE.replace(b"hi", b"dotted"))]
+    assert [m.uid for m in nested.messages] == [1, 2]
+    assert {n: again.folder(n).uidvalidity for n in validity} == validity
+    assert (tmp_path / "bob@b.test" / ".dot\\2ename").is_dir()
+
+
+def test_a_cyrillic_folder_is_modified_utf7_on_disk_and_comes_back(tmp_path):
+    fresh(tmp_path).account("bob@b.test").create_folder("Входящие/Работа").append(MESSAGE)
+    assert (tmp_path / "bob@b.test" / ".&BBIERQQ+BDQETwRJBDgENQ-.&BCAEMAQxBD4EQgQw-").is_dir()
+    folder = fresh(tmp_path).account("bob@b.test").folder("Входящие/Работа")
+    assert [m.uid for m in folder.messages] == [1]
+
+
+def test_a_create_the_disk_refuses_leaves_no_folder_now_or_after_a_restart(tmp_path, monkeypatch):
+    store = fresh(tmp_path)
+
+    def disk_full(self, name):
+        (tmp_path / "bob@b.test" / ("." + name)).mkdir()      # half made, then the disk fails
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(mailbox.Maildir, "add_folder", disk_full)
+    with pytest.raises(StoreError) as caught:
+        store.account("bob@b.test").create_folder("Archive")
+    assert caught.value.key == "disk_error" and "No space" in caught.value.params["detail"]
+    assert not store.account("bob@b.test").has_folder("Archive")
+    monkeypatch.undo()
+    assert not fresh(tmp_path).account("bob@b.test").has_folder("Archive")
+
+
+def test_a_rename_the_disk_refuses_half_way_is_undone(tmp_path, monkeypatch):
+    store = fresh(tmp_path)
+    account = store.account("bob@b.test")
+    account.create_folder("a")
+    account.create_folder("a/b").append(MESSAGE)
+    real, calls = os.rename, []
+
+    def second_fails(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "rename", second_fails)
+    with pytest.raises(StoreError):
+        account.rename_folder("a", "z")
+    monkeypatch.undo()
+    assert set(account.folders) >= {"a", "a/b"} and not account.has_folder("z")
+    again = fresh(tmp_path).account("bob@b.test")
+    assert [m.uid for m in again.folder("a/b").messages] == [1] and not again.has_folder("z")
+    account.rename_folder("a", "z")
+    assert [m.uid for m in fresh(tmp_path).account("bob@b.test").folder("z/b").messages] == [1]

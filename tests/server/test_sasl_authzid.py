@@ -5,38 +5,15 @@ AUTHENTICATE and SMTP AUTH alike.
 """
 import base64
 import smtplib
-import socket
 
 import pytest
 
 from .conftest import unverified
+from .imap_line import ImapLine
 
 
 def plain(raw: str) -> str:
     return base64.b64encode(raw.encode()).decode()
-
-
-class ImapLine:
-    """A TLS socket to the IMAPS port that reads the server's lines."""
-
-    def __init__(self, port: int) -> None:
-        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.sock = unverified().wrap_socket(raw, server_hostname="localhost")
-        self.file = self.sock.makefile("rb")
-        assert self.file.readline().startswith(b"* OK")
-
-    def ask(self, line: bytes, tag: bytes) -> bytes:
-        """Send one line, return the completion for ``tag`` (untagged lines skipped)."""
-        self.sock.sendall(line + b"\r\n")
-        for _ in range(50):
-            answer = self.file.readline()
-            if answer.startswith(tag + b" ") or not answer:
-                return answer
-        raise AssertionError("no tagged completion")
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
 
 
 @pytest.fixture

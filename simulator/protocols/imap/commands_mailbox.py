@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import binary, formatter, listext
+from . import binary, formatter, listext, names
 from .backend import DELIMITER, BackendError, MailboxInfo
 from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
-from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list, mailbox
+from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list
 from .responses import Response, data, tagged, untagged_status
 from .sequence import compress
 from .types import Literal
@@ -45,7 +45,7 @@ def _info(s: IMAPServer, name: str) -> MailboxInfo:
 def do_select(s: IMAPServer, cmd: Command) -> Response:
     """SELECT (read-write) or EXAMINE (read-only): open a mailbox and describe it (§6.3.1)."""
     arity(cmd.args, 1, 1)
-    name = mailbox(cmd.args[0])
+    name = names.from_wire(s, cmd.args[0])
     had_mailbox = s.view is not None
     deselect(s)
     if had_mailbox and s.rev2:
@@ -89,7 +89,7 @@ def _known_flags(view: MailboxView) -> list[str]:
 
 def do_create(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 1, 1)
-    name = mailbox(cmd.args[0])
+    name = names.from_wire(s, cmd.args[0])
     if name.rstrip(DELIMITER) == "INBOX":
         raise BackendError("mailbox_exists", mailbox=name)
     s.backend.create(s.account, name)
@@ -102,7 +102,7 @@ def do_create(s: IMAPServer, cmd: Command) -> Response:
 def do_delete(s: IMAPServer, cmd: Command) -> Response:
     """DELETE refuses a mailbox with children in this server (RFC 3501 §6.3.4 allows either)."""
     arity(cmd.args, 1, 1)
-    name = mailbox(cmd.args[0])
+    name = names.from_wire(s, cmd.args[0])
     if name == "INBOX":
         return tagged(cmd.tag, "inbox_delete")
     info = _info(s, name)
@@ -118,7 +118,7 @@ def do_delete(s: IMAPServer, cmd: Command) -> Response:
 
 def do_rename(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 2, 2)
-    old, new = mailbox(cmd.args[0]), mailbox(cmd.args[1])
+    old, new = names.from_wire(s, cmd.args[0]), names.from_wire(s, cmd.args[1])
     before = s.backend.mailbox(s.account, old)
     s.backend.rename(s.account, old, new)
     after = s.backend.mailbox(s.account, new)
@@ -129,7 +129,7 @@ def do_rename(s: IMAPServer, cmd: Command) -> Response:
 
 def do_subscribe(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 1, 1)
-    s.backend.subscribe(s.account, mailbox(cmd.args[0]), cmd.name == "SUBSCRIBE")
+    s.backend.subscribe(s.account, names.from_wire(s, cmd.args[0]), cmd.name == "SUBSCRIBE")
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
@@ -154,12 +154,13 @@ def do_list(s: IMAPServer, cmd: Command) -> Response:
         if request.extended:
             return listext.do_list_extended(s, cmd, request)
     arity(cmd.args, 2, 2)
-    reference, pattern = astring(cmd.args[0]), astring(cmd.args[1])
+    reference = names.pattern_from_wire(s, astring(cmd.args[0]))
+    pattern = names.pattern_from_wire(s, astring(cmd.args[1]))
     if pattern == "" and cmd.name == "LIST":
         s.say(data("LIST", b'LIST (\\Noselect) "/" ""', name="", attributes="\\Noselect"))
         return tagged(cmd.tag, "completed", name=cmd.name)
     boxes = s.backend.mailboxes(s.account)
-    names = {b.name for b in boxes}
+    known = {b.name for b in boxes}
     regex = pattern_regex(reference + pattern)
     if cmd.name == "LSUB":
         return _lsub(s, cmd, boxes, regex)
@@ -167,7 +168,7 @@ def do_list(s: IMAPServer, cmd: Command) -> Response:
         shown = _shown(box.name)
         if not _matches(regex, shown):
             continue
-        _say_list(s, cmd.name, shown, _attributes(box, names))
+        _say_list(s, cmd.name, shown, _attributes(box, known))
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
@@ -180,20 +181,20 @@ def _matches(regex: re.Pattern, shown: str) -> bool:
 
 
 def _say_list(s: IMAPServer, name: str, shown: str, attributes: str) -> None:
-    payload = b"%s (%s) \"/\" %s" % (name.encode(), attributes.encode(), formatter.mailbox(shown))
+    payload = b"%s (%s) \"/\" %s" % (name.encode(), attributes.encode(), names.to_wire(s, shown))
     s.say(data(name, payload, name=shown, attributes=attributes))
 
 
 def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], regex: re.Pattern) -> Response:
     """LSUB (RFC 3501 §6.3.9): subscribed names; a ``%`` that stops at an unsubscribed
     parent of a subscribed mailbox lists that parent with \\Noselect."""
-    names = {b.name for b in boxes}
+    known = {b.name for b in boxes}
     subscribed = {b.name: b for b in boxes if b.subscribed}
     shown_parents: set[str] = set()
     for box in boxes:
         shown = _shown(box.name)
         if box.name in subscribed and _matches(regex, shown):
-            _say_list(s, cmd.name, shown, _attributes(box, names))
+            _say_list(s, cmd.name, shown, _attributes(box, known))
     for name in subscribed:
         parts = name.split(DELIMITER)
         for depth in range(1, len(parts)):
@@ -205,9 +206,9 @@ def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], regex: re.Patte
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
-def _attributes(box: MailboxInfo, names: set[str]) -> str:
+def _attributes(box: MailboxInfo, known: set[str]) -> str:
     """\\HasChildren / \\HasNoChildren (RFC 3348) and the special use (RFC 6154)."""
-    children = any(n.startswith(box.name + DELIMITER) for n in names)
+    children = any(n.startswith(box.name + DELIMITER) for n in known)
     attrs = ["\\HasChildren" if children else "\\HasNoChildren"]
     if box.special_use:
         attrs.append(box.special_use)
@@ -225,7 +226,7 @@ def do_namespace(s: IMAPServer, cmd: Command) -> Response:
 def do_status(s: IMAPServer, cmd: Command) -> Response:
     """STATUS: counters of a mailbox without selecting it (RFC 3501 §6.3.10)."""
     arity(cmd.args, 2, 2)
-    name = mailbox(cmd.args[0])
+    name = names.from_wire(s, cmd.args[0])
     if not isinstance(cmd.args[1], list) or not cmd.args[1]:
         raise ParseError("syntax.status_items")
     items = [astring(i).upper() for i in cmd.args[1]]
@@ -242,7 +243,8 @@ def status_line(s: IMAPServer, name: str, info: MailboxInfo, items: list[str]) -
     values = []
     for item in items:
         values += [item, _status_value(s, item, info, records)]
-    payload = b"STATUS " + formatter.mailbox(name) + b" (" + " ".join(map(str, values)).encode() + b")"
+    counts = " ".join(map(str, values)).encode()
+    payload = b"STATUS " + names.to_wire(s, name) + b" (" + counts + b")"
     s.say(data("STATUS", payload, mailbox=name, values=" ".join(map(str, values))))
 
 
@@ -262,7 +264,7 @@ def do_append(s: IMAPServer, cmd: Command) -> Response:
     """APPEND mailbox [(flags)] ["date-time"] literal, repeated for MULTIAPPEND (RFC 3502):
     all messages or none; OK [APPENDUID v uid-set] (RFC 4315 §3)."""
     arity(cmd.args, 2)
-    name = mailbox(cmd.args[0])
+    name = names.from_wire(s, cmd.args[0])
     messages = _append_items(cmd.args[1:])
     info = s.backend.mailbox(s.account, name)
     if info is None or not info.selectable:

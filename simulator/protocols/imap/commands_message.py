@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import fetch, search, updates
+from . import fetch, names, search, updates
 from .backend import BackendError
 from .events import MailboxChanged
 from .lexer import ParseError
-from .parser import Command, arity, flag_list, mailbox
+from .parser import Command, arity, flag_list
 from .responses import Response, data, tagged, untagged_status
 from .sequence import ordered_compress
 from .types import Atom
@@ -112,7 +112,7 @@ def _copy(s: IMAPServer, cmd: Command) -> tuple[str, list[int], list[int], objec
     """Copy the named messages with flags and internal date; (target, source, new UIDs, info)."""
     arity(cmd.args, 2, 2)
     uids = updates.targets(s, cmd)
-    target = mailbox(cmd.args[1])
+    target = names.from_wire(s, cmd.args[1])
     info = s.backend.mailbox(s.account, target)
     if info is None:
         raise BackendError("no_mailbox_trycreate", mailbox=target)

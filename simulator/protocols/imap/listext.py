@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import names
 from .backend import DELIMITER
 from .lexer import ParseError
 from .parser import astring, shown
@@ -99,7 +100,8 @@ def do_list_extended(s: IMAPServer, cmd: Command, req: ListRequest) -> Response:
     from .commands_mailbox import _matches, pattern_regex
     boxes = {b.name: b for b in s.backend.mailboxes(s.account)}
     subscribed = set(_subscriptions(s, boxes))
-    regexes = [pattern_regex(req.reference + p) for p in req.patterns]
+    reference = names.pattern_from_wire(s, req.reference)
+    regexes = [pattern_regex(reference + names.pattern_from_wire(s, p)) for p in req.patterns]
 
     def matches(name: str) -> bool:
         return any(_matches(r, name) for r in regexes)
@@ -138,10 +140,9 @@ def _subscriptions(s: IMAPServer, boxes: dict[str, MailboxInfo]) -> list[str]:
 
 def _say(s: IMAPServer, req: ListRequest, name: str, boxes: dict, subscribed: set[str],
          childinfo: bool) -> None:
-    from . import formatter
     box = boxes.get(name)
     attrs = _attributes(req, name, box, boxes, subscribed)
-    payload = b"LIST (%s) \"/\" %s" % (" ".join(attrs).encode(), formatter.mailbox(name))
+    payload = b"LIST (%s) \"/\" %s" % (" ".join(attrs).encode(), names.to_wire(s, name))
     if childinfo:
         payload += b' ("CHILDINFO" ("SUBSCRIBED"))'
     s.say(data("LIST", payload, name=name, attributes=" ".join(attrs)))

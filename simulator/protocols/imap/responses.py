@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import mutf7
+
 OK, NO, BAD, BYE, PREAUTH = "OK", "NO", "BAD", "BYE", "PREAUTH"
 
 #: name -> (status, text template; a response code in [brackets] comes first)
@@ -51,7 +53,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mailbox_exists": (NO, "[ALREADYEXISTS] Mailbox {mailbox} already exists"),
     "inbox_delete": (NO, "INBOX cannot be deleted"),
     "has_children": (NO, "[INUSE] Mailbox {mailbox} has inferior hierarchical names"),
-    "bad_mailbox_name": (NO, "Invalid mailbox name {mailbox}"),
+    "mailbox_name_empty_level": (NO, "[CANNOT] Invalid mailbox name: a hierarchy level is empty"),
+    "mailbox_name_bad_char": (NO, "[CANNOT] Invalid mailbox name: {char} is not allowed"),
+    "mailbox_name_too_deep": (NO, "[LIMIT] Mailbox name has {levels} levels, at most {limit}"),
+    "mailbox_name_too_long": (NO, "[LIMIT] Mailbox name too long: {octets} octets, max {limit}"),
+    "mailbox_not_mutf7": (NO, "[CANNOT] Mailbox name is not modified UTF-7 (RFC 3501 5.1.3)"),
+    "store_failed": (NO, "[UNAVAILABLE] The mail store failed: {detail}"),
     "append_ok": (OK, "[APPENDUID {uidvalidity} {uid}] APPEND completed"),
     "copy_ok": (OK, "[COPYUID {uidvalidity} {source} {target}] {name} completed"),
     "copy_none": (OK, "{name} completed: no messages"),
@@ -107,6 +114,8 @@ class Response:
 
 def _text(reply: str, params: Mapping[str, Any]) -> tuple[str, str]:
     status, template = CATALOGUE[reply]
+    if "mailbox" in params:     # a client's name in the text: 7-bit, one line (RFC 3501 §5.1.3)
+        params = {**params, "mailbox": mutf7.encode(str(params["mailbox"]))}
     return status, template.format(**params)
 
 
