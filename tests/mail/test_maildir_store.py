@@ -5,8 +5,8 @@ import os
 import pytest
 
 from simulator.mail.imap_backend import StoreBackend
-from simulator.mail.maildrop import StoreMaildrop
 from simulator.mail.maildir_store import MaildirStore
+from simulator.mail.maildrop import StoreMaildrop
 from simulator.mail.store import StoreError
 
 MESSAGE = b"From: a@x.test\r\nSubject: hi\r\n\r\nbody\r\n"
