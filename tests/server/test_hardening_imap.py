@@ -69,6 +69,13 @@ def inbox(live):
     wire.close()
 
 
+def append(wire: Wire, tag: str) -> None:
+    wire.sock.sendall(tag.encode() + b" APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+    while not (line := wire.line()).startswith(tag.encode() + b" "):
+        pass
+    assert line.startswith(tag.encode() + b" OK")
+
+
 def still_alive(wire: Wire) -> None:
     assert wire.answer("z", b"NOOP") == "z OK NOOP completed"
 
@@ -106,10 +113,7 @@ def test_fetch_all_on_an_empty_mailbox_is_bad_in_words_and_uid_fetch_is_ok(inbox
 
 
 def test_fetch_beyond_the_last_message_and_over_32_bits(inbox):
-    inbox.sock.sendall(b"p APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
-    while not (line := inbox.line()).startswith(b"p "):
-        pass
-    assert line.startswith(b"p OK")
+    append(inbox, "p")
     assert inbox.answer("n", b"NOOP").startswith("n OK")          # hears "* 1 EXISTS"
     assert inbox.answer("a", b"FETCH 2 BODY[]") == (
         "a BAD Syntax error: there is no message 2: the last message is number 1")
@@ -145,3 +149,20 @@ def test_a_command_the_server_fails_on_gets_serverbug_and_the_session_goes_on(
     assert plain.answer("b", b"CAPABILITY").startswith("b OK")
     fault = [s for s in live.trace if s.explain == "imap.reply.server_fault"]
     assert fault and fault[0].params["error"] == "RuntimeError"
+
+
+def test_two_sessions_moving_the_same_message_make_one_copy(live, inbox):
+    append(inbox, "p")
+    assert inbox.answer("c", b"CREATE X").startswith("c OK")
+    other = Wire(live, secure=True)
+    try:
+        assert other.answer("l", b"LOGIN teacher teacher").startswith("l OK")
+        assert other.answer("s", b"SELECT INBOX").startswith("s OK")
+        uid = inbox.command("u", b"UID SEARCH ALL")[0].split()[-1]
+        assert inbox.answer("m", b"UID MOVE " + uid + b" X") == "m OK UID MOVE completed"
+        assert other.command("m", b"UID MOVE " + uid + b" X") == [
+            b"* 1 EXPUNGE\r\n",
+            b"m NO [EXPUNGEISSUED] Some messages were expunged by another session\r\n"]
+        assert other.command("t", b"STATUS X (MESSAGES)")[0] == b"* STATUS X (MESSAGES 1)\r\n"
+    finally:
+        other.close()

@@ -5,6 +5,14 @@ CLOSE, UNSELECT (RFC 3691), EXPUNGE, UID EXPUNGE (RFC 4315), STORE, COPY, MOVE
 A message is addressed by its *sequence number* (its position now, which
 shifts when earlier messages are expunged) or by its *UID* (fixed for as
 long as the mailbox's UIDVALIDITY stays the same, RFC 3501 §2.3.1.1).
+
+Each of these commands acts on the messages as the backend holds them *now*
+(:func:`_refresh`), not as this session last heard of them: another session
+may have expunged a message or changed its flags in the meantime.  A COPY or
+MOVE that names a message expunged elsewhere copies nothing and answers
+``NO [EXPUNGEISSUED]`` (RFC 2180 §4.4.1, RFC 5530 §3; Dovecot does the same),
+so two sessions that MOVE the same message never make two copies.
+Commands run one at a time, so each is atomic per message.
 """
 from __future__ import annotations
 
@@ -33,11 +41,18 @@ def _require_writable(s: IMAPServer, cmd: Command) -> Response | None:
     return tagged(cmd.tag, "read_only") if s.view.read_only else None
 
 
+def _refresh(s: IMAPServer) -> None:
+    """Bring the view's records up to date with the backend, numbers unchanged: a message
+    expunged elsewhere becomes a ghost (the client still hears its EXPUNGE when allowed)."""
+    s.view.sync(s.backend.messages(s.account, s.view.name))
+
+
 def do_close(s: IMAPServer, cmd: Command) -> Response:
     """CLOSE expunges silently (no EXPUNGE responses) and deselects (RFC 3501 §6.4.2)."""
     arity(cmd.args, 0, 0)
     view = s.view
     if not view.read_only:
+        _refresh(s)
         doomed = [u for u in view.uids if view.live(u) and "\\Deleted" in view.record(u).flags]
         if doomed:
             s.backend.expunge(s.account, view.name, doomed)
@@ -66,6 +81,7 @@ def do_expunge(s: IMAPServer, cmd: Command) -> Response:
     else:
         arity(cmd.args, 0, 0)
         allowed = set(view.uids)
+    _refresh(s)                       # flags as stored now: another session may have undeleted
     doomed = [u for u in view.uids if u in allowed and view.live(u)
               and "\\Deleted" in view.record(u).flags]
     if doomed:
@@ -85,6 +101,7 @@ def do_store(s: IMAPServer, cmd: Command) -> Response:
     flags = set(flag_list(cmd.args[2]))
     if refused := _require_writable(s, cmd):
         return refused
+    _refresh(s)
     view, skipped = s.view, 0
     for uid in uids:
         if not view.live(uid):
@@ -116,7 +133,10 @@ def _copy(s: IMAPServer, cmd: Command) -> tuple[str, list[int], list[int], objec
     info = s.backend.mailbox(s.account, target)
     if info is None:
         raise BackendError("no_mailbox_trycreate", mailbox=target)
+    _refresh(s)
     view, copied, new = s.view, [], []
+    if any(not view.live(uid) for uid in uids):
+        raise BackendError("expunge_issued")     # all or nothing (RFC 9051 §6.4.7)
     for uid in uids:
         record = view.record(uid)
         added = s.backend.append(s.account, info.name, record.data, set(record.flags),

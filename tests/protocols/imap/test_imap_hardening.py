@@ -86,3 +86,44 @@ def test_a_good_command_resets_the_error_count():
         assert say(server, f"B{n} BOGUS\r\nC{n} BOGUS").count("BAD") == 2
         assert "OK" in say(server, f"N{n} NOOP")
     assert not server.closed
+
+
+# -- COPY, MOVE, STORE act on the mailbox as it is now (issue 16 item 7) --------------
+
+def two_on_inbox(n: int = 3):
+    world = World(messages=n)
+    world.account.create_folder("X")
+    return world, world.session(select="INBOX"), world.session(select="INBOX")
+
+
+def uids_in(world, folder: str) -> list[int]:
+    return [m.uid for m in world.account.folder(folder).messages]
+
+
+def test_the_same_move_from_two_sessions_makes_one_copy():
+    world, a, b = two_on_inbox()
+    assert lines(say(a, "A1 UID MOVE 2 X"))[-1] == "A1 OK UID MOVE completed"
+    # B has not heard of the expunge: it hears it now, and nothing is copied again
+    assert lines(say(b, "B1 UID MOVE 2 X")) == [
+        "* 2 EXPUNGE", "B1 NO [EXPUNGEISSUED] Some messages were expunged by another session"]
+    assert uids_in(world, "X") == [1]
+    assert uids_in(world, "INBOX") == [1, 3]
+
+
+def test_a_copy_naming_a_message_expunged_elsewhere_copies_nothing():
+    world, a, b = two_on_inbox()
+    say(a, "A1 STORE 1 +FLAGS (\\Deleted)")
+    say(a, "A2 EXPUNGE")
+    assert say(b, "B1 COPY 1:3 X").endswith(
+        "B1 NO [EXPUNGEISSUED] Some messages were expunged by another session\r\n")
+    assert uids_in(world, "X") == []                  # all or nothing (RFC 9051 §6.4.7)
+    assert say(b, "B2 COPY 1:2 X").endswith("B2 OK [COPYUID 11 2:3 1:2] COPY completed\r\n")
+
+
+def test_store_on_a_message_expunged_elsewhere_is_refused_not_faked():
+    world, a, b = two_on_inbox()
+    say(a, "A1 UID MOVE 1 X")
+    out = say(b, "B1 STORE 1 +FLAGS (\\Flagged)")
+    assert "FETCH" not in out                         # no flags of a message that is gone
+    assert out.endswith("B1 NO [EXPUNGEISSUED] Some messages were expunged by another session\r\n")
+    assert world.account.folder("X").messages[0].flags == set()
