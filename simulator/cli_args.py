@@ -138,6 +138,9 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
     serve.add_argument("--require-tls", action="store_true", help=h("require_tls"))
     serve.add_argument("--tls-cert", metavar="FILE", help=h("tls_cert"))
     serve.add_argument("--tls-key", metavar="FILE", help=h("tls_key"))
+    serve.add_argument("--bind-sender", action="store_true", help=h("bind_sender"))
+    serve.add_argument("--login-delay", type=float, default=1.0, metavar="SECONDS",
+                       help=h("login_delay"))
 
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace | None, int]:

@@ -13,25 +13,17 @@ import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .driver import LiveConnection
+from .driver import HANDSHAKE_TIMEOUT, LiveConnection
 from .services import IDLE_TIMEOUTS, Service
+from .throttle import DEFAULT_LIMIT, DEFAULT_STEP, LoginThrottle
 from .tls import ensure_certificate, server_context
+from .wire import BUSY
 from .world import World, load_scenario
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_OFFSET = 10000
 #: More than a classroom needs, few enough that a runaway script cannot exhaust descriptors.
 MAX_CONNECTIONS = 500
-
-
-#: The one line each protocol uses to say "too busy, come back later":
-#: RFC 5321 §3.8 (421), RFC 2449 §8.1.2 ([SYS/TEMP]), RFC 3501 §7.1.5 (BYE), RFC 937.
-BUSY = {
-    "SMTP": b"421 4.3.2 Too many connections, try again later\r\n",
-    "POP3": b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
-    "IMAP": b"* BYE Too many connections, try again later\r\n",
-    "POP2": b"- Too many connections, try again later\r\n",
-}
 
 
 @dataclass
@@ -51,6 +43,10 @@ class ServeOptions:
     tls_key: str | None = None
     max_connections: int = MAX_CONNECTIONS
     timeouts: dict[str, float] = field(default_factory=dict)   # protocol -> seconds
+    handshake_timeout: float = HANDSHAKE_TIMEOUT
+    login_delay: float = DEFAULT_STEP            # seconds per failed login (0: no delay)
+    login_delay_max: float = DEFAULT_LIMIT
+    bind_sender: bool = False                    # 587/465: MAIL FROM must be the user's own
     lang: str | None = None
 
 
@@ -75,7 +71,9 @@ class MailServer:
         self.listening: list[Listening] = []
         self._servers: list[asyncio.base_events.Server] = []
         self._tasks: set[asyncio.Task] = set()
+        self._connections: set[LiveConnection] = set()
         self._trace_file = None
+        self.throttle = LoginThrottle(options.login_delay, options.login_delay_max)
         self.active = 0
 
     async def start(self) -> None:
@@ -84,7 +82,7 @@ class MailServer:
         scenario = load_scenario(opts.scenario, opts.domain, opts.users, opts.lang)
         store = _maildir_store(opts.maildir)
         self.world = World(scenario, asyncio.get_running_loop(), store=store,
-                           require_tls=opts.require_tls)
+                           require_tls=opts.require_tls, bind_sender=opts.bind_sender)
         self._open_trace()
         context = self._tls_context()
         try:
@@ -111,10 +109,10 @@ class MailServer:
         async def accept(reader, writer) -> None:
             await self._session(service, context, reader, writer)
         try:
+            # Implicit TLS too is accepted as plain TCP: the session runs the handshake
+            # itself, so that a client that never sends a ClientHello counts.
             server = await asyncio.start_server(
-                accept, host=self.options.host, port=port, reuse_address=True,
-                ssl=context if service.security == "tls" else None,
-                ssl_handshake_timeout=30.0 if service.security == "tls" else None)
+                accept, host=self.options.host, port=port, reuse_address=True)
         except OSError as exc:
             exc.port = port             # the CLI names the port that is taken
             raise
@@ -125,16 +123,21 @@ class MailServer:
     async def _session(self, service: Service, context, reader, writer) -> None:
         if self.active >= self.options.max_connections:
             # Refusing at once, in the protocol's own words, is kinder than
-            # queueing: the client knows to retry later (RFC 5321 §3.8).
-            writer.write(BUSY[service.protocol])
+            # queueing: the client knows to retry later (RFC 5321 §3.8).  On an
+            # implicit-TLS port there are no words before the handshake: just close.
+            if service.security != "tls":
+                writer.write(BUSY[service.protocol])
             writer.close()
             return
-        timeout = self.options.timeouts.get(service.protocol, IDLE_TIMEOUTS[service.protocol])
-        connection = LiveConnection(self.world, service, reader, writer,
-                                    tls_context=context, idle_timeout=timeout)
+        opts = self.options
+        connection = LiveConnection(
+            self.world, service, reader, writer, tls_context=context,
+            idle_timeout=opts.timeouts.get(service.protocol, IDLE_TIMEOUTS[service.protocol]),
+            handshake_timeout=opts.handshake_timeout, throttle=self.throttle)
         self.active += 1
         task = asyncio.current_task()
         self._tasks.add(task)
+        self._connections.add(connection)
         try:
             await connection.run()
         except asyncio.CancelledError:
@@ -142,6 +145,7 @@ class MailServer:
         finally:
             self.active -= 1
             self._tasks.discard(task)
+            self._connections.discard(connection)
 
     def _open_trace(self) -> None:
         """``--trace FILE.jsonl``: one JSON line per Step, written as it happens."""
@@ -154,9 +158,11 @@ class MailServer:
         self.world.trace.listeners.append(write)
 
     async def stop(self) -> None:
-        """Close the listeners, end the open sessions, cancel the network's timers."""
+        """Close the listeners, say goodbye to open sessions and end them, cancel the timers."""
         for server in self._servers:
             server.close()
+        for connection in list(self._connections):
+            connection.goodbye()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

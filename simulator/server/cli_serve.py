@@ -34,7 +34,8 @@ def options_from(args) -> ServeOptions:
                         domain=args.domain, users=parse_users(args.user, args.lang),
                         maildir=args.maildir, trace_path=args.trace,
                         require_tls=args.require_tls, tls_cert=args.tls_cert,
-                        tls_key=args.tls_key, lang=args.lang)
+                        tls_key=args.tls_key, bind_sender=args.bind_sender,
+                        login_delay=max(0.0, args.login_delay), lang=args.lang)
 
 
 def run_serve(args) -> int:

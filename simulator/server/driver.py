@@ -8,18 +8,38 @@ network's Recorder, and when the engine enters its TLS state (after
 STARTTLS / STLS, RFC 3207 §4, RFC 2595 §4) the driver runs the handshake and
 calls ``engine.tls_started()``.  Every wait has a timeout, so a slow or
 silent client only ever holds its own task.
+
+What the driver guarantees on top of the engines (issue 16):
+
+- clear text the client sent after STARTTLS and before the handshake is
+  never executed inside TLS (RFC 3207 §4.2, the CVE-2011-0411 class);
+- one command at a time, with the loop free in between, and a budget of
+  engine time per connection (:mod:`.fairness`);
+- a failed login is answered late, later with each failure (:mod:`.throttle`);
+- an engine that raises is the server's bug: the client gets the protocol's
+  error (:mod:`.wire`), the log gets the traceback, the trace an explanation.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import ssl
+import time
 from collections.abc import Callable
 from typing import Any
 
 from ..network.connection import _awaits_tls
+from ..network.recorder import _name
+from ..protocols._base import Utterance
+from .fairness import EngineTimeBudget
+from .throttle import LoginThrottle, failed_logins
+from .wire import SHUTDOWN, fault_reply
 
 READ_SIZE = 65536
+#: Engine faults on one connection before the server hangs up on it.
+MAX_FAULTS = 3
+#: Seconds a client has for the TLS handshake (implicit TLS and after STARTTLS).
+HANDSHAKE_TIMEOUT = 15.0
 log = logging.getLogger("mailsim.server")
 
 
@@ -28,26 +48,37 @@ class LiveConnection:
 
     def __init__(self, world, service, reader: asyncio.StreamReader,
                  writer: asyncio.StreamWriter, *, tls_context: ssl.SSLContext | None,
-                 idle_timeout: float) -> None:
+                 idle_timeout: float, handshake_timeout: float = HANDSHAKE_TIMEOUT,
+                 throttle: LoginThrottle | None = None) -> None:
         self.world, self.service = world, service
         self.reader, self.writer = reader, writer
         self.tls_context, self.idle_timeout = tls_context, idle_timeout
-        self.tls = service.security == "tls"
+        self.handshake_timeout = handshake_timeout
+        self.throttle = throttle
+        self.tls = False
         address = writer.get_extra_info("peername") or ("?", 0)
+        self.address = str(address[0])
         self.peer = f"{address[0]}:{address[1]}"
         self.conn_id = world.net.new_conn_id()
         self.engine: Any = None
+        self.budget = EngineTimeBudget()
+        self.login_failures = 0
+        self.faults = 0
+        self._pending = b""             # the driver's own lines, sent with the engine's next
+        self._line = b""                # the command being fed (for an IMAP fault's tag)
 
     # -- the session ---------------------------------------------------------------
     async def run(self) -> None:
-        """Greet, then read → feed → write until the engine or the client is done."""
+        """Handshake (implicit TLS), greet, then read → feed → write until done."""
         self._internal("serve.explain.connect", "connect")
-        self.engine = self.service.make(self.peer, self.conn_id)
-        if self.world.imap is not None:
-            self.world.imap.attach(self.engine, self)
         try:
+            if self.service.security == "tls" and not await self._handshake():
+                return
+            self.engine = self.service.make(self.peer, self.conn_id)
+            if self.world.imap is not None:
+                self.world.imap.attach(self.engine, self)
             self._feed(self.engine.initiate)
-            await self._flush()
+            await self._write(self._collect())
             await self._loop()
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
             self._internal("serve.explain.lost", f"connection lost: {exc.__class__.__name__}")
@@ -69,35 +100,121 @@ class LiveConnection:
             if not data:
                 self._end_of_stream()
                 return
-            self._feed(lambda data=data: self.engine.receive_data(data))
-            if not self.tls and _awaits_tls(self.engine):
-                await self._start_tls()
-            else:
-                await self._flush()
+            await self._deliver(data)
 
-    async def _start_tls(self) -> None:
+    async def _deliver(self, data: bytes) -> None:
+        """Feed one read to the engine a command at a time, the loop free in between.
+
+        A line the engine answers is a command: its answer goes out, the
+        connection's budget is charged, and other clients get a turn before
+        the next line.  A line it does not answer is part of a message body,
+        a literal or a pipelined group: the rest of the read goes in at once.
+        After STARTTLS the rest of the read is dropped (see :meth:`_start_tls`).
+        """
+        while data and not self._finished():
+            line, sep, rest = data.partition(b"\n")
+            piece, data = line + sep, rest
+            started = time.perf_counter()
+            events = self._feed_bytes(piece)
+            out = self._collect()
+            if not out and data and not self._awaits_tls():
+                events += self._feed_bytes(data)
+                out, data = self._collect(), b""
+            spent = time.perf_counter() - started
+            if self._awaits_tls():
+                await self._start_tls(out, unread=len(data))
+                return
+            await self._answer(out, events)
+            await asyncio.sleep(self.budget.spend(spent))
+
+    def _feed_bytes(self, data: bytes) -> list[Any]:
+        self._line = data
+        return self._feed(lambda: self.engine.receive_data(data))
+
+    async def _answer(self, out: bytes, events: list[Any]) -> None:
+        """Write the engine's answer; a failed login's answer after the throttle's delay."""
+        failures = failed_logins(events) if self.throttle is not None else 0
+        if failures:
+            self.login_failures += failures
+            delay = self.throttle.failed(self.address, self.login_failures)
+            if delay.seconds > 0:
+                self._internal("serve.explain.login_delay",
+                               f"failed login: answer held {delay.seconds:g} s",
+                               seconds=f"{delay.seconds:g}", count=self.login_failures,
+                               address_count=delay.address_failures)
+                await asyncio.sleep(delay.seconds)
+        await self._write(out)
+
+    async def _handshake(self) -> bool:
+        """Implicit TLS (RFC 8314 §3): the handshake first, within its timeout; False if it failed.
+
+        The listener accepts plain TCP and the handshake runs here, inside the
+        counted session, so a client that never sends its ClientHello holds a
+        slot of the connection limit, and only for ``handshake_timeout``.
+        """
+        try:
+            await self.writer.start_tls(self.tls_context,
+                                        ssl_handshake_timeout=self.handshake_timeout)
+        except (ConnectionError, ssl.SSLError, TimeoutError, OSError) as exc:
+            self._internal("serve.explain.handshake_failed",
+                           f"TLS handshake failed: {exc.__class__.__name__}",
+                           seconds=f"{self.handshake_timeout:g}")
+            return False
+        self.tls = True
+        return True
+
+    async def _start_tls(self, reply: bytes, unread: int) -> None:
         """The engine said yes to STARTTLS/STLS: handshake, then the engine starts afresh.
 
-        The "go ahead" reply is written and the handshake begun without yielding
-        to the loop in between: the client's ClientHello may follow at once, and
-        if the plain-text reader took it first the handshake would never finish.
+        Everything the client sent before the handshake is dropped, whether
+        the engine, this read or asyncio's StreamReader holds it: RFC 3207
+        §4.2 and RFC 2595 §3.1 say the server discards knowledge obtained
+        from the client before TLS, and a command injected in clear text
+        after STARTTLS must not run inside TLS (CVE-2011-0411).  The "go
+        ahead" reply is written and the handshake begun without yielding to
+        the loop in between: the ClientHello may follow at once, and if the
+        plain-text reader took it the handshake could never finish.
         """
-        self.writer.write(self.engine.data_to_send())
-        await self.writer.start_tls(self.tls_context,
-                                    ssl_handshake_timeout=min(self.idle_timeout, 60.0))
+        self.writer.write(reply)
+        dropped = unread + _discard_buffered(self.reader)
+        if dropped:
+            self._internal("serve.explain.tls_discarded", f"{dropped} octets dropped before TLS",
+                           count=dropped)
+        try:
+            await self.writer.start_tls(self.tls_context,
+                                        ssl_handshake_timeout=self.handshake_timeout)
+        except TimeoutError as exc:
+            raise ConnectionAbortedError("TLS handshake timed out") from exc
         self.tls = True
         self._internal("net.tls", "TLS handshake")
         self._feed(self.engine.tls_started)
-        await self._flush()
+        await self._write(self._collect())
+
+    def _awaits_tls(self) -> bool:
+        return not self.tls and _awaits_tls(self.engine)
 
     def _finished(self) -> bool:
-        return bool(getattr(self.engine, "closed", False))
+        return self.faults >= MAX_FAULTS or bool(getattr(self.engine, "closed", False))
 
     def _end_of_stream(self) -> None:
         """Tell the engine the client is gone (POP3 then deletes nothing, RFC 1939 §6)."""
         if self.engine is not None and not self._finished():
             self._feed(lambda: self.engine.receive_data(b""))
             self.engine.data_to_send()          # nobody is left to read it
+
+    def goodbye(self) -> None:
+        """The server stops: say so in the protocol's words (421, -ERR, * BYE) and end.
+
+        The engine then hears end of stream, as if the client had left
+        without QUIT: POP3 deletes nothing (RFC 1939 §6), an SMTP
+        transaction is not completed.
+        """
+        if self.engine is None or self._finished() or self.writer.is_closing():
+            return
+        line = SHUTDOWN[self.service.protocol]
+        self._say(line, "serve.explain.shutdown", {})
+        self.writer.write(line)
+        self._end_of_stream()
 
     async def _close(self) -> None:
         if self.world.imap is not None and self.engine is not None:
@@ -110,25 +227,64 @@ class LiveConnection:
             pass
 
     # -- moving bytes --------------------------------------------------------------
-    def _feed(self, action: Callable[[], Any]) -> None:
+    def _feed(self, action: Callable[[], Any]) -> list[Any]:
         """Let the engine act and record what it said (with what the nodes did meanwhile).
 
         ``scheduler.settle()`` runs inside the exchange so that the MDA's
         delivery of a message, scheduled by the MTA at DATA, happens before
         the 250 goes out and is recorded between the dot and the reply.
+        Returns the engine's events.  If the engine raises, that is the last
+        resort of :meth:`_engine_fault`, never the client's traceback.
         """
+        result: list[Any] = []
+        fault: Exception | None = None
+
         def act() -> None:
-            action()
+            nonlocal fault
+            try:
+                result.extend(action() or ())
+            except Exception as exc:        # noqa: BLE001 - the one last-resort path
+                fault = exc
             self.world.scheduler.settle()
+        self.world.net.recorder.exchange(act, self.engine.take_transcript, **self._where())
+        if fault is not None:
+            self._engine_fault(fault)
+        return result
+
+    def _engine_fault(self, exc: Exception) -> None:
+        """An engine raised: answer in the protocol's words, log it, trace it, go on if we may."""
+        self.faults += 1
+        last = self.faults >= MAX_FAULTS
+        log.error("%s engine failed on %r from %s (fault %d of %d)", self.service.protocol,
+                  self._line[:80], self.peer, self.faults, MAX_FAULTS, exc_info=exc)
+        reply = fault_reply(self.service.protocol, self._line, last=last)
+        self._pending += self.engine.data_to_send() + reply
+        self._say(reply, "serve.explain.engine_fault_last" if last else
+                  "serve.explain.engine_fault",
+                  {"error": f"{type(exc).__name__}: {exc}"[:200], "count": self.faults,
+                   "limit": MAX_FAULTS})
+
+    def _say(self, line: bytes, explain: str, params: dict[str, Any]) -> None:
+        """Record a line the driver itself sends, as a server step of this connection."""
+        state = _name(getattr(self.engine, "state", None)) or ""
+        said = [Utterance("s2c", line, state, state, explain, params)]
+        self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
+
+    def _where(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"port": self.service.port, "live": True}
         if self.tls:
             meta["tls"] = True
-        self.world.net.recorder.exchange(act, self.engine.take_transcript, conn=self.conn_id,
-                                         client=self.peer, server=self.world.host.name.lower(),
-                                         protocol=self.service.protocol, **meta)
+        return {"conn": self.conn_id, "client": self.peer,
+                "server": self.world.host.name.lower(), "protocol": self.service.protocol,
+                **meta}
 
-    async def _flush(self) -> None:
-        data = self.engine.data_to_send()
+    def _collect(self) -> bytes:
+        """What to send now: the driver's own lines first, then the engine's."""
+        out = self._pending + self.engine.data_to_send()
+        self._pending = b""
+        return out
+
+    async def _write(self, data: bytes) -> None:
         if data:
             self.writer.write(data)
             async with asyncio.timeout(self.idle_timeout):
@@ -149,7 +305,7 @@ class LiveConnection:
         self._feed(lambda: None)
         data = self.engine.data_to_send()
         if data and not self.writer.is_closing():
-            self.writer.write(data)       # drained by the session's own next _flush
+            self.writer.write(data)       # drained by the session's own next _write
 
     def _internal(self, explain: str, line: str, **params: Any) -> None:
         self.world.net.recorder.internal(self.peer, "TCP", f"{line} {self.service.name} "
@@ -157,3 +313,17 @@ class LiveConnection:
                                          dst=self.world.host.name.lower(), conn=self.conn_id,
                                          params={"port": self.service.port, **params},
                                          port=self.service.port, live=True)
+
+
+def _discard_buffered(reader: asyncio.StreamReader) -> int:
+    """Drop the octets a StreamReader holds and return how many there were.
+
+    asyncio offers no public call for this; the buffer is a bytearray in
+    every CPython since 3.4 (``StreamReader._buffer``).  A regression test
+    (tests/server/test_starttls_injection.py) sends the bytes that would
+    slip through, so a change in asyncio cannot pass unnoticed.
+    """
+    buffer: bytearray = reader._buffer
+    dropped = len(buffer)
+    buffer.clear()
+    return dropped

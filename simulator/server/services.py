@@ -15,7 +15,7 @@ from typing import Any
 from ..network.mta import SessionHandler
 from ..protocols.pop2 import POP2Config, POP2Server
 from ..protocols.pop3 import POP3Config, POP3Server
-from ..protocols.smtp import Reply, ServerConfig, SMTPServer
+from ..protocols.smtp import Envelope, Path, Reply, ServerConfig, SMTPServer
 
 #: Seconds a server waits for the client's next command before it hangs up.
 #: SMTP: RFC 5321 §4.5.3.2.7 (at least 5 minutes); POP: RFC 1939 §3 (at
@@ -48,17 +48,35 @@ class Service:
 
 
 class LiveSMTPHandler(SessionHandler):
-    """The MTA's hooks, plus RFC 4954 §4's 538 when AUTH needs TLS first."""
+    """The MTA's hooks, plus RFC 4954 §4's 538 when AUTH needs TLS first, and
+    (``bind_sender``, submission only) RFC 6409 §6.1's check of the sender."""
 
-    def __init__(self, mta, port: int, peer: str, require_tls: bool) -> None:
+    def __init__(self, mta, port: int, peer: str, require_tls: bool,
+                 bind_sender: bool = False) -> None:
         super().__init__(mta, port, peer)
         self.require_tls = require_tls
+        self.bind_sender = bind_sender
 
     def handle_command(self, session, verb: str, argument: str) -> Reply | None:
         if verb == "AUTH" and self.require_tls and not session.secure:
             text = "Encryption required for requested authentication mechanism"
             return Reply(538, "5.7.11", (text,), key="serve.reply.encryption_required")
         return super().handle_command(session, verb, argument)
+
+    def handle_MAIL(self, session, envelope: Envelope, path: Path) -> Reply | None:
+        """RFC 6409 §6.1: an MSA may refuse a reverse path the user is not entitled to."""
+        if self.bind_sender and session.auth_user is not None:
+            own = self.own_address(session.auth_user)
+            if path.route or path.mailbox.lower() != own.lower():
+                text = (f"<{path.mailbox}>: Sender address rejected: not owned by "
+                        f"user {session.auth_user}, send as <{own}>")
+                return Reply(550, "5.7.1", (text,), key="serve.reply.sender_not_owned")
+        return super().handle_MAIL(session, envelope, path)
+
+    def own_address(self, login: str) -> str:
+        """The address of the account a login name belongs to."""
+        account = self.mta.net.store.find(login)
+        return account.address if account is not None else login
 
 
 def build_services(world) -> list[Service]:
@@ -90,7 +108,9 @@ def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServe
                           starttls=security == "starttls", offer_auth=submission,
                           auth_required=submission)
     port = 587 if submission else 25
-    engine = SMTPServer(config, LiveSMTPHandler(mta, port, peer, world.require_tls), peer=peer)
+    handler = LiveSMTPHandler(mta, port, peer, world.require_tls,
+                              bind_sender=submission and world.bind_sender)
+    engine = SMTPServer(config, handler, peer=peer)
     engine.secure = security == "tls"
     return engine
 

@@ -87,9 +87,10 @@ class World:
     """The Network of one served scenario and the services of its served host."""
 
     def __init__(self, scenario: Scenario, loop, *, store: MailStore | None = None,
-                 require_tls: bool = False) -> None:
+                 require_tls: bool = False, bind_sender: bool = False) -> None:
         self.scenario = scenario
         self.require_tls = require_tls
+        self.bind_sender = bind_sender
         self.scheduler = RealTimeScheduler(loop)
         self.trace = LiveTrace(scenario=scenario.name, seed=scenario.seed)
         self.host = served_host(scenario)

@@ -1,7 +1,12 @@
 """Start ``mailsim serve`` in-process on free ports for real clients."""
+import fcntl
 import random
 import socket
 import ssl
+import struct
+import termios
+import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -46,3 +51,41 @@ def _data_home(tmp_path_factory, monkeypatch):
 def live():
     with serve_in_background(port_offset=free_offset()) as server:
         yield server
+
+
+@contextmanager
+def loop_paused(live):
+    """Hold the server's event loop inside one callback for the ``with`` block.
+
+    Bytes the test sends meanwhile pile up in the kernel, so that when the
+    block ends the server finds them all at once: orderings that otherwise
+    depend on how busy the machine is become deterministic.
+    """
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        entered.set()
+        release.wait(60)
+    live._loop.call_soon_threadsafe(hold)
+    assert entered.wait(30), "the server loop did not pause"
+    try:
+        yield
+    finally:
+        release.set()
+
+
+def delivered(sock: socket.socket, rounds: int = 2000) -> None:
+    """Wait until the peer's kernel has acknowledged everything sent on ``sock`` (Linux SIOCOUTQ)."""
+    for _ in range(rounds):
+        unsent = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ,
+                                                b"\0\0\0\0"))[0]
+        if unsent == 0:
+            return
+        threading.Event().wait(0.005)
+    raise AssertionError("the server's kernel never took the bytes")
+
+
+def read_line(sock_file) -> bytes:
+    line = sock_file.readline()
+    assert line, "the server closed the connection"
+    return line

@@ -1,0 +1,33 @@
+"""The connection limit counts TLS clients that never send a ClientHello; they time out."""
+import socket
+import time
+
+from simulator.server import serve_in_background
+
+from .conftest import free_offset
+
+
+def wait_until(predicate, rounds: int = 1000):
+    for _ in range(rounds):
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_silent_tls_clients_count_and_are_dropped_after_the_handshake_timeout():
+    with serve_in_background(port_offset=free_offset(), max_connections=2,
+                             handshake_timeout=1.0) as live:
+        silent = [socket.create_connection(("127.0.0.1", live.settings[name]), 30)
+                  for name in ("smtps", "imaps")]
+        assert wait_until(lambda: live.call(lambda: live.server.active) == 2)
+        with socket.create_connection(("127.0.0.1", live.settings["pop3"]), 30) as third:
+            assert third.makefile("rb").readline().startswith(b"-ERR [SYS/TEMP]")
+        for sock in silent:                  # no ClientHello within the timeout: hung up
+            assert sock.recv(100) == b""
+            sock.close()
+        assert wait_until(lambda: live.call(lambda: live.server.active) == 0)
+        with socket.create_connection(("127.0.0.1", live.settings["pop3"]), 30) as later:
+            assert later.makefile("rb").readline().startswith(b"+OK")
+        explained = [s.explain for s in live.trace]
+        assert explained.count("serve.explain.handshake_failed") == 2
