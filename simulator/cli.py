@@ -21,6 +21,7 @@ from simulator.cli_args import parse
 from simulator.locale import t
 from simulator.scenarios import Scenario, ScenarioError, builtin_names, load, load_builtin
 from simulator.trace import SCHEMA_VERSION, Trace, TraceFormatError
+from simulator.trace import loads as trace_json
 
 
 class UserError(Exception):
@@ -222,7 +223,7 @@ def read_trace(path: str, lang: str) -> Trace:
 def _parse_trace(path: str, lang: str) -> Trace:
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            data = trace_json(f.read())
     except FileNotFoundError:
         raise UserError(t("cli.error.trace_missing", lang)) from None
     except (OSError, UnicodeDecodeError) as exc:

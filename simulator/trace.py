@@ -121,11 +121,14 @@ class Trace:
         """Connection ids in order of first appearance."""
         return list(dict.fromkeys(s.conn for s in self.steps if s.conn))
 
-    def to_dict(self) -> dict[str, Any]:
+    def header(self) -> dict[str, Any]:
+        """Everything but the steps: the first line of a streamed (JSON lines) trace."""
         return {"format": "mailsim-trace", "version": self.version,
                 "scenario": self.scenario, "seed": self.seed, "nodes": list(self.nodes),
-                "roles": {host: list(r) for host, r in self.roles.items()},
-                "steps": [s.to_dict() for s in self.steps]}
+                "roles": {host: list(r) for host, r in self.roles.items()}}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.header(), "steps": [s.to_dict() for s in self.steps]}
 
     def to_json(self, indent: int | None = 1) -> str:
         """Serialise; the same trace always gives the same text (sorted keys)."""
@@ -146,18 +149,63 @@ class Trace:
 
     @classmethod
     def from_json(cls, text: str) -> Trace:
+        """A trace from either form: one JSON document, or JSON lines (see :func:`loads`)."""
         try:
-            data = json.loads(text)
+            data = loads(text)
         except json.JSONDecodeError as exc:
             raise TraceFormatError(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict):
             raise TraceFormatError("a trace is a JSON object")
         return cls.from_dict(data)
 
+    @classmethod
+    def load(cls, path: str) -> Trace:
+        """Read a trace file (``mailsim run --trace`` or ``mailsim serve --trace``)."""
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_json(handle.read())
+
     def extend(self, steps: Iterable[Step]) -> None:
         """Append steps from elsewhere, renumbering them in this trace."""
         for step in steps:
             self.steps.append(replace(step, index=len(self.steps)))
+
+
+def loads(text: str) -> Any:
+    """The JSON of a trace file, in either of its two forms (docs/trace-format.md).
+
+    - one JSON document with a ``steps`` list (``mailsim run --trace``);
+    - JSON lines, as ``mailsim serve --trace`` streams it: a header object
+      (the document without ``steps``) on the first line, then one step per
+      line.  The result is the equivalent document.  A last line without its
+      line break that does not parse is a step still being written, and is
+      left out, so a notebook can read the file of a running server.
+
+    Errors are :class:`json.JSONDecodeError` with the line number in the file.
+    """
+    first, newline, _ = text.lstrip().partition("\n")
+    try:
+        head = json.loads(first)
+    except json.JSONDecodeError:
+        return json.loads(text)                 # one document over several lines
+    if not newline or not isinstance(head, dict) or "steps" in head:
+        return json.loads(text)
+    return {**head, "steps": list(_step_lines(text))}
+
+
+def _step_lines(text: str) -> Iterator[Any]:
+    start = len(text) - len(text.lstrip())
+    start = text.index("\n", start) + 1        # past the header line
+    while start < len(text):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                if end < 0:
+                    return                      # a step still being written
+                raise json.JSONDecodeError(exc.msg, text, start + exc.pos) from None
+        start = len(text) if end < 0 else end + 1
 
 
 class TraceFormatError(ValueError):

@@ -8,7 +8,6 @@ timeouts of :mod:`.services` keep one client from starving the others.
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from .driver import HANDSHAKE_TIMEOUT, LiveConnection
 from .services import IDLE_TIMEOUTS, Service
 from .throttle import DEFAULT_LIMIT, DEFAULT_STEP, LoginThrottle
 from .tls import ensure_certificate, server_context
+from .trace_file import TraceFile
 from .wire import BUSY
 from .world import World, load_scenario
 
@@ -47,6 +47,8 @@ class ServeOptions:
     login_delay: float = DEFAULT_STEP            # seconds per failed login (0: no delay)
     login_delay_max: float = DEFAULT_LIMIT
     bind_sender: bool = False                    # 587/465: MAIL FROM must be the user's own
+    trace_max_steps: int = 10_000                # the live trace in memory (the file has all)
+    trace_max_bytes: int = 8 << 20
     lang: str | None = None
 
 
@@ -82,7 +84,9 @@ class MailServer:
         scenario = load_scenario(opts.scenario, opts.domain, opts.users, opts.lang)
         store = _maildir_store(opts.maildir)
         self.world = World(scenario, asyncio.get_running_loop(), store=store,
-                           require_tls=opts.require_tls, bind_sender=opts.bind_sender)
+                           require_tls=opts.require_tls, bind_sender=opts.bind_sender,
+                           trace_max_steps=opts.trace_max_steps,
+                           trace_max_bytes=opts.trace_max_bytes)
         self._open_trace()
         context = self._tls_context()
         try:
@@ -148,14 +152,9 @@ class MailServer:
             self._connections.discard(connection)
 
     def _open_trace(self) -> None:
-        """``--trace FILE.jsonl``: one JSON line per Step, written as it happens."""
-        if not self.options.trace_path:
-            return
-        self._trace_file = open(self.options.trace_path, "a", encoding="utf-8", buffering=1)
-
-        def write(step) -> None:
-            self._trace_file.write(json.dumps(step.to_dict(), ensure_ascii=False) + "\n")
-        self.world.trace.listeners.append(write)
+        """``--trace FILE.jsonl``: a header line, then one JSON line per Step, as it happens."""
+        if self.options.trace_path:
+            self._trace_file = TraceFile(self.options.trace_path, self.world.trace)
 
     async def stop(self) -> None:
         """Close the listeners, say goodbye to open sessions and end them, cancel the timers."""

@@ -10,6 +10,7 @@ scheduled on the asyncio loop.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from datetime import UTC, datetime
 from importlib import resources
@@ -19,24 +20,78 @@ from ..network.simulation import Network
 from ..scenarios import Scenario, load, load_builtin
 from ..scenarios.loader import load_text
 from ..scenarios.model import User
-from ..trace import Trace
+from ..trace import Step, Trace
 from .clock import RealTimeScheduler
 from .imap_side import ImapSide
 from .services import build_services
 
 
 class LiveTrace(Trace):
-    """A Trace that tells its listeners about every Step as it is added."""
+    """The trace of a running server: bounded in memory, complete in its listeners.
 
-    def __init__(self, *args, **kwargs) -> None:
+    A server that runs for a whole class must not keep every byte: each
+    FETCH of an 8 MB message would add 16 MB (issue 16, item 10).  So
+
+    - a step whose bytes are larger than ``raw_limit`` keeps only its first
+      ``raw_head`` octets; ``meta`` gets ``raw_size`` and ``raw_sha256``
+      (a reference to the body, not a copy);
+    - only the newest steps stay in memory, at most ``max_steps`` of them and
+      about ``max_bytes`` of raw bytes and text; ``dropped`` counts the rest;
+    - every step, in order, still goes to the listeners as it is added
+      (``mailsim serve --trace FILE`` streams them to a file).
+
+    Step indexes keep counting across drops, so the file's steps are
+    numbered 0, 1, 2, … and the ones in memory are its tail.
+    """
+
+    def __init__(self, *args, max_steps: int = 10_000, max_bytes: int = 8 << 20,
+                 raw_limit: int = 16 << 10, raw_head: int = 1 << 10, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.listeners: list = []
+        self.max_steps, self.max_bytes = max_steps, max_bytes
+        self.raw_limit, self.raw_head = raw_limit, raw_head
+        self.dropped = 0
+        self.retained_bytes = 0
 
     def add(self, **fields):
-        step = super().add(**fields)
+        fields = referenced(fields, self.raw_limit, self.raw_head)
+        step = Step(index=self.dropped + len(self.steps), **fields)
+        self.steps.append(step)
+        self.retained_bytes += _weight(step)
+        if len(self.steps) > self.max_steps or self.retained_bytes > self.max_bytes:
+            self._forget_oldest()
         for listener in self.listeners:
             listener(step)
         return step
+
+    def _forget_oldest(self) -> None:
+        """Drop the oldest quarter (at least enough to fit): amortised O(1) per step."""
+        keep_steps = self.max_steps * 3 // 4
+        keep_bytes = self.max_bytes * 3 // 4
+        cut, weight = 0, self.retained_bytes
+        while cut < len(self.steps) - 1 and (len(self.steps) - cut > keep_steps
+                                             or weight > keep_bytes):
+            weight -= _weight(self.steps[cut])
+            cut += 1
+        del self.steps[:cut]
+        self.dropped += cut
+        self.retained_bytes = weight
+
+
+def referenced(fields: dict, limit: int, head: int) -> dict:
+    """A step's fields with large bytes replaced by their head, size and SHA-256."""
+    raw = fields.get("raw", b"")
+    if len(raw) <= limit:
+        return fields
+    kept = raw[:head]
+    meta = {**fields.get("meta", {}), "raw_size": len(raw),
+            "raw_sha256": hashlib.sha256(raw).hexdigest()}
+    line = kept.decode("utf-8", "replace").split("\r\n", 1)[0]
+    return {**fields, "raw": kept, "line": line + " …", "meta": meta}
+
+
+def _weight(step: Step) -> int:
+    return len(step.raw) + len(step.line)
 
 
 def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],
@@ -87,12 +142,14 @@ class World:
     """The Network of one served scenario and the services of its served host."""
 
     def __init__(self, scenario: Scenario, loop, *, store: MailStore | None = None,
-                 require_tls: bool = False, bind_sender: bool = False) -> None:
+                 require_tls: bool = False, bind_sender: bool = False,
+                 trace_max_steps: int = 10_000, trace_max_bytes: int = 8 << 20) -> None:
         self.scenario = scenario
         self.require_tls = require_tls
         self.bind_sender = bind_sender
         self.scheduler = RealTimeScheduler(loop)
-        self.trace = LiveTrace(scenario=scenario.name, seed=scenario.seed)
+        self.trace = LiveTrace(scenario=scenario.name, seed=scenario.seed,
+                               max_steps=trace_max_steps, max_bytes=trace_max_bytes)
         self.host = served_host(scenario)
         self.net = Network(scenario, scenario.seed, scheduler=self.scheduler, store=store,
                            trace=self.trace)

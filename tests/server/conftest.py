@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from simulator.server import serve_in_background
+from simulator.server import LiveServer, ServeOptions
 from simulator.server.services import SERVICE_TABLE
 
 STANDARD_PORTS = [port for _, _, port, _, _ in SERVICE_TABLE]
@@ -47,9 +47,30 @@ def _data_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg"))
 
 
+@contextmanager
+def serving(**options):
+    """``serve_in_background`` on free ports; another offset if a port was taken meanwhile.
+
+    Other processes on the machine may bind a port between the check in
+    :func:`free_offset` and the server's own bind.
+    """
+    for attempt in range(5):
+        try:
+            live = LiveServer(ServeOptions(port_offset=free_offset(), **options)).start()
+        except OSError:
+            if attempt == 4:
+                raise
+            continue
+        break
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
 @pytest.fixture
 def live():
-    with serve_in_background(port_offset=free_offset()) as server:
+    with serving() as server:
         yield server
 
 

@@ -5,15 +5,13 @@ import sys
 
 import pytest
 
-from simulator.server import serve_in_background
-
-from .conftest import free_offset, unverified
+from .conftest import serving, unverified
 
 MESSAGE = b"Subject: hi\r\n\r\nhello\r\n"
 
 
 def test_submission_refuses_a_sender_that_is_not_the_users_own():
-    with serve_in_background(port_offset=free_offset(), bind_sender=True) as live:
+    with serving(bind_sender=True) as live:
         with smtplib.SMTP("127.0.0.1", live.settings["submission"], timeout=30) as client:
             client.starttls(context=unverified())
             client.login("student", "student")
@@ -32,7 +30,7 @@ def test_submission_refuses_a_sender_that_is_not_the_users_own():
 
 
 def test_without_the_option_any_sender_is_accepted():
-    with (serve_in_background(port_offset=free_offset()) as live,
+    with (serving() as live,
           smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as c):
         c.login("student", "student")
         assert c.sendmail("teacher@example.test", ["friend@other.test"], MESSAGE) == {}

@@ -3,26 +3,21 @@ import poplib
 import smtplib
 import socket
 
-from simulator.server import LiveServer, ServeOptions
-
-from .conftest import free_offset, unverified
+from .conftest import serving, unverified
 
 GOODBYES = {"smtp": b"421 4.3.2 ", "submission": b"421 4.3.2 ", "pop3": b"-ERR [SYS/TEMP] ",
             "pop2": b"- ", "imap": b"* BYE ", "imaps": b"* BYE ", "pop3s": b"-ERR [SYS/TEMP] "}
 
 
 def test_every_open_session_is_told_the_server_is_stopping():
-    live = LiveServer(ServeOptions(port_offset=free_offset())).start()
     clients = {}
-    try:
+    with serving() as live:
         for name in GOODBYES:
             sock = socket.create_connection(("127.0.0.1", live.settings[name]), 30)
             if name.endswith("s"):
                 sock = unverified().wrap_socket(sock)
             clients[name] = sock.makefile("rb")
             assert clients[name].readline()                    # the greeting
-    finally:
-        live.stop()
     for name, reader in clients.items():
         line = reader.readline()
         assert line.startswith(GOODBYES[name]) and b"shutting down" in line, (name, line)
@@ -32,8 +27,7 @@ def test_every_open_session_is_told_the_server_is_stopping():
 
 
 def test_a_pop3_session_cut_by_shutdown_deletes_nothing():
-    live = LiveServer(ServeOptions(port_offset=free_offset())).start()
-    try:
+    with serving() as live:
         with smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as c:
             c.login("student", "student")
             c.sendmail("student@example.test", ["teacher@example.test"], b"Subject: x\r\n\r\nhi\r\n")
@@ -41,8 +35,6 @@ def test_a_pop3_session_cut_by_shutdown_deletes_nothing():
         pop.user("teacher")
         pop.pass_("teacher")
         assert pop.dele(1).startswith(b"+OK")
-    finally:
-        live.stop()
     assert pop.file.readline().startswith(b"-ERR [SYS/TEMP]")
     # RFC 1939 §6: no QUIT, no UPDATE state: the message is still there.
     assert len(live.world.net.store.account("teacher@example.test").inbox.messages) == 1

@@ -2,9 +2,7 @@
 import socket
 import time
 
-from simulator.server import serve_in_background
-
-from .conftest import free_offset
+from .conftest import serving
 
 
 def wait_until(predicate, rounds: int = 1000):
@@ -16,7 +14,7 @@ def wait_until(predicate, rounds: int = 1000):
 
 
 def test_silent_tls_clients_count_and_are_dropped_after_the_handshake_timeout():
-    with serve_in_background(port_offset=free_offset(), max_connections=2,
+    with serving(max_connections=2,
                              handshake_timeout=1.0) as live:
         silent = [socket.create_connection(("127.0.0.1", live.settings[name]), 30)
                   for name in ("smtps", "imaps")]

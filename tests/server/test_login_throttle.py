@@ -7,10 +7,9 @@ import socket
 
 import pytest
 
-from simulator.server import serve_in_background
 from simulator.server.throttle import LoginThrottle
 
-from .conftest import free_offset, unverified
+from .conftest import serving, unverified
 from .test_limits import wait_until
 
 
@@ -49,7 +48,7 @@ def delays(live):
 
 
 def test_every_protocol_holds_its_failed_login_answers_longer_each_time():
-    with serve_in_background(port_offset=free_offset(), login_delay=0.01) as live:
+    with serving(login_delay=0.01) as live:
         with smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as smtp:
             smtp.ehlo()
             for _ in range(2):
@@ -69,7 +68,7 @@ def test_every_protocol_holds_its_failed_login_answers_longer_each_time():
 
 
 def test_a_client_waiting_for_its_failed_login_answer_holds_up_nobody():
-    with serve_in_background(port_offset=free_offset(), login_delay=600,
+    with serving(login_delay=600,
                              login_delay_max=600) as live:
         guesser = socket.create_connection(("127.0.0.1", live.settings["pop3"]), 30)
         reader = guesser.makefile("rb")

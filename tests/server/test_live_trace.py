@@ -1,0 +1,102 @@
+"""The live trace: bounded in memory, streamed to --trace FILE, and that file replays."""
+import email.message
+import email.policy
+import imaplib
+import json
+import os
+import poplib
+import smtplib
+import subprocess
+import sys
+
+from simulator.trace import Trace
+from simulator.widgets import TracePlayer
+
+from .conftest import serving, unverified
+
+LARGE = 2 << 20             # a 2 MiB message
+
+
+def big_message(size: int) -> bytes:
+    message = email.message.EmailMessage()
+    message["From"], message["To"] = "student@example.test", "teacher@example.test"
+    message["Subject"] = "big"
+    message.set_content(("x" * 76 + "\n") * (size // 77))
+    return message.as_bytes(policy=email.policy.SMTP)
+
+
+def use_every_protocol(live) -> None:
+    with smtplib.SMTP("127.0.0.1", live.settings["submission"], timeout=30) as smtp:
+        smtp.starttls(context=unverified())
+        smtp.login("student", "student")
+        smtp.sendmail("student@example.test", ["teacher@example.test"],
+                      b"Subject: live\r\n\r\nreplay me\r\n")
+    pop = poplib.POP3("127.0.0.1", live.settings["pop3"], timeout=30)
+    pop.user("teacher")
+    pop.pass_("teacher")
+    assert b"replay me" in b"\n".join(pop.retr(1)[1])
+    pop.quit()
+    imap = imaplib.IMAP4("127.0.0.1", live.settings["imap"], timeout=30)
+    imap.login("teacher", "teacher")
+    imap.select("INBOX")
+    assert b"replay me" in imap.fetch("1", "(BODY.PEEK[])")[1][0][1]
+    imap.logout()
+
+
+def test_serve_trace_file_replays_in_the_cli_and_the_player(tmp_path):
+    path = tmp_path / "live.jsonl"
+    with serving(trace_path=str(path)) as live:
+        use_every_protocol(live)
+    in_memory = [s.to_dict() for s in live.trace]
+    header = json.loads(path.read_text("utf-8").splitlines()[0])
+    assert header["format"] == "mailsim-trace" and "steps" not in header
+    replayed = Trace.load(str(path))
+    assert [s.to_dict() for s in replayed] == in_memory
+    assert {"SMTP", "POP3", "IMAP"} <= {s.protocol for s in replayed}
+    player = TracePlayer(replayed, lang="en")
+    player.show(len(replayed) - 1)
+    assert player.index == len(replayed) - 1
+    out = subprocess.run([sys.executable, "-m", "simulator", "replay", str(path), "--all",
+                          "--lang", "en"], check=False, capture_output=True, text=True,
+                         env=dict(os.environ, COLUMNS="200"))
+    assert out.returncode == 0, out.stderr
+    for command in ("STARTTLS", "RETR 1", "LOGIN", "FETCH 1 (BODY.PEEK[])"):
+        assert command in out.stdout
+
+
+def test_refetching_a_large_message_keeps_the_trace_bounded(tmp_path):
+    path = tmp_path / "live.jsonl"
+    data = big_message(LARGE)
+    with serving(trace_path=str(path)) as live:
+        imap = imaplib.IMAP4("127.0.0.1", live.settings["imap"], timeout=60)
+        imap.login("teacher", "teacher")
+        imap.append("INBOX", None, None, data)
+        imap.select("INBOX")
+        for _ in range(20):
+            assert imap.fetch("1", "(BODY.PEEK[])")[1][0][1] == data
+        imap.logout()
+        retained = live.call(lambda: live.trace.retained_bytes)
+        fetches = live.call(lambda: [s for s in live.trace if s.direction == "s2c"
+                                     and s.meta.get("raw_size", 0) > LARGE])
+    # 20 fetches moved 40 MiB; the trace keeps a reference to each, not a copy.
+    assert len(fetches) == 20
+    assert all(len(s.raw) <= live.trace.raw_limit and len(s.meta["raw_sha256"]) == 64
+               for s in fetches)
+    assert len({s.meta["raw_sha256"] for s in fetches}) == 1     # the same bytes every time
+    assert retained < LARGE
+    assert path.stat().st_size < LARGE
+
+
+def test_memory_keeps_the_newest_steps_and_the_file_keeps_them_all(tmp_path):
+    path = tmp_path / "live.jsonl"
+    with serving(trace_path=str(path),
+                             trace_max_steps=40) as live:
+        with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=30) as smtp:
+            for _ in range(60):
+                smtp.noop()
+        kept = live.call(lambda: [s.index for s in live.trace])
+        dropped = live.call(lambda: live.trace.dropped)
+    on_file = [s.index for s in Trace.load(str(path))]
+    assert len(kept) <= 40 and dropped > 0
+    assert on_file == list(range(len(on_file)))
+    assert kept == on_file[-len(kept):] and dropped + len(kept) == len(on_file)
