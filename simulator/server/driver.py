@@ -209,8 +209,9 @@ class LiveConnection:
         without QUIT: POP3 deletes nothing (RFC 1939 §6), an SMTP
         transaction is not completed.
         """
-        if self.engine is None or self._finished() or self.writer.is_closing():
-            return
+        if (self.engine is None or self._finished() or self._awaits_tls()
+                or self.writer.is_closing()):
+            return                  # nothing can be said in clear text during a handshake
         line = SHUTDOWN[self.service.protocol]
         self._say(line, "serve.explain.shutdown", {})
         self.writer.write(line)
