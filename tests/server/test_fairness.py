@@ -46,7 +46,7 @@ def test_a_pipeline_of_heavy_searches_yields_to_a_new_clients_greeting():
             last = f"s{SEARCHES - 1} OK".encode()
             while not (line := heavy.readline()).startswith(last):
                 assert line, "the server closed the heavy client's connection"
-            peer = "127.0.0.1:%d" % newcomer.getsockname()[1]
+            peer = f"127.0.0.1:{newcomer.getsockname()[1]}"
             steps = live.call(lambda: list(live.trace))
         greeting = next(s.index for s in steps if s.dst == peer and s.direction == "s2c")
         done = next(s.index for s in steps if s.raw.startswith(last))
