@@ -5,7 +5,7 @@ import time
 from .conftest import serving
 
 
-def wait_until(predicate, rounds: int = 1000):
+def wait_until(predicate, rounds: int = 3000):
     for _ in range(rounds):
         if predicate():
             return True
