@@ -92,6 +92,12 @@ def test_append_composes_the_message_from_the_user_at_the_session_start():
     assert b"\r\n" in step.literal and step.literal == session("at: 30", *APPEND).steps[0].literal
 
 
+def test_a_non_ascii_folder_is_sent_in_modified_utf7():
+    s = session("protocol: imap", "commands:", "  - append:", "      folder: Входящие",
+                "      subject: s")
+    assert s.steps[0].commands == ("APPEND &BBIERQQ+BDQETwRJBDgENQ-",)
+
+
 APPEND_BAD = {
     "a flag that is no flag": (("      subject: s", "      flags: [\\Urgent]"), "\\Urgent",
                                "флаги IMAP", "IMAP flags"),

@@ -92,6 +92,7 @@ def _append(c: Checker, item: MappingNode, number: int, author: Author | None,
             pause: float) -> SessionStep:
     """``{append: {...}}``: one APPEND with the composed message as its literal."""
     from simulator.mail.mime import compose
+    from simulator.protocols.imap import mutf7
     from simulator.protocols.imap.formatter import astring
     node = c.mapping(item, "commands", "commands", STEP_KEYS)["append"][1]
     f = c.mapping(node, "append", f"commands #{number} append", APPEND_KEYS,
@@ -106,7 +107,9 @@ def _append(c: Checker, item: MappingNode, number: int, author: Author | None,
     data = compose(user.address, to or [user.address], c.get(f, "subject", "text"),
                    c.get(f, "body", "text", ""), date=when, sender_name=user.name,
                    message_id=f"{when:%Y%m%d%H%M%S}.append{number}@{user.address.partition('@')[2]}")
-    line = "APPEND " + astring(folder.strip()).decode() + (f" ({' '.join(flags)})" if flags else "")
+    # The simulated client speaks IMAP4rev1: a non-ASCII folder travels in modified UTF-7.
+    wire = astring(mutf7.encode(folder.strip())).decode()
+    line = "APPEND " + wire + (f" ({' '.join(flags)})" if flags else "")
     return SessionStep((line,), pause=pause, literal=data)
 
 
