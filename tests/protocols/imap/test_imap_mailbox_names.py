@@ -2,8 +2,17 @@
 clear NOs for names no store can hold (RFC 3501 §5.1.3, RFC 9051 §5.1, RFC 5530)."""
 from __future__ import annotations
 
+import tempfile
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imap_kit import World, lines, say
+
+from simulator.mail import folder_names
+from simulator.mail.imap_backend import StoreBackend
+from simulator.mail.maildir_store import MaildirStore
+from simulator.protocols.imap import IMAPConfig, IMAPServer, MailboxHub, mutf7
 
 INBOX_RU = "&BBIERQQ+BDQETwRJBDgENQ-"          # «Входящие» as Thunderbird sends it
 
@@ -97,3 +106,27 @@ def test_a_missing_mailbox_with_a_line_break_in_its_name_cannot_inject_a_respons
     server = rev2(World())
     out = lines(say(server, "S1 SELECT {10+}\r\nx\r\nS1 OK y"))
     assert out == ["S1 NO [NONEXISTENT] Mailbox x&AA0ACg-S1 OK y does not exist"]
+
+
+LEVEL = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="/*%"),
+                min_size=1, max_size=8)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(LEVEL, min_size=1, max_size=3).map("/".join))
+def test_any_valid_name_round_trips_through_the_wire_and_a_maildir_restart(name):
+    if folder_names.problem(name) is not None or name.upper().startswith("INBOX"):
+        return
+    wire = mutf7.encode(name)
+    with tempfile.TemporaryDirectory() as root:
+        store = MaildirStore(root)
+        store.add_user("bob@example.org", "secret")
+        server = IMAPServer(IMAPConfig(hostname="imap.example.org"), StoreBackend(store),
+                            MailboxHub(), session_id="s1")
+        server.initiate()
+        say(server, "L1 LOGIN bob secret")
+        quoted = '"' + wire.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        assert lines(say(server, f"C1 CREATE {quoted}"))[-1] == "C1 OK CREATE completed"
+        again = MaildirStore(root)
+        again.add_user("bob@example.org", "secret")
+        assert again.account("bob@example.org").has_folder(name)
