@@ -152,6 +152,8 @@ def summary(result: Any, scenario: Scenario, seed: int | None, lang: str) -> lis
     lines += [t("cli.run.mailbox", lang, address=address, folders=folders)
               for address, folders in mailboxes.items()]
     lines.append(t("cli.run.bounces", lang, count=result.bounces))
+    if not len(trace):
+        lines.append(t("cli.replay.empty", lang, scenario=scenario.name))
     return lines
 
 
@@ -183,6 +185,10 @@ def cmd_replay(args) -> int:
     steps = select_steps(trace, args.protocol, args.conn, args.lang)
     infos = view.connections(trace.steps)
     title = view.trace_title(trace, args.lang, shown=len(steps))
+    if not steps:        # a scenario without sessions (classroom) is for mailsim serve
+        Console(highlight=False).print(title, t("cli.replay.empty", args.lang,
+                                                 scenario=trace.scenario or "…"), sep="\n")
+        return 0
     interactive = not args.all and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
         from simulator.console_stepper import run_stepper

@@ -25,6 +25,7 @@ from simulator.locale import t
 from .state_tables import StateTable
 
 MIN_COMMON_STATES, MIN_COMMON, MIN_INHERITED, MAX_EXCEPT = 3, 2, 3, 2
+HISTORICAL_MARK = "†"
 _NBSP = "\u00a0"      # textwrap breaks only at ASCII spaces: keeps "UID FETCH/…" whole
 
 
@@ -37,6 +38,7 @@ class Loop:
     inherits: str | None = None
     without: tuple[str, ...] = ()
     common: bool = False        # the footnote's commands apply here too
+    historical: frozenset[str] = frozenset()    # drawn with a dagger and a note
 
 
 def _loops(table: StateTable) -> dict[str, list[str]]:
@@ -58,7 +60,8 @@ def stay_groups(table: StateTable) -> tuple[tuple[str, ...], dict[str, Loop]]:
         parent = _parent(state, rest)
         own = [c for c in mine if parent is None or c not in rest[parent]]
         without = tuple(c for c in rest[parent] if c not in mine) if parent else ()
-        out[state] = Loop(state, tuple(own), parent, without, bool(common))
+        out[state] = Loop(state, tuple(own), parent, without, bool(common),
+                          table.historical & set(own))
     return common, out
 
 
@@ -92,15 +95,16 @@ def wrap(words: list[str], width: int) -> str:
 
 
 def loop_text(loop: Loop, lang: str, width: int = 30) -> str:
-    """The label over a state's loop arrow."""
-    words = compact(loop.own)
+    """The label over a state's loop arrow; a historical command gets a dagger and a note."""
+    words = [w + HISTORICAL_MARK if w in loop.historical else w for w in compact(loop.own)]
+    note = "\n" + t("ui.plot.historical", lang) if loop.historical else ""
     if loop.inherits:
         key = "ui.plot.stay_as_except" if loop.without else "ui.plot.stay_as"
         head = t(key, lang, state=loop.inherits, without=", ".join(loop.without))
-        return head + "\n" + wrap(words, width) if words else head
+        return (head + "\n" + wrap(words, width) if words else head) + note
     if not words:
         return t("ui.plot.stay_common_only", lang)
-    return wrap(words, width)
+    return wrap(words, width) + note
 
 
 def common_text(common: tuple[str, ...], states: list[str], lang: str, width: int = 90) -> str:
@@ -112,9 +116,10 @@ def common_text(common: tuple[str, ...], states: list[str], lang: str, width: in
 def listed(text: str) -> set[str]:
     """Command names in a label made by :func:`wrap` (``UID A/B`` → ``UID A``, ``UID B``)."""
     found = set()
-    body = " ".join(line for line in text.splitlines() if not line.endswith(":"))  # no heading
+    body = " ".join(line for line in text.splitlines()      # no heading, no historical note
+                    if not line.endswith(":") and not line.startswith(HISTORICAL_MARK))
     for word in body.split(", "):
-        word = word.strip().replace(_NBSP, " ")
+        word = word.strip().replace(_NBSP, " ").removesuffix(HISTORICAL_MARK)
         if word.startswith("UID ") and "/" in word:
             found |= {f"UID {w}" for w in word[4:].split("/")}
         found.add(word)

@@ -9,8 +9,8 @@ A new protocol (IMAP) registers one function in :data:`_BUILDERS`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from simulator.protocols.imap import _state as imap
 from simulator.protocols.pop2 import _state as pop2
@@ -40,6 +40,13 @@ class StateTable:
     states: tuple[str, ...]
     initial: str
     edges: tuple[Edge, ...]
+    #: Command -> the engine's configuration switch it needs (POP3: LAST, STLS).
+    switches: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def historical(self) -> frozenset[str]:
+        """Commands of an obsolete RFC that only a historical mode accepts (POP3's LAST)."""
+        return frozenset(c for c, switch in self.switches.items() if switch == "historical")
 
     def pairs(self) -> set[tuple[str, str]]:
         """The distinct (from, to) pairs: one arrow each in the picture."""
@@ -74,7 +81,8 @@ def _pop_table(protocol: str, module, automatic=()) -> StateTable:
     edges = [Edge(s, tr.on_ok, verb) for s, row in module.TABLE.items()
              for verb, tr in row.items()]
     edges += [Edge(s, t, why, automatic=True) for s, t, why in automatic]
-    return StateTable(protocol, tuple(module.STATES), module.STATES[0], tuple(edges))
+    return StateTable(protocol, tuple(module.STATES), module.STATES[0], tuple(edges),
+                      dict(getattr(module, "OPTIONAL", {})))
 
 
 def _imap() -> StateTable:
@@ -119,6 +127,17 @@ def commands(protocol: str, state: str) -> list[str]:
     table = state_table(protocol)
     return list(dict.fromkeys(e.label for e in table.edges
                               if e.source == state and not e.automatic))
+
+
+def accepted(protocol: str, state: str, config: object | None) -> list[str]:
+    """The commands an engine configured with ``config`` accepts in ``state``.
+
+    A command behind a switch that is off (POP3's LAST outside the historical
+    mode, STLS without TLS) is answered -ERR, so it is left out.
+    """
+    switches = state_table(protocol).switches
+    return [c for c in commands(protocol, state)
+            if c not in switches or config is None or getattr(config, switches[c], False)]
 
 
 def has_table(protocol: str) -> bool:

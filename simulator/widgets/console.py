@@ -21,7 +21,7 @@ import ipywidgets as widgets
 
 from simulator.locale import t
 from simulator.plots import has_table, state_diagram, to_png
-from simulator.plots.state_tables import commands
+from simulator.plots.state_tables import accepted
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step
 
@@ -256,7 +256,7 @@ class ProtocolConsole(widgets.VBox):
         protocol, state = self.session.protocol, self.session.state
         if not state or not has_table(protocol):
             return []
-        return commands(protocol, state)
+        return accepted(protocol, state, getattr(self.session.engine, "config", None))
 
     def _draw_diagram(self) -> None:
         protocol, state = self.session.protocol, self.session.state

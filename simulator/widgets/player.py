@@ -167,7 +167,9 @@ class TracePlayer(widgets.VBox):
     def render(self) -> None:
         """Show the current step: transcript, step panel, position and picture."""
         if not self.positions:
-            self.transcript.value = f"<i>{escape(t('ui.player.nothing_shown', self.lang))}</i>"
+            key = "ui.player.nothing_shown" if len(self.trace) else "cli.replay.empty"
+            text = t(key, self.lang, scenario=self.trace.scenario or "…")
+            self.transcript.value = f"<i>{escape(text)}</i>"
             self.details.value = self.position.value = ""
             self.image.layout.display = "none"
             return

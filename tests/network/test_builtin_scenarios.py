@@ -151,7 +151,7 @@ def test_routed_paths_are_explained_as_forward_and_reverse_routes(run):
     rcpt = next(s for s in result.trace.filter(conn="c3") if s.line.startswith("RCPT"))
     assert "RFC 821 §3.6" in explain(mail.explain, mail.params, "en")
     assert "в обратном порядке" in explain(mail.explain, mail.params, "ru")
-    assert "first host of the route" in explain(rcpt.explain, rcpt.params, "en")
+    assert "next host of the route" in explain(rcpt.explain, rcpt.params, "en")
 
 
 def test_the_trace_names_each_hosts_roles(run):

@@ -12,7 +12,7 @@ from typing import Any
 CATALOGUE: dict[str, tuple[str, str]] = {
     "greeting": ("+", "POP2 {host} server ready"),
     "count": ("#", "{count} messages in {folder}"),
-    "size": ("=", "{size} characters in message {number}"),
+    "size": ("=", "{size} octets in message {number}"),
     "no_message": ("=", "0 no message {number}"),
     "signoff": ("+", "{host} POP2 server signing off"),
     "auth_failed": ("-", "invalid user name or password, goodbye"),

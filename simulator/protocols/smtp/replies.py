@@ -170,7 +170,7 @@ CATALOGUE: Mapping[str, Entry] = {
     "help_unknown": Entry(504, "5.5.1", "HELP topic unknown: {topic}"),
     "param_unknown": Entry(555, "5.5.4", "Parameter not recognized or not implemented: {param}"),
     "param_bad": Entry(501, "5.5.4", "Bad parameter value: {param}"),
-    "utf8_not_allowed_mail": Entry(553, "5.6.7", "Non-ASCII addresses not permitted for that sender"),
+    "utf8_not_allowed_mail": Entry(550, "5.6.7", "Non-ASCII addresses not permitted for that sender"),
     "utf8_not_allowed_rcpt": Entry(553, "5.6.7", "Non-ASCII addresses not permitted for that recipient"),
     # Limits (RFC 5321 §4.5.3.1.10, RFC 1870 §6)
     "too_many_recipients": Entry(452, "4.5.3", "Too many recipients"),

@@ -44,9 +44,9 @@ def test_rfc_937_style_session_read_ack_delete_quit(bytewise):
     server = _server(backend)
     assert server.data_to_send() == b"+ POP2 USC-ISIF.ARPA server ready\r\n"
     assert _say(server, "HELO POSTEL SECRET", bytewise) == b"#2 messages in INBOX\r\n"
-    assert _say(server, "READ", bytewise) == f"={len(FIRST)} characters in message 1\r\n".encode()
+    assert _say(server, "READ", bytewise) == f"={len(FIRST)} octets in message 1\r\n".encode()
     assert _say(server, "RETR", bytewise) == FIRST             # exactly ccc octets, no dot
-    assert _say(server, "ACKD", bytewise) == f"={len(SECOND)} characters in message 2\r\n".encode()
+    assert _say(server, "ACKD", bytewise) == f"={len(SECOND)} octets in message 2\r\n".encode()
     assert _say(server, "RETR", bytewise) == SECOND
     assert _say(server, "ACKS", bytewise) == b"=0 no message 3\r\n"
     assert len(backend.messages("POSTEL")) == 2                # ACKD applies on leaving
@@ -60,7 +60,7 @@ def test_nack_keeps_the_same_message_current():
     _say(server, "HELO POSTEL SECRET")
     _say(server, "READ 2")
     _say(server, "RETR")
-    assert _say(server, "NACK") == f"={len(SECOND)} characters in message 2\r\n".encode()
+    assert _say(server, "NACK") == f"={len(SECOND)} octets in message 2\r\n".encode()
     assert _say(server, "RETR") == SECOND
 
 

@@ -69,10 +69,11 @@ def test_bytes_that_are_not_utf8_are_refused():
     assert reply.code == 500 and still_alive(server)
 
 
-def test_non_ascii_sender_without_smtputf8_gets_553_5_6_7():
+def test_non_ascii_sender_without_smtputf8_gets_550_5_6_7():
+    """RFC 6531 §3.5: 550 for MAIL FROM (553 is for RCPT TO, below)."""
     server = ready()
     (reply,) = ask(server, "MAIL FROM:<иван@пример.рф>")
-    assert (reply.code, reply.enhanced) == (553, "5.6.7")
+    assert (reply.code, reply.enhanced) == (550, "5.6.7")
     assert server.state is State.READY
 
 
