@@ -78,7 +78,7 @@ def test_panel_text_in_both_languages(run):
     i = _first(trace, laptop, "A3 OK")
     en, ru = html.server_state(views[i], "en"), html.server_state(views[i], "ru")
     assert "INBOX selected (READ-WRITE), EXISTS 3" in en and "message 1 (UID 1): \\Recent" in en
-    assert "выбран ящик INBOX" in ru and "письмо 1 (UID 1)" in ru
+    assert "выбрана папка INBOX" in ru and "письмо 1 (UID 1)" in ru
 
 
 def test_move_and_folders_counts(run):
