@@ -20,7 +20,7 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
-from simulator.locale import explain, t
+from simulator.locale import citations, explain, t
 from simulator.trace import Step, Trace
 
 STYLES = {"c2s": "cyan", "s2c": "green", "internal": "dim yellow"}
@@ -140,7 +140,11 @@ def explanation(step: Step, lang: str) -> Text | None:
     """The ru/en explanation of the step, or None when it has none."""
     if not step.explain:
         return None
-    return Text(explain(step.explain, step.params, lang), style="italic")
+    plain = explain(step.explain, step.params, lang)
+    text = Text(plain, style="italic")
+    for c in citations.find(plain):         # terminals with OSC 8 make them clickable
+        text.stylize(f"link {c.url}", c.start, c.end)
+    return text
 
 
 def render_step(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> RenderableType:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 
 from simulator.console import shorten
-from simulator.locale import explain, t
+from simulator.locale import citations, explain, t
 from simulator.plots._style import COLOURS, HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL, PREFIXES
 from simulator.trace import Step
 
@@ -69,7 +69,8 @@ def explanation(step: Step, lang: str) -> str:
     """The step's ru/en explanation as a paragraph (empty when it has none)."""
     if not step.explain:
         return ""
-    return f"<p style='margin:4px 0'>{escape(explain(step.explain, step.params, lang))}</p>"
+    text = citations.to_html(explain(step.explain, step.params, lang))   # RFC links
+    return f"<p style='margin:4px 0'>{text}</p>"
 
 
 def _queue_lines(view: ServerView, lang: str) -> list[str]:
