@@ -1,26 +1,22 @@
 """A simulated TCP connection that carries bytes between two sans-IO engines.
 
-The connection is the driver of DESIGN.md §1 for the in-memory network: it
-feeds the bytes one engine wants to send to the other after the link
-latency, records the server engine's transcript as trace Steps, and plays
-the TLS handshake when an engine asks for it (the bytes after STARTTLS are
-shown in plain text, marked as travelling inside TLS).
+The connection is the in-memory network's driver of two engines (see
+docs/architecture.md): it feeds the bytes one engine wants to send to the
+other after the link latency, records the server engine's transcript as
+trace Steps, and plays the TLS handshake when both engines await it (the
+bytes after STARTTLS are shown in plain text, marked as travelling inside
+TLS).  It uses only the :class:`~simulator.protocols.Engine` contract.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
+
+from ..protocols import Engine, RemoteProtocolError
 
 #: RFC 5321 §4.5.3.2 lets a client wait minutes for the greeting; the
 #: simulation gives up on an unreachable host after this many seconds.
 CONNECT_TIMEOUT = 30.0
-
-
-class Engine(Protocol):
-    def receive_data(self, data: bytes) -> list[Any]: ...
-    def data_to_send(self) -> bytes: ...
-    def take_transcript(self) -> list[Any]: ...
-    def tls_started(self) -> None: ...
 
 
 class Connection:
@@ -114,7 +110,7 @@ class Connection:
         if data:
             wait = self.think(data) if self.think else 0.0
             self.net.scheduler.after(self._delay + wait, self._to_server, data)
-        elif self.on_idle and not self._finished() and not _awaits_tls(self.client_engine):
+        elif self.on_idle and not self._finished() and not self.client_engine.awaiting_tls:
             self.on_idle(self)
         self._after_exchange()
 
@@ -127,8 +123,19 @@ class Connection:
     def _to_client(self, data: bytes) -> None:
         if self.closed:
             return
-        self.client_engine.receive_data(data)
+        try:
+            self.client_engine.receive_data(data)
+        except RemoteProtocolError as err:
+            self._protocol_error(err)
+            return
         self._pump_client()
+
+    def _protocol_error(self, err: RemoteProtocolError) -> None:
+        """The server's bytes made no sense to the client: it hangs up at once."""
+        self.net.recorder.internal(self.client, "TCP", f"protocol error: {err}",
+                                   "net.protocol_error", dst=self.server, conn=self.id,
+                                   params={"error": str(err)})
+        self.drop()
 
     def _feed_server(self, feed: Callable[[], Any],
                      annotate: Callable[[list], list] | None = None) -> None:
@@ -153,13 +160,12 @@ class Connection:
             self.net.scheduler.after(self._delay, self.close)
 
     def _finished(self) -> bool:
-        return (self.closed or getattr(self.client_engine, "done", False)
-                or getattr(self.server_engine, "closed", False))
+        return self.closed or self.client_engine.closed or self.server_engine.closed
 
     # -- TLS (simulated: the handshake is an internal step, bytes stay readable) ---
     def _both_want_tls(self) -> bool:
-        return (not self.tls and _awaits_tls(self.server_engine)
-                and _awaits_tls(self.client_engine))
+        return (not self.tls and self.server_engine.awaiting_tls
+                and self.client_engine.awaiting_tls)
 
     def _handshake(self) -> None:
         self.tls = True
@@ -169,12 +175,3 @@ class Connection:
         self.client_engine.tls_started()
         self.net.scheduler.after(2 * self._delay, self._pump_client)
 
-
-def _awaits_tls(engine: Engine) -> bool:
-    """Whether an engine has agreed to STARTTLS/STLS and waits for the handshake.
-
-    Every engine names that state TLS in its state table (an Enum member in
-    SMTP, a plain string in POP3).
-    """
-    state = getattr(engine, "state", None)
-    return getattr(state, "name", state) == "TLS"

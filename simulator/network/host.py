@@ -7,6 +7,7 @@ chosen from its roles, and the mail client (MUA) if it has one.
 """
 from __future__ import annotations
 
+from ..protocols import Engine
 from .imap import IMAPService
 from .mta import MTANode
 from .mua import MUANode
@@ -36,9 +37,16 @@ class HostNode:
     def ports(self) -> tuple[int, ...]:
         return tuple(sorted(self.services))
 
-    def server_session(self, port: int, peer: str, conn_id: str):
-        """A fresh server engine of the service on ``port`` for one connection."""
-        return self.services[port].server_session(port, peer, conn_id)
+    def server_session(self, port: int, peer: str, conn_id: str, *,
+                       interactive: bool = False) -> Engine:
+        """A fresh server engine of the service on ``port`` for one connection.
+
+        ``interactive``: a person types one command at a time (the notebook
+        console), so the engine answers each command as it reads it instead
+        of leaving pipelined commands for the network's clock (IMAP, RFC 9051
+        §5.5); SMTP and POP engines always do.
+        """
+        return self.services[port].server_session(port, peer, conn_id, interactive=interactive)
 
     def client(self) -> MUANode:
         """The host's mail client; the loader makes sure senders and readers have one."""

@@ -116,8 +116,10 @@ class IMAPService:
     def ports(self) -> tuple[int, ...]:
         return (IMAP_PORT,)
 
-    def server_session(self, port: int, peer: str, conn_id: str) -> IMAPServer:
-        config = IMAPConfig(hostname=self.name, concurrent=True)
+    def server_session(self, port: int, peer: str, conn_id: str, *,
+                       interactive: bool = False) -> IMAPServer:
+        """A session in concurrent mode for the network's clock; ``interactive``: not."""
+        config = IMAPConfig(hostname=self.name, concurrent=not interactive)
         return IMAPServer(config, self.backend, self.hub, session_id=f"{self.name}/{conn_id}")
 
     def attach(self, conn: IMAPConnection) -> None:

@@ -42,7 +42,8 @@ class MTANode:
     def mail_domain(self) -> str:
         return self.domains[0] if self.domains else self.name.split(".", 1)[-1]
 
-    def server_session(self, port: int, peer: str, conn_id: str) -> SMTPServer:
+    def server_session(self, port: int, peer: str, conn_id: str, *,
+                       interactive: bool = False) -> SMTPServer:
         """A fresh SMTP server engine for one incoming connection."""
         config = ServerConfig(hostname=self.name, source_routes=self.net.source_routes,
                               starttls=port == SUBMISSION_PORT,

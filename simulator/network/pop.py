@@ -30,7 +30,8 @@ class POP3Service:
     def ports(self) -> tuple[int, ...]:
         return (POP3_PORT,)
 
-    def server_session(self, port: int, peer: str, conn_id: str) -> POP3Server:
+    def server_session(self, port: int, peer: str, conn_id: str, *,
+                       interactive: bool = False) -> POP3Server:
         config = POP3Config(hostname=self.name, apop_timestamp=self.apop_timestamp(), stls=True)
         return POP3Server(config, self.backend, session_id=f"{self.name}/{conn_id}")
 
@@ -55,6 +56,7 @@ class POP2Service:
     def ports(self) -> tuple[int, ...]:
         return (POP2_PORT,)
 
-    def server_session(self, port: int, peer: str, conn_id: str) -> POP2Server:
+    def server_session(self, port: int, peer: str, conn_id: str, *,
+                       interactive: bool = False) -> POP2Server:
         return POP2Server(POP2Config(hostname=self.name), self.backend,
                           session_id=f"{self.name}/{conn_id}")

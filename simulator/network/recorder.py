@@ -76,8 +76,6 @@ class Recorder:
                       rcode=lookup.rcode, answers=list(lookup.answers))
 
 
-def _name(state: Any) -> str | None:
-    """A state as plain text for the trace (engines may use Enums)."""
-    if state is None:
-        return None
-    return getattr(state, "value", None) or str(state)
+def _name(state: str | None) -> str | None:
+    """A state as plain text for the trace (an Utterance already holds its name)."""
+    return None if state is None else str(state)

@@ -1,27 +1,93 @@
-"""What every sans-IO engine shares: errors, the transcript entry, line framing.
+"""The engine contract, and what every sans-IO engine shares to meet it.
 
-An engine records each line (or block) it receives or sends as an
+Every protocol engine (SMTP, POP3, POP2 and IMAP, client and server side)
+is an :class:`Engine`: a driver feeds it bytes with :meth:`Engine.receive_data`
+and writes out :meth:`Engine.data_to_send`; it never touches a socket or a
+clock.  An engine records each line (or block) it receives or sends as an
 :class:`Utterance` with its state before and after and a key into the ru/en
-explanation texts.  Drivers (the simulated network, the loopback server)
-turn utterances into trace Steps, so engines never know about time or nodes.
+explanation texts.  Drivers (the simulated network, the loopback server, the
+notebook console) turn utterances into trace Steps, so engines never know
+about time or nodes.  ``docs/architecture.md`` shows where this sits.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+#: The state every engine with STARTTLS/STLS enters after the server said yes
+#: and before the handshake is done (RFC 3207 §4, RFC 2595 §4, RFC 9051 §6.2.1).
+TLS_STATE = "TLS"
 
 
 class ProtocolError(Exception):
-    """Base of the two protocol errors (the h11 split)."""
+    """Base of the two protocol errors (the h11 split): drivers catch this one."""
 
 
 class LocalProtocolError(ProtocolError):
-    """Our own side tried something the protocol forbids in its current state."""
+    """Our own side (the driver) tried something the protocol forbids in its current state."""
 
 
 class RemoteProtocolError(ProtocolError):
-    """The peer broke the protocol in a way the engine cannot answer and go on."""
+    """The peer broke the protocol in a way the engine cannot answer and go on.
+
+    The engine is closed when it raises this; the driver drops the connection.
+    """
+
+
+class Event:
+    """Base of every event an engine returns from ``initiate``/``receive_data``."""
+
+
+@dataclass(frozen=True)
+class TLSRequested(Event):
+    """The peers agreed on STARTTLS/STLS: the driver must run the TLS handshake and
+    then call ``tls_started()`` (RFC 3207 §4.2, RFC 2595 §4, RFC 9051 §6.2.1)."""
+
+
+@dataclass(frozen=True)
+class ConnectionClosed(Event):
+    """The session is over; ``reason`` says why ("quit", "peer-closed", "logout" …)."""
+
+    reason: str
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What every protocol engine offers its driver, with the same types everywhere.
+
+    * ``initiate()`` — the engine's first words (a server's greeting; a client,
+      which waits for the greeting, says nothing): the events it caused.
+    * ``receive_data(data)`` — bytes from the peer, ``b""`` at end of stream;
+      returns the :class:`Event` objects they caused.  Raises
+      :class:`RemoteProtocolError` when the peer's bytes make going on impossible.
+    * ``data_to_send()`` — bytes to write, since the last call.
+    * ``take_transcript()`` — the :class:`Utterance` list since the last call.
+    * ``state`` — the current state's name (a ``str``; some engines use a str-Enum).
+    * ``closed`` — the session is over: the driver closes the connection.
+    * ``awaiting_tls`` — the engine agreed to STARTTLS/STLS and waits for the handshake.
+    * ``tls_started()`` — the driver finished that handshake (raises
+      :class:`LocalProtocolError` if the engine was not awaiting it).
+    """
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def closed(self) -> bool: ...
+
+    @property
+    def awaiting_tls(self) -> bool: ...
+
+    def initiate(self) -> list[Event]: ...
+
+    def receive_data(self, data: bytes) -> list[Event]: ...
+
+    def data_to_send(self) -> bytes: ...
+
+    def take_transcript(self) -> list[Utterance]: ...
+
+    def tls_started(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -46,12 +112,33 @@ class EngineOutput:
 
     An engine appends the bytes it wants sent to ``_out`` and records each
     line it reads or writes with :meth:`_transcribe`; the driver collects both
-    with :meth:`data_to_send` and :meth:`take_transcript`.
+    with :meth:`data_to_send` and :meth:`take_transcript`.  A subclass sets
+    ``state`` and says when it is ``closed``; :attr:`awaiting_tls` follows from
+    the state (:data:`TLS_STATE`).
     """
+
+    state: str
 
     def __init__(self) -> None:
         self._out = bytearray()
         self._transcript: list[Utterance] = []
+
+    @property
+    def closed(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def awaiting_tls(self) -> bool:
+        """Whether STARTTLS/STLS was agreed and the driver must run the handshake."""
+        return self.state == TLS_STATE
+
+    def initiate(self) -> list[Event]:
+        """The engine's first words; a client waits for the server's greeting (none)."""
+        return []
+
+    def tls_started(self) -> None:
+        """The driver finished the TLS handshake; only valid while :attr:`awaiting_tls`."""
+        raise LocalProtocolError(f"tls_started() in state {self.state}: no STARTTLS here")
 
     def data_to_send(self) -> bytes:
         """Bytes to write to the peer since the last call (then forgotten)."""
@@ -149,13 +236,9 @@ class LineServer(EngineOutput):
     def __init__(self, max_line: int) -> None:
         super().__init__()
         self._lines = LineBuffer(max_line)
-        self._events: list[Any] = []
+        self._events: list[Event] = []
 
-    @property
-    def closed(self) -> bool:
-        raise NotImplementedError
-
-    def receive_data(self, data: bytes) -> list[Any]:
+    def receive_data(self, data: bytes) -> list[Event]:
         """Handle received bytes; ``b""`` means the client closed the connection."""
         if self.closed:
             return []
@@ -167,7 +250,7 @@ class LineServer(EngineOutput):
             self._handle(line)
         return self._take_events()
 
-    def _take_events(self) -> list[Any]:
+    def _take_events(self) -> list[Event]:
         out, self._events = self._events, []
         return out
 

@@ -28,9 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..network.connection import _awaits_tls
-from ..network.recorder import _name
-from ..protocols._base import Utterance
+from ..protocols import Engine, Utterance
 from .fairness import EngineTimeBudget
 from .throttle import LoginThrottle, failed_logins
 from .wire import SHUTDOWN, fault_reply
@@ -60,7 +58,7 @@ class LiveConnection:
         self.address = str(address[0])
         self.peer = f"{address[0]}:{address[1]}"
         self.conn_id = world.net.new_conn_id()
-        self.engine: Any = None
+        self.engine: Engine | None = None
         self.budget = EngineTimeBudget()
         self.login_failures = 0
         self.faults = 0
@@ -191,10 +189,10 @@ class LiveConnection:
         await self._write(self._collect())
 
     def _awaits_tls(self) -> bool:
-        return not self.tls and _awaits_tls(self.engine)
+        return not self.tls and self.engine.awaiting_tls
 
     def _finished(self) -> bool:
-        return self.faults >= MAX_FAULTS or bool(getattr(self.engine, "closed", False))
+        return self.faults >= MAX_FAULTS or (self.engine is not None and self.engine.closed)
 
     def _end_of_stream(self) -> None:
         """Tell the engine the client is gone (POP3 then deletes nothing, RFC 1939 §6)."""
@@ -267,7 +265,7 @@ class LiveConnection:
 
     def _say(self, line: bytes, explain: str, params: dict[str, Any]) -> None:
         """Record a line the driver itself sends, as a server step of this connection."""
-        state = _name(getattr(self.engine, "state", None)) or ""
+        state = "" if self.engine is None else str(self.engine.state)
         said = [Utterance("s2c", line, state, state, explain, params)]
         self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
 

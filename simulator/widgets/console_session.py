@@ -11,8 +11,8 @@ console widget draws one kind of thing whatever is behind it.
   the explanations and the states are those of the player's traces.  The
   network's IMAP service completes pipelined commands on its clock; the
   student types one command at a time and wants the answer now, so the
-  console completes what the engine queued at once (``run_pending``, in the
-  order RFC 9051 §5.5 allows).
+  console asks the host for an *interactive* session, which answers each
+  command as it reads it.  Only the engine contract is used.
 * :class:`LiveSession` speaks to ``mailsim serve`` through
   :class:`simulator.server.live_client.LineClient` (the only socket code).
   A real server does not tell its state, so live lines carry an explanation
@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.network.simulation import Network
+from simulator.protocols import Engine
 from simulator.scenarios import load
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step, Trace
@@ -70,7 +71,7 @@ class SimulatedSession:
             self.net.run()
         self.host = host or self._listening_host()
         self.conn: str | None = None
-        self.engine = None
+        self.engine: Engine | None = None
         self.literal = LiteralTracker()
 
     def _listening_host(self) -> str:
@@ -85,40 +86,33 @@ class SimulatedSession:
 
     @property
     def state(self) -> str | None:
-        """The engine's state now (an Enum's value for SMTP, a string for POP)."""
-        state = getattr(self.engine, "state", None)
-        return None if state is None else str(getattr(state, "value", state))
+        """The engine's state now, as the trace names it (None before :meth:`open`)."""
+        return None if self.engine is None else str(self.engine.state)
 
     @property
     def closed(self) -> bool:
-        return self.engine is None or bool(getattr(self.engine, "closed", False)) \
-            or self.state == "CLOSED"
+        return self.engine is None or self.engine.closed
 
     def open(self) -> list[Step]:
         """Connect: a fresh server engine, its greeting recorded."""
         self.literal.reset()
         self.conn = self.net.new_conn_id()
-        self.engine = self.net.nodes[self.host].server_session(self.port, STUDENT, self.conn)
+        self.engine = self.net.nodes[self.host].server_session(self.port, STUDENT, self.conn,
+                                                               interactive=True)
         return self._exchange(self.engine.initiate)
 
     def send(self, line: str) -> list[Step]:
         """Send one line (CRLF added) and return the steps it caused on this connection."""
         data = line.encode("utf-8") + b"\r\n"
         self.literal.client_line(line)
-        steps = self._exchange(lambda: self._feed(data))
+        steps = self._exchange(lambda: self.engine.receive_data(data))
         for step in steps:
             if step.direction == "s2c":
                 self.literal.server_line(step.line)
-        if self.state == "TLS":
+        if self.engine.awaiting_tls:
             steps += self._handshake()
         self.net.scheduler.run()        # let the MTA relay or deliver what it accepted
         return steps
-
-    def _feed(self, data: bytes) -> list:
-        events = self.engine.receive_data(data)
-        if hasattr(self.engine, "run_pending"):     # IMAP in concurrent mode
-            events += self.engine.run_pending()
-        return events
 
     def close(self) -> list[Step]:
         """The student closes the window: the server reads end-of-stream."""

@@ -29,7 +29,7 @@ from .events import (
     IdleStarted,
     MailboxChanged,
     MailboxSelected,
-    TlsRequested,
+    TLSRequested,
 )
 from .hub import MailboxHub
 from .pipeline import Pending, schedule
@@ -65,7 +65,7 @@ __all__ = [
     "MailboxInfo",
     "MailboxSelected",
     "Pending",
-    "TlsRequested",
+    "TLSRequested",
     "Transition",
     "schedule",
     "states",

@@ -7,7 +7,7 @@ Driver API, the same shape as the other engines plus a timer:
 * :meth:`take_timer` — seconds the client wants to wait (a pause of the
   user, or how long to stay in IDLE); the driver calls :meth:`timer_fired`
   when they have passed.  The engine itself has no clock;
-* ``done`` — the session is over (LOGOUT completed or the server said BYE).
+* ``closed`` — the session is over (LOGOUT completed or the server said BYE).
 
 The client runs a script (:mod:`.client_script`): it logs in, sends each
 step's commands in one write (pipelining them when there are several,
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .._base import EngineOutput, LocalProtocolError
+from .._base import ConnectionClosed, EngineOutput, Event, LocalProtocolError
 from . import _state as S
 from .client_responses import ResponseReader, ServerResponse, esearch
 from .client_script import (
@@ -116,7 +116,7 @@ class IMAPClient(EngineOutput):
         self._closing: ClientMailbox | None = None        # rev2: until [CLOSED] (RFC 9051 §7.1)
         self.last_mailbox: ClientMailbox | None = None    # what the program showed last
         self.result = IMAPClientResult()
-        self.done = False
+        self._closed = False
         self._reader = ResponseReader()
         self._outstanding: dict[str, ClientCommand] = {}
         self._after_plus: list[bytes] = []          # octets that wait for a "+"
@@ -128,15 +128,22 @@ class IMAPClient(EngineOutput):
         self._next = 0
 
     # -- driver API ---------------------------------------------------------------
-    def initiate(self) -> list:
+    @property
+    def closed(self) -> bool:
+        """LOGOUT completed, the server said BYE at once, or it hung up."""
+        return self._closed
+
+    def initiate(self) -> list[Event]:
         """Nothing to say first: the server greets (RFC 3501 §7.1)."""
         return []
 
-    def receive_data(self, data: bytes) -> list[ServerResponse]:
+    def receive_data(self, data: bytes) -> list[Event]:
         """Handle the server's bytes; ``b""`` means it closed the connection."""
-        if not data:
-            self.done = True
+        if self._closed:
             return []
+        if not data:
+            self._closed = True
+            return [ConnectionClosed("peer-closed")]
         self._reader.feed(data)
         responses = self._reader.responses()
         for response in responses:
@@ -180,7 +187,7 @@ class IMAPClient(EngineOutput):
         self.result.greeting = r
         self._capabilities(r.code)
         if r.status == "BYE":
-            self.done = True                         # the server refuses us (RFC 3501 §7.1.5)
+            self._closed = True                         # the server refuses us (RFC 3501 §7.1.5)
         elif r.status == "PREAUTH":
             self.state = S.AUTHENTICATED
 
@@ -249,7 +256,7 @@ class IMAPClient(EngineOutput):
         elif name == "LIST" and ok:
             self.result.folders = [_list_name(x) for x in data if x.name == "LIST"]
         elif name == "LOGOUT":
-            self.state, self.done = S.LOGOUT, True
+            self.state, self._closed = S.LOGOUT, True
 
     def _selected(self, ok: bool, code: str | None) -> None:
         """A failed SELECT leaves no mailbox selected (RFC 3501 §6.3.1)."""
@@ -264,7 +271,7 @@ class IMAPClient(EngineOutput):
         """Start the next step once nothing is outstanding."""
         busy = (self._outstanding or self._after_plus or self._idle or self._waiting
                 or self.state == S.TLS)
-        if self.done or self.result.greeting is None or busy or self._next >= len(self.steps):
+        if self._closed or self.result.greeting is None or busy or self._next >= len(self.steps):
             return
         step = self.steps[self._next]
         if step.needs and step.needs not in {c.upper() for c in self.result.capabilities}:

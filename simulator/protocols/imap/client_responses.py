@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .._base import Event
 from .framing import CommandReader, CommandText, LineTooLong, LiteralTooBig
 from .lexer import Lexer, ParseError
 from .types import Atom
@@ -26,8 +27,8 @@ _CODE = re.compile(r"\[([^\]]*)\]\s*")
 
 
 @dataclass(frozen=True)
-class ServerResponse:
-    """One whole response as the client understood it."""
+class ServerResponse(Event):
+    """One whole response as the client understood it (the client engine's event)."""
 
     kind: str                      # "tagged", "untagged" or "continuation"
     raw: bytes

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..sasl_plain import MalformedPlain, decode_plain, may_act_as
 from . import _state as S
 from . import updates
-from .events import Authenticated, IdleEnded, IdleStarted, TlsRequested
+from .events import Authenticated, IdleEnded, IdleStarted, TLSRequested
 from .framing import CommandText
 from .lexer import ParseError
 from .parser import Command, arity, astring
@@ -94,7 +94,7 @@ def do_starttls(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 0, 0)
     if s.tls:
         return tagged(cmd.tag, "starttls_again")
-    s.emit(TlsRequested())
+    s.emit(TLSRequested())
     s.notes["discarded"] = len(s._reader.take_rest())   # no clear-text injection (RFC 9051 §11.1)
     return tagged(cmd.tag, "starttls_ok")
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._base import ConnectionClosed, Event, TLSRequested
+
 
 @dataclass(frozen=True)
-class CommandQueued:
+class CommandQueued(Event):
     """A command was read; in concurrent mode it waits for the driver (see ``pending()``)."""
 
     tag: str
@@ -20,7 +22,7 @@ class CommandQueued:
 
 
 @dataclass(frozen=True)
-class CommandCompleted:
+class CommandCompleted(Event):
     """A tagged completion (OK, NO or BAD) was sent."""
 
     tag: str
@@ -29,20 +31,20 @@ class CommandCompleted:
 
 
 @dataclass(frozen=True)
-class Authenticated:
+class Authenticated(Event):
     user: str
     account: str
     method: str               # "LOGIN" or "AUTHENTICATE PLAIN"
 
 
 @dataclass(frozen=True)
-class MailboxSelected:
+class MailboxSelected(Event):
     mailbox: str
     read_only: bool
 
 
 @dataclass(frozen=True)
-class MailboxChanged:
+class MailboxChanged(Event):
     """This session changed mailbox ``key``; the hub has woken the idling sessions."""
 
     key: str
@@ -50,22 +52,14 @@ class MailboxChanged:
 
 
 @dataclass(frozen=True)
-class TlsRequested:
-    """OK to STARTTLS was sent: the driver must now run the TLS handshake."""
-
-
-@dataclass(frozen=True)
-class IdleStarted:
+class IdleStarted(Event):
     tag: str
 
 
 @dataclass(frozen=True)
-class IdleEnded:
+class IdleEnded(Event):
     tag: str
 
 
-@dataclass(frozen=True)
-class ConnectionClosed:
-    """The session ended: "logout", "peer-closed", "line-too-long", "literal-too-big", "errors"."""
-
-    reason: str
+__all__ = ["Authenticated", "CommandCompleted", "CommandQueued", "ConnectionClosed", "Event",
+           "IdleEnded", "IdleStarted", "MailboxChanged", "MailboxSelected", "TLSRequested"]

@@ -11,7 +11,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._base import EngineOutput, LineBuffer, RemoteProtocolError, TooLong, Utterance
+from .._base import EngineOutput, Event, LineBuffer, RemoteProtocolError, TooLong, Utterance
 from . import _state as S
 from .events import ConnectionClosed, MessageDownloaded, ReplyReceived
 from .server import parse_line
@@ -86,7 +86,12 @@ class POP2Client(EngineOutput):
     def closed(self) -> bool:
         return self._closed
 
-    def receive_data(self, data: bytes) -> list[Any]:
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Handle received bytes; ``b""`` means the server closed the connection.
+
+        Raises :class:`RemoteProtocolError` (and is then closed) on a reply that
+        is not POP2 (RFC 937).
+        """
         if self._closed:
             return []
         if not data:
@@ -94,8 +99,12 @@ class POP2Client(EngineOutput):
             self._events.append(ConnectionClosed("peer-closed"))
             return self._take_events()
         self._lines.feed(data)
-        while not self._closed and self._step():
-            pass
+        try:
+            while not self._closed and self._step():
+                pass
+        except RemoteProtocolError:
+            self._closed, self.state = True, S.EXIT   # an engine that raises is done
+            raise
         return self._take_events()
 
     # -- reading ------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._base import Event
 from ..pop3.events import (
     Authenticated,
     AuthenticationFailed,
@@ -17,7 +18,7 @@ from ..pop3.events import (
 
 
 @dataclass(frozen=True)
-class FolderSelected:
+class FolderSelected(Event):
     """Server: HELO or FOLD selected a mailbox holding ``count`` messages."""
 
     folder: str

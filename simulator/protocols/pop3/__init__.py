@@ -29,7 +29,7 @@ from .events import (
     MessageDownloaded,
     MessageSent,
     ReplyReceived,
-    TlsRequested,
+    TLSRequested,
 )
 from .parser import apop_digest
 from .server import POP3Config, POP3Server
@@ -66,7 +66,7 @@ __all__ = [
     "POP3Server",
     "ReplyReceived",
     "Response",
-    "TlsRequested",
+    "TLSRequested",
     "Transition",
     "apop_digest",
     "states",

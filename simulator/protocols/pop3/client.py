@@ -16,6 +16,7 @@ from typing import Any
 
 from .._base import (
     EngineOutput,
+    Event,
     LineBuffer,
     LocalProtocolError,
     RemoteProtocolError,
@@ -23,7 +24,7 @@ from .._base import (
     Utterance,
 )
 from . import _state as S
-from .events import ConnectionClosed, MessageDownloaded, ReplyReceived, TlsRequested
+from .events import ConnectionClosed, MessageDownloaded, ReplyReceived, TLSRequested
 from .parser import (
     TERMINATOR,
     apop_digest,
@@ -111,8 +112,12 @@ class POP3Client(EngineOutput):
     def closed(self) -> bool:
         return self.state == S.CLOSED
 
-    def receive_data(self, data: bytes) -> list[Any]:
-        """Handle received bytes; ``b""`` means the server closed the connection."""
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Handle received bytes; ``b""`` means the server closed the connection.
+
+        Raises :class:`RemoteProtocolError` (and is then closed) on a reply that
+        is not POP3 (RFC 1939 §3).
+        """
         if self.closed:
             return []
         if not data:
@@ -120,8 +125,12 @@ class POP3Client(EngineOutput):
             self._events.append(ConnectionClosed("peer-closed"))
             return self._take_events()
         self._lines.feed(data)
-        while not self.closed and (line := self._lines.next_line()) is not None:
-            self._on_line(line)
+        try:
+            while not self.closed and (line := self._lines.next_line()) is not None:
+                self._on_line(line)
+        except RemoteProtocolError:
+            self.state = S.CLOSED         # the contract: an engine that raises is done
+            raise
         return self._take_events()
 
     def tls_started(self) -> None:
@@ -184,7 +193,7 @@ class POP3Client(EngineOutput):
         self._absorb(response)
         self._last_response = response
         if after == S.TLS:
-            self._events.append(TlsRequested())
+            self._events.append(TLSRequested())
             return                      # wait for tls_started()
         self._next(response)
 

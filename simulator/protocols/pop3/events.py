@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._base import ConnectionClosed, Event, TLSRequested
+
 
 @dataclass(frozen=True)
-class CommandReceived:
+class CommandReceived(Event):
     """Server: one command line was read and answered (``ok`` = +OK)."""
 
     verb: str
@@ -19,7 +21,7 @@ class CommandReceived:
 
 
 @dataclass(frozen=True)
-class Authenticated:
+class Authenticated(Event):
     """Server: credentials right and maildrop locked (RFC 1939 §4, §7)."""
 
     user: str
@@ -28,7 +30,7 @@ class Authenticated:
 
 
 @dataclass(frozen=True)
-class AuthenticationFailed:
+class AuthenticationFailed(Event):
     """Server: a login attempt was refused; ``reason`` is auth, in-use or too-many."""
 
     user: str
@@ -36,7 +38,7 @@ class AuthenticationFailed:
 
 
 @dataclass(frozen=True)
-class MessageSent:
+class MessageSent(Event):
     """Server: a message (RETR) or its top (TOP) went to the client."""
 
     number: int
@@ -46,7 +48,7 @@ class MessageSent:
 
 
 @dataclass(frozen=True)
-class DeletionMarked:
+class DeletionMarked(Event):
     """Server: DELE marked a message; nothing is removed before UPDATE."""
 
     number: int
@@ -54,14 +56,14 @@ class DeletionMarked:
 
 
 @dataclass(frozen=True)
-class DeletionsReset:
+class DeletionsReset(Event):
     """Server: RSET unmarked ``count`` messages."""
 
     count: int
 
 
 @dataclass(frozen=True)
-class MaildropUpdated:
+class MaildropUpdated(Event):
     """Server: the UPDATE state removed these messages; ``left`` remain."""
 
     deleted: tuple[str, ...]
@@ -69,19 +71,7 @@ class MaildropUpdated:
 
 
 @dataclass(frozen=True)
-class TlsRequested:
-    """Either side: +OK to STLS; the driver must now run the TLS handshake."""
-
-
-@dataclass(frozen=True)
-class ConnectionClosed:
-    """Either side: the session ended ("quit", "peer-closed", "too-many-failures")."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class ReplyReceived:
+class ReplyReceived(Event):
     """Client: one reply (single- or multi-line) to ``verb`` arrived."""
 
     verb: str
@@ -90,9 +80,14 @@ class ReplyReceived:
 
 
 @dataclass(frozen=True)
-class MessageDownloaded:
+class MessageDownloaded(Event):
     """Client: a RETR delivered a message, un-stuffed, byte-exact."""
 
     number: int
     uid: str | None
     data: bytes
+
+
+__all__ = ["Authenticated", "AuthenticationFailed", "CommandReceived", "ConnectionClosed",
+           "DeletionMarked", "DeletionsReset", "Event", "MaildropUpdated", "MessageDownloaded",
+           "MessageSent", "ReplyReceived", "TLSRequested"]

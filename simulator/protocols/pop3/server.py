@@ -24,7 +24,7 @@ from .events import (
     DeletionsReset,
     MaildropUpdated,
     MessageSent,
-    TlsRequested,
+    TLSRequested,
 )
 from .parser import MAX_COMMAND_LINE, Command, apop_digest, parse_command, stuff, top_of
 from .replies import ARG_SYNTAX, NO_ARGS, Reply, reply
@@ -194,7 +194,7 @@ class POP3Server(LineServer):
     def _do_stls(self, cmd: Command) -> Reply:
         if self._tls:
             return reply("stls_again")
-        self._events.append(TlsRequested())
+        self._events.append(TLSRequested())
         return reply("stls_ok")
 
     def _plaintext_allowed(self) -> bool:

@@ -66,7 +66,7 @@ class SMTPClient(FlowMixin, EngineOutput):
         self.want_starttls = starttls       # opportunistic: used only when offered
         self.pipelining = pipelining
         self.state = ClientState.GREETING
-        self.done = False
+        self._closed = False
         self.secure = False
         self.result = ClientResult()
         self._wire_content = dot_stuff(envelope.content)
@@ -81,16 +81,21 @@ class SMTPClient(FlowMixin, EngineOutput):
         self._rcpts_sent = 0                # not len(recipients): a path may repeat
 
     # ----------------------------------------------------------------- driver API
+    @property
+    def closed(self) -> bool:
+        """After the reply to QUIT, a 421, the server hanging up, or a garbled reply."""
+        return self._closed
+
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the server; ``b""`` means the server closed the connection."""
         self._events = []
-        if self.done:
+        if self._closed:
             return []
         if data == b"":
             self._server_closed()
             return self._events
         self._lines.feed(data)
-        while not self.done:
+        while not self._closed:
             line = self._lines.next_line()
             if line is None:
                 break
@@ -142,7 +147,7 @@ class SMTPClient(FlowMixin, EngineOutput):
         self._fail(self.state.value, None)
         self.state = ClientState.ERROR
         self._finish()
-        self.done = True
+        self._closed = True
 
     def _server_closed(self) -> None:
         self._transcribe("s2c", b"", self.state, ClientState.DONE, "smtp.conn.peer_closed",
@@ -151,8 +156,8 @@ class SMTPClient(FlowMixin, EngineOutput):
             self._fail(self.state.value, None)
             self._finish()
         self.state = ClientState.DONE
-        self.done = True
-        self._events.append(ConnectionClosed(by_peer=True))
+        self._closed = True
+        self._events.append(ConnectionClosed("peer-closed"))
 
     # -------------------------------------------------------------------- helpers
     def _go(self, outcome: str) -> None:

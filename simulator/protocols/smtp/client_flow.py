@@ -213,8 +213,8 @@ class FlowMixin:
 
     def _on_QUIT(self, answer: Reply) -> None:
         self._go("any")
-        self.done = True
-        self._events.append(ConnectionClosed())
+        self._closed = True
+        self._events.append(ConnectionClosed("quit"))
 
     # -------------------------------------------------------------------- endings
     def _give_up(self, stage: str, answer: Reply | None, outcome: str = "failure") -> None:
@@ -236,8 +236,8 @@ class FlowMixin:
         self._fail(self.state.value, answer)
         self._finish()
         self.state = _S.DONE
-        self.done = True
-        self._events.append(ConnectionClosed(by_peer=True))
+        self._closed = True
+        self._events.append(ConnectionClosed("closing"))
 
     # ----------------------------------------------------------------- details
     def _reverse_path(self) -> Path:

@@ -14,16 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._base import ConnectionClosed, Event, TLSRequested
 from .models import Envelope
 from .paths import Path
 from .replies import Reply
 
 if TYPE_CHECKING:   # pragma: no cover
     from .client import ClientResult
-
-
-class Event:
-    """Base class of every SMTP event."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +30,6 @@ class CommandReceived(Event):
     verb: str
     argument: str
     reply: Reply
-
-
-@dataclass(frozen=True)
-class TLSRequested(Event):
-    """STARTTLS was accepted (220): the driver must now do the TLS handshake
-    and call ``tls_started()`` (RFC 3207 §4.2)."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +66,6 @@ class MessageRejected(Event):
 
 
 @dataclass(frozen=True)
-class ConnectionClosed(Event):
-    """The session is over: QUIT/221, 421, or the peer closed the connection."""
-
-    by_peer: bool = False
-
-
-@dataclass(frozen=True)
 class ReplyReceived(Event):
     """The client read a reply; ``stage`` is the command it answers (ClientState value)."""
 
@@ -102,3 +86,8 @@ class TransactionFinished(Event):
     """The client knows the outcome: delivered to some recipients, or failed at a stage."""
 
     result: ClientResult
+
+
+__all__ = ["AuthFailed", "AuthSucceeded", "CommandReceived", "ConnectionClosed", "Event",
+           "MessageReceived", "MessageRejected", "RecipientResult", "ReplyReceived",
+           "TLSRequested", "TransactionFinished"]

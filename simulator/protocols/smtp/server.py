@@ -47,7 +47,6 @@ class SMTPServer(CommandsMixin, EngineOutput):
         self.handler = GuardedHandler(handler or Handler(), lambda: reply("local_error"))
         self.peer = peer
         self.state = State.INIT
-        self.closed = False
         self.secure = False
         self.auth_user: str | None = None
         self.helo: str | None = None
@@ -63,8 +62,14 @@ class SMTPServer(CommandsMixin, EngineOutput):
         self._params: dict[str, Any] = {}
 
     # ----------------------------------------------------------------- driver API
-    def initiate(self) -> None:
+    @property
+    def closed(self) -> bool:
+        """After QUIT, a 421, or the client hanging up."""
+        return self.state is State.CLOSED
+
+    def initiate(self) -> list[Event]:
         """Queue the opening reply: 220, or what ``Handler.handle_connect`` chose (RFC 5321 §3.1)."""
+        self._events = []
         opening = self.handler.handle_connect(self) or reply(
             "greeting", host=self.config.hostname, banner=self.config.greeting)
         opening = opening.without_enhanced()
@@ -72,7 +77,8 @@ class SMTPServer(CommandsMixin, EngineOutput):
             self._refused = True        # §3.1: wait for QUIT, answer 503 meanwhile
         self._send(opening)
         if opening.code == 421:
-            self._close()
+            self._close("closing")
+        return self._events
 
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the client; ``b""`` means the client closed the connection."""
@@ -201,7 +207,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
         elif self.state is State.TLS:
             self._events.append(TLSRequested())
         elif self.state is State.CLOSED:
-            self._close()
+            self._close("quit")
 
     # -------------------------------------------------------------- message data
     def _finish_data(self) -> None:
@@ -255,9 +261,8 @@ class SMTPServer(CommandsMixin, EngineOutput):
         self._transcribe("c2s", b"", self.state, State.CLOSED, "smtp.conn.peer_closed",
                      {"transaction_lost": lost})
         self._data = None
-        self._close(by_peer=True)
+        self._close("peer-closed")
 
-    def _close(self, by_peer: bool = False) -> None:
+    def _close(self, reason: str) -> None:
         self.state = State.CLOSED
-        self.closed = True
-        self._events.append(ConnectionClosed(by_peer=by_peer))
+        self._events.append(ConnectionClosed(reason))

@@ -85,7 +85,7 @@ def test_login_select_and_headers_only_keep_the_view_equal_to_the_mailbox(bytewi
         "SELECT INBOX",
         "FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])"))
     Wire(world, client, bytewise).run()
-    assert client.done and client.result.logged_in
+    assert client.closed and client.result.logged_in
     assert [t for t, _ in client.result.sent] == ["A1", "A2", "A3", "A4"]
     assert client.mailbox.rows() == server_rows(world)
     first = client.mailbox.messages[0]

@@ -13,7 +13,7 @@ from simulator.protocols.pop3 import (
     POP3Client,
     POP3Config,
     POP3Server,
-    TlsRequested,
+    TLSRequested,
 )
 
 
@@ -118,7 +118,7 @@ def test_client_with_stls_waits_for_the_handshake():
     client.receive_data(server.data_to_send())
     server.receive_data(client.data_to_send())           # STLS
     events = client.receive_data(server.data_to_send())
-    assert TlsRequested() in events and client.state == "TLS"
+    assert TLSRequested() in events and client.state == "TLS"
     assert client.data_to_send() == b""                   # nothing in clear text now
     server.tls_started()
     client.tls_started()

@@ -9,7 +9,7 @@ from simulator.protocols.pop3 import (
     MaildropUpdated,
     POP3Config,
     POP3Server,
-    TlsRequested,
+    TLSRequested,
 )
 
 
@@ -100,7 +100,7 @@ def test_stls_then_handshake_then_authorization_afresh(backend):
     server = new_server(backend, stls=True)
     events = server.receive_data(b"STLS\r\nUSER injected\r\n")
     assert server.data_to_send() == b"+OK Begin TLS negotiation\r\n"
-    assert TlsRequested() in events and server.state == "TLS"
+    assert TLSRequested() in events and server.state == "TLS"
     stls_step = next(u for u in server.take_transcript() if u.explain == "pop3.cmd.STLS")
     assert stls_step.params["discarded"] == len(b"USER injected\r\n")   # no plaintext injection
     server.tls_started()

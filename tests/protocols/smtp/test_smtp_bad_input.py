@@ -246,7 +246,7 @@ def test_peer_closing_in_data_loses_the_message():
     ask(server, "MAIL FROM:<a@b.test>", "RCPT TO:<c@foo.com>", "DATA")
     server.receive_data(b"half a message\r\n")
     events = server.receive_data(b"")
-    assert events == [ConnectionClosed(by_peer=True)]
+    assert events == [ConnectionClosed("peer-closed")]
     assert server.closed and server.state is State.CLOSED
 
 

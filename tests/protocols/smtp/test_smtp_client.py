@@ -48,7 +48,7 @@ def commands(client_or_list) -> list[str]:
 def test_message_delivered(bytewise, pipelining):
     client, messages, events = deliver(envelope("<bob@foo.com>", "<carol@foo.com>"),
                                        bytewise=bytewise, client_opts={"pipelining": pipelining})
-    assert client.done and client.state is ClientState.DONE
+    assert client.closed and client.state is ClientState.DONE
     assert client.result.delivered and client.result.failed_stage is None
     assert [p.mailbox for p in client.result.accepted] == ["bob@foo.com", "carol@foo.com"]
     (message,) = messages
@@ -83,7 +83,7 @@ def test_without_pipelining_the_client_waits_for_each_reply():
 def test_a_repeated_recipient_is_sent_twice_and_the_session_ends(pipelining):
     client, (message,), _ = deliver(envelope("<bob@foo.com>", "<bob@foo.com>"),
                                     client_opts={"pipelining": pipelining})
-    assert commands(client).count("RCPT") == 2 and client.done
+    assert commands(client).count("RCPT") == 2 and client.closed
     assert len(message.rcpt_to) == 2
 
 
@@ -112,7 +112,7 @@ def test_all_recipients_rejected_sends_no_content(pipelining):
     assert client.result.failed_stage == "RCPT" and client.result.failure.code == 550
     transcript = client.take_transcript()
     assert not any(u.explain.startswith("smtp.data") for u in transcript)
-    assert commands(transcript)[-1] == "QUIT" and client.done
+    assert commands(transcript)[-1] == "QUIT" and client.closed
 
 
 def test_pipelined_all_rejected_server_answers_data_with_503():
@@ -253,13 +253,13 @@ class Greeting(Handler):
 def test_421_at_greeting_gives_up_without_quit():
     client, _, _ = deliver(envelope("<bob@foo.com>"), handler=Greeting("not_available"))
     assert client.result.failed_stage == "GREETING" and client.result.failure.code == 421
-    assert commands(client) == [] and client.done
+    assert commands(client) == [] and client.closed
 
 
 def test_554_at_greeting_sends_quit():
     client, _, _ = deliver(envelope("<bob@foo.com>"), handler=Greeting("refused"))
     assert client.result.failed_stage == "GREETING" and commands(client) == ["QUIT"]
-    assert client.done
+    assert client.closed
 
 
 def test_451_at_greeting_scripted():
@@ -273,7 +273,7 @@ def test_451_at_greeting_scripted():
 def test_garbage_from_the_server_stops_the_client():
     client = SMTPClient("bar.test", envelope("<bob@foo.com>"))
     client.receive_data(b"hello there\r\n")
-    assert client.state is ClientState.ERROR and client.done
+    assert client.state is ClientState.ERROR and client.closed
     assert client.result.failed_stage == "GREETING"
 
 
@@ -281,5 +281,5 @@ def test_server_closing_mid_transaction():
     client = SMTPClient("bar.test", envelope("<bob@foo.com>"))
     client.receive_data(b"220 mx.test ready\r\n")
     events = client.receive_data(b"")
-    assert client.done and client.result.failed_stage == "EHLO"
-    assert any(isinstance(e, ConnectionClosed) and e.by_peer for e in events)
+    assert client.closed and client.result.failed_stage == "EHLO"
+    assert any(isinstance(e, ConnectionClosed) and e.reason == "peer-closed" for e in events)
