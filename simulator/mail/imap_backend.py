@@ -162,7 +162,10 @@ class StoreBackend:
             folder = self._folder(account, name)
         except BackendError:
             raise BackendError("no_mailbox_trycreate", mailbox=name) from None
-        return folder.append(data, flags, internal_date)
+        try:
+            return folder.append(data, flags, internal_date)
+        except StoreError as err:
+            raise BackendError("store_failed", mailbox=name, **err.params) from None
 
     def set_flags(self, account: str, name: str, uid: int, flags: set[str]) -> None:
         message = self._folder(account, name).get(uid)

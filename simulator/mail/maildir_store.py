@@ -179,9 +179,15 @@ class MaildirFolder(Folder):
     box: MaildirBox | None = None
 
     def append(self, data: bytes, flags=(), internal_date=None) -> StoredMessage:
+        """Store the message on disk, then show it: a write the disk refuses leaves no
+        message that other sessions could see now and that would vanish at a restart."""
         plain = super().append(data, flags, internal_date)
         message = MaildirMessage(plain.uid, plain.data, set(plain.flags), plain.internal_date)
-        self.box.write(message)
+        try:
+            self.box.write(message)
+        except OSError as exc:
+            self.messages.pop()         # its UID is simply never used (RFC 3501 §2.3.1.1)
+            raise _disk_error(self.name, exc) from None
         self.messages[-1] = message
         self.box.save(self)
         return message
@@ -243,8 +249,19 @@ class MaildirAccount(Account):
         return disk
 
     def delete_folder(self, name: str) -> Folder:
-        folder = super().delete_folder(name)
-        shutil.rmtree(folder.box.path, ignore_errors=True)
+        """One atomic rename takes the directory out of the Maildir++ list (into the
+        INBOX's ``tmp/``), so a removal that stops half way cannot bring it back."""
+        folder = self.folder(name)
+        if folder.name == INBOX:
+            return super().delete_folder(name)      # refused: INBOX always exists
+        trash = self.root / "tmp" / f"deleted.{time.time_ns()}.{next(_counter)}"
+        try:
+            os.rename(folder.box.path, trash)
+        except OSError as exc:
+            raise _disk_error(name, exc) from None
+        _fsync_dir(self.root)
+        super().delete_folder(name)
+        shutil.rmtree(trash, ignore_errors=True)
         return folder
 
     def _apply_renames(self, moves: list[tuple[str, str]]) -> None:

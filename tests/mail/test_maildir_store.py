@@ -1,13 +1,15 @@
 """MaildirStore: MailStore's API on real Maildir folders that survive a restart."""
 import mailbox
 import os
+import shutil
 
 import pytest
 
 from simulator.mail.imap_backend import StoreBackend
-from simulator.mail.maildir_store import MaildirStore
+from simulator.mail.maildir_store import MaildirBox, MaildirStore
 from simulator.mail.maildrop import StoreMaildrop
 from simulator.mail.store import StoreError
+from simulator.protocols.imap.backend import BackendError
 
 MESSAGE = b"From: a@x.test\r\nSubject: hi\r\n\r\nbody\r\n"
 
@@ -138,3 +140,30 @@ def test_a_rename_the_disk_refuses_half_way_is_undone(tmp_path, monkeypatch):
     assert [m.uid for m in again.folder("a/b").messages] == [1] and not again.has_folder("z")
     account.rename_folder("a", "z")
     assert [m.uid for m in fresh(tmp_path).account("bob@b.test").folder("z/b").messages] == [1]
+
+
+def test_a_message_the_disk_refuses_is_not_shown_and_its_uid_is_not_reused(tmp_path, monkeypatch):
+    store = fresh(tmp_path)
+    backend = StoreBackend(store)
+
+    def disk_full(self, message):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(MaildirBox, "write", disk_full)
+    with pytest.raises(BackendError) as caught:
+        backend.append("bob@b.test", "INBOX", MESSAGE, (), None)
+    assert caught.value.reply == "store_failed" and "No space" in caught.value.params["detail"]
+    assert backend.messages("bob@b.test", "INBOX") == []
+    monkeypatch.undo()
+    assert backend.append("bob@b.test", "INBOX", MESSAGE, (), None).uid == 2
+    assert [m.uid for m in fresh(tmp_path).account("bob@b.test").inbox.messages] == [2]
+
+
+def test_a_deleted_folder_stays_deleted_even_if_removing_its_files_stops_half_way(
+        tmp_path, monkeypatch):
+    account = fresh(tmp_path).account("bob@b.test")
+    account.create_folder("Old").append(MESSAGE)
+    monkeypatch.setattr(shutil, "rmtree", lambda *args, **kwargs: None)
+    account.delete_folder("Old")
+    assert not account.has_folder("Old")
+    assert not fresh(tmp_path).account("bob@b.test").has_folder("Old")
