@@ -166,3 +166,18 @@ def test_two_sessions_moving_the_same_message_make_one_copy(live, inbox):
         assert other.command("t", b"STATUS X (MESSAGES)")[0] == b"* STATUS X (MESSAGES 1)\r\n"
     finally:
         other.close()
+
+
+def test_the_selected_mailbox_deleted_by_another_session_ends_with_bye(live, inbox):
+    assert inbox.answer("c", b"CREATE Drafts2").startswith("c OK")
+    other = Wire(live, secure=True)
+    try:
+        assert other.answer("l", b"LOGIN teacher teacher").startswith("l OK")
+        assert other.answer("s", b"SELECT Drafts2").startswith("s OK")
+        assert inbox.answer("d", b"DELETE Drafts2") == "d OK DELETE completed"
+        other.sock.sendall(b"n NOOP\r\n")
+        assert other.line() == b"* BYE Mailbox Drafts2 was deleted or renamed; please log in again\r\n"
+        assert other.file.readline() == b""
+        still_alive(inbox)
+    finally:
+        other.close()

@@ -53,7 +53,7 @@ def do_select(s: IMAPServer, cmd: Command) -> Response:
     info = _info(s, name)
     read_only = cmd.name == "EXAMINE"
     records = s.backend.messages(s.account, info.name)
-    view = MailboxView(info.name, info.key, read_only, records)
+    view = MailboxView(info.name, info.key, read_only, records, info.uidvalidity)
     uids = [r.uid for r in records]
     recent = s.hub.unclaimed(info.key, uids) if read_only else s.hub.claim(info.key, uids)
     view.recent = set() if read_only else recent

@@ -32,6 +32,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bye_too_long": (BYE, "[TOOBIG] command line too long ({length} octets, limit {limit})"),
     "bye_literal_too_big": (BYE, "[TOOBIG] literal of {size} octets over the limit of {limit}"),
     "bye_too_many_errors": (BYE, "too many protocol errors, closing the connection"),
+    "bye_mailbox_gone": (BYE, "Mailbox {mailbox} was deleted or renamed; please log in again"),
     "bye_server_fault": (BYE, "[SERVERBUG] internal server error, closing the connection"),
     "completed": (OK, "{name} completed"),
     "completed_code": (OK, "[{code}] {name} completed"),

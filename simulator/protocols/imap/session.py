@@ -167,7 +167,7 @@ class IMAPServer(EngineOutput):
 
     def wake(self) -> bool:
         """The hub says our mailbox changed; speak only in IDLE (RFC 2177). True if we did."""
-        if self.state != S.IDLE or self.view is None:
+        if self.state != S.IDLE or self.view is None or updates.mailbox_gone(self):
             return False
         before = len(self._out)
         updates.announce(self, None, idle=True)
@@ -287,6 +287,10 @@ class IMAPServer(EngineOutput):
 
     def _complete(self, item: Pending) -> None:
         cmd, before = item.command, self.state
+        if self.view is not None and updates.mailbox_gone(self):
+            self.say(untagged_status("bye_mailbox_gone", mailbox=self.view.name))
+            self._close("mailbox-gone")
+            return
         self.override, self.notes, self.current_tag = None, {}, cmd.tag
         answer = self._dispatch(cmd, before)
         if answer is None:                     # IDLE or AUTHENTICATE: completes later

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 def announce(s: IMAPServer, name: str | None, idle: bool = False) -> None:
     """Send what the client has not heard yet, as far as the rules allow now."""
     view = s.view
-    if view is None:
-        return
+    if view is None or mailbox_gone(s):
+        return                                  # the next command says BYE (see mailbox_gone)
     changes = view.sync(s.backend.messages(s.account, view.name))
     blocker = _expunge_blocker(s, name)
     if view.ghosts and blocker is None:
@@ -45,6 +45,19 @@ def announce(s: IMAPServer, name: str | None, idle: bool = False) -> None:
     for uid in changes.flags:
         if view.live(uid) and uid in view.records:
             send_flags(s, uid, with_uid=False)
+
+
+def mailbox_gone(s: IMAPServer) -> bool:
+    """True if the selected mailbox was deleted or renamed since SELECT (by any session).
+
+    RFC 2180 §3.2: a server may allow DELETE or RENAME of a mailbox that other
+    sessions have selected and then disconnect them.  The session's message
+    numbers and UIDs no longer point anywhere, so its next command gets
+    ``* BYE`` (as in Dovecot); a new mailbox of the same name has a new
+    UIDVALIDITY and is not the one the client selected.
+    """
+    info = s.backend.mailbox(s.account, s.view.name)
+    return info is None or info.key != s.view.key or info.uidvalidity != s.view.uidvalidity
 
 
 def _expunge_blocker(s: IMAPServer, name: str | None) -> str | None:

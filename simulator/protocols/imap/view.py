@@ -30,8 +30,10 @@ class Changes:
 class MailboxView:
     """Sequence numbers, cached records, flags as last reported, and this session's \\Recent."""
 
-    def __init__(self, name: str, key: str, read_only: bool, records: list) -> None:
+    def __init__(self, name: str, key: str, read_only: bool, records: list,
+                 uidvalidity: int = 0) -> None:
         self.name, self.key, self.read_only = name, key, read_only
+        self.uidvalidity = uidvalidity          # to tell the mailbox from a new one of that name
         self.uids: list[int] = [r.uid for r in records]
         self.records = {r.uid: r for r in records}
         self.reported = {r.uid: frozenset(r.flags) for r in records}

@@ -127,3 +127,40 @@ def test_store_on_a_message_expunged_elsewhere_is_refused_not_faked():
     assert "FETCH" not in out                         # no flags of a message that is gone
     assert out.endswith("B1 NO [EXPUNGEISSUED] Some messages were expunged by another session\r\n")
     assert world.account.folder("X").messages[0].flags == set()
+
+
+# -- the selected mailbox deleted or renamed (RFC 2180 §3.2) ---------------------------
+
+BYE_X = "* BYE Mailbox X was deleted or renamed; please log in again"
+
+
+def test_renaming_the_selected_mailbox_ends_the_sessions_that_had_it_selected():
+    world, _, _ = two_on_inbox()
+    a, b = world.session(select="X"), world.session(select="X")
+    assert lines(say(a, "A1 RENAME X W")) == ["A1 OK RENAME completed"]
+    events = b.receive_data(b"B1 NOOP\r\n")
+    assert lines(b.data_to_send().decode()) == [BYE_X]
+    assert b.closed and ConnectionClosed("mailbox-gone") in events
+    assert lines(say(a, "A2 FETCH 1 UID")) == [BYE_X]
+    assert world.hub.sessions("bob@example.org/X") == []
+
+
+def test_a_new_mailbox_with_the_old_name_is_not_the_one_selected():
+    world, _, _ = two_on_inbox()
+    idler = world.session(select="X")
+    other = world.session(login=True)
+    assert say(idler, "I1 IDLE").startswith("+")
+    say(other, "O1 DELETE X")
+    say(other, "O2 CREATE X")
+    out = say(other, b"O3 APPEND X {5+}\r\nhello\r\n")
+    assert "O3 OK [APPENDUID" in out                       # no SERVERBUG from waking the idler
+    assert idler.data_to_send() == b""                     # nothing about the new X's messages
+    assert lines(say(idler, "DONE")) == ["I1 OK IDLE completed"]
+    assert lines(say(idler, "I2 NOOP")) == [BYE_X]
+
+
+def test_deleting_its_own_selected_mailbox_just_deselects():
+    world, _, _ = two_on_inbox()
+    server = world.session(select="X")
+    assert lines(say(server, "A1 DELETE X")) == ["A1 OK DELETE completed"]
+    assert lines(say(server, "A2 SELECT INBOX"))[-1] == "A2 OK [READ-WRITE] SELECT completed"
