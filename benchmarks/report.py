@@ -1,0 +1,63 @@
+"""How the benchmarks report: rows of (what, figure, anchor, ratio), medians and spreads.
+
+A shared machine makes single runs noisy, so a comparison is run a few
+times, ours and the anchor's alternately, and reported as the median ratio
+with the lowest and highest ratio of the individual runs beside it.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+
+class Row(NamedTuple):
+    """One line of the table; ``anchor`` is what the figure is compared with."""
+
+    what: str
+    figure: str
+    anchor: str = ""
+    ratio: str = ""
+
+
+def best_of(repeat: int, func: Callable[[], object]) -> float:
+    """The fastest of ``repeat`` runs, in seconds (the least disturbed one)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def spread(ratios: Sequence[float]) -> str:
+    """``×2.10`` for one run, ``×2.10 (×1.95–×2.31 in 3 runs)`` for several."""
+    middle = f"×{statistics.median(ratios):.2f}"
+    if len(ratios) < 2:
+        return middle
+    return f"{middle} (×{min(ratios):.2f}–×{max(ratios):.2f} in {len(ratios)} runs)"
+
+
+def verdict(ratio: float, target: float, higher_is_better: bool = True) -> str:
+    """``target ≥ ×2: met`` or ``… not met``."""
+    met = ratio >= target if higher_is_better else ratio <= target
+    sign = "≥" if higher_is_better else "≤"
+    return f"target {sign} ×{target:g}: {'met' if met else 'not met'}"
+
+
+def machine_load() -> str:
+    """The 1-minute load average against the number of cores (the run's conditions)."""
+    try:
+        one = os.getloadavg()[0]
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.1f} on {os.cpu_count()} cores"
+
+
+def percentile(values: Sequence[float], p: int) -> float:
+    """The ``p``-th percentile (1–99) of ``values``."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]

@@ -1,0 +1,88 @@
+"""Ratio 4: the widgets, measured headlessly (the Python side of what the browser waits for).
+
+- language switch: a fresh :class:`~simulator.widgets.TracePlayer` for each
+  player of the tour notebook (same trace, same picture, one step shown),
+  then ``set_lang`` from ru to en: labels, transcript, step panel, picture;
+- console command: a fresh ``ProtocolConsole.simulated("imap-basic", "IMAP")``
+  and a session typed into it (LOGIN, SELECT, FETCH, STORE, SEARCH, NOOP,
+  LOGOUT), each command timed from ``submit`` to the rendered transcript,
+  state and state diagram.
+
+Both have absolute targets (issue 16: 300 ms and 150 ms); the anchor beside
+them is the same widget with its picture off, measured in the same run.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")       # headless: the benchmark never opens a window
+
+from simulator.network import simulate
+from simulator.scenarios import load
+from simulator.widgets import ProtocolConsole, TracePlayer
+
+from .report import Row
+
+SWITCH_TARGET_MS = 300.0
+COMMAND_TARGET_MS = 150.0
+#: The tour notebook's players: scenario, picture, the step it shows.
+TOUR = (("basic", "sequence"), ("source-route", "topology"), ("retry", "none"),
+        ("pop3-dele-rset", "state"), ("imap-pipelining", "sequence"))
+CONSOLE_SCRIPT = ("a1 LOGIN bob@b.test bob-pw", "a2 SELECT INBOX", "a3 FETCH 1 (FLAGS ENVELOPE)",
+                  "a4 STORE 1 +FLAGS (\\Flagged)", "a5 SEARCH FLAGGED", "a6 NOOP", "a7 LOGOUT")
+
+
+def switch_times(traces: dict, repeat: int, picture_off: bool = False) -> list[float]:
+    """Seconds per ru → en switch, one fresh player per switch."""
+    out = []
+    for _ in range(repeat):
+        for name, picture in TOUR:
+            trace = traces[name]
+            player = TracePlayer(trace, lang="ru", picture="none" if picture_off else picture)
+            player.show(len(trace) // 2)
+            start = time.perf_counter()
+            player.set_lang("en")
+            out.append(time.perf_counter() - start)
+    return out
+
+
+def command_times(repeat: int, diagram: bool = True) -> list[float]:
+    """Seconds per console command, a fresh console per session."""
+    out = []
+    for _ in range(repeat):
+        console = ProtocolConsole.simulated("imap-basic", "IMAP", lang="en", diagram=diagram)
+        for line in CONSOLE_SCRIPT:
+            start = time.perf_counter()
+            console.submit(line)
+            out.append(time.perf_counter() - start)
+    return out
+
+
+def _ms(times: list[float]) -> str:
+    return (f"p50 {statistics.median(times) * 1000:,.0f} ms, "
+            f"max {max(times) * 1000:,.0f} ms ({len(times)} samples)")
+
+
+def rows(quick: bool) -> list[Row]:
+    repeat = 1 if quick else 3
+    traces = {name: simulate(load(name)).trace for name, _ in TOUR}
+    switch_times(traces, 1)             # warm up: texts of both languages loaded
+    command_times(1)
+    switch = switch_times(traces, repeat)
+    plain = switch_times(traces, repeat, picture_off=True)
+    commands = command_times(repeat)
+    bare = command_times(repeat, diagram=False)
+    worst_switch, worst_command = max(switch) * 1000, max(commands) * 1000
+    return [
+        Row("4a. TracePlayer language switch ru → en (the tour's five players, fresh each time)",
+            _ms(switch), "the same players without a picture: " + _ms(plain),
+            f"target ≤ {SWITCH_TARGET_MS:.0f} ms: "
+            f"{'met' if worst_switch <= SWITCH_TARGET_MS else 'not met'} (max)"),
+        Row("4b. ProtocolConsole IMAP command (imap-basic: LOGIN … LOGOUT, state diagram on)",
+            _ms(commands), "the same session without the diagram: " + _ms(bare),
+            f"target ≤ {COMMAND_TARGET_MS:.0f} ms: "
+            f"{'met' if worst_command <= COMMAND_TARGET_MS else 'not met'} (max)"),
+    ]
