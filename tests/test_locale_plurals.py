@@ -23,6 +23,8 @@ COUNT_KEYS = (
     "ui.server.mailbox", "ui.server.pop3", "ui.console.literal_left",
     "cli.run.arrivals", "cli.run.counts", "cli.run.bounces", "cli.replay.hidden",
     "cli.replay.title", "mda.deliver", "mta.queued", "mta.relayed", "mta.expired",
+    "imap.reply.mailbox_name_too_deep", "imap.reply.mailbox_name_too_long",
+    "mail.store.name_too_deep", "mail.store.name_too_long", "imap.syntax.arguments",
 )
 
 
