@@ -11,6 +11,7 @@ about time or nodes.  ``docs/architecture.md`` shows where this sits.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -155,6 +156,20 @@ class EngineOutput:
                 explain: str, params: Mapping[str, Any] | None = None) -> None:
         self._transcript.append(Utterance(direction, raw, str(before), str(after),
                                           explain, dict(params or {})))
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def has_control(line: bytes) -> bool:
+    """Whether a command line holds a control character (HT aside) before its line end.
+
+    Commands are printable text (RFC 5321 §4.1.2, RFC 1939 §3); a lone CR
+    breaks the line rule (RFC 5321 §2.3.8), and a server that echoed such a
+    byte in its reply would break the reply and the terminal that shows it.
+    """
+    end = len(line) - (2 if line.endswith(b"\r\n") else 1 if line.endswith(b"\n") else 0)
+    return _CONTROL.search(line, 0, end) is not None
 
 
 @dataclass(frozen=True)

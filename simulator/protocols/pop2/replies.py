@@ -23,6 +23,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "wrong_state": ("-", "{verb} is not allowed in the {state} state (allowed: {allowed})"),
     "unknown_command": ("-", "unknown command {verb!r}"),
     "line_too_long": ("-", "line too long ({length} octets)"),
+    "control_char": ("-", "control characters are not allowed in a command"),
 }
 
 ARG_SYNTAX: dict[str, tuple[int, int, str]] = {

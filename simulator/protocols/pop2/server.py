@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LineServer, TooLong, Utterance
+from .._base import LineServer, TooLong, Utterance, has_control
 from ..pop3._drop import Entry, SessionDrop
 from ..pop3.backend import MaildropBackend
 from ..pop3.parser import parse_number
@@ -79,6 +79,10 @@ class POP2Server(LineServer):
         if isinstance(line, TooLong):
             self._record(line.prefix, before, before, "pop2.cmd.too_long", {"length": line.length})
             self._send(reply("line_too_long", length=line.length), before, before)
+            return
+        if has_control(line):
+            self._record(line, before, before, "pop2.cmd.control_char", {})
+            self._send(reply("control_char"), before, before)
             return
         verb, args = parse_line(line)
         answer, after = self._dispatch(verb, args, before)

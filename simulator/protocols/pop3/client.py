@@ -257,9 +257,16 @@ class POP3Client(EngineOutput):
     # -- understanding replies (RFC 1939 §5, §7; RFC 2449 §5; RFC 1225) ----
 
     def _absorb(self, r: Response) -> None:
-        res = self.result
+        """Keep what a positive reply says; a reply that says it wrongly ends the session."""
         if not r.ok:
             return
+        try:
+            self._absorb_fields(r)
+        except ValueError as exc:         # a bad number, a short row, bytes that are not UTF-8
+            raise RemoteProtocolError(f"malformed reply to {r.verb}: {exc}") from None
+
+    def _absorb_fields(self, r: Response) -> None:
+        res = self.result
         if r.verb in ("PASS", "APOP"):
             res.logged_in = True
         elif r.verb == "STAT":

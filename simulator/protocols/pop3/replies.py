@@ -51,6 +51,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown_command": (ERR, "unknown command {verb!r}"),
     "line_too_long": (ERR, "line too long ({length} octets; at most 255 with CRLF)"),
     "empty_line": (ERR, "empty command line"),
+    "control_char": (ERR, "control characters are not allowed in a command"),
 }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LineServer, LocalProtocolError, TooLong, Utterance
+from .._base import LineServer, LocalProtocolError, TooLong, Utterance, has_control
 from . import _state as S
 from ._drop import Entry, SessionDrop
 from .backend import MaildropBackend
@@ -96,6 +96,10 @@ class POP3Server(LineServer):
             self._record_c2s(line.prefix, before, before, "pop3.cmd.too_long",
                              {"length": line.length})
             self._send(reply("line_too_long", length=line.length), before, before)
+            return
+        if has_control(line):
+            self._record_c2s(line, before, before, "pop3.cmd.control_char", {})
+            self._send(reply("control_char"), before, before)
             return
         cmd = parse_command(line)
         answer, after = self._dispatch(cmd, before)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong
+from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong, has_control
 from ._state import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import DataReader
@@ -142,6 +142,8 @@ class SMTPServer(CommandsMixin, EngineOutput):
     def _framing_problem(line: bytes) -> str | None:
         if not line.endswith(b"\r\n"):
             return "bare_lf"            # RFC 5321 §2.3.8: only CRLF ends a line
+        if has_control(line):
+            return "control_char"
         if b"\0" in line:
             return "nul_byte"
         try:

@@ -1,0 +1,83 @@
+"""What the fuzzers found, pinned with the bytes that reproduced it (issue 16, Build 2)."""
+from __future__ import annotations
+
+import pytest
+
+from fuzz.replies import BadReply, SMTPReplies, pop2_reply, pop3_status
+from simulator.locale import has
+from simulator.protocols._base import RemoteProtocolError
+from simulator.protocols.pop2 import POP2Config, POP2Server
+from simulator.protocols.pop3 import MemoryMaildrops, POP3Client, POP3Config, POP3Server
+from simulator.protocols.smtp import ServerConfig, SMTPServer
+
+
+def _drops() -> MemoryMaildrops:
+    drops = MemoryMaildrops()
+    drops.add_user("mrose", "secret")
+    drops.add_message("mrose", b"Subject: one\r\n\r\nhi\r\n")
+    return drops
+
+
+def _smtp(*lines: bytes) -> bytes:
+    server = SMTPServer(ServerConfig("mx.test"))
+    server.initiate()
+    server.data_to_send()
+    for line in lines:
+        server.receive_data(line)
+    return server.data_to_send()
+
+
+@pytest.mark.parametrize("line", [b"HELO client.test\rsset\r\n", b"HELO \x1bclient.test\r\n",
+                                  b"NOOP \x7f\r\n", b"VRFY a\x08b\r\n"])
+def test_smtp_refuses_control_characters_instead_of_echoing_them(line):
+    """A lone CR (RFC 5321 §2.3.8) or ESC used to come back inside the 250 greeting."""
+    out = _smtp(line)
+    assert out.startswith(b"500 ") and b"Control characters" in out
+    assert SMTPReplies().feed(out) == ["5xx"]          # a reply a strict client can read
+    assert _smtp(b"HELO client.test\r\n").startswith(b"250 ")   # a tab-free normal line passes
+
+
+def test_smtp_control_character_texts_exist_in_both_languages():
+    for lang in ("en", "ru"):
+        assert has("smtp.reply.control_char", lang) and has("smtp.input.control_char", lang)
+
+
+def _say(server, line: bytes) -> bytes:
+    server.receive_data(line)
+    return server.data_to_send()
+
+
+def test_pop3_refuses_control_characters_instead_of_echoing_them():
+    """``USER \\x1bx`` used to be answered ``+OK send PASS for \\x1bx``."""
+    server = POP3Server(POP3Config("pop.test"), _drops(), session_id="s")
+    server.initiate()
+    server.data_to_send()
+    out = _say(server, b"USER \x1bmrose\r\n")
+    assert pop3_status(out) == "-ERR" and b"\x1b" not in out
+    assert _say(server, b"USER mrose\r\n").startswith(b"+OK")     # the session goes on
+    assert has("pop3.reply.control_char", "ru") and has("pop3.cmd.control_char", "en")
+
+
+def test_pop2_refuses_control_characters_instead_of_echoing_them():
+    """``FOLD other\\x05`` used to be answered ``#0 messages in other\\x05``."""
+    server = POP2Server(POP2Config("pop2.test"), _drops(), session_id="s")
+    server.initiate()
+    server.data_to_send()
+    _say(server, b"HELO mrose secret\r\n")
+    out = _say(server, b"FOLD other\x05\r\n")
+    assert pop2_reply(out) == ("-", None) and b"\x05" not in out
+    with pytest.raises(BadReply):
+        pop2_reply(b"#0 messages in other\x05\r\n")
+    assert has("pop2.reply.control_char", "ru") and has("pop2.cmd.control_char", "en")
+
+
+@pytest.mark.parametrize("listing", [b"1 \xff\r\n", b"+OK\r\n", b"\r\n", b"one 120\r\n"])
+def test_pop3_client_reports_a_malformed_listing_as_a_protocol_error(listing):
+    """A LIST block with a bad row used to raise UnicodeDecodeError or ValueError."""
+    client = POP3Client("mrose", "secret", script=["LIST"])
+    client.receive_data(b"+OK ready\r\n")
+    client.receive_data(b"+OK send PASS\r\n")
+    client.receive_data(b"+OK logged in\r\n")
+    assert client.data_to_send().endswith(b"LIST\r\n")
+    with pytest.raises(RemoteProtocolError, match="malformed reply to LIST"):
+        client.receive_data(b"+OK listing\r\n" + listing + b".\r\n")
