@@ -19,7 +19,7 @@ from typing import Any
 from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong
 from ._state import CLIENT_TRANSITIONS, TLS_DONE, ClientState
 from .client_flow import FlowMixin
-from .content import dot_stuff
+from .content import dot_stuff, normalize_newlines
 from .events import ConnectionClosed, Event, ReplyReceived, TransactionFinished
 from .models import Envelope
 from .paths import Path
@@ -70,6 +70,9 @@ class SMTPClient(FlowMixin, EngineOutput):
         self.secure = False
         self.result = ClientResult()
         self._wire_content = dot_stuff(envelope.content)
+        # The content as CRLF lines, looked at several times (SIZE, 8BITMIME, line
+        # count): one regex pass over the whole message instead of one per look.
+        self._plain = normalize_newlines(envelope.content)
         self._lines = LineBuffer(MAX_REPLY_LINE)
         self._reply_lines: list[bytes] = []
         self._pending: deque[tuple[ClientState, Path | None]] = deque()

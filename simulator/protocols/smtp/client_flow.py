@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._state import ClientState
-from .content import normalize_newlines
 from .events import ConnectionClosed, RecipientResult, TLSRequested
 from .models import describe_path
 from .paths import Path
@@ -140,7 +139,7 @@ class FlowMixin:
         params = []
         if "SIZE" in ext:
             params.append(f"SIZE={len(content)}")               # RFC 1870 §6
-        if "8BITMIME" in ext and any(b > 127 for b in content):
+        if "8BITMIME" in ext and not content.isascii():
             params.append("BODY=8BITMIME")                      # RFC 6152 §3
         if needs_utf8:
             params.append("SMTPUTF8")                           # RFC 6531 §3.4
@@ -247,7 +246,7 @@ class FlowMixin:
         return [self._reverse_path(), *self.envelope.rcpt_to]
 
     def _plain_content(self) -> bytes:
-        return normalize_newlines(self.envelope.content)
+        return self._plain
 
     def _last_rcpt_reply(self) -> Reply | None:
         replies = list(self.result.recipients.values())

@@ -22,7 +22,11 @@ _NEWLINE = re.compile(rb"\r\n|\r|\n")
 
 def normalize_newlines(content: bytes) -> bytes:
     """Turn any line ending (CRLF, bare LF, bare CR) into CRLF and end with CRLF."""
-    content = _NEWLINE.sub(b"\r\n", content)
+    crlf = content.count(b"\r\n")
+    # Mail from mail programs is CRLF already: counting is much cheaper than a
+    # substitution pass over the whole message, and gives the same bytes.
+    if content.count(b"\n") != crlf or content.count(b"\r") != crlf:
+        content = _NEWLINE.sub(b"\r\n", content)
     if not content.endswith(b"\r\n"):
         content += b"\r\n"
     return content
