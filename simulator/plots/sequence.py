@@ -31,6 +31,8 @@ __all__ = ["imap_marker", "lanes", "select", "sequence_diagram"]
 _ROW = 0.34            # inches per step
 _LANE = 2.3            # inches per lane
 UNTAGGED = "#6a1b9a"   # untagged * and + continuation markers
+TITLE_SIZE = 10
+LAYERS = ("all", "rows", "notes")
 
 
 def select(trace: Trace, steps: Iterable[Step | int] | None) -> list[Step]:
@@ -89,8 +91,19 @@ def _imap(ax, step: Step, y: float, x0: float, x1: float, imap: dict) -> None:
             ha="left" if right else "right", va="top", gid=f"{kind}:{step.index}",
             fontweight="bold", bbox={"boxstyle": "round,pad=0.15", "facecolor": colour,
                                          "edgecolor": "none"})
+    if imap["layer"] == "all":
+        _overtook(ax, step, y, x0, x1, imap)
+
+
+def _overtook(ax, step: Step, y: float, x0: float, x1: float, imap: dict) -> None:
+    """"↑ overtook A1" next to a completion that came before earlier ones (RFC 9051 §5.5)."""
     before = imap["overtook"].get(step.index)
-    if before:
+    marker = imap_marker(step)
+    if before and marker is not None and x0 != x1:
+        kind, tag = marker
+        colour = imap["colours"].get((step.conn, tag), NEUTRAL) if kind == "tagged" \
+            else UNTAGGED
+        right = x1 > x0
         ax.text(x1 + (-0.12 if right else 0.12), y - 0.05,
                 t("ui.plot.overtook", imap["lang"], tags=", ".join(before)), fontsize=6.5,
                 color=colour, ha="right" if right else "left", va="top", fontweight="bold",
@@ -98,11 +111,17 @@ def _imap(ax, step: Step, y: float, x0: float, x1: float, imap: dict) -> None:
 
 
 def sequence_diagram(trace: Trace, steps: Iterable[Step | int] | None = None,
-                     highlight: int | None = None, lang: str = "ru") -> Figure:
+                     highlight: int | None = None, lang: str = "ru", *,
+                     layer: str = "all") -> Figure:
     """A sequence diagram of ``steps`` (default: the whole trace) with step ``highlight`` marked.
 
     ``highlight`` is a trace index; its row gets a yellow band and bold text.
+    ``layer`` draws a part of the same picture, for the player to put together
+    (:mod:`.sequence_strip`): ``"rows"`` is everything except the words in
+    ``lang`` (the title and the "overtook" notes), ``"notes"`` only those notes.
     """
+    if layer not in LAYERS:
+        raise ValueError(f"layer must be one of {LAYERS}, got {layer!r}")
     chosen = select(trace, steps)
     # Lanes keep the whole trace's order, so a window of it looks like a part of the whole.
     used = set(lanes(chosen))
@@ -115,17 +134,25 @@ def sequence_diagram(trace: Trace, steps: Iterable[Step | int] | None = None,
     # Tags and overtaking are read from the whole trace: a window colours a tag as
     # the whole picture does, and a completion still knows what it overtook.
     imap = {"colours": tag_colours(trace.steps), "overtook": overtaken(trace.steps),
-            "lang": lang}
-    for name, xpos in x.items():
+            "lang": lang, "layer": layer}
+    for name, xpos in x.items() if layer != "notes" else ():
         ax.plot([xpos, xpos], [bottom, 0.6], color="#b0bec5", linewidth=0.8, linestyle="--")
         ax.text(xpos, 0.75, name, ha="center", va="bottom", fontsize=8.5, fontweight="bold",
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "#eceff1", "edgecolor": NEUTRAL})
     for row, step in enumerate(chosen):
+        if layer == "notes":
+            _overtook(ax, step, -row, x[step.src], x[step.dst], imap)
+            continue
         if step.index == highlight:
             ax.axhspan(-row - 0.5, -row + 0.5, color=HIGHLIGHT, zorder=0, gid="highlight")
         _row(ax, step, -row, x, step.index == highlight, imap)
     ax.set_xlim(-0.6, max(0.6, len(names) - 0.4))
     ax.set_ylim(bottom - 0.2, 1.2)
     ax.axis("off")
-    fig.suptitle(t("ui.plot.sequence_title", lang, scenario=trace.scenario or "?"), fontsize=10)
+    if layer == "all":
+        fig.suptitle(sequence_title(trace, lang), fontsize=TITLE_SIZE)
     return fig
+
+
+def sequence_title(trace: Trace, lang: str) -> str:
+    return t("ui.plot.sequence_title", lang, scenario=trace.scenario or "?")

@@ -12,10 +12,20 @@ path when a loop label is tall, so the labels above it have room.
 """
 from __future__ import annotations
 
+import io
+import threading
 from collections import deque
+from functools import lru_cache
+from typing import NamedTuple
 
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+from PIL import Image
 
 from simulator.locale import has, t
 
@@ -120,7 +130,10 @@ def _arrow(ax, table, pair, patches, pos, lang, active: bool, loops: dict) -> No
         # The middle of matplotlib's arc3 Bezier curve is half-way to its control point.
         label_xy = ((x0 + x1) / 2 + rad / 2 * (y1 - y0), (y0 + y1) / 2 - rad / 2 * (x1 - x0))
         va = "center"
-    ax.add_patch(arrow)
+    # add_artist, not add_patch: add_patch would clip the arrow's Bézier curve
+    # to both boxes once more just to widen the data limits, which
+    # state_diagram sets by hand anyway; that was a third of drawing the picture.
+    ax.add_artist(arrow)
     gid = f"loop:{source}" if source == target else f"label:{source}->{target}"
     ax.text(*label_xy, _label_text(table, pair, lang, loops), fontsize=6.5, ha="center",
             va=va, color=colour, zorder=5, gid=gid, linespacing=1.1,
@@ -136,7 +149,20 @@ def state_diagram(protocol: str, current: str | None = None, *, previous: str | 
     (previous → current) is highlighted too.  The edges are exactly those of
     the engine's table (:mod:`simulator.plots.state_tables`).
     """
-    table = table or state_table(protocol)
+    return _draw(table or state_table(protocol), current, previous, lang).fig
+
+
+class _Drawing(NamedTuple):
+    fig: Figure
+    ax: Axes
+    table: StateTable
+    pos: dict[str, tuple[float, float]]
+    patches: dict[str, FancyBboxPatch]
+    loops: dict
+    lang: str
+
+
+def _draw(table: StateTable, current: str | None, previous: str | None, lang: str) -> _Drawing:
     common, loops = stay_groups(table)
     lines = max((loop_text(loop, lang).count("\n") + 1 for loop in loops.values()), default=0)
     pos = layout(table, below=lines >= TALL)
@@ -160,4 +186,95 @@ def state_diagram(protocol: str, current: str | None = None, *, previous: str | 
     ax.axis("off")
     ax.set_title(t("ui.plot.state_title", lang, protocol=table.protocol), fontsize=11)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
-    return fig
+    return _Drawing(fig, ax, table, pos, patches, loops, lang)
+
+
+class _Painter:
+    """One protocol's diagram in one language, drawn once; a state is drawn over it.
+
+    Drawing the whole diagram costs matplotlib a few hundred milliseconds (text
+    layout, arrows clipped to boxes), which a console paid on every command
+    that changed the state.  The painter keeps the pixels of the diagram with
+    nothing highlighted and, for each state, draws only the highlighted box
+    and the arrow just taken over them (the same artists state_diagram would
+    draw, in z-order), then encodes the pixels.
+    """
+
+    def __init__(self, protocol: str, lang: str) -> None:
+        self.drawing = _draw(state_table(protocol), None, None, lang)
+        self.canvas = FigureCanvasAgg(self.drawing.fig)
+        self.canvas.draw()
+        self.blank = self.canvas.copy_from_bbox(self.drawing.fig.bbox)
+        self.renderer = self.canvas.get_renderer()
+        # Where each artist of the diagram lies, to find those a highlight covers.
+        self.extents = [(a, _extent(a, self.renderer)) for a in self.drawing.ax.get_children()
+                        if a.get_visible()]
+        self.lock = threading.Lock()        # live consoles draw from worker threads
+
+    def png(self, current: str | None, previous: str | None) -> bytes:
+        d = self.drawing
+        with self.lock:
+            self.canvas.restore_region(self.blank)
+            before = set(d.ax.get_children())
+            pair = (previous, current)
+            if current in d.pos:
+                box = _box(d.ax, current, d.pos[current], True)
+                if pair in d.table.pairs():
+                    _arrow(d.ax, d.table, pair, d.patches | {current: box}, d.pos, d.lang,
+                           True, d.loops)
+            added = [a for a in d.ax.get_children() if a not in before]
+            for artist in self._in_order(added, current, pair):
+                d.ax.draw_artist(artist)
+            for artist in added:
+                artist.remove()
+            pixels = np.asarray(self.canvas.buffer_rgba())[..., :3]
+            buffer = io.BytesIO()
+            Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+
+    def _in_order(self, added: list, current: str, pair: tuple) -> list:
+        """The new artists, and the texts above them that they overlap (a label over
+        the highlighted box), in z-order: what state_diagram would show there.
+
+        The texts the new artists replace (the state's name in normal weight,
+        the arrow's grey label) are left out.
+        """
+        if not added:
+            return []
+        region = Bbox.union([_extent(a, self.renderer) for a in added])
+        lowest = min(a.get_zorder() for a in added)
+        replaced = {f"label:{pair[0]}->{pair[1]}", f"loop:{current}"}
+        above = [a for a, extent in self.extents
+                 if isinstance(a, Text) and a.get_zorder() > lowest and extent.overlaps(region)
+                 and a.get_gid() not in replaced
+                 and not (a.get_text() == current and a.get_position() == self.drawing.pos[current])]
+        return sorted(added + above, key=lambda a: a.get_zorder())
+
+
+def _extent(artist, renderer) -> Bbox:
+    """The artist's box on the canvas, a few pixels wider (text boxes have padding)."""
+    return artist.get_window_extent(renderer).expanded(1.0, 1.0).padded(4)
+
+
+@lru_cache(maxsize=32)
+def _painter(protocol: str, lang: str) -> _Painter:
+    return _Painter(protocol, lang)
+
+
+@lru_cache(maxsize=256)
+def state_png(protocol: str, current: str | None = None, previous: str | None = None,
+              lang: str = "ru") -> bytes:
+    """The picture of :func:`state_diagram` for a built-in table, as PNG bytes.
+
+    Kept once drawn (the tables never change, and consoles and players show
+    the same few states again and again); a state not seen before is drawn
+    over the protocol's diagram, which is drawn once per language.
+    """
+    return _painter(protocol, lang).png(current, previous)
+
+
+def forget_pictures() -> None:
+    """Drop every kept picture (what a fresh process would have to draw)."""
+    state_png.cache_clear()
+    _painter.cache_clear()

@@ -20,7 +20,7 @@ from html import escape
 import ipywidgets as widgets
 
 from simulator.locale import t
-from simulator.plots import has_table, state_diagram, to_png
+from simulator.plots import has_table, state_png
 from simulator.plots.state_tables import accepted
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step
@@ -51,7 +51,6 @@ class ProtocolConsole(widgets.VBox):
         self.history: list[str] = []
         self.pending: list[str] = []      # SMTP DATA lines typed but not yet answered
         self.error = ""
-        self._png: dict[tuple, bytes] = {}
         self._cursor = 0                  # position in history for the ↑/↓ buttons
         self._worker: threading.Thread | None = None
         self._build()
@@ -266,8 +265,4 @@ class ProtocolConsole(widgets.VBox):
             return
         previous = next((s.state_before for s in reversed(self.steps)
                          if s.state_after == state and s.state_before), None)
-        key = (protocol, state, previous, self.lang)
-        if key not in self._png:        # few states: each picture is drawn once
-            self._png[key] = to_png(state_diagram(protocol, state, previous=previous,
-                                                  lang=self.lang))
-        self.image.value = self._png[key]
+        self.image.value = state_png(protocol, state, previous, self.lang)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.plots import has_table, state_diagram, to_png, topology
+from simulator.plots import has_table, state_png, to_png, topology
 from simulator.plots.sequence_strip import SequenceStrips
 from simulator.trace import Step, Trace
 
@@ -65,7 +65,7 @@ class PictureCache:
             return None, None
         args = (step.protocol, step.state_after, step.state_before)
         return (("state", *args, lang),
-                lambda: to_png(state_diagram(args[0], args[1], previous=args[2], lang=lang)))
+                lambda: state_png(*args, lang))
 
     def hop(self, step: Step) -> tuple[str, ...]:
         """The nodes a step travels over: its connection's path, or its two ends."""

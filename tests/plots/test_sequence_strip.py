@@ -62,3 +62,20 @@ def test_squeeze_keeps_at_most_n_blank_rows():
     pixels = np.full((30, 4, 3), 255, dtype=np.uint8)
     pixels[0] = pixels[29] = 0
     assert squeeze_blank_rows(pixels, keep=5).shape[0] == 7
+
+
+def test_a_language_switch_redraws_the_title_and_the_notes_not_the_rows(run):
+    from simulator.plots.imap_tags import overtaken
+    trace = run("imap-pipelining").trace
+    strips = SequenceStrips(trace, window=7, chunk=20)
+    positions = list(range(len(trace)))
+    noted = min(overtaken(trace.steps))
+    ru, en = (_pixels(strips.png(positions, noted, lang)) for lang in ("ru", "en"))
+    assert len(strips._strips) == 3         # the rows once, their notes in each language
+    title = 30                              # the title line sits above the lane names
+    assert ru.shape == en.shape and (ru[:title] != en[:title]).any()
+    rows = (ru[title:] != en[title:]).any(axis=(1, 2)).nonzero()[0] + title
+    assert 0 < len(rows) < 25               # only the "overtook" note's rows differ
+    quiet = 10
+    assert (_pixels(strips.png(positions, quiet, "ru"))[title:]
+            == _pixels(strips.png(positions, quiet, "en"))[title:]).all()

@@ -135,3 +135,26 @@ def test_imap_loops_are_grouped_and_wrapped():
     # the tall labels push the secondary states below the main path
     pos = layout(state_table("IMAP"), below=True)
     assert pos["SASL"][1] < pos["AUTHENTICATED"][1] and pos["IDLE"][1] < pos["SELECTED"][1]
+
+
+def _rgb(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize(("protocol", "previous", "current"), [
+    ("POP3", "AUTHORIZATION", "TRANSACTION"), ("IMAP", "NOT_AUTHENTICATED", "AUTHENTICATED"),
+    ("SMTP", "READY", "MAIL")])
+def test_the_kept_picture_shows_what_state_diagram_draws(protocol, previous, current):
+    # state_png draws the highlight over a diagram drawn once: the picture must
+    # be the one state_diagram draws, up to the smoothing of a few edges.
+    from simulator.plots import state_png
+    kept = _rgb(state_png(protocol, current, previous, "en"))
+    drawn = _rgb(to_png(state_diagram(protocol, current, previous=previous, lang="en")))
+    assert kept.shape == drawn.shape
+    assert (abs(kept - drawn).max(axis=2) > 60).mean() < 0.005
+    other = _rgb(state_png(protocol, previous, None, "en"))
+    assert (abs(kept - other).max(axis=2) > 60).mean() > 0.002    # the highlight moved
