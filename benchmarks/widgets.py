@@ -8,6 +8,10 @@
   LOGOUT), each command timed from ``submit`` to the rendered transcript,
   state and state diagram.
 
+State diagrams are kept once drawn (per process, :func:`simulator.plots.state_png`),
+so both are measured cold: the cache is emptied before each switch and
+each console session.
+
 Both have absolute targets (issue 16: 300 ms and 150 ms); the anchor beside
 them is the same widget with its picture off, measured in the same run.
 """
@@ -21,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")       # headless: the benchmark never opens a window
 
 from simulator.network import simulate
+from simulator.plots.state_diagram import forget_pictures
 from simulator.scenarios import load
 from simulator.widgets import ProtocolConsole, TracePlayer
 
@@ -35,24 +40,36 @@ CONSOLE_SCRIPT = ("a1 LOGIN bob@b.test bob-pw", "a2 SELECT INBOX", "a3 FETCH 1 (
                   "a4 STORE 1 +FLAGS (\\Flagged)", "a5 SEARCH FLAGGED", "a6 NOOP", "a7 LOGOUT")
 
 
+def _cold() -> None:
+    """Forget the state diagrams drawn so far (they are kept once per process)."""
+    forget_pictures()
+
+
 def switch_times(traces: dict, repeat: int, picture_off: bool = False) -> list[float]:
-    """Seconds per ru → en switch, one fresh player per switch."""
+    """Seconds per ru → en switch, one fresh player per switch, nothing drawn in en before."""
     out = []
     for _ in range(repeat):
         for name, picture in TOUR:
             trace = traces[name]
             player = TracePlayer(trace, lang="ru", picture="none" if picture_off else picture)
             player.show(len(trace) // 2)
+            _cold()
             start = time.perf_counter()
             player.set_lang("en")
             out.append(time.perf_counter() - start)
     return out
 
 
-def command_times(repeat: int, diagram: bool = True) -> list[float]:
-    """Seconds per console command, a fresh console per session."""
+def command_times(repeat: int, diagram: bool = True, cold: bool = True) -> list[float]:
+    """Seconds per console command, a fresh console per session.
+
+    ``cold``: no state diagram drawn before in the process, as in a fresh
+    notebook; otherwise every picture was drawn by an earlier session.
+    """
     out = []
     for _ in range(repeat):
+        if cold:
+            _cold()
         console = ProtocolConsole.simulated("imap-basic", "IMAP", lang="en", diagram=diagram)
         for line in CONSOLE_SCRIPT:
             start = time.perf_counter()
@@ -74,6 +91,7 @@ def rows(quick: bool) -> list[Row]:
     switch = switch_times(traces, repeat)
     plain = switch_times(traces, repeat, picture_off=True)
     commands = command_times(repeat)
+    warm = command_times(repeat, cold=False)
     bare = command_times(repeat, diagram=False)
     worst_switch, worst_command = max(switch) * 1000, max(commands) * 1000
     return [
@@ -81,8 +99,10 @@ def rows(quick: bool) -> list[Row]:
             _ms(switch), "the same players without a picture: " + _ms(plain),
             f"target ≤ {SWITCH_TARGET_MS:.0f} ms: "
             f"{'met' if worst_switch <= SWITCH_TARGET_MS else 'not met'} (max)"),
-        Row("4b. ProtocolConsole IMAP command (imap-basic: LOGIN … LOGOUT, state diagram on)",
-            _ms(commands), "the same session without the diagram: " + _ms(bare),
+        Row("4b. ProtocolConsole IMAP command (imap-basic: LOGIN … LOGOUT, state diagram on, "
+            "each state's diagram drawn for the first time)",
+            _ms(commands), "the same session without the diagram: " + _ms(bare)
+            + "; once every diagram has been drawn: " + _ms(warm),
             f"target ≤ {COMMAND_TARGET_MS:.0f} ms: "
             f"{'met' if worst_command <= COMMAND_TARGET_MS else 'not met'} (max)"),
     ]
