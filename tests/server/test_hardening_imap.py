@@ -181,3 +181,13 @@ def test_the_selected_mailbox_deleted_by_another_session_ends_with_bye(live, inb
         still_alive(inbox)
     finally:
         other.close()
+
+
+def test_a_list_pattern_full_of_wildcards_is_answered_and_the_server_stays_responsive(live, inbox):
+    # One regex group per wildcard backtracked exponentially: 10 stars took 16 s.
+    assert inbox.answer("c", b"CREATE Archive/2024/January").startswith("c OK")
+    assert inbox.answer("a", b'LIST "" "' + b"*" * 40 + b'Q"') == "a OK LIST completed"
+    assert inbox.command("b", b'LIST "" "' + b"%*" * 40 + b'January"') == [
+        b'* LIST (\\HasNoChildren) "/" Archive/2024/January\r\n', b"b OK LIST completed\r\n"]
+    other = Wire(live, secure=False)              # a fresh client still gets its greeting
+    other.close()

@@ -7,7 +7,6 @@ does.  Names are hierarchical with the delimiter ``/``.
 """
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from . import binary, formatter, listext, names
@@ -19,6 +18,7 @@ from .responses import Response, data, tagged, untagged_status
 from .sequence import compress
 from .types import Literal
 from .view import MailboxView
+from .wildcard import ListPattern
 
 if TYPE_CHECKING:
     from .session import IMAPServer
@@ -133,19 +133,6 @@ def do_subscribe(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
-def pattern_regex(pattern: str) -> re.Pattern:
-    """LIST wildcards (RFC 3501 §6.3.8): ``*`` matches anything, ``%`` stops at the delimiter."""
-    out = []
-    for char in pattern:
-        if char == "*":
-            out.append(".*")
-        elif char == "%":
-            out.append(f"[^{re.escape(DELIMITER)}]*")
-        else:
-            out.append(re.escape(char))
-    return re.compile("".join(out), re.DOTALL)
-
-
 def do_list(s: IMAPServer, cmd: Command) -> Response:
     """LIST / LSUB: names matching reference + pattern, with their attributes; LIST with
     options or several patterns is the extended LIST of :mod:`.listext` (RFC 5258)."""
@@ -161,12 +148,12 @@ def do_list(s: IMAPServer, cmd: Command) -> Response:
         return tagged(cmd.tag, "completed", name=cmd.name)
     boxes = s.backend.mailboxes(s.account)
     known = {b.name for b in boxes}
-    regex = pattern_regex(reference + pattern)
+    wanted = ListPattern(reference + pattern)
     if cmd.name == "LSUB":
-        return _lsub(s, cmd, boxes, regex)
+        return _lsub(s, cmd, boxes, wanted)
     for box in boxes:
         shown = _shown(box.name)
-        if not _matches(regex, shown):
+        if not _matches(wanted, shown):
             continue
         _say_list(s, cmd.name, shown, _attributes(box, known))
     return tagged(cmd.tag, "completed", name=cmd.name)
@@ -176,8 +163,8 @@ def _shown(name: str) -> str:
     return "INBOX" if name.upper() == "INBOX" else name
 
 
-def _matches(regex: re.Pattern, shown: str) -> bool:
-    return bool(regex.fullmatch(shown)) or (shown == "INBOX" and bool(regex.fullmatch("inbox")))
+def _matches(wanted: ListPattern, shown: str) -> bool:
+    return wanted.fullmatch(shown) or (shown == "INBOX" and wanted.fullmatch("inbox"))
 
 
 def _say_list(s: IMAPServer, name: str, shown: str, attributes: str) -> None:
@@ -185,7 +172,7 @@ def _say_list(s: IMAPServer, name: str, shown: str, attributes: str) -> None:
     s.say(data(name, payload, name=shown, attributes=attributes))
 
 
-def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], regex: re.Pattern) -> Response:
+def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], wanted: ListPattern) -> Response:
     """LSUB (RFC 3501 §6.3.9): subscribed names; a ``%`` that stops at an unsubscribed
     parent of a subscribed mailbox lists that parent with \\Noselect."""
     known = {b.name for b in boxes}
@@ -193,13 +180,13 @@ def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], regex: re.Patte
     shown_parents: set[str] = set()
     for box in boxes:
         shown = _shown(box.name)
-        if box.name in subscribed and _matches(regex, shown):
+        if box.name in subscribed and _matches(wanted, shown):
             _say_list(s, cmd.name, shown, _attributes(box, known))
     for name in subscribed:
         parts = name.split(DELIMITER)
         for depth in range(1, len(parts)):
             parent = DELIMITER.join(parts[:depth])
-            if parent in subscribed or parent in shown_parents or not _matches(regex, parent):
+            if parent in subscribed or parent in shown_parents or not _matches(wanted, parent):
                 continue
             shown_parents.add(parent)
             _say_list(s, cmd.name, parent, "\\Noselect")

@@ -26,6 +26,7 @@ from .lexer import ParseError
 from .parser import astring, shown
 from .responses import Response, data, tagged
 from .types import Atom
+from .wildcard import ListPattern
 
 if TYPE_CHECKING:
     from .backend import MailboxInfo
@@ -97,14 +98,14 @@ def _returns(request: ListRequest, keyword: object, options: object) -> None:
 
 def do_list_extended(s: IMAPServer, cmd: Command, req: ListRequest) -> Response:
     """One ``* LIST`` per name (and ``* STATUS`` after it when asked), RFC 5258 §3."""
-    from .commands_mailbox import _matches, pattern_regex
+    from .commands_mailbox import _matches
     boxes = {b.name: b for b in s.backend.mailboxes(s.account)}
     subscribed = set(_subscriptions(s, boxes))
     reference = names.pattern_from_wire(s, req.reference)
-    regexes = [pattern_regex(reference + names.pattern_from_wire(s, p)) for p in req.patterns]
+    patterns = [ListPattern(reference + names.pattern_from_wire(s, p)) for p in req.patterns]
 
     def matches(name: str) -> bool:
-        return any(_matches(r, name) for r in regexes)
+        return any(_matches(p, name) for p in patterns)
 
     if "SUBSCRIBED" in req.select:
         chosen = subscribed
