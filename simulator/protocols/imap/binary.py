@@ -86,6 +86,11 @@ def decoded(raw: bytes, section: str) -> bytes:
         return b""
     if part.multipart or part.message is not None:
         return part.body
+    return transfer_decoded(part)
+
+
+def transfer_decoded(part: mimeparts.Entity) -> bytes:
+    """A leaf's body with its Content-Transfer-Encoding undone (RFC 2045 §6), or UnknownCTE."""
     encoding = str(part.msg.get("Content-Transfer-Encoding", "")).strip().lower()
     if encoding in IDENTITY:
         return part.body

@@ -14,6 +14,12 @@ which may carry transport padding; ``--boundary--`` closes the body).
 Part numbers (RFC 3501 §6.4.5): the parts of a multipart are 1, 2, …; a
 message that is not multipart has one part, 1 — its body; the parts of a
 message/rfc822 part are numbered as those of the message it encapsulates.
+
+Parts nest at most :data:`MAX_DEPTH` deep.  MIME sets no limit, but a
+message is client input (APPEND, SMTP): one nested 1,000 levels deep
+exhausted the parser's stack on every FETCH and SEARCH of it.  A part at the
+limit is kept whole as one opaque leaf (application/octet-stream), the way
+Dovecot limits nesting since CVE-2020-12100; its octets stay byte-exact.
 """
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ if TYPE_CHECKING:
 _BLANK = re.compile(rb"\r?\n\r?\n")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _IDENTITY = ("7bit", "8bit", "binary")      # RFC 2046 §5.2.1: the only encodings of message/*
+#: How deep multiparts and message/rfc822 parts may nest (see the module docstring).
+MAX_DEPTH = 100
 
 
 @lru_cache(maxsize=1)
@@ -81,19 +89,35 @@ def parse_header(header: bytes, default_type: str = "text/plain") -> Message:
     return msg
 
 
-def entity(raw: bytes, default_type: str = "text/plain") -> Entity:
+def entity(raw: bytes, default_type: str = "text/plain", depth: int = 0) -> Entity:
     """The entity tree of ``raw`` (a message or a body part, header first)."""
     header, body = split_header(raw)
     msg = parse_header(header, default_type)
     node = Entity(header, body, msg)
+    nests = msg.get_content_maintype() == "multipart" or msg.get_content_type() == "message/rfc822"
+    if depth >= MAX_DEPTH and nests:
+        msg.set_type("application/octet-stream")   # the parsed view only, not the octets
+        return node
     boundary = msg.get_boundary() if msg.get_content_maintype() == "multipart" else None
     if boundary:
         child_type = "message/rfc822" if msg.get_content_subtype() == "digest" else "text/plain"
         pieces = split_multipart(body, boundary.encode("utf-8", "surrogateescape")) or [b""]
-        node.parts = [entity(p, child_type) for p in pieces]
+        node.parts = [entity(p, child_type, depth + 1) for p in pieces]
     elif msg.get_content_type() == "message/rfc822" and _identity(msg):
-        node.message = entity(body)
+        node.message = entity(body, depth=depth + 1)
     return node
+
+
+def leaves(root: Entity) -> list[Entity]:
+    """The parts that hold content, in order, including those of encapsulated messages."""
+    out, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        inner = node.parts or ([node.message] if node.message is not None else [])
+        if not inner:
+            out.append(node)
+        stack.extend(reversed(inner))
+    return out
 
 
 def _identity(msg: Message) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from . import addresses, esearch
+from . import addresses, binary, esearch, mimeparts
 from . import bodystructure as bs
 from .lexer import ParseError
 from .parser import Command, astring, flag, number, search_date, sequence_set, shown
@@ -48,17 +48,21 @@ class Candidate:
     def flags(self) -> set[str]:
         return self.record.flags
 
+    def _header_view(self):
+        """The header only: the body is not parsed to search a header (nor can its
+        nesting exhaust anything)."""
+        if self._msg is None:
+            self._msg = mimeparts.parse_header(bs.split_header(self.record.data)[0])
+        return self._msg
+
     def header(self, name: str) -> list[str]:
-        msg = self._msg or bs.parse(self.record.data)
-        self._msg = msg
-        return [_decoded(v) for v in msg.get_all(name, [])]
+        return [_decoded(v) for v in self._header_view().get_all(name, [])]
 
     def address_texts(self, name: str) -> list[str]:
         """What FROM/TO/CC/BCC search in (RFC 3501 §6.4.4): the header as decoded, and
         each address parsed — its display name (decoded), its group name and its
         ``local@domain`` with comments and folding removed."""
-        msg = self._msg or bs.parse(self.record.data)
-        self._msg = msg
+        msg = self._header_view()
         texts = self.header(name)
         for value in msg.get_all(name, []):
             for a in addresses.parse(str(value)):
@@ -68,11 +72,10 @@ class Candidate:
         return texts
 
     def body_text(self) -> str:
-        import email.policy  # lazily: the email package loads socket (see bodystructure)
-        from email.parser import BytesParser
-        msg = BytesParser(policy=email.policy.default).parsebytes(self.record.data)
-        texts = [p.get_content() for p in msg.walk()
-                 if p.get_content_maintype() == "text" and not p.is_multipart()]
+        """The text parts, transfer encoding and charset undone (RFC 3501 §6.4.4 BODY);
+        the raw body when there is none."""
+        texts = [_text_of(p) for p in mimeparts.leaves(mimeparts.entity(self.record.data))
+                 if p.msg.get_content_maintype() == "text"]
         return "\n".join(texts) if texts else bs.split_header(self.record.data)[1].decode(
             "utf-8", "replace")
 
@@ -83,6 +86,17 @@ class Candidate:
             return parsedate_to_datetime(values[0]).date() if values else None
         except (TypeError, ValueError, IndexError):
             return None
+
+
+def _text_of(part: mimeparts.Entity) -> str:
+    try:
+        octets = binary.transfer_decoded(part)
+    except (binary.UnknownCTE, ValueError):    # binascii.Error is a ValueError
+        octets = part.body
+    try:
+        return octets.decode(part.msg.get_content_charset("us-ascii"), "replace")
+    except LookupError:                        # a charset Python does not know
+        return octets.decode("utf-8", "replace")
 
 
 def _decoded(value: str) -> str:

@@ -1,11 +1,13 @@
 """Nothing a client sends raises out of the IMAP engine (issue 16), in either driving mode."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 from imap_kit import World, feed, lines, say
 
 from simulator import locale
-from simulator.protocols.imap import LOGOUT, SELECTED, ConnectionClosed
+from simulator.protocols.imap import LOGOUT, SELECTED, ConnectionClosed, mimeparts
 from simulator.protocols.imap import session as imap_session
 from simulator.protocols.imap.lexer import MAX_NESTING
 from simulator.protocols.imap.search import MAX_DEPTH
@@ -164,3 +166,39 @@ def test_deleting_its_own_selected_mailbox_just_deselects():
     server = world.session(select="X")
     assert lines(say(server, "A1 DELETE X")) == ["A1 OK DELETE completed"]
     assert lines(say(server, "A2 SELECT INBOX"))[-1] == "A2 OK [READ-WRITE] SELECT completed"
+
+
+# -- messages are client input too: MIME nesting is bounded ----------------------------
+
+def nested(depth: int) -> bytes:
+    body = b"Content-Type: text/plain; charset=utf-8\r\n\r\ndeep inside\r\n"
+    for level in range(depth):
+        body = (b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (level, level)
+                + body + b"\r\n--b%d--\r\n" % level)
+    return b"From: a@example.org\r\nSubject: nested\r\nMIME-Version: 1.0\r\n" + body
+
+
+def test_a_message_nested_a_thousand_levels_is_fetched_and_searched():
+    world = World()
+    raw = nested(1000)
+    world.account.inbox.append(raw)
+    server = world.session(select="INBOX")
+    structure = say(server, "A1 FETCH 1 BODYSTRUCTURE")
+    assert structure.endswith("A1 OK FETCH completed\r\n")
+    assert structure.count('"mixed"') == mimeparts.MAX_DEPTH     # then one opaque leaf
+    assert '("application" "octet-stream" ("boundary" "b899")' in structure
+    whole = feed(server, b"A2 FETCH 1 BODY.PEEK[]\r\n")
+    assert raw in whole and whole.endswith(b"A2 OK FETCH completed\r\n")
+    assert lines(say(server, "A3 SEARCH SUBJECT nested"))[0] == "* SEARCH 1"
+    assert lines(say(server, "A4 SEARCH TEXT inside"))[0] == "* SEARCH 1"
+
+
+def test_body_search_decodes_transfer_encoding_and_charset():
+    world = World()
+    world.account.inbox.append(
+        b"Subject: koi8\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
+        b"--x\r\nContent-Type: text/plain; charset=koi8-r\r\nContent-Transfer-Encoding: base64\r\n"
+        b"\r\n" + base64.b64encode("Привет, мир".encode("koi8-r")) + b"\r\n--x--\r\n")
+    server = world.session(select="INBOX")
+    assert lines(say(server, "A1 SEARCH CHARSET UTF-8 BODY {6+}\r\nмир"))[0] == "* SEARCH 1"
+    assert lines(say(server, "A2 SEARCH BODY Privet"))[0] == "* SEARCH"
