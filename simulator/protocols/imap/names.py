@@ -9,6 +9,7 @@ of session see the same folders.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from . import formatter, mutf7
@@ -27,9 +28,9 @@ def from_wire(s: IMAPServer, value: object) -> str:
     """
     wire = mailbox(value)
     if s.rev2:
-        return wire
+        return _nfc(wire)
     try:
-        name = mutf7.decode(wire)
+        name = _nfc(mutf7.decode(wire))
     except ValueError as err:
         raise BackendError("mailbox_not_mutf7", mailbox=wire, reason=str(err)) from None
     return "INBOX" if name.upper() == "INBOX" else name
@@ -39,11 +40,17 @@ def pattern_from_wire(s: IMAPServer, text: str) -> str:
     """A LIST reference or pattern in Unicode; a spelling that is not modified UTF-7
     stays as it is and simply matches no mailbox."""
     if s.rev2:
-        return text
+        return _nfc(text)
     try:
-        return mutf7.decode(text)
+        return _nfc(mutf7.decode(text))
     except ValueError:
         return text
+
+
+def _nfc(name: str) -> str:
+    # RFC 9051 §5.1: a server may take a denormalised name as its NFC form, so "é" typed as
+    # e + U+0301 (as macOS file names are) opens the same folder as the one-character "é".
+    return unicodedata.normalize("NFC", name)
 
 
 def to_wire(s: IMAPServer, name: str) -> bytes:

@@ -130,3 +130,13 @@ def test_any_valid_name_round_trips_through_the_wire_and_a_maildir_restart(name)
         again = MaildirStore(root)
         again.add_user("bob@example.org", "secret")
         assert again.account("bob@example.org").has_folder(name)
+
+
+def test_a_decomposed_name_opens_the_same_folder_as_the_composed_one():
+    world = World()
+    old = world.session(login=True)
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"
+    assert lines(say(old, f"C1 CREATE {mutf7.encode(decomposed)}"))[-1] == "C1 OK CREATE completed"
+    assert world.account.has_folder(composed)
+    out = say(rev2(world), f'S1 SELECT "{decomposed}"')
+    assert lines(out)[-1].startswith("S1 OK")
