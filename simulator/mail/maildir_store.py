@@ -47,6 +47,7 @@ from .store import (
 LETTERS = {"\\Draft": "D", "\\Flagged": "F", "\\Answered": "R", "\\Seen": "S", "\\Deleted": "T"}
 FLAGS = {letter: flag for flag, letter in LETTERS.items()}
 UIDLIST = "mailsim-uidlist"
+UNSUBSCRIBED = "unsubscribed"      # the UID list's header marks a folder the user unsubscribed
 _counter = itertools.count()
 
 
@@ -115,8 +116,10 @@ class MaildirBox:
 
     # -- the UID list --------------------------------------------------------------
     def save(self, folder: Folder) -> None:
-        """``uidvalidity uidnext`` then ``uid key keyword…`` per message, replaced atomically."""
-        lines = [f"{folder.uidvalidity} {folder.uidnext}"]
+        """``uidvalidity uidnext [unsubscribed]`` then ``uid key keyword…`` per message,
+        replaced atomically."""
+        lines = [f"{folder.uidvalidity} {folder.uidnext}" + ("" if folder.subscribed
+                                                             else f" {UNSUBSCRIBED}")]
         lines += [" ".join([str(m.uid), m.key, *sorted(f for f in m.flags if f not in LETTERS)])
                   for m in folder.messages]
         tmp = self.path / (UIDLIST + ".tmp")
@@ -150,8 +153,10 @@ class MaildirBox:
             lines = (self.path / UIDLIST).read_text("utf-8").splitlines()
         except FileNotFoundError:
             return {}
-        validity, uidnext = (int(x) for x in lines[0].split())
-        folder.uidvalidity, folder.uidnext = validity, uidnext
+        validity, uidnext, *rest = lines[0].split()
+        folder.uidvalidity, folder.uidnext = int(validity), int(uidnext)
+        # set around MaildirFolder.__setattr__: saving now would write a half-read list
+        object.__setattr__(folder, "subscribed", UNSUBSCRIBED not in rest)
         known = {}
         for line in lines[1:]:
             uid, key, *keywords = line.split()
@@ -177,6 +182,12 @@ class MaildirFolder(Folder):
     """A Folder that writes every change through its :class:`MaildirBox`."""
 
     box: MaildirBox | None = None
+
+    def __setattr__(self, name: str, value) -> None:
+        super().__setattr__(name, value)
+        box = self.__dict__.get("box")
+        if name == "subscribed" and box is not None and box.folder is self:
+            box.save(self)      # SUBSCRIBE / UNSUBSCRIBE survive a restart (RFC 3501 §6.3.6)
 
     def append(self, data: bytes, flags=(), internal_date=None) -> StoredMessage:
         """Store the message on disk, then show it: a write the disk refuses leaves no

@@ -167,3 +167,13 @@ def test_a_deleted_folder_stays_deleted_even_if_removing_its_files_stops_half_wa
     account.delete_folder("Old")
     assert not account.has_folder("Old")
     assert not fresh(tmp_path).account("bob@b.test").has_folder("Old")
+
+
+def test_subscriptions_survive_a_restart(tmp_path):
+    backend = StoreBackend(fresh(tmp_path))
+    backend.create("bob@b.test", "Projects/2024")          # CREATE subscribes nothing
+    backend.subscribe("bob@b.test", "Projects/2024", True)
+    backend.subscribe("bob@b.test", "Junk", False)
+    before = backend.subscriptions("bob@b.test")
+    assert "Projects/2024" in before and "Projects" not in before and "Junk" not in before
+    assert StoreBackend(fresh(tmp_path)).subscriptions("bob@b.test") == before
