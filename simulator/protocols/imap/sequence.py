@@ -8,6 +8,7 @@ themselves (``updates.targets``), so here it is refused.  A range may be written
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,28 +27,42 @@ class SequenceSet:
     ranges: tuple[tuple[int, int], ...]
     text: str
 
+    def intervals(self, largest: int) -> list[tuple[int, int]]:
+        """The set as sorted, disjoint ``(low, high)`` intervals, ``*`` being ``largest``.
+
+        A client may send thousands of ranges in one line; merged once, they
+        are looked up by bisection instead of one by one for every message.
+        """
+        spans = sorted((min(low, high), max(low, high)) for low, high in
+                       ((largest if v == STAR else v for v in pair) for pair in self.ranges))
+        merged: list[tuple[int, int]] = []
+        for low, high in spans:
+            if merged and low <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+            else:
+                merged.append((low, high))
+        return merged
+
     def resolve(self, largest: int) -> list[int]:
         """The numbers the set names when ``*`` is ``largest``, sorted, no duplicates.
 
         A range such as ``5:*`` on a 3-message mailbox means ``3:5`` (RFC 3501 §9:
         "*" is the largest number in use), so it still names message 3.
         """
-        out: set[int] = set()
-        for low, high in self.ranges:
-            low, high = (largest if v == STAR else v for v in (low, high))
-            low, high = min(low, high), max(low, high)
-            out.update(range(max(low, 1), min(high, largest) + 1))
-        return sorted(out)
+        out: list[int] = []
+        for low, high in self.intervals(largest):
+            out.extend(range(max(low, 1), min(high, largest) + 1))
+        return out
 
     def select(self, values: Iterable[int], largest: int) -> list[int]:
         """The members of ``values`` (e.g. the UIDs present) that the set names."""
+        spans = self.intervals(largest)
+        starts = [low for low, _ in spans]
         wanted = []
         for value in values:
-            for low, high in self.ranges:
-                low, high = (largest if v == STAR else v for v in (low, high))
-                if min(low, high) <= value <= max(low, high):
-                    wanted.append(value)
-                    break
+            i = bisect_right(starts, value) - 1
+            if i >= 0 and value <= spans[i][1]:
+                wanted.append(value)
         return wanted
 
     def uses_star(self) -> bool:

@@ -4,13 +4,16 @@ from __future__ import annotations
 import base64
 
 import pytest
-from imap_kit import World, feed, lines, say
+from hypothesis import given
+from hypothesis import strategies as st
+from imap_kit import World, feed, lines, message, say
 
 from simulator import locale
 from simulator.protocols.imap import LOGOUT, SELECTED, ConnectionClosed, mimeparts
 from simulator.protocols.imap import session as imap_session
 from simulator.protocols.imap.lexer import MAX_NESTING
 from simulator.protocols.imap.search import MAX_DEPTH
+from simulator.protocols.imap.sequence import STAR, SequenceSet
 
 
 def broken(server, cmd):
@@ -202,3 +205,32 @@ def test_body_search_decodes_transfer_encoding_and_charset():
     server = world.session(select="INBOX")
     assert lines(say(server, "A1 SEARCH CHARSET UTF-8 BODY {6+}\r\nмир"))[0] == "* SEARCH 1"
     assert lines(say(server, "A2 SEARCH BODY Privet"))[0] == "* SEARCH"
+
+
+# -- sequence sets with thousands of ranges --------------------------------------------
+
+ranges = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=12)
+
+
+@given(ranges, st.integers(0, 25), st.lists(st.integers(1, 40), unique=True))
+def test_merged_intervals_name_exactly_the_numbers_of_the_ranges(pairs, largest, values):
+    seqset = SequenceSet(tuple(pairs), "")       # 0 is STAR, "*"
+
+    def named(value: int) -> bool:
+        return any(min(lo, hi) <= value <= max(lo, hi) for lo, hi in
+                   ((largest if v == STAR else v for v in pair) for pair in pairs))
+    assert seqset.select(sorted(values), largest) == [v for v in sorted(values) if named(v)]
+    assert seqset.resolve(largest) == [n for n in range(1, largest + 1) if named(n)]
+
+
+def test_a_set_of_thousands_of_ranges_is_answered():
+    # 1,500 UIDs that do not exist against 5,000 messages took 11.7 s, one range at a time.
+    world = World(messages=0)
+    for n in range(300):
+        world.account.inbox.append(message(n))
+    server = world.session(select="INBOX")
+    absent = ",".join(str(4_000_000_000 - i) for i in range(5000))
+    assert lines(say(server, f"A1 UID FETCH {absent},7 UID")) == [
+        "* 7 FETCH (UID 7)", "A1 OK UID FETCH completed"]
+    assert lines(say(server, "A2 SEARCH " + ",".join(["1:*"] * 5000) + " UID 299:*")) == [
+        "* SEARCH 299 300", "A2 OK SEARCH completed"]
