@@ -20,7 +20,7 @@ from simulator import console as view
 from simulator.cli_args import parse
 from simulator.locale import t
 from simulator.scenarios import Scenario, ScenarioError, builtin_names, load, load_builtin
-from simulator.trace import SCHEMA_VERSION, Trace, TraceFormatError
+from simulator.trace import READABLE_VERSIONS, Trace, TraceFormatError
 from simulator.trace import loads as trace_json
 
 
@@ -151,7 +151,7 @@ def summary(result: Any, scenario: Scenario, seed: int | None, lang: str) -> lis
     lines.append(t("cli.run.now", lang) if mailboxes else t("cli.run.all_empty", lang))
     lines += [t("cli.run.mailbox", lang, address=address, folders=folders)
               for address, folders in mailboxes.items()]
-    lines.append(t("cli.run.bounces", lang, count=result.bounces))
+    lines.append(t("cli.run.bounces", lang, count=len({b.dsn for b in result.bounces if b.dsn})))
     if not len(trace):
         lines.append(t("cli.replay.empty", lang, scenario=scenario.name))
     return lines
@@ -250,9 +250,9 @@ def _check_header(data: Any, lang: str) -> None:
         raise UserError(t("cli.error.trace_object", lang))
     if data.get("format") != "mailsim-trace":
         raise UserError(t("cli.error.trace_format", lang))
-    if data.get("version") != SCHEMA_VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise UserError(t("cli.error.trace_version", lang, version=data.get("version"),
-                          expected=SCHEMA_VERSION))
+                          expected=" / ".join(map(str, READABLE_VERSIONS))))
     if not isinstance(data.get("steps"), list):
         raise UserError(t("cli.error.trace_steps", lang, reason="steps"))
 

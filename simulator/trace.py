@@ -7,6 +7,12 @@ quizzes).  Consumers read traces; they never reach into engines.
 A trace serialises to a versioned JSON document (schema:
 ``simulator/trace_schema.json``, described in ``docs/trace-format.md``) and
 loads back identically: ``Trace.from_json(t.to_json()) == t``.
+
+Questions go through :meth:`Trace.exchanges`, :meth:`Trace.find` and
+:meth:`Trace.filter` (see ``docs/python-api.md``)::
+
+    trace.find(command="RCPT", code=452).reply.line    # what the server said
+    [x.code for x in trace.exchanges(conn="c2")]       # every reply code of c2
 """
 from __future__ import annotations
 
@@ -16,7 +22,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-SCHEMA_VERSION = 1
+from .trace_query import Exchange, ReplyLinker, code_matches, command_name, exchanges, reply_code
+
+#: Version 2 added ``answers`` to reply steps (and the tag to IMAP completions);
+#: version 1 traces still load, their replies linked to commands on loading.
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 #: A step travels from client to server, from server to client, or is an
 #: event inside one node (a DNS lookup, a delivery into a mailbox, a queue).
@@ -32,6 +43,8 @@ class Step:
     is a key into the ru/en texts (``simulator.locale``) and ``params`` fills
     its placeholders.  ``meta`` carries step-specific facts that a consumer may
     show (a queue id, a mailbox count) and must stay JSON-serialisable.
+    ``answers`` is, for a server reply, the index of the command step it
+    answers (RFC 2920 §3.1 keeps them in order; IMAP names it by its tag).
     """
 
     index: int
@@ -48,6 +61,7 @@ class Step:
     explain: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
     meta: Mapping[str, Any] = field(default_factory=dict)
+    answers: int | None = None
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
@@ -61,11 +75,24 @@ class Step:
     def is_server(self) -> bool:
         return self.direction == "s2c"
 
+    @property
+    def command(self) -> str | None:
+        """The command a client step sends, upper-case (``RCPT``, ``UID FETCH``), else None."""
+        return command_name(self)
+
+    @property
+    def code(self) -> int | str | None:
+        """A reply's code: ``250`` (SMTP), ``"+OK"``/``"-ERR"`` (POP3), ``"OK"``/``"NO"``/
+        ``"BAD"``/``"BYE"`` (IMAP), ``"+"`` (a continuation); None for other steps."""
+        return reply_code(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The step as a JSON-ready dict; bytes that are not UTF-8 go as base64."""
         data = asdict(self)
         data["params"] = dict(self.params)
         data["meta"] = dict(self.meta)
+        if data["answers"] is None:
+            del data["answers"]                 # only replies carry it
         raw = data.pop("raw")
         try:
             data["raw"] = raw.decode("utf-8")
@@ -93,6 +120,8 @@ class Trace:
     nodes: list[str] = field(default_factory=list)
     roles: dict[str, list[str]] = field(default_factory=dict)   # host -> its roles
     version: int = SCHEMA_VERSION
+    _linker: ReplyLinker = field(default_factory=ReplyLinker, init=False, repr=False,
+                                 compare=False)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -105,17 +134,63 @@ class Trace:
 
     def add(self, **fields: Any) -> Step:
         """Append a Step, numbering it; returns the new step."""
-        step = Step(index=len(self.steps), **fields)
+        step = self.make_step(len(self.steps), fields)
         self.steps.append(step)
         return step
 
+    def make_step(self, index: int, fields: Mapping[str, Any]) -> Step:
+        """A new Step numbered ``index``; a reply gets the ``answers`` link to its command.
+
+        Every step of the trace must pass here once, in order.
+        """
+        step = Step(index=index, **fields)
+        answers = self._linker.link(step)
+        if answers is None or "answers" in fields:
+            return step
+        return replace(step, answers=answers)
+
     def filter(self, *, protocol: str | None = None, conn: str | None = None,
-               node: str | None = None) -> list[Step]:
-        """Steps of one protocol, one connection and/or touching one node."""
+               node: str | None = None, command: str | None = None,
+               code: Any = None) -> list[Step]:
+        """Steps of one protocol, one connection, touching one node, of one command
+        (the command and the replies to it) and/or with one reply code.
+
+        ``code`` is a code (``452``, ``"-ERR"``, ``"NO"``), a class (``"4xx"``) or a
+        list of them; a step without a code (a command, a DNS lookup) has none.
+        """
+        wanted = command.upper() if command is not None else None
         return [s for s in self.steps
                 if (protocol is None or s.protocol == protocol)
                 and (conn is None or s.conn == conn)
-                and (node is None or node in (s.src, s.dst))]
+                and (node is None or node in (s.src, s.dst))
+                and (wanted is None or (self.command_of(s) or s).command == wanted)
+                and (code is None or code_matches(s.code, code))]
+
+    def exchanges(self, *, command: str | None = None, code: Any = None,
+                  conn: str | None = None, protocol: str | None = None) -> list[Exchange]:
+        """Commands with their replies, in the order they were sent.
+
+        ``command`` is a command name (``"RCPT"``, ``"UID FETCH"``, any case);
+        ``code`` a reply code, class (``"5xx"``) or list, matched against every
+        reply of the exchange (DATA has ``354`` and ``250``).  A greeting is an
+        exchange without a command.
+        """
+        return [x for x in exchanges(self.steps)
+                if x.matches(command=command, code=code, conn=conn, protocol=protocol)]
+
+    def find(self, *, command: str | None = None, code: Any = None,
+             conn: str | None = None, protocol: str | None = None) -> Exchange | None:
+        """The first exchange :meth:`exchanges` would list, or None."""
+        return next(iter(self.exchanges(command=command, code=code, conn=conn,
+                                        protocol=protocol)), None)
+
+    def command_of(self, reply: Step) -> Step | None:
+        """The command step a reply answers (None for a greeting or a non-reply)."""
+        if reply.answers is None:
+            return None
+        offset = self.steps[0].index if self.steps else 0
+        position = reply.answers - offset
+        return self.steps[position] if 0 <= position < len(self.steps) else None
 
     def connections(self) -> list[str]:
         """Connection ids in order of first appearance."""
@@ -139,13 +214,20 @@ class Trace:
         if data.get("format") != "mailsim-trace":
             raise TraceFormatError("not a mailsim trace (the 'format' field is missing)")
         version = data.get("version")
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             raise TraceFormatError(
-                f"trace format version {version!r} is not supported (expected {SCHEMA_VERSION})")
-        return cls(scenario=data.get("scenario", ""), seed=data.get("seed", 0),
-                   nodes=list(data.get("nodes", [])),
-                   roles={h: list(r) for h, r in data.get("roles", {}).items()},
-                   steps=[Step.from_dict(s) for s in data["steps"]], version=version)
+                f"trace format version {version!r} is not supported (expected "
+                f"{' or '.join(map(str, READABLE_VERSIONS))})")
+        trace = cls(scenario=data.get("scenario", ""), seed=data.get("seed", 0),
+                    nodes=list(data.get("nodes", [])),
+                    roles={h: list(r) for h, r in data.get("roles", {}).items()},
+                    version=SCHEMA_VERSION)
+        for step in (Step.from_dict(s) for s in data["steps"]):
+            fields = {k: v for k, v in step.__dict__.items() if k != "index"}
+            if version == 1:
+                fields.pop("answers", None)      # linked here, as a new trace would be
+            trace.steps.append(trace.make_step(step.index, fields))
+        return trace
 
     @classmethod
     def from_json(cls, text: str) -> Trace:
@@ -165,9 +247,10 @@ class Trace:
             return cls.from_json(handle.read())
 
     def extend(self, steps: Iterable[Step]) -> None:
-        """Append steps from elsewhere, renumbering them in this trace."""
+        """Append steps from elsewhere, renumbering them (and their links) in this trace."""
         for step in steps:
-            self.steps.append(replace(step, index=len(self.steps)))
+            fields = {k: v for k, v in step.__dict__.items() if k not in ("index", "answers")}
+            self.steps.append(self.make_step(len(self.steps), fields))
 
 
 def loads(text: str) -> Any:

@@ -203,7 +203,8 @@ def test_run_prints_the_summary_and_writes_the_trace(capsys, monkeypatch, tmp_pa
 
     def fake_simulate(scenario, *, seed=None):
         calls.append((scenario.name, seed))
-        return SimpleNamespace(trace=hand_trace(), store=FakeStore(), bounces=1)
+        return SimpleNamespace(trace=hand_trace(), store=FakeStore(),
+                               bounces=[SimpleNamespace(dsn="Q1")])
 
     monkeypatch.setattr(simulator.network, "simulate", fake_simulate, raising=False)
     out_json = tmp_path / "out.json"

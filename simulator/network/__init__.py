@@ -6,7 +6,7 @@ on its own without loading the protocol engines.
 """
 from importlib import import_module
 
-__all__ = ["Delivery", "Network", "SimulationResult", "simulate"]
+__all__ = ["Bounce", "Delivery", "Network", "SimulationResult", "simulate"]
 
 
 def __getattr__(name: str):

@@ -13,6 +13,7 @@ from ..mail import mime
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from .relay import QueueEntry, Relay
+from .result import Bounce
 
 SUBMISSION_PORT = 587
 MX_PORT = 25
@@ -119,10 +120,10 @@ class MTANode:
     # -- bounces -------------------------------------------------------------------------
     def bounce(self, entry: QueueEntry, failures: list[tuple[Path, str, str]]) -> None:
         """Send a delivery status notification (RFC 3464) to the reverse path."""
-        self.net.bounces += 1
         addresses = [str(p.mailbox) for p, _, _ in failures]
         if entry.mail_from.is_null:
             # RFC 5321 §4.5.5: never bounce a bounce (that is how mail loops start).
+            self._note_bounces(entry, failures, None)
             self.net.recorder.internal(self.name, "MTA", "bounce of a bounce not sent",
                                        "mta.double_bounce", params={"queue_id": entry.queue_id})
             return
@@ -133,6 +134,7 @@ class MTANode:
                              to=entry.mail_from.mailbox,
                              postmaster=f"postmaster@{self.mail_domain}")
         queue_id = self.net.new_queue_id()
+        self._note_bounces(entry, failures, queue_id)
         self.net.recorder.internal(self.name, "MTA", f"bounce {queue_id} → {entry.mail_from}",
                                    "mta.bounce", params={"queue_id": queue_id,
                                                          "original": entry.queue_id,
@@ -141,6 +143,12 @@ class MTANode:
                                                          "status": failures[0][1]},
                                    queue_id=queue_id)
         self.route(Path(""), [entry.mail_from], dsn, queue_id)
+
+    def _note_bounces(self, entry: QueueEntry, failures, dsn: str | None) -> None:
+        for path, status, diagnostic in failures:
+            self.net.bounces.append(Bounce(self.net.now(), self.name, path.mailbox, status,
+                                           diagnostic, entry.mail_from.mailbox,
+                                           entry.queue_id, dsn))
 
 
 class SessionHandler(Handler):

@@ -132,7 +132,7 @@ class Relay:
             bucket.append((rcpt, reply))
         self._report_sent(entry, host, delivered)
         if failed:
-            self.mta.bounce(entry, [(p, r.enhanced or "5.0.0", f"smtp; {_text(r)}")
+            self.mta.bounce(entry, [(p, r.enhanced or "5.0.0", _text(r))
                                     for p, r in failed])
         if deferred:
             entry.rcpts = [p for p, _ in deferred]
@@ -161,7 +161,7 @@ class Relay:
                                                               "error": error})
             self.queue.pop(id(entry), None)
             status = "5" + status[1:] if status[:1] == "4" else status
-            self.mta.bounce(entry, [(p, status, f"smtp; {error}") for p in entry.rcpts])
+            self.mta.bounce(entry, [(p, status, error) for p in entry.rcpts])
             return
         wait = schedule[entry.attempts - 1]
         self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} deferred {wait:g} s",
@@ -174,7 +174,7 @@ class Relay:
 
     def _fail_all(self, entry: QueueEntry, status: str, error: str) -> None:
         self.queue.pop(id(entry), None)
-        self.mta.bounce(entry, [(p, status, f"smtp; {error}") for p in entry.rcpts])
+        self.mta.bounce(entry, [(p, status, error) for p in entry.rcpts])
 
 
 def _outcome(rcpt: Path, result):

@@ -8,7 +8,6 @@ the OS random source: time is the scheduler's and randomness comes from one
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..mail import mime
@@ -21,41 +20,9 @@ from .dns import DNS
 from .faults import Faults
 from .host import HostNode
 from .recorder import Recorder
+from .result import Bounce, Delivery, SimulationResult
 from .scheduler import Scheduler
 from .topology import INTERNET, Topology
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One message put into one mailbox by an MDA."""
-
-    time: float
-    host: str
-    address: str
-    folder: str
-    uid: int
-    queue_id: str
-
-
-@dataclass
-class SimulationResult:
-    """What a run produced: the trace, the mailboxes and a few counts."""
-
-    trace: Trace
-    store: MailStore
-    deliveries: list[Delivery] = field(default_factory=list)
-    bounces: int = 0
-
-    def smtp_hops(self) -> list[tuple[str, str]]:
-        """(client, server) of every SMTP connection that got a greeting, in order."""
-        hops = []
-        for conn in self.trace.connections():
-            steps = self.trace.filter(conn=conn, protocol="SMTP")
-            if steps:
-                server = next(s.src for s in steps if s.direction == "s2c")
-                client = next(s.dst for s in steps if s.direction == "s2c")
-                hops.append((client, server))
-        return hops
 
 
 class Network:
@@ -71,7 +38,7 @@ class Network:
         self.rng = random.Random(seed)
         self.scheduler = scheduler if scheduler is not None else Scheduler()
         self.trace = trace if trace is not None else Trace(scenario=scenario.name, seed=seed)
-        self.recorder = Recorder(self.trace, lambda: round(self.scheduler.now, 6))
+        self.recorder = Recorder(self.trace, self.now)
         self.topology = Topology()
         self.dns = DNS()
         self.store = store if store is not None else MailStore(clock=self.now_datetime)
@@ -79,7 +46,7 @@ class Network:
         self.deliveries: list[Delivery] = []
         #: callbacks ``(address, folder)`` after each delivery (IMAP servers wake idlers)
         self.mailbox_watchers: list = []
-        self.bounces = 0
+        self.bounces: list[Bounce] = []
         self._connections = 0
         options = scenario.options
         self.latency = options.latency
@@ -106,6 +73,10 @@ class Network:
         self.trace.roles = {h.name.lower(): list(h.roles) for h in self.scenario.hosts}
 
     # -- services used by the nodes ------------------------------------------------------
+    def now(self) -> float:
+        """Simulated seconds, rounded as the trace shows them (no 450.7599999999998)."""
+        return round(self.scheduler.now, 6)
+
     def now_datetime(self) -> datetime:
         return self.scenario.options.start_time + timedelta(seconds=self.scheduler.now)
 
@@ -152,7 +123,7 @@ class Network:
         data = mime.prepend_header(content, "Delivered-To", rcpt.mailbox)
         data = mime.prepend_header(data, "Return-Path", f"<{sender.mailbox}>")
         message = self.store.deliver(rcpt.mailbox, data, self.now_datetime())
-        self.deliveries.append(Delivery(self.scheduler.now, host, rcpt.mailbox, "INBOX",
+        self.deliveries.append(Delivery(self.now(), host, rcpt.mailbox, "INBOX",
                                         message.uid, queue_id))
         self.recorder.internal(host, "MDA", f"deliver {queue_id} → {rcpt.mailbox} INBOX "
                                f"uid {message.uid}", "mda.deliver",

@@ -324,7 +324,7 @@ class IMAPServer(EngineOutput):
         if self.notes:
             answer = _with_params(answer, _noted(self.notes, answer))
         self._send(answer, before, after)
-        self.state = after
+        self.state, self.current_tag = after, None
         if answer.ok:
             self._errors = 0                   # the limit is on errors in a row
         self._events.append(CommandCompleted(answer.tag or "*", name, answer.status or ""))
@@ -343,7 +343,22 @@ class IMAPServer(EngineOutput):
     def _send(self, response: Response, before: str, after: str) -> None:
         self._out += response.wire
         self._transcript.append(Utterance("s2c", response.wire, before, after,
-                                          response.explain, dict(response.params)))
+                                          response.explain, self._trace_params(response)))
+
+    def _trace_params(self, response: Response) -> dict[str, Any]:
+        """The response's params plus the tag of the command it answers: its own for a
+        completion, the running command's for untagged data and ``+`` (RFC 9051 §2.2.2),
+        so a trace can pair each reply with its command also when completions overtake."""
+        params = dict(response.params)
+        if response.kind == "tagged":
+            params.update(tag=response.tag, status=response.status)
+            return params
+        if response.status:
+            params.setdefault("status", response.status)
+        tag = self.waiting_tag if self.state in (S.IDLE, S.SASL) else self.current_tag
+        if tag is not None:
+            params.setdefault("tag", tag)
+        return params
 
     def _record(self, raw: bytes, explain: str, params: dict) -> None:
         if explain != "imap.cmd.literal_announced" and self._announced:
