@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_LAB  := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: lab demo test bench clean
+.PHONY: lab voila demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,14 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,lab,browser]'
 	touch $@
 
-## make lab: install (first time) and open the course notebooks in JupyterLab
-# Jupyter refuses to run as root unless told; containers and lab machines often are root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
-
+## make lab: install (first time) and open the course in JupyterLab: notebooks/ is the root
+## (ru/ and en/ in the file browser), the Russian index opens first
 lab: $(STAMP_LAB)
-	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) ru/00_tour.ipynb
+	$(BIN)/mailsim lab --lang ru --notebooks notebooks
+
+## make voila: the same notebooks as a code-free Voilà site for students
+voila: $(STAMP_LAB)
+	$(BIN)/mailsim lab --voila --lang ru --notebooks notebooks
 
 ## make demo: replay the default scenario in the terminal
 demo: $(STAMP_TEST)

@@ -41,7 +41,7 @@ def step_times(player: TracePlayer, indices) -> list[float]:
     out = []
     for index in indices:
         start = time.perf_counter()
-        player.show(index)
+        player.show(index + 1)              # show() takes the step number, #1 first
         out.append(time.perf_counter() - start)
     return out
 

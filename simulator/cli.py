@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is None:
         return status
     handler = {"scenarios": cmd_scenarios, "run": cmd_run, "replay": cmd_replay,
-               "serve": cmd_serve}[args.command]
+               "serve": cmd_serve, "lab": cmd_lab}[args.command]
     try:
         return handler(args)
     except (UserError, ScenarioError, TraceFormatError) as exc:
@@ -87,6 +87,20 @@ def cmd_serve(args) -> int:
         return run_serve(args)
     except ServeUsageError as exc:
         raise UserError(str(exc)) from None
+
+
+# -- mailsim lab ---------------------------------------------------------------------------
+
+
+def cmd_lab(args) -> int:
+    """Serve ``notebooks/`` in JupyterLab (or Voilà) and open the index in ``--lang``."""
+    from simulator import lab
+    try:
+        root = lab.find_notebooks(args.notebooks)
+    except lab.NotebooksNotFound as exc:
+        raise UserError(t("cli.error.no_notebooks", args.lang, path=str(exc))) from None
+    return lab.run(root, args.lang, voila=args.voila, browser=not args.no_browser,
+                   port=args.port)
 
 
 # -- mailsim run ---------------------------------------------------------------------------

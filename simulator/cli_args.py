@@ -16,7 +16,7 @@ from typing import NoReturn
 from simulator import __version__
 from simulator.locale import LANGUAGES, default_lang, t
 
-COMMANDS = ("scenarios", "run", "replay", "serve")
+COMMANDS = ("scenarios", "run", "replay", "serve", "lab")
 
 
 def pick_lang(argv: Sequence[str]) -> str:
@@ -116,6 +116,11 @@ def build_parser(lang: str) -> Parser:
     replay.add_argument("--protocol", metavar=mv("protocol"), help=h("protocol"))
     replay.add_argument("--conn", metavar=mv("conn"), help=h("conn"))
     add_serve_arguments(command("serve"), lang)
+    lab = command("lab")
+    lab.add_argument("--voila", action="store_true", help=h("voila"))
+    lab.add_argument("--no-browser", action="store_true", help=h("no_browser"))
+    lab.add_argument("--port", type=int, metavar="N", help=h("port"))
+    lab.add_argument("--notebooks", metavar=mv("dir"), help=h("notebooks"))
     # --lang is also accepted before the command: ``mailsim --lang en scenarios``.
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     return parser

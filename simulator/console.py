@@ -72,7 +72,7 @@ def connection_header(info: ConnectionInfo, lang: str) -> RenderableType:
 def step_heading(step: Step, lang: str) -> Text:
     """``#12  0.034 s  c1  pc.a.test → mail.a.test  SMTP  state: MAIL → RCPT``."""
     text = Text()
-    text.append(f"#{step.index}", style="bold")
+    text.append(f"#{step.number}", style="bold")
     text.append("  " + t("cli.replay.time", lang, time=f"{step.time:.3f}"), style="dim")
     if step.conn:
         text.append(f"  {step.conn}", style="blue")

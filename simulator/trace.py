@@ -68,6 +68,11 @@ class Step:
             raise ValueError(f"direction must be one of {DIRECTIONS}, got {self.direction!r}")
 
     @property
+    def number(self) -> int:
+        """The step's number as people see it (rows, counters, ``player.show``): index + 1."""
+        return self.index + 1
+
+    @property
     def is_client(self) -> bool:
         return self.direction == "c2s"
 

@@ -32,7 +32,7 @@ def step_row(step: Step, lang: str, current: bool = False) -> str:
             else "border-left:4px solid transparent;")
     return (f'<div data-index="{step.index}" data-current="{str(current).lower()}" '
             f'style="{mark}color:{colour};padding:1px 4px;white-space:pre-wrap;">'
-            f'<span style="color:{NEUTRAL}">#{step.index} {escape(step.conn or "  ")}</span> '
+            f'<span style="color:{NEUTRAL}">#{step.number} {escape(step.conn or "  ")}</span> '
             f"{body}</div>")
 
 
@@ -51,7 +51,7 @@ def transcript(steps: Sequence[Step], position: int, lang: str, window: int = 14
 def heading(step: Step, lang: str) -> str:
     """``#14 · 0.260 s · c1 · pc.a.test → mail.a.test · SMTP``."""
     route = step.src if step.src == step.dst else f"{step.src} → {step.dst}"
-    parts = [f"#{step.index}", t("ui.player.time", lang, time=f"{step.time:.3f}"),
+    parts = [f"#{step.number}", t("ui.player.time", lang, time=f"{step.time:.3f}"),
              step.conn or "", route, step.protocol, t(f"common.direction.{step.direction}", lang)]
     return "<b>" + escape(" · ".join(p for p in parts if p)) + "</b>"
 

@@ -26,13 +26,25 @@ def message_label(message: StoredMessage) -> str:
     return f"UID {message.uid} · {flags} · {message.size} B · {message.summary()['subject']}"
 
 
+def first_with_mail(store: MailStore) -> str | None:
+    """The first account with a message in any folder (else the first account, else None)."""
+    accounts = list(store.accounts)
+    full = [a for a in accounts if any(f.messages for f in a.folders.values())]
+    return (full or accounts)[0].address if accounts else None
+
+
 class MailboxInspector(widgets.VBox):
     """Accounts → folders → messages, with the raw source and the MIME tree of the chosen one."""
 
-    def __init__(self, store: MailStore, lang: str = "ru") -> None:
+    def __init__(self, store: MailStore, lang: str = "ru", account: str | None = None) -> None:
+        """``account``: the mailbox to open on (default: the first one holding mail)."""
         self.store, self.lang = store, lang
         self._png: dict[tuple, bytes] = {}
-        self.account = widgets.Dropdown(options=[a.address for a in store.accounts])
+        # "bob@b.test (1)": how many messages each mailbox holds, so the choice is clear.
+        addresses = [(f"{a.address} ({sum(len(f.messages) for f in a.folders.values())})",
+                      a.address) for a in store.accounts]
+        self.account = widgets.Dropdown(options=addresses,
+                                        value=account or first_with_mail(store))
         self.folder = widgets.Dropdown()
         self.messages = widgets.Select(rows=6, layout=widgets.Layout(width="95%"))
         self.info = widgets.HTML()
@@ -65,7 +77,9 @@ class MailboxInspector(widgets.VBox):
         folders = self.store.account(self.account.value).folders
         self.folder.options = [(f"{name} ({len(f.messages)})", name) for name, f in
                                folders.items()]
-        self.folder.value = "INBOX" if "INBOX" in folders else next(iter(folders), None)
+        # INBOX, unless it is empty and another folder holds mail.
+        with_mail = [name for name, f in folders.items() if f.messages]
+        self.folder.value = "INBOX" if "INBOX" in with_mail or not with_mail else with_mail[0]
         self._fill_messages()
 
     def _fill_messages(self) -> None:

@@ -15,7 +15,7 @@ from html import escape
 import ipywidgets as widgets
 
 from simulator.locale import t
-from simulator.trace import Trace
+from simulator.trace import Step, Trace
 
 from . import html
 from .pictures import KINDS, PictureCache
@@ -34,7 +34,8 @@ class TracePlayer(widgets.VBox):
 
     ``TracePlayer(trace, lang="ru", picture="none")``; ``picture`` is one of
     ``none``, ``sequence``, ``state``, ``topology``.  :meth:`show` jumps to a
-    trace index and renders it (the benchmark calls it once per step).
+    step by its number — the ``#N`` of the rows and the counter, 1 for the first
+    step — and renders it (the benchmark calls it once per step).
     """
 
     def __init__(self, trace: Trace, lang: str = "ru", picture: str = "none") -> None:
@@ -133,9 +134,14 @@ class TracePlayer(widgets.VBox):
     def _go(self, position: int) -> None:
         self.slider.value = max(0, min(position, len(self.positions) - 1))
 
-    def show(self, index: int) -> None:
-        """Jump to trace step ``index`` (or the next one the filters let through) and render."""
-        position = next((p for p, i in enumerate(self.positions) if i >= index),
+    @property
+    def step(self) -> Step | None:
+        """The current step (None when the filters hide every step)."""
+        return None if self.index is None else self.trace[self.index]
+
+    def show(self, number: int) -> None:
+        """Jump to step ``number`` (``#N``; or the next one the filters let through), render."""
+        position = next((p for p, i in enumerate(self.positions) if i >= number - 1),
                         len(self.positions) - 1)
         if position == self.slider.value:
             self.render()
@@ -178,9 +184,15 @@ class TracePlayer(widgets.VBox):
         step = steps[position]
         self.transcript.value = html.transcript(steps, position, self.lang)
         self.details.value = html.step_panel(step, self._views[step.index], self.lang)
-        self.position.value = escape(t("ui.player.position", self.lang, position=position + 1,
-                                       count=len(steps)))
+        self.position.value = escape(self._counter(position, step))
         self._draw_picture(position)
+
+    def _counter(self, position: int, step: Step) -> str:
+        """``step 42 of 78``, or with a filter ``step 3 of 17 shown (#56 of 78)``."""
+        if len(self.positions) == len(self.trace):
+            return t("ui.player.position", self.lang, number=step.number, count=len(self.trace))
+        return t("ui.player.position_filtered", self.lang, position=position + 1,
+                 shown=len(self.positions), number=step.number, count=len(self.trace))
 
     def _draw_picture(self, position: int) -> None:
         png = self._pictures.get(self.picture.value, self.positions, position, self.lang)

@@ -1,7 +1,7 @@
 """The tour in a real browser: JupyterLab + headless Chromium (Debian's) driven by Playwright.
 
 The test starts JupyterLab from this venv on a free port with a token, opens
-``notebooks/en/00_tour.ipynb``, runs every cell, clicks "next" on the first
+``notebooks/en/01_tour.ipynb``, runs every cell, clicks "next" on the first
 player (the button with the CSS class ``mailsim-next``) and checks that the
 transcript's current line moves.  The screenshot goes to ``test-artifacts/``.
 
@@ -141,7 +141,7 @@ def step_player(page) -> tuple[str, str, str]:
 
 def test_tour_runs_and_the_player_steps_in_chromium(lab):
     with chromium_page() as page:
-        open_and_run_all(page, f"{lab}/lab/tree/en/00_tour.ipynb?token={TOKEN}")
+        open_and_run_all(page, f"{lab}/lab/tree/en/01_tour.ipynb?token={TOKEN}")
         before, after, text = step_player(page)
         page.screenshot(path=str(ARTIFACTS / "tour-in-chromium.png"))
     # The tour itself moves this player to step 13 (player.show(13)); next goes one further.
@@ -151,7 +151,7 @@ def test_tour_runs_and_the_player_steps_in_chromium(lab):
 def test_tour_runs_and_the_player_steps_in_notebook_7(lab):
     """The same in Notebook 7's page (/notebooks/…), served by the same Jupyter server."""
     with chromium_page() as page:
-        page.goto(f"{lab}/notebooks/en/00_tour.ipynb?token={TOKEN}",
+        page.goto(f"{lab}/notebooks/en/01_tour.ipynb?token={TOKEN}",
                   wait_until="domcontentloaded")
         page.locator(".jp-Notebook").wait_for()
         # Notebook 7 does not expose its app object: use its Run menu like a student.

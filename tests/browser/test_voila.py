@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("voila", reason="the lab extra (voila) is missing")
+from simulator.lab import TOUR
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP = 60            # seconds for Voilà to listen
 RENDER = 180            # seconds for the page: every cell of the tour is executed
@@ -51,7 +53,7 @@ def fetch(url: str, process: subprocess.Popen) -> str:
 def test_voila_renders_the_tour_without_errors(lang, tmp_path):
     port = free_port()
     command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-               "--Voila.ip=127.0.0.1", str(ROOT / "notebooks" / lang / "00_tour.ipynb")]
+               "--Voila.ip=127.0.0.1", str(ROOT / "notebooks" / TOUR[lang])]
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

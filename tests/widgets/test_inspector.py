@@ -2,11 +2,18 @@
 from simulator.widgets import MailboxInspector
 
 
-def test_opens_on_the_first_account_inbox_and_first_message(run):
+def test_opens_on_the_first_mailbox_with_mail_and_says_how_much_each_holds(run):
     inspector = MailboxInspector(run("basic").store, lang="en")
+    assert inspector.account.value == "bob@b.test"              # alice got nothing
+    assert inspector.folder.value == "INBOX" and "Привет, Bob!" in inspector.info.value
+    assert ("alice@a.test (0)", "alice@a.test") in inspector.account.options
+    assert ("bob@b.test (1)", "bob@b.test") in inspector.account.options
+
+
+def test_opens_on_the_mailbox_it_is_asked_for(run):
+    inspector = MailboxInspector(run("basic").store, lang="en", account="alice@a.test")
     assert inspector.account.value == "alice@a.test"
-    assert inspector.folder.value == "INBOX"
-    assert "The folder is empty." in inspector.info.value       # alice got nothing
+    assert "The folder is empty." in inspector.info.value
 
 
 def test_shows_uid_flags_subject_source_and_parts_of_bobs_message(run):

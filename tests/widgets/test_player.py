@@ -24,6 +24,21 @@ def test_starts_at_the_first_step_with_it_highlighted(player):
     assert "step 1 of 46" in player.position.value
 
 
+def test_one_numbering_in_rows_counter_heading_and_show(player):
+    """#14 is the 14th step everywhere: the row, the step panel, the counter and show(14)."""
+    player.show(14)
+    assert player.step.line.startswith("MAIL FROM") and player.step.number == 14
+    assert "step 14 of 46" in player.position.value
+    assert re.search(r'data-current="true"[^>]*>.*?#14 c1', player.transcript.value)
+    assert "<b>#14 ·" in player.details.value
+
+
+def test_with_a_filter_the_counter_says_both_positions(player):
+    player.filters["protocol"].value = "DNS"
+    player.show(24)
+    assert "step 2 of 2 shown (#24 of 46)" in player.position.value
+
+
 def test_buttons_move_forward_back_last_first(player):
     player.buttons["forward"].click()
     player.buttons["forward"].click()
@@ -45,7 +60,7 @@ def test_slider_and_play_move_the_transcript(player):
 
 
 def test_client_and_server_lines_have_their_prefix_and_colour(player):
-    player.show(4)
+    player.show(5)
     row = {int(i): body for i, body in re.findall(r'data-index="(\d+)"[^>]*>(.*?)</div>',
                                                   player.transcript.value)}
     assert "<b>C:</b> EHLO pc.a.test" in row[3] and "#00798c" in player.transcript.value
@@ -53,13 +68,13 @@ def test_client_and_server_lines_have_their_prefix_and_colour(player):
 
 
 def test_step_panel_explains_and_shows_the_state_change(player):
-    player.show(13)
+    player.show(14)
     assert "state: READY → MAIL" in player.details.value
     assert "MAIL FROM" in player.details.value or "reverse path" in player.details.value
 
 
 def test_language_toggle_switches_labels_and_explanations(player):
-    player.show(13)
+    player.show(14)
     english = player.details.value
     player.language.value = "ru"
     assert player.details.value != english and "состояние: READY → MAIL" in player.details.value
@@ -68,17 +83,17 @@ def test_language_toggle_switches_labels_and_explanations(player):
 
 
 def test_server_view_follows_the_step_also_backwards(player):
-    player.show(20)
+    player.show(21)
     assert "queue of mail.a.test: D891B7584A (queued)" in player.details.value
-    player.show(41)
+    player.show(42)
     assert "bob@b.test/INBOX: 1 message" in player.details.value
     player.buttons["back"].click()
-    player.show(19)                      # before the queueing: nothing on the servers yet
+    player.show(20)                      # before the queueing: nothing on the servers yet
     assert "nothing queued or delivered yet" in player.details.value
 
 
 def test_filters_by_protocol_connection_and_node(player):
-    player.show(10)
+    player.show(11)
     player.filters["protocol"].value = "DNS"
     assert player.positions == [22, 23] and player.index == 22   # the next DNS step
     player.filters["protocol"].value = ALL
@@ -100,15 +115,15 @@ def test_filters_that_match_nothing_say_so(player):
 def test_pictures_of_the_current_step(player, kind):
     assert player.image.layout.display == "none"
     player.picture.value = kind
-    player.show(14)
+    player.show(15)
     assert player.image.value[:4] == b"\x89PNG" and player.image.layout.display == ""
 
 
 def test_state_picture_of_a_step_outside_any_state_machine_is_hidden(player):
     player.picture.value = "state"
-    player.show(0)                       # MUA compose: no connection, no state table
+    player.show(1)                       # MUA compose: no connection, no state table
     assert player.image.layout.display == "none"
-    player.show(28)                      # TCP close of c1: the SMTP session's last state
+    player.show(29)                      # TCP close of c1: the SMTP session's last state
     assert player.image.layout.display == ""
 
 
@@ -122,8 +137,8 @@ def test_longest_builtin_trace_steps_fast(run):
     trace = run("source-route").trace
     player = TracePlayer(trace, lang="ru")
     start = time.perf_counter()
-    for index in range(len(trace)):
-        player.show(index)
+    for number in range(1, len(trace) + 1):
+        player.show(number)
     assert (time.perf_counter() - start) / len(trace) < 0.05
 
 
