@@ -47,23 +47,26 @@ CELLS = [
      "mailbox. Every step is real SMTP, POP3 and IMAP bytes with an explanation."), SETUP),
     (("## 1. Письмо от Алисы к Бобу (`basic`)\n\nПроигрыватель показывает шаги по одному. "
      "Кнопки ◀ ▶ (или стрелки ← → на клавиатуре, когда проигрыватель в фокусе) — шаг назад "
-     "и вперёд, ▶ слева — автоматический показ, ползунок — переход к любому шагу, ⛶ — во "
-     "весь экран. Строки клиента начинаются с `C:` (синие), ответы сервера — с `S:` "
-     "(оранжевые), события внутри узла — с `··`. Многострочный ответ свёрнут в одну строку: "
-     "щёлкните по ней, чтобы развернуть. Справа — пояснение шага, состояние сервера до и "
-     "после и то, что лежит в очередях и ящиках в этот момент."),
+     "и вперёд, ▶ слева — автоматический показ, ползунок — переход к любому шагу, последняя "
+     "кнопка верхней строки — во весь экран. Строки клиента начинаются с `C:` (синие), "
+     "ответы сервера — с `S:` (оранжевые), события внутри узла — с `··`. Многострочный ответ "
+     "свёрнут в одну строку: щёлкните по ней, чтобы развернуть. Под строками — пояснение "
+     "шага, состояние сервера до и после и то, что лежит в очередях и ящиках в этот момент; "
+     "справа — диаграмма состояний сервера, текущее состояние выделено."),
      ("## 1. Alice writes to Bob (`basic`)\n\nThe player shows the steps one at a time. "
      "◀ ▶ (or the ← → keys while the player has the focus) step back and forward, the ▶ on "
-     "the left plays them, the slider jumps to any step, ⛶ goes full screen. Client lines "
-     "start with `C:` (blue), server replies with `S:` (orange), events inside a node with "
-     "`··`. A reply of several lines is folded into one row: click it to unfold. On the "
-     "right: the step's explanation, the server state before and after, and what the queues "
-     "and mailboxes hold at that moment."),
-     'player = TracePlayer(runs["basic"].trace, lang=LANG, picture="sequence")\nplayer'),
+     "the left plays them, the slider jumps to any step, the last button of the top row goes "
+     "full screen. Client lines start with `C:` (blue), server replies with `S:` (orange), "
+     "events inside a node with `··`. A reply of several lines is folded into one row: click "
+     "it to unfold. Under the rows: the step's explanation, the server state before and "
+     "after, and what the queues and mailboxes hold at that moment; on the right, the "
+     "server's state diagram with the current state highlighted."),
+     'player = TracePlayer(runs["basic"].trace, lang=LANG, picture="state")\nplayer'),
     (("Шаг 14 — команда `MAIL FROM`: с неё начинается передача письма. Переключите рисунок "
-     "проигрывателя на «состояния»: текущее состояние SMTP-сервера выделено."),
+     "проигрывателя на «последовательность»: стрелки между узлами, текущий шаг выделен."),
      ("Step 14 is the `MAIL FROM` command: the transfer of the message starts there. Switch "
-     "the player's picture to “states”: the SMTP server's current state is highlighted."),
+     "the player's picture to “sequence”: the arrows between the nodes, the current step "
+     "highlighted."),
      (("# Проигрыватель можно вести из кода: show(N) — перейти к шагу N.\n"
        "player.show(14)\nplayer.step.line"),
       ("# The player can be driven from code: show(N) goes to step N.\n"

@@ -44,7 +44,7 @@ def text_of(renderable, width: int = 100) -> str:
 
 def test_client_step_shows_prefix_route_state_and_explanation():
     out = text_of(render_step(sample_trace()[2], "en"))
-    assert "#2  0.060 s  c1  pc.a.test → mail.a.test  SMTP  state: READY → MAIL" in out
+    assert "#3  0.060 s  c1  pc.a.test → mail.a.test  SMTP  state: READY → MAIL" in out
     assert "C: MAIL FROM:<alice@a.test>" in out
     assert "… (3 more lines)" in out          # the explanation, from its key and params
 
@@ -116,7 +116,7 @@ def test_connection_that_starts_with_a_greeting_has_the_client_as_destination():
 def test_render_steps_puts_one_header_before_each_new_connection():
     out = render_text(render_steps(list(sample_trace()), "en"))
     assert out.count("Connection c1:") == 1
-    assert out.index("Connection c1:") < out.index("#0")
+    assert out.index("Connection c1:") < out.index("#1 ")
 
 
 # -- the stepper ----------------------------------------------------------------------

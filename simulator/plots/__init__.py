@@ -4,7 +4,7 @@ Every function takes data (a Trace, a Scenario, a SimulationResult, message
 bytes or a protocol name) and returns a :class:`matplotlib.figure.Figure`
 created without pyplot, so nothing is drawn into a global state and the
 same code works in a notebook, in the player and headless (Agg) in tests.
-:func:`to_png` turns a figure into bytes for an ``ipywidgets.Image``.
+:func:`to_svg` (and :func:`to_png`) turn a figure into bytes for an ``ipywidgets.Image``.
 """
 from __future__ import annotations
 
@@ -26,5 +26,17 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def to_svg(fig: Figure) -> bytes:
+    """The figure as SVG bytes: crisp at any zoom (Voilà, full screen, a projector).
+
+    Text is drawn as paths, so the picture looks the same whatever fonts the
+    browser has; no date in the file, so the same figure gives the same bytes.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
 __all__ = ["PROTOCOLS", "StateTable", "has_table", "mime_tree", "sequence_diagram",
-           "state_diagram", "state_png", "state_table", "to_png", "topology", "topology_graph"]
+           "state_diagram", "state_png", "state_table", "to_png", "to_svg", "topology",
+           "topology_graph"]

@@ -19,33 +19,62 @@ from .server_view import ServerView
 
 _MONO = "font-family:var(--jp-code-font-family,monospace);font-size:12px;"
 MAX_BLOCK_LINES = 12    # a DATA body in the transcript is shortened in the middle
+_ONE_LINE = "white-space:nowrap;overflow:hidden;text-overflow:ellipsis;"
+# Fill the widget's width without widening it (long rows end in "…"), at text line height:
+# an ipywidgets HTML widget otherwise grows to its longest line, at 28 px a line.
+_FILL = "width:0;min-width:100%;line-height:1.45;white-space:normal;"
+
+
+def _row_text(step: Step, lang: str) -> list[str]:
+    """The lines a row shows: the bytes' lines, or for an event without any its explanation."""
+    lines = step.line.splitlines()
+    if lines:
+        return shorten(lines, MAX_BLOCK_LINES, lang)
+    return [explain(step.explain, step.params, lang) if step.explain
+            else t(f"common.direction.{step.direction}", lang)]
 
 
 def step_row(step: Step, lang: str, current: bool = False) -> str:
-    """One transcript row: ``#14 c1 C: RCPT TO:<bob@b.test>``, the current one highlighted."""
+    """One transcript row: ``#14 c1 C: RCPT TO:<bob@b.test>``, the current one marked.
+
+    A reply of several lines (EHLO, a DATA body) is one row, folded: its first
+    line and "(+8 more)"; a click unfolds it (``<details>``, no script needed).
+    The current row is marked by shape and weight as well as colour: a bar on
+    the left, bold text, a tinted background.
+    """
     colour, prefix = COLOURS[step.direction], PREFIXES[step.direction]
-    lines = shorten(step.line.splitlines() or [""], MAX_BLOCK_LINES, lang)
-    body = "<br>".join(f"<b>{prefix}</b> {escape(line)}" for line in lines)
-    if step.direction == "internal":
-        body = f"<i>{escape(step.src)}:</i> {body}"
-    mark = (f"background:{HIGHLIGHT};border-left:4px solid {HIGHLIGHT_EDGE};" if current
-            else "border-left:4px solid transparent;")
-    return (f'<div data-index="{step.index}" data-current="{str(current).lower()}" '
-            f'style="{mark}color:{colour};padding:1px 4px;white-space:pre-wrap;">'
-            f'<span style="color:{NEUTRAL}">#{step.number} {escape(step.conn or "  ")}</span> '
-            f"{body}</div>")
+    lines = _row_text(step, lang)
+    if not step.line:
+        lines = [f"<i>{escape(lines[0])}</i>"]
+    else:
+        lines = [escape(line) for line in lines]
+    who = f"<i>{escape(step.src)}:</i> " if step.direction == "internal" else ""
+    head = (f'<span style="color:{NEUTRAL}">#{step.number} {escape(step.conn or "  ")}</span> '
+            f"{who}<b>{prefix}</b> {lines[0]}")
+    mark = (f"background:{HIGHLIGHT};border-left:4px solid {HIGHLIGHT_EDGE};font-weight:600;"
+            if current else "border-left:4px solid transparent;")
+    attrs = (f'data-index="{step.index}" data-current="{str(current).lower()}" '
+             f'style="{mark}color:{colour};padding:1px 4px;"')
+    if len(lines) == 1:
+        return f'<div class="mailsim-row" {attrs}><div style="{_ONE_LINE}">{head}</div></div>'
+    more = escape(t("ui.player.folded", lang, count=len(step.line.splitlines()) - 1))
+    rest = "<br>".join(f"<b>{prefix}</b> {line}" for line in lines[1:])
+    return (f'<details class="mailsim-row" {attrs}><summary style="{_ONE_LINE}cursor:pointer">'
+            f'{head} <span style="color:{NEUTRAL}">{more}</span></summary>'
+            f'<div style="white-space:pre-wrap;padding-left:2em">{rest}</div></details>')
 
 
 def transcript(steps: Sequence[Step], position: int, lang: str, window: int = 14) -> str:
     """Rows around ``steps[position]`` (``window`` before and after), the current one marked.
 
     A window, not the whole trace: a 1,000-step transcript re-sent on every
-    step would make stepping slow in the browser.
+    step would make stepping slow in the browser.  The player shows it in a
+    box of a dozen rows that keeps the current one in the middle (player_shell.js).
     """
     start = max(0, position - window)
     rows = [step_row(s, lang, i == position)
             for i, s in enumerate(steps[start:position + window + 1], start)]
-    return f'<div class="mailsim-transcript" style="{_MONO}">' + "".join(rows) + "</div>"
+    return f'<div class="mailsim-transcript" style="{_MONO}{_FILL}">' + "".join(rows) + "</div>"
 
 
 def heading(step: Step, lang: str) -> str:
@@ -139,5 +168,6 @@ def server_state(view: ServerView, lang: str) -> str:
 
 def step_panel(step: Step, view: ServerView, lang: str) -> str:
     """Everything about the current step: heading, explanation, states, the server side."""
-    return (f"<div class='mailsim-step'>{heading(step, lang)}{state_change(step, lang)}"
+    return (f"<div class='mailsim-step' style='{_FILL}'>{heading(step, lang)}"
+            f"{state_change(step, lang)}"
             f"{explanation(step, lang)}{server_state(view, lang)}</div>")

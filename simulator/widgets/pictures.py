@@ -1,43 +1,56 @@
-"""The player's picture of the current step, rendered once and cached as PNG.
+"""The player's picture of the current step, rendered once and cached.
 
 matplotlib takes 0.1–0.5 s to draw a figure, far more than stepping should
 cost, so each picture is keyed by what it depends on (the step window, the
 state pair, the hop, the language) and drawn only the first time it is
 needed.  State diagrams and topology pictures repeat a lot (few states, few
-hops), so most steps hit the cache.
+hops), so most steps hit the cache; they are SVG, crisp at any size.  The
+sequence picture is cropped per step from a strip of pixels (PNG), which
+keeps stepping fast (:mod:`simulator.plots.sequence_strip`).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from simulator.plots import has_table, state_png, to_png, topology
+from simulator.locale import t
+from simulator.plots import has_table, state_diagram, to_svg, topology
 from simulator.plots.sequence_strip import SequenceStrips
 from simulator.trace import Step, Trace
 
 KINDS = ("none", "sequence", "state", "topology")
-SEQUENCE_WINDOW = 7     # steps before and after the current one in the sequence picture
+SEQUENCE_WINDOW = 5     # steps before and after the current one in the sequence picture
+
+
+class Picture(NamedTuple):
+    """A picture's bytes and format (``png`` or ``svg+xml``), and a line that goes with it:
+    whose state a state diagram shows, or why there is no picture."""
+
+    data: bytes = b""
+    format: str = "svg+xml"
+    note: str = ""
 
 
 class PictureCache:
-    """PNG bytes of the player's pictures for one trace."""
+    """The player's pictures for one trace."""
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
-        self._png: dict[tuple, bytes] = {}
+        self._drawn: dict[tuple, Picture] = {}
         self._strips = SequenceStrips(trace, SEQUENCE_WINDOW)
         self._paths = {s.conn: s.meta["path"] for s in trace.filter(protocol="TCP")
                        if s.conn and "path" in s.meta}
 
-    def get(self, kind: str, positions: Sequence[int], position: int, lang: str) -> bytes:
-        """The picture ``kind`` for ``positions[position]``; b"" when there is nothing to draw."""
+    def get(self, kind: str, positions: Sequence[int], position: int, lang: str) -> Picture:
+        """The picture ``kind`` for ``positions[position]``; no data when there is none."""
         if kind == "none" or not positions:
-            return b""
+            return Picture()
         key, draw = getattr(self, f"_{kind}")(positions, position, lang)
         if key is None:
-            return b""
-        if key not in self._png:
-            self._png[key] = draw()
-        return self._png[key]
+            return Picture(note=draw)           # no picture: ``draw`` says why
+        if key not in self._drawn:
+            self._drawn[key] = draw()
+        return self._drawn[key]
 
     def _sequence(self, positions, position, lang):
         # Not drawn per step: cropped from a strip drawn once for many steps
@@ -45,7 +58,7 @@ class PictureCache:
         lo = max(0, position - SEQUENCE_WINDOW)
         window = tuple(positions[lo:position + SEQUENCE_WINDOW + 1])
         return (("sequence", window, positions[position], lang),
-                lambda: self._strips.png(positions, position, lang))
+                lambda: Picture(self._strips.png(positions, position, lang), "png"))
 
     def protocol_step(self, index: int) -> Step | None:
         """The step whose state machine explains ``index``: itself, or the last one of its
@@ -60,12 +73,17 @@ class PictureCache:
         return None
 
     def _state(self, positions, position, lang):
-        step = self.protocol_step(positions[position])
+        current = self.trace[positions[position]]
+        step = self.protocol_step(current.index)
         if step is None:
-            return None, None
+            return None, no_state_reason(current, lang)
         args = (step.protocol, step.state_after, step.state_before)
-        return (("state", *args, lang),
-                lambda: state_png(*args, lang))
+        note = "" if step is current else t("ui.player.state_of", lang, conn=step.conn,
+                                             protocol=step.protocol, state=step.state_after,
+                                             number=step.number)
+        return (("state", *args, note, lang),
+                lambda: Picture(to_svg(state_diagram(args[0], args[1], previous=args[2],
+                                                     lang=lang)), note=note))
 
     def hop(self, step: Step) -> tuple[str, ...]:
         """The nodes a step travels over: its connection's path, or its two ends."""
@@ -76,4 +94,12 @@ class PictureCache:
     def _topology(self, positions, position, lang):
         hop = self.hop(self.trace[positions[position]])
         return (("topology", hop, lang),
-                lambda: to_png(topology(self.trace, highlight_hop=hop, lang=lang)))
+                lambda: Picture(to_svg(topology(self.trace, highlight_hop=hop, lang=lang))))
+
+
+def no_state_reason(step: Step, lang: str) -> str:
+    """Why a step has no state diagram: outside any connection, or before its session."""
+    if step.conn is None:
+        return t("ui.player.no_state_outside", lang, number=step.number, node=step.src,
+                 protocol=step.protocol)
+    return t("ui.player.no_state_yet", lang, number=step.number, conn=step.conn)

@@ -19,12 +19,14 @@ from simulator.trace import Step, Trace
 
 from . import html
 from .pictures import KINDS, PictureCache
+from .player_shell import PlayerShell
 from .server_view import server_views
 
 SPEEDS = (0.5, 1, 2, 4, 8)          # steps per second for Play
 #: The value of a filter's "(all)" option.  Not None: ipywidgets 8 takes a None value
 #: for "nothing selected" and shows a blank instead of the option's label.
 ALL = ""
+_NATURAL = {"description_width": "initial"}    # a label as wide as its words: never cut
 _BUTTONS = (("first", "fast-backward"), ("back", "step-backward"),
             ("forward", "step-forward"), ("last", "fast-forward"))
 
@@ -52,41 +54,61 @@ class TracePlayer(widgets.VBox):
         self.render()
 
     # -- construction ----------------------------------------------------------------
+    # The sizes are chosen for a 1366×768 laptop: controls, the current row and the
+    # picture fit on one screen in JupyterLab, Notebook 7 and Voilà (tests/browser).
     def _build(self, picture: str) -> None:
         last = max(0, len(self.trace) - 1)
-        self.play = widgets.Play(min=0, max=last, interval=1000)
+        self.play = widgets.Play(min=0, max=last, interval=1000, show_repeat=False)
         self.slider = widgets.IntSlider(min=0, max=last, readout=False,
-                                        layout=widgets.Layout(width="40%"))
+                                        layout=widgets.Layout(flex="1 1 120px", width="auto"))
         self.buttons = {name: widgets.Button(icon=icon, layout=widgets.Layout(width="40px"))
                         for name, icon in _BUTTONS}
         for name, button in self.buttons.items():
             button.add_class(f"mailsim-{'next' if name == 'forward' else name}")
-        self.position = widgets.HTML()
-        self.speed = widgets.SelectionSlider(options=SPEEDS, value=1,
-                                             layout=widgets.Layout(width="260px"))
-        self.filters = {name: widgets.Dropdown(layout=widgets.Layout(width="220px"))
+        self.position = widgets.HTML(layout=widgets.Layout(width="auto"))
+        self.position.add_class("mailsim-position")
+        self.speed = widgets.Dropdown(options=[(f"{v:g}×", v) for v in SPEEDS], value=1,
+                                      style=_NATURAL, layout=widgets.Layout(width="auto"))
+        self.filters = {name: widgets.Dropdown(style=_NATURAL,
+                                               layout=widgets.Layout(width="auto"))
                         for name in ("protocol", "conn", "node")}
         self.language = widgets.ToggleButtons(options=[("RU", "ru"), ("EN", "en")],
                                               value=self.lang,
-                                              style={"button_width": "44px"})
-        self.picture = widgets.ToggleButtons(options=[(k, k) for k in KINDS], value=picture)
-        self.transcript = widgets.HTML(layout=widgets.Layout(width="58%"))
-        self.details = widgets.HTML(layout=widgets.Layout(width="42%"))
-        self.image = widgets.Image(format="png")
+                                              style={"button_width": "40px"})
+        self.shell = PlayerShell()
+        self.picture = widgets.ToggleButtons(options=[(k, k) for k in KINDS], value=picture,
+                                             style={**_NATURAL, "button_width": "auto"})
+        self.transcript = widgets.HTML(layout=widgets.Layout(height="250px", overflow="auto"))
+        self.transcript.add_class("mailsim-window")
+        self.details = widgets.HTML(layout=widgets.Layout(max_height="210px", overflow="auto"))
+        self.details.add_class("mailsim-details")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width="100%", max_height="430px", object_fit="contain"))
+        self.image.add_class("mailsim-picture")
+        self.note = widgets.HTML()               # whose state is drawn, or why nothing is
+        self.note.add_class("mailsim-picture-note")
 
     def _layout(self) -> list[widgets.Widget]:
-        controls = widgets.HBox([self.play, *self.buttons.values(), self.slider, self.position])
-        options = widgets.HBox([self.speed, self.language])
-        return [controls, options, widgets.HBox(list(self.filters.values())),
-                widgets.HBox([self.transcript, self.details]), self.picture, self.image]
+        row = widgets.Layout(flex_flow="row wrap", align_items="center")
+        controls = widgets.HBox([self.play, *self.buttons.values(), self.slider, self.position,
+                                 self.shell], layout=row)
+        options = widgets.HBox([*self.filters.values(), self.speed, self.language], layout=row)
+        text = widgets.VBox([self.transcript, self.details],
+                            layout=widgets.Layout(flex="1 1 400px", min_width="0"))
+        picture = widgets.VBox([self.picture, self.note, self.image],
+                               layout=widgets.Layout(flex="1.3 1 400px", min_width="0"))
+        return [controls, options, widgets.HBox([text, picture], layout=row)]
 
     def _wire(self) -> None:
         widgets.link((self.play, "value"), (self.slider, "value"))
         self.slider.observe(lambda _: self._changed(), "value")
-        self.buttons["first"].on_click(lambda _: self._go(0))
-        self.buttons["back"].on_click(lambda _: self._go(self.slider.value - 1))
-        self.buttons["forward"].on_click(lambda _: self._go(self.slider.value + 1))
-        self.buttons["last"].on_click(lambda _: self._go(len(self.positions) - 1))
+        moves = {"first": lambda: self._go(0),
+                 "back": lambda: self._go(self.slider.value - 1),
+                 "forward": lambda: self._go(self.slider.value + 1),
+                 "last": lambda: self._go(len(self.positions) - 1)}
+        for name, button in self.buttons.items():
+            button.on_click(lambda _, move=moves[name]: move())
+        self.shell.on_move(lambda name: moves[name]())
         self.speed.observe(lambda c: setattr(self.play, "interval", int(1000 / c.new)), "value")
         for dropdown in self.filters.values():
             dropdown.observe(lambda _: self._refilter(), "value")
@@ -110,11 +132,14 @@ class TracePlayer(widgets.VBox):
                 dropdown.value, dropdown.description = value, t(f"ui.player.{name}", self.lang)
             for name, button in self.buttons.items():
                 button.tooltip = t(f"ui.player.{name}", self.lang)
-            self.play.description = t("ui.player.play", self.lang)
+            self.play.tooltip = t("ui.player.play", self.lang)
+            self.shell.label = t("ui.player.fullscreen", self.lang)
             self.speed.description = t("ui.player.speed", self.lang)
             kind = self.picture.value
             self.picture.options = [(t(f"ui.player.pictures.{k}", self.lang), k) for k in KINDS]
-            self.picture.value, self.picture.description = kind, t("ui.player.picture", self.lang)
+            self.picture.value = kind
+            self.picture.tooltips = [f"{t('ui.player.picture', self.lang)}: {label}"
+                                     for label, _ in self.picture.options]
         finally:
             self._quiet = False
 
@@ -176,7 +201,7 @@ class TracePlayer(widgets.VBox):
             key = "ui.player.nothing_shown" if len(self.trace) else "cli.replay.empty"
             text = t(key, self.lang, scenario=self.trace.scenario or "…")
             self.transcript.value = f"<i>{escape(text)}</i>"
-            self.details.value = self.position.value = ""
+            self.details.value = self.position.value = self.note.value = ""
             self.image.layout.display = "none"
             return
         position = self.slider.value
@@ -195,7 +220,9 @@ class TracePlayer(widgets.VBox):
                  shown=len(self.positions), number=step.number, count=len(self.trace))
 
     def _draw_picture(self, position: int) -> None:
-        png = self._pictures.get(self.picture.value, self.positions, position, self.lang)
-        self.image.layout.display = "" if png else "none"
-        if png:
-            self.image.value = png
+        picture = self._pictures.get(self.picture.value, self.positions, position, self.lang)
+        self.image.layout.display = "" if picture.data else "none"
+        if picture.data:
+            self.image.format = picture.format
+            self.image.value = picture.data
+        self.note.value = f"<i>{escape(picture.note)}</i>" if picture.note else ""

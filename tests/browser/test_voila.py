@@ -1,70 +1,65 @@
-"""The tour as a code-free student view: Voilà executes it and serves the widgets.
+"""The course as a code-free student view: Voilà executes the notebooks and serves the widgets.
 
-``voila --no-browser`` runs the notebook in a kernel on a free port; the page
-it returns must carry the players' widget views and no error output.  The
-widgets themselves are checked in a browser by test_tour_in_browser.py.
+Voilà runs in its tree mode, as ``mailsim lab --voila`` starts it.  Over HTTP the
+tour must carry the players' widget views and no error; in Chromium at 1366×768
+the students' entry page (the index) leads to the tour, whose first player fits
+the screen with its next button, current row and picture, and steps.
 """
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
+import re
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_kit import (
+    CHROMIUM,
+    assert_fits_the_screen,
+    chromium_page,
+    notebooks_copy,
+    server,
+    step_player,
+    voila_command,
+)
+
+from simulator.lab import INDEX, TOUR
 
 pytest.importorskip("voila", reason="the lab extra (voila) is missing")
-from simulator.lab import TOUR
-
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP = 60            # seconds for Voilà to listen
-RENDER = 180            # seconds for the page: every cell of the tour is executed
+RENDER = 300            # seconds for a page: Voilà executes every cell before answering
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("voila")
+    root = notebooks_copy(tmp_path)
+    with server(voila_command(root), tmp_path, root, "/", "voila") as base:
+        yield base
 
 
-def fetch(url: str, process: subprocess.Popen) -> str:
-    """The page at ``url`` once Voilà listens (it executes the notebook before answering)."""
-    deadline = time.monotonic() + STARTUP
-    while True:
-        if process.poll() is not None:
-            pytest.fail("voila exited early")
-        try:
-            with urllib.request.urlopen(url, timeout=RENDER) as response:
-                return response.read().decode("utf-8")
-        except urllib.error.URLError as exc:
-            if not isinstance(exc.reason, ConnectionError):
-                raise
-            if time.monotonic() > deadline:
-                pytest.fail(f"voila did not listen within {STARTUP} s")
-            time.sleep(0.5)
+def render_url(base: str, page: str) -> str:
+    return f"{base}/voila/render/{urllib.parse.quote(page)}"
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_voila_renders_the_tour_without_errors(lang, tmp_path):
-    port = free_port()
-    command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-               "--Voila.ip=127.0.0.1", str(ROOT / "notebooks" / TOUR[lang])]
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=env, start_new_session=True)
-    try:
-        page = fetch(f"http://127.0.0.1:{port}/", process)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+def test_voila_renders_the_tour_without_errors_or_code(voila, lang):
+    with urllib.request.urlopen(render_url(voila, TOUR[lang]), timeout=RENDER) as response:
+        page = response.read().decode("utf-8")
     assert page.count("application/vnd.jupyter.widget-view+json") >= 4
     assert '"output_type": "error"' not in page and "Traceback" not in page
+    assert "Shift+Enter" not in page and "player.show" not in page    # no code instructions
+    assert re.search(r"<title>[^<]*(Экскурсия|A tour)", page)
+
+
+def test_the_entry_page_leads_to_a_tour_that_fits_the_screen(voila):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
+    with chromium_page() as page:
+        page.goto(render_url(voila, INDEX["en"]), wait_until="domcontentloaded")
+        page.get_by_role("link", name="A tour: how mail travels").click()
+        player = page.locator(".mailsim-player").first
+        player.locator(".mailsim-transcript [data-current='true']").first.wait_for()
+        assert_fits_the_screen(page, player, "voila")
+        before, after, _ = step_player(player)
+    assert int(after) == int(before) + 1

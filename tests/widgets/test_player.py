@@ -111,20 +111,55 @@ def test_filters_that_match_nothing_say_so(player):
     assert player.index is None and "No steps match" in player.transcript.value
 
 
-@pytest.mark.parametrize("kind", ["sequence", "state", "topology"])
-def test_pictures_of_the_current_step(player, kind):
+@pytest.mark.parametrize("kind, start", [("sequence", b"\x89PNG"), ("state", b"<?xml"),
+                                         ("topology", b"<?xml")])
+def test_pictures_of_the_current_step(player, kind, start):
     assert player.image.layout.display == "none"
     player.picture.value = kind
     player.show(15)
-    assert player.image.value[:4] == b"\x89PNG" and player.image.layout.display == ""
+    assert bytes(player.image.value[:5]).startswith(start) and player.image.layout.display == ""
+    assert player.image.format == ("png" if kind == "sequence" else "svg+xml")
 
 
-def test_state_picture_of_a_step_outside_any_state_machine_is_hidden(player):
+def test_state_picture_says_why_there_is_none_or_whose_state_it_shows(player):
     player.picture.value = "state"
     player.show(1)                       # MUA compose: no connection, no state table
     assert player.image.layout.display == "none"
+    assert "#1" in player.note.value and "outside any connection" in player.note.value
+    player.show(2)                       # TCP connect of c1: the session has not begun
+    assert "has not started yet" in player.note.value
+    player.show(21)                      # MTA queued: inside mail.a.test
+    assert "inside mail.a.test (MTA)" in player.note.value
     player.show(29)                      # TCP close of c1: the SMTP session's last state
     assert player.image.layout.display == ""
+    assert "The last protocol state of c1: SMTP in CLOSED (after #28)" in player.note.value
+    player.show(27)                      # an SMTP step draws its own state, no note
+    assert player.image.layout.display == "" and player.note.value == ""
+
+
+def test_a_multi_line_reply_is_one_folded_row_that_unfolds(player):
+    player.show(5)                       # the EHLO reply: nine lines
+    row = re.search(r'<details class="mailsim-row" data-index="4".*?</details>',
+                    player.transcript.value, re.DOTALL).group(0)
+    summary = re.search(r"<summary.*?</summary>", row, re.DOTALL).group(0)
+    assert "250-mail.a.test greets pc.a.test" in summary and "(+8 more)" in summary
+    assert "PIPELINING" not in summary and "PIPELINING" in row
+
+
+def test_every_row_has_text_even_an_event_without_bytes(player):
+    player.show(9)                       # TLS established: no bytes on the wire
+    row = re.search(r'data-index="8".*?</div></div>', player.transcript.value).group(0)
+    assert "TLS" in re.sub(r"<[^>]+>", "", row).split("··", 1)[1]
+
+
+def test_keys_sent_by_the_page_step_the_player(player):
+    player.shell._message(player.shell, {"move": "forward"}, [])
+    assert player.index == 1
+    player.shell._message(player.shell, {"move": "last"}, [])
+    assert player.index == 45
+    player.shell._message(player.shell, {"move": "rm -rf"}, [])     # ignored
+    player.shell._message(player.shell, {"move": "back"}, [])
+    assert player.index == 44
 
 
 def test_speed_sets_the_play_interval(player):

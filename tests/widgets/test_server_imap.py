@@ -64,7 +64,7 @@ def test_stepping_back_shows_the_earlier_view_in_the_panel(run):
     laptop, _ = _conns(trace)
     expunge = _first(trace, laptop, "* 2 EXPUNGE")
     player = TracePlayer(trace, lang="en")
-    player.show(expunge)
+    player.show(trace[expunge].number)
     assert f"data-conn='{laptop}' data-exists='2'" in player.details.value
     player.buttons["back"].click()
     assert f"data-conn='{laptop}' data-exists='3'" in player.details.value
