@@ -5,11 +5,20 @@ BIN    := $(VENV)/bin
 STAMP_LAB  := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: lab voila demo test bench clean
+.PHONY: lab voila demo test soak bench clean graphviz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+## The state diagrams are laid out by Graphviz's dot (a system program, not a pip package).
+graphviz:
+	@command -v dot >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -qq graphviz || { apt-get update -qq && apt-get install -y -qq graphviz; }; \
+	  else \
+	    echo "mailsim needs Graphviz (dot): sudo apt-get install graphviz, brew install graphviz or conda install graphviz" >&2; exit 1; \
+	  fi; }
 
 $(STAMP_LAB): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[lab]'
@@ -21,11 +30,11 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 
 ## make lab: install (first time) and open the course in JupyterLab: notebooks/ is the root
 ## (ru/ and en/ in the file browser), the Russian index opens first
-lab: $(STAMP_LAB)
+lab: $(STAMP_LAB) graphviz
 	$(BIN)/mailsim lab --lang ru --notebooks notebooks
 
 ## make voila: the same notebooks as a code-free Voilà site for students
-voila: $(STAMP_LAB)
+voila: $(STAMP_LAB) graphviz
 	$(BIN)/mailsim lab --voila --lang ru --notebooks notebooks
 
 ## make demo: replay the default scenario in the terminal
@@ -33,8 +42,12 @@ demo: $(STAMP_TEST)
 	$(BIN)/mailsim replay basic --all
 
 ## make test: install (first time) and run the whole test suite
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) graphviz
 	$(BIN)/python -m pytest
+
+## make soak: each browser test 10 times in a row while the rest of the suite runs alongside
+soak: $(STAMP_TEST) graphviz
+	PYTHON=$(BIN)/python tests/browser/soak.sh 10
 
 ## make bench: the four speed ratios of issue 16 against their anchors (aiosmtpd, Dovecot,
 ## smtplib→aiosmtpd, widget targets) and the engines; a few minutes. `make bench QUICK=1`: seconds.

@@ -8,7 +8,7 @@
   LOGOUT), each command timed from ``submit`` to the rendered transcript,
   state and state diagram.
 
-State diagrams are kept once drawn (per process, :func:`simulator.plots.state_png`),
+State diagrams are kept once drawn (per process, :func:`simulator.plots.state_svg`),
 so both are measured cold: the cache is emptied before each switch and
 each console session.
 

@@ -26,6 +26,7 @@ TITLES = {"ru": {"index": "Почтовые протоколы: оглавлен
 
 SETUP = """# {run_hint}
 %matplotlib inline
+%config InlineBackend.figure_formats = ["svg"]
 from IPython.display import display
 
 from simulator import plots

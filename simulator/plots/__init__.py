@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from .mime import mime_tree
 from .sequence import sequence_diagram
-from .state_diagram import state_diagram, state_png
+from .state_diagram import state_diagram, state_svg
 from .state_tables import PROTOCOLS, StateTable, has_table, state_table
 from .topology import topology, topology_graph
 
@@ -38,5 +38,5 @@ def to_svg(fig: Figure) -> bytes:
 
 
 __all__ = ["PROTOCOLS", "StateTable", "has_table", "mime_tree", "sequence_diagram",
-           "state_diagram", "state_png", "state_table", "to_png", "to_svg", "topology",
+           "state_diagram", "state_svg", "state_table", "to_png", "to_svg", "topology",
            "topology_graph"]

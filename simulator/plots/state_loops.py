@@ -18,6 +18,7 @@ check that every transition of the table is still in the picture.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.locale import t
@@ -94,9 +95,12 @@ def wrap(words: list[str], width: int) -> str:
                          break_on_hyphens=False)
 
 
-def loop_text(loop: Loop, lang: str, width: int = 30) -> str:
-    """The label over a state's loop arrow; a historical command gets a dagger and a note."""
-    words = [w + HISTORICAL_MARK if w in loop.historical else w for w in compact(loop.own)]
+def loop_text(loop: Loop, lang: str, width: int = 30,
+              name: Callable[[str], str] = str) -> str:
+    """The label over a state's loop arrow; a historical command gets a dagger and a note;
+    ``name`` words an input that is not a command in ``lang``."""
+    words = [name(w) + HISTORICAL_MARK if w in loop.historical else name(w)
+             for w in compact(loop.own)]
     note = "\n" + t("ui.plot.historical", lang) if loop.historical else ""
     if loop.inherits:
         key = "ui.plot.stay_as_except" if loop.without else "ui.plot.stay_as"

@@ -20,7 +20,7 @@ from html import escape
 import ipywidgets as widgets
 
 from simulator.locale import t
-from simulator.plots import has_table, state_png
+from simulator.plots import has_table, state_svg
 from simulator.plots.state_tables import accepted
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step
@@ -94,7 +94,7 @@ class ProtocolConsole(widgets.VBox):
         self.reconnect.add_class("mailsim-reconnect")
         self.recent = widgets.Select(rows=8, layout=widgets.Layout(width="230px"))
         self.recent.add_class("mailsim-history")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.image = widgets.Image(format="svg+xml", layout=widgets.Layout(max_width="100%"))
 
     def _layout(self) -> list[widgets.Widget]:
         line = widgets.HBox([self.command, self.send, self.older, self.newer, self.reconnect])
@@ -265,4 +265,4 @@ class ProtocolConsole(widgets.VBox):
             return
         previous = next((s.state_before for s in reversed(self.steps)
                          if s.state_after == state and s.state_before), None)
-        self.image.value = state_png(protocol, state, previous, self.lang)
+        self.image.value = state_svg(protocol, state, previous, self.lang)

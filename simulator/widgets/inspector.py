@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from simulator.locale import t
 from simulator.mail.mime import mime_tree as parse_tree
 from simulator.mail.store import Folder, MailStore, StoredMessage
-from simulator.plots import mime_tree, to_png
+from simulator.plots import mime_tree, to_svg
 from simulator.plots.mime import part_label
 
 _PRE = "font-family:var(--jp-code-font-family,monospace);font-size:12px;white-space:pre-wrap;"
@@ -39,7 +39,7 @@ class MailboxInspector(widgets.VBox):
     def __init__(self, store: MailStore, lang: str = "ru", account: str | None = None) -> None:
         """``account``: the mailbox to open on (default: the first one holding mail)."""
         self.store, self.lang = store, lang
-        self._png: dict[tuple, bytes] = {}
+        self._pictures: dict[tuple, bytes] = {}
         # "bob@b.test (1)": how many messages each mailbox holds, so the choice is clear.
         addresses = [(f"{a.address} ({sum(len(f.messages) for f in a.folders.values())})",
                       a.address) for a in store.accounts]
@@ -50,7 +50,7 @@ class MailboxInspector(widgets.VBox):
         self.info = widgets.HTML()
         self.raw = widgets.HTML()
         self.parts = widgets.HTML()
-        self.tree = widgets.Image(format="png")
+        self.tree = widgets.Image(format="svg+xml", layout=widgets.Layout(max_width="100%"))
         self.tabs = widgets.Tab(children=[self.raw, widgets.VBox([self.parts, self.tree])])
         self.language = widgets.ToggleButtons(options=[("RU", "ru"), ("EN", "en")], value=lang,
                                               style={"button_width": "44px"})
@@ -136,6 +136,6 @@ class MailboxInspector(widgets.VBox):
 
     def _tree_png(self, message: StoredMessage) -> bytes:
         key = (id(message), self.lang)
-        if key not in self._png:
-            self._png[key] = to_png(mime_tree(message.data, lang=self.lang))
-        return self._png[key]
+        if key not in self._pictures:
+            self._pictures[key] = to_svg(mime_tree(message.data, lang=self.lang))
+        return self._pictures[key]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from simulator.locale import t
-from simulator.plots import has_table, state_diagram, to_svg, topology
+from simulator.plots import has_table, state_svg, to_svg, topology
 from simulator.plots.sequence_strip import SequenceStrips
 from simulator.trace import Step, Trace
 
@@ -82,8 +82,7 @@ class PictureCache:
                                              protocol=step.protocol, state=step.state_after,
                                              number=step.number)
         return (("state", *args, note, lang),
-                lambda: Picture(to_svg(state_diagram(args[0], args[1], previous=args[2],
-                                                     lang=lang)), note=note))
+                lambda: Picture(state_svg(*args, lang), note=note))
 
     def hop(self, step: Step) -> tuple[str, ...]:
         """The nodes a step travels over: its connection's path, or its two ends."""
