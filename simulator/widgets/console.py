@@ -21,6 +21,7 @@ import ipywidgets as widgets
 
 from simulator.locale import t
 from simulator.plots import has_table, state_svg
+from simulator.plots._style import OKABE_ITO
 from simulator.plots.state_tables import accepted
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step
@@ -86,11 +87,13 @@ class ProtocolConsole(widgets.VBox):
         self.state.add_class("mailsim-console-state")
         self.command = widgets.Text(layout=widgets.Layout(width="50%"), continuous_update=True)
         self.command.add_class("mailsim-command")
-        self.send = widgets.Button(icon="paper-plane", button_style="primary")
+        # Buttons as wide as their words: "Подключиться заново" must not be cut.
+        self.send = widgets.Button(icon="paper-plane", button_style="primary",
+                                   layout=widgets.Layout(width="auto"))
         self.send.add_class("mailsim-send")
         self.older = widgets.Button(icon="arrow-up", layout=widgets.Layout(width="40px"))
         self.newer = widgets.Button(icon="arrow-down", layout=widgets.Layout(width="40px"))
-        self.reconnect = widgets.Button(icon="refresh")
+        self.reconnect = widgets.Button(icon="refresh", layout=widgets.Layout(width="auto"))
         self.reconnect.add_class("mailsim-reconnect")
         self.recent = widgets.Select(rows=8, layout=widgets.Layout(width="230px"))
         self.recent.add_class("mailsim-history")
@@ -246,7 +249,8 @@ class ProtocolConsole(widgets.VBox):
             return ""
         if literal.collecting:
             text = t("ui.console.literal_left", self.lang, left=literal.left, size=literal.size)
-            return f"<div class='mailsim-literal' style='color:#e65100'><b>{escape(text)}</b></div>"
+            return (f"<div class='mailsim-literal' style='color:{OKABE_ITO['vermillion']}'>"
+                    f"<b>{escape(text)}</b></div>")
         return (f"<div class='mailsim-imap-hint' style='font-size:11px;color:#546e7a'>"
                 f"{escape(t('ui.console.imap_hint', self.lang))}</div>")
 

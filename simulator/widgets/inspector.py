@@ -43,9 +43,10 @@ class MailboxInspector(widgets.VBox):
         # "bob@b.test (1)": how many messages each mailbox holds, so the choice is clear.
         addresses = [(f"{a.address} ({sum(len(f.messages) for f in a.folders.values())})",
                       a.address) for a in store.accounts]
-        self.account = widgets.Dropdown(options=addresses,
+        natural = {"description_width": "initial"}       # labels never cut
+        self.account = widgets.Dropdown(options=addresses, style=natural,
                                         value=account or first_with_mail(store))
-        self.folder = widgets.Dropdown()
+        self.folder = widgets.Dropdown(style=natural)
         self.messages = widgets.Select(rows=6, layout=widgets.Layout(width="95%"))
         self.info = widgets.HTML()
         self.raw = widgets.HTML()

@@ -97,7 +97,8 @@ class TracePlayer(widgets.VBox):
                             layout=widgets.Layout(flex="1 1 400px", min_width="0"))
         picture = widgets.VBox([self.picture, self.note, self.image],
                                layout=widgets.Layout(flex="1.3 1 400px", min_width="0"))
-        return [controls, options, widgets.HBox([text, picture], layout=row)]
+        body = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+        return [controls, options, widgets.HBox([text, picture], layout=body)]
 
     def _wire(self) -> None:
         widgets.link((self.play, "value"), (self.slider, "value"))

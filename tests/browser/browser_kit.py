@@ -189,6 +189,16 @@ def step_player(player) -> tuple[str, str, str]:
     return before, current_index(player), current_row(player).inner_text()
 
 
+def step_by_key(page, player) -> tuple[str, str]:
+    """Give ``player`` the focus and press →; (index before, index after)."""
+    before = current_index(player)
+    player.focus()
+    page.keyboard.press("ArrowRight")
+    player.locator(f".mailsim-transcript [data-current='true']"
+                   f":not([data-index='{before}'])").first.wait_for()
+    return before, current_index(player)
+
+
 def assert_fits_the_screen(page, player, name: str) -> dict[str, dict]:
     """Scroll ``player`` to the top; its next button, current row and picture must all be
     inside the 1366×768 viewport and not covered.  The screenshot is kept as an artefact."""

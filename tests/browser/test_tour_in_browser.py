@@ -23,6 +23,7 @@ from browser_kit import (
     notebooks_copy,
     open_and_run_all,
     server,
+    step_by_key,
     step_player,
 )
 
@@ -50,6 +51,8 @@ def test_tour_runs_fits_the_screen_and_steps(jupyter, app, path):
         boxes = assert_fits_the_screen(page, player, app)
         before, after, text = step_player(player)
         page.screenshot(path=str(ARTIFACTS / f"tour-{app}-after-next.png"))
+        key_before, key_after = step_by_key(page, player)
     assert boxes["picture"]["width"] >= 300            # a picture one can read, not a stamp
     # The tour moves this player to #14 (MAIL FROM); next goes to #15, shown as such.
     assert int(after) == int(before) + 1 and text.startswith(f"#{int(after) + 1} ")
+    assert int(key_after) == int(key_before) + 1            # → steps while the player has focus

@@ -59,12 +59,14 @@ def test_slider_and_play_move_the_transcript(player):
     assert player.slider.value == 3 and _current(player) == 3
 
 
-def test_client_and_server_lines_have_their_prefix_and_colour(player):
+def test_client_and_server_lines_differ_by_prefix_and_by_a_colour_blind_safe_colour(player):
+    from simulator.plots._style import COLOURS, OKABE_ITO
     player.show(5)
-    row = {int(i): body for i, body in re.findall(r'data-index="(\d+)"[^>]*>(.*?)</div>',
-                                                  player.transcript.value)}
-    assert "<b>C:</b> EHLO pc.a.test" in row[3] and "#00798c" in player.transcript.value
-    assert "<b>S:</b> 250-mail.a.test" in row[4] and "#2e7d32" in player.transcript.value
+    rows = dict(re.findall(r'data-index="(\d+)"(.*?)</(?:div></div|details)>',
+                           player.transcript.value, re.DOTALL))
+    assert "<b>C:</b> EHLO pc.a.test" in rows["3"] and f"color:{COLOURS['c2s']}" in rows["3"]
+    assert "<b>S:</b> 250-mail.a.test" in rows["4"] and f"color:{COLOURS['s2c']}" in rows["4"]
+    assert set(COLOURS.values()) <= set(OKABE_ITO.values()) and len(set(COLOURS.values())) == 3
 
 
 def test_step_panel_explains_and_shows_the_state_change(player):
