@@ -37,6 +37,8 @@ def test_with_a_filter_the_counter_says_both_positions(player):
     player.filters["protocol"].value = "DNS"
     player.show(24)
     assert "step 2 of 2 shown (#24 of 46)" in player.position.value
+    player.language.value = "ru"
+    assert "шаг 2 из 2 показанных (#24 из 46)" in player.position.value
 
 
 def test_buttons_move_forward_back_last_first(player):
