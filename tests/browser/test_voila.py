@@ -2,7 +2,7 @@
 
 Voilà runs in its tree mode, as ``mailsim lab --voila`` starts it.  Over HTTP the
 tour must carry the players' widget views and no error; in Chromium at 1366×768
-the students' entry page (the index) leads to the tour, whose first player fits
+the students' entry page (the Russian index) leads to the tour, whose first player fits
 the screen with its next button, current row and picture, and steps.
 """
 from __future__ import annotations
@@ -56,8 +56,9 @@ def test_the_entry_page_leads_to_a_tour_that_fits_the_screen(voila):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
     with chromium_page() as page:
-        page.goto(render_url(voila, INDEX["en"]), wait_until="domcontentloaded")
-        page.get_by_role("link", name="A tour: how mail travels").click()
+        # In Russian: the longer words must fit too (no "Соедине…").
+        page.goto(render_url(voila, INDEX["ru"]), wait_until="domcontentloaded")
+        page.get_by_role("link", name="Экскурсия: как ходит почта").click()
         player = page.locator(".mailsim-player").first
         player.locator(".mailsim-transcript [data-current='true']").first.wait_for()
         assert_fits_the_screen(page, player, "voila")
