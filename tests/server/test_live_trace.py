@@ -54,7 +54,7 @@ def test_serve_trace_file_replays_in_the_cli_and_the_player(tmp_path):
     assert [s.to_dict() for s in replayed] == in_memory
     assert {"SMTP", "POP3", "IMAP"} <= {s.protocol for s in replayed}
     player = TracePlayer(replayed, lang="en")
-    player.show(len(replayed) - 1)
+    player.show(len(replayed))                  # step numbers start at 1: the last one
     assert player.index == len(replayed) - 1
     out = subprocess.run([sys.executable, "-m", "simulator", "replay", str(path), "--all",
                           "--lang", "en"], check=False, capture_output=True, text=True,
