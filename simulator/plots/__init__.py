@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from .mime import mime_tree
@@ -33,7 +34,9 @@ def to_svg(fig: Figure) -> bytes:
     browser has; no date in the file, so the same figure gives the same bytes.
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    # Clip-path ids are random unless salted: a fixed salt keeps the bytes reproducible.
+    with rc_context({"svg.hashsalt": "mailsim"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 

@@ -83,10 +83,10 @@ def text_size(text: str, size: float, bold: bool = False) -> tuple[float, float]
     return box.width, box.height
 
 
-def _graph(table: StateTable, labels: dict[tuple[str, str], str]) -> nx.MultiDiGraph:
+def _graph(states: tuple[str, ...], labels: dict[tuple[str, str], str]) -> nx.MultiDiGraph:
     """States and label nodes, with sizes in inches (Graphviz's unit for node sizes)."""
     graph = nx.MultiDiGraph()
-    for state in table.states:
+    for state in states:
         w, h = text_size(state, STATE_FONT, bold=True)
         graph.add_node(state, width=(w + 2 * _BOX_PAD[0]) / 72,
                        height=(h + 2 * _BOX_PAD[1]) / 72)
@@ -108,12 +108,12 @@ def layout(table: StateTable, labels: dict[tuple[str, str], str] | None = None) 
     the layout does not depend on which state is highlighted).
     """
     labels = labels if labels is not None else {p: "" for p in table.pairs()}
-    return _layout(table, tuple(sorted(labels.items())))
+    return _layout(table.states, tuple(sorted(labels.items())))
 
 
 @cache
-def _layout(table: StateTable, labels: tuple[tuple[tuple[str, str], str], ...]) -> dict:
-    graph = _graph(table, dict(labels))
+def _layout(states: tuple[str, ...], labels: tuple[tuple[tuple[str, str], str], ...]) -> dict:
+    graph = _graph(states, dict(labels))
     for name in graph.nodes:
         graph.nodes[name].update(shape="box", fixedsize="true", label='""')
     dot = nx.nx_pydot.to_pydot(graph)
