@@ -84,8 +84,12 @@ class MTANode:
     def route(self, mail_from: Path, rcpts: list[Path], content: bytes, queue_id: str) -> None:
         """Deliver each recipient locally or queue it for the next hop."""
         groups: dict[tuple[str, str], QueueEntry] = {}
+        seen: set[str] = set()
         for rcpt in rcpts:
             rcpt, sender = self._next_paths(rcpt, mail_from)
+            if _mailbox_key(rcpt) in seen:
+                continue      # RCPT TO the same mailbox twice: one copy, not two
+            seen.add(_mailbox_key(rcpt))
             if not rcpt.route and self.is_final_for(rcpt.domain):
                 self.net.scheduler.after(0, self.net.deliver, self.name, sender, rcpt,
                                          content, queue_id)
@@ -174,6 +178,12 @@ class SessionHandler(Handler):
     def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
         queue_id = self.mta.accept(envelope, self.port, self.peer)
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
+
+
+def _mailbox_key(path: Path) -> str:
+    """The route and mailbox with the domain lower-cased (RFC 5321 §2.4: only it ignores case)."""
+    local, _, domain = path.mailbox.rpartition("@")
+    return f"{','.join(h.lower() for h in path.route)}:{local}@{domain.lower()}"
 
 
 def _reply(code: int, enhanced: str, text: str, name: str) -> Reply:
