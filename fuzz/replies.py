@@ -14,8 +14,8 @@ reply the engines think fine but a real client cannot read is caught:
   parentheses and well-formed quoted strings in data responses.
 
 Each checker raises :class:`BadReply` with the offending bytes and returns
-the reply's class (``"2xx"``, ``"+OK"``, ``"tagged-BAD"``...) for the counts
-in the fuzzers' summaries.
+what a client needs to go on (the SMTP code, ``"+OK"``, ``"tagged-BAD"``...),
+which the fuzzers' summaries also count.
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ class SMTPReplies:
         self._block: list[bytes] = []
 
     def feed(self, data: bytes) -> list[str]:
-        """The classes (``"2xx"``...) of the replies completed by ``data``."""
+        """The codes (``"250"``...) of the replies completed by ``data``."""
         lines, self._rest = _lines(self._rest + data)
         done = []
         for line in lines:
@@ -87,7 +87,7 @@ class SMTPReplies:
         if sep == b"-":
             return []
         self._block = []
-        return [code[:1].decode() + "xx"]
+        return [code.decode()]
 
     @property
     def idle(self) -> bool:
@@ -210,7 +210,8 @@ class IMAPReplies:
         self._parts: list[bytes] = []     # the lines and literals of the response so far
         self._need = 0                    # octets still owed to the current literal
 
-    def feed(self, data: bytes) -> list[str]:
+    def feed(self, data: bytes) -> list[tuple[str, bytes]]:
+        """(class, first line) of each response completed by ``data``."""
         self._buf += data
         done = []
         while True:
@@ -235,7 +236,7 @@ class IMAPReplies:
                     self._parts.append(b"")
                 continue
             parts, self._parts = self._parts, []
-            done.append(imap_response(parts))
+            done.append((imap_response(parts), parts[0]))
 
     @property
     def idle(self) -> bool:

@@ -33,7 +33,7 @@ def test_smtp_refuses_control_characters_instead_of_echoing_them(line):
     """A lone CR (RFC 5321 §2.3.8) or ESC used to come back inside the 250 greeting."""
     out = _smtp(line)
     assert out.startswith(b"500 ") and b"Control characters" in out
-    assert SMTPReplies().feed(out) == ["5xx"]          # a reply a strict client can read
+    assert SMTPReplies().feed(out) == ["500"]          # a reply a strict client can read
     assert _smtp(b"HELO client.test\r\n").startswith(b"250 ")   # a tab-free normal line passes
 
 
@@ -81,3 +81,16 @@ def test_pop3_client_reports_a_malformed_listing_as_a_protocol_error(listing):
     assert client.data_to_send().endswith(b"LIST\r\n")
     with pytest.raises(RemoteProtocolError, match="malformed reply to LIST"):
         client.receive_data(b"+OK listing\r\n" + listing + b".\r\n")
+
+
+def test_imap_refuses_a_tag_still_in_progress_instead_of_deadlocking():
+    """Concurrent mode (the simulated network) queued ``a1 NOOP`` twice; run_pending then
+    raised LocalProtocolError "a1 must wait for a1" and the driver would wait forever."""
+    from test_fuzz_imap import server_subject
+
+    subject = server_subject(concurrent=True)
+    subject.start()
+    out = subject.feed(b"a1 LOGIN bob@example.org secret\r\nb1 NOOP\r\nb1 NOOP\r\n")
+    assert b"b1 BAD Tag b1 is already in use" in out
+    assert out.count(b"b1 OK") == 1 and b"a1 OK" in out
+    assert has("imap.reply.tag_in_use", "ru") and has("imap.cmd.tag_in_use", "en")

@@ -70,6 +70,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad_syntax": (BAD, "Syntax error: {detail}"),
     "bad_tag": (BAD, "Invalid tag {tag!r}: a tag may not contain ( ) {{ % * \" \\ + or spaces"),
     "unknown_command": (BAD, "Unknown command {name}"),
+    "tag_in_use": (BAD, "Tag {tag} is already in use by a command in progress"),
     "wrong_state": (BAD, "{name} is not allowed in the {state} state"),
     "server_fault": (NO, "[SERVERBUG] internal server error; the session goes on"),
     "literal_too_big": (NO, "[TOOBIG] Literal of {size} octets is over the limit of {limit}"),

@@ -236,6 +236,12 @@ class IMAPServer(EngineOutput):
             # No command name was read (or it is the bad one): name it in the explanation.
             self._bad(tagged(parse_tag(frame.parts[0]), "bad_syntax", **{"name": "", **params}))
             return
+        if any(p.tag == cmd.tag for p in self._queue):
+            # RFC 9051 §2.2.1: a different tag for each command.  The queue and the
+            # driver know pending commands by tag, so a second one is refused, not queued.
+            self._record(frame.raw, "imap.cmd.tag_in_use", {"tag": cmd.tag})
+            self._bad(tagged(cmd.tag, "tag_in_use", tag=cmd.tag))
+            return
         item = self._enqueue(cmd)
         if not self.config.concurrent:
             self._run(item)
