@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_LAB  := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: lab voila demo test soak bench clean graphviz
+.PHONY: lab voila demo test soak bench fuzz clean graphviz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ soak: $(STAMP_TEST) graphviz
 ## smtplib→aiosmtpd, widget targets) and the engines; a few minutes. `make bench QUICK=1`: seconds.
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick)
+
+## make fuzz: fuzz every port of mailsim serve, ports in parallel (SEED=n MINUTES=m per port)
+SEED    ?=
+MINUTES ?= 10
+fuzz: $(STAMP_TEST)
+	$(BIN)/python -m fuzz $(if $(SEED),--seed $(SEED)) --minutes $(MINUTES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

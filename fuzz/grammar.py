@@ -28,9 +28,9 @@ NUL = "\0"
 #: How often a line is a command the table allows in the current state.
 ON_TABLE = 0.8
 #: How often a line is a command that leads to another state (deeper into the session).
-FORWARD = 0.4
+FORWARD = 0.5
 #: How often an argument is a well-formed one rather than an awkward corner.
-GOOD = 0.6
+GOOD = 0.7
 #: How often a QUIT/LOGOUT drawn from the table is really sent (it ends the walk).
 LEAVE = 0.15
 
@@ -140,14 +140,15 @@ class SMTPGrammar(Grammar):
     """RFC 5321 §4.1 commands with ESMTP parameters (RFC 1870, 6152, 6531), AUTH, STARTTLS."""
 
     verbs: tuple[str, ...] = smtp_states.COMMANDS + ("EXPN", "BDAT", "TURN", "ETRN", "MAIL FROM")
-    recipient: str = "r@foo.com"
+    recipients: tuple[str, ...] = ("r@foo.com",)
 
     def table_verbs(self, state: str) -> tuple[str, ...]:
         return tuple(v for v in smtp_states.TRANSITIONS.get(state, {}) if not v.startswith("<"))
 
     def forward_verbs(self, state: str) -> tuple[str, ...]:
+        offered = ("AUTH",) if self.extra.get("auth", True) else ()
         return tuple(v for v in _table_forward(smtp_states.TRANSITIONS, state)
-                     if v not in ("STARTTLS", "AUTH"))
+                     if v != "STARTTLS" and (v != "AUTH" or offered))
 
     def special(self, state: str, rng: random.Random) -> bytes | None:
         if state == smtp_states.State.DATA:
@@ -170,8 +171,8 @@ class SMTPGrammar(Grammar):
             sender = _pick(rng, _SMTP_SENDERS[:2], _SMTP_SENDERS)
             return f"MAIL FROM:{sender}{_pick(rng, _SMTP_PARAMS[:2], _SMTP_PARAMS)}"
         if verb == "RCPT":
-            to = _pick(rng, (f"<{self.recipient}>",), ("<postmaster>", "<nobody@nowhere.test>",
-                                                       *_SMTP_SENDERS))
+            to = _pick(rng, tuple(f"<{r}>" for r in self.recipients),
+                       ("<postmaster>", "<nobody@nowhere.test>", *_SMTP_SENDERS))
             return f"RCPT TO:{to}{_pick(rng, ('',), _SMTP_PARAMS)}"
         if verb == "AUTH":
             good = f"AUTH PLAIN {_b64(f'{NUL}{a.user}{NUL}{a.password}')}"

@@ -1,0 +1,110 @@
+"""The fuzzers' own checks reject what a strict client would reject (else they prove nothing)."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from fuzz.grammar import Account, POP3Grammar, SMTPGrammar
+from fuzz.mutate import MUTATIONS, split
+from fuzz.replies import BadReply, IMAPReplies, POP3Replies, SMTPReplies, pop2_reply, pop3_reply
+from fuzz.socket_fuzzer import Run, check_messages
+from fuzz.wire_models import POP3Model, SMTPModel, Tracked
+
+
+@pytest.mark.parametrize("good", [b"250 OK\r\n", b"250-a\r\n250 b\r\n", b"354\r\n",
+                                  "550 5.1.1 nö\r\n".encode()])
+def test_smtp_replies_rfc5321_accepts(good):
+    assert SMTPReplies().feed(good)
+
+
+@pytest.mark.parametrize("bad", [b"250 a\rb\r\n", b"25 OK\r\n", b"250-a\r\n251 b\r\n",
+                                 b"250OK\r\n", b"250 ok\n", b"250 " + b"x" * 600 + b"\r\n",
+                                 b"150 too low\r\n", b"250 \xff\r\n"])
+def test_smtp_replies_rfc5321_rejects(bad):
+    with pytest.raises(BadReply):
+        SMTPReplies().feed(bad)
+
+
+def test_pop3_blocks_must_be_stuffed_and_ended():
+    assert pop3_reply(b"+OK\r\n..x\r\n.\r\n", multiline=True) == "+OK"
+    assert pop3_reply(b"-ERR no\r\n", multiline=True) == "-ERR"
+    for bad, multiline in [(b"+OK\r\n.x\r\n.\r\n", True), (b"+OK\r\nx\r\n", True),
+                           (b"OK\r\n", False), (b"+OK\r\nmore\r\n", False),
+                           (b"+OKAY\r\n", False)]:
+        with pytest.raises(BadReply):
+            pop3_reply(bad, multiline)
+
+
+def test_pop3_stream_reads_replies_in_the_order_of_the_commands():
+    reader = POP3Replies()
+    reader.expect(True)
+    reader.expect(False)
+    assert reader.feed(b"+OK list\r\n1 120\r\n") == []
+    assert reader.feed(b".\r\n-ERR no\r\n") == ["+OK", "-ERR"]
+    with pytest.raises(BadReply, match="nobody asked"):
+        reader.feed(b"+OK extra\r\n")
+
+
+def test_pop2_lines():
+    assert pop2_reply(b"=120 characters\r\n") == ("=", 120)
+    assert pop2_reply(b"+ ready\r\n") == ("+", None)
+    for bad in (b"=x\r\n", b"#\r\n", b"ok\r\n", b"+ a\rb\r\n"):
+        with pytest.raises(BadReply):
+            pop2_reply(bad)
+
+
+def test_imap_responses_with_literals_and_quoted_strings():
+    reader = IMAPReplies()
+    got = reader.feed(b'* 1 FETCH (BODY[] {5}\r\nab)\r\n FLAGS ("\\\\Seen"))\r\n'
+                      b"a1 OK done\r\n+ go\r\n")
+    assert [kind for kind, _ in got] == ["untagged", "tagged-OK", "continuation"]
+    assert reader.idle
+    for bad in (b"* 1 FETCH (FLAGS (\\Seen)\r\n", b'* LIST () "/ INBOX\r\n', b"a+1 OK x\r\n",
+                b"a1 MAYBE x\r\n", b"* OK [ALERT oops\r\n", b"a1 OK a\rb\r\n",
+                b'* LIST () "\\x" INBOX\r\n'):
+        with pytest.raises(BadReply):
+            IMAPReplies().feed(bad)
+
+
+def test_mutations_and_splits_keep_every_byte_accounted_for():
+    rng = random.Random(7)
+    for mutation in MUTATIONS:
+        assert isinstance(mutation(b"NOOP\r\n", rng), bytes)
+    data = b"a" * 100
+    assert b"".join(split(data, rng)) == data and all(split(data, rng))
+
+
+def test_lost_duplicated_and_ghost_messages_are_faults():
+    run = Run(1)
+    sink = "rcpt to:<sink@example.test>\r\n"
+    run.accepted = [Tracked("fz1-1", {sink}), Tracked("fz1-2", {sink}), Tracked("fz1-3", {sink}),
+                    Tracked("fz1-4", {"rcpt to:<fuzz@example.test>\r\n"})]
+    run.refused = ["fz1-5"]
+    faults = check_messages(run, Counter({"fz1-1": 1, "fz1-2": 2, "fz1-5": 1}))
+    assert sorted(kind for kind, _ in faults) == ["duplicated", "ghost", "lost"]
+
+
+def test_smtp_model_stops_a_batch_at_data_and_tracks_the_message():
+    model = SMTPModel(SMTPGrammar(Account("u", "p")), random.Random(1), 0.0,
+                      lambda: "fz1-1", "sink@example.test")
+    model.feed(b"220 hi\r\n")
+    sent, expected = model.prepare(b"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<sink@example.test>\r\n"
+                                   b"DATA\r\nSubject: lost\r\n")
+    assert sent.endswith(b"DATA\r\n") and expected == 4
+    model.feed(b"250 hi\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+    assert model.state == "DATA"
+    data = next(d for d in (model.draw() for _ in range(20)) if b"fz1-1" in d)
+    sent, expected = model.prepare(data)
+    assert sent == data and sent.endswith(b"\r\n.\r\n") and expected == 1
+    model.feed(b"250 queued\r\n")
+    assert [(m.token, m.recipients) for m in model.accepted] == [
+        ("fz1-1", {"rcpt to:<sink@example.test>\r\n"})]
+
+
+def test_pop3_model_expects_a_block_after_list_but_not_after_list_1():
+    model = POP3Model(POP3Grammar(Account("u", "p")), random.Random(1), 0.0)
+    model.feed(b"+OK hi\r\n")
+    model.prepare(b"LIST\r\nLIST 1\r\n")
+    assert model.feed(b"+OK\r\n1 5\r\n.\r\n+OK 1 5\r\n") == ["+OK", "+OK"]
