@@ -94,3 +94,12 @@ def test_imap_refuses_a_tag_still_in_progress_instead_of_deadlocking():
     assert b"b1 BAD Tag b1 is already in use" in out
     assert out.count(b"b1 OK") == 1 and b"a1 OK" in out
     assert has("imap.reply.tag_in_use", "ru") and has("imap.cmd.tag_in_use", "en")
+
+
+def test_imap_client_skips_a_malformed_esearch_instead_of_raising():
+    """``* ESEARCH (TAG "A1") MIN 1:3`` raised ValueError out of the client; a huge ALL range
+    would have been expanded into billions of numbers."""
+    from simulator.protocols.imap.client_responses import esearch
+
+    assert esearch([["TAG", "A1"], "MIN", "1:3", "COUNT", "2"]) == ("A1", False, {"COUNT": 2})
+    assert esearch(["ALL", "1:4294967295,7"]) == (None, False, {"ALL": [7]})

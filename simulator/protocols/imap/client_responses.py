@@ -147,9 +147,16 @@ def esearch(values: list) -> tuple[str | None, bool, dict[str, object]]:
         uid = True
         items.pop(0)
     for name, value in zip(items[::2], items[1::2]):
-        key = str(name).upper()
-        out[key] = expand(str(value)) if key == "ALL" else int(str(value))
+        key, text = str(name).upper(), str(value)
+        if key == "ALL":
+            out[key] = expand(text)
+        elif text.isascii() and text.isdigit():     # MIN, MAX, COUNT: a number or nothing
+            out[key] = int(text)
     return tag, uid, out
+
+
+#: The most numbers one range of an ESEARCH ALL may stand for (far above any mailbox here).
+MAX_EXPANDED = 1_000_000
 
 
 def expand(text: str) -> list[int]:
@@ -159,5 +166,6 @@ def expand(text: str) -> list[int]:
         low, _, high = item.partition(":")
         if low.isdigit() and (high or low).isdigit():
             a, b = sorted((int(low), int(high or low)))
-            numbers.extend(range(a, b + 1))
+            if b - a < MAX_EXPANDED:     # "1:4294967295" from a broken server: not 4e9 ints
+                numbers.extend(range(a, b + 1))
     return numbers
