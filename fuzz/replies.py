@@ -196,7 +196,8 @@ def pop2_reply(line: bytes) -> tuple[str, int | None]:
 
 # --------------------------------------------------------------------------- IMAP
 
-_TAG = re.compile(rb"[!#$&'+,\-./0-9:;<=>?@A-Z\[^_`a-z|}~]+\Z")
+#: tag = 1*<any ASTRING-CHAR except "+">; ASTRING-CHAR includes "]" (RFC 3501 §9).
+_TAG = re.compile(rb"[!#$&',\-./0-9:;<=>?@A-Z\[\]^_`a-z|}~]+\Z")
 _STATUS = (b"OK", b"NO", b"BAD")
 _UNTAGGED_STATUS = (*_STATUS, b"PREAUTH", b"BYE")
 _LITERAL = re.compile(rb"~?\{([0-9]+)\}\r\n\Z")
@@ -260,7 +261,7 @@ def imap_response(parts: list[bytes]) -> str:
             raise BadReply("untagged response without a name", raw)
         _data_syntax(parts, raw)
         return "untagged"
-    if not _TAG.match(head) or b"+" in head:
+    if not _TAG.match(head):
         raise BadReply("not a tag, * or +", raw)
     status, _, text = rest.partition(b" ")
     if status not in _STATUS:

@@ -12,7 +12,8 @@ times the greeting, and the server's RSS is sampled.
 Faults, as issue 16 counts them: a traceback in the server's log; a fresh
 client not greeted within 1 s; a message accepted with 250 that the sink
 mailbox does not hold exactly once (read back over POP3 at the end), or one
-refused that it holds; a reply that breaks the protocol.  The summary gives
+refused that it holds; RSS after the load over twice the start; a reply
+that breaks the protocol.  The summary gives
 connections, commands, replies by class, the faults, the greeting times and
 RSS at start, at the peak and after the load.
 
@@ -49,6 +50,7 @@ FUZZ = Account("fuzz", "fuzz-pw")             # the account the POP and IMAP wal
 HANG = 1.0                                    # seconds: a fresh client must be greeted by then
 QUIET = 0.15                                  # seconds of silence that end an uncounted wait
 RATES = (0.0, 0.1, 0.3, 1.0)
+MEMORY = 2.0                                  # RSS after the load may be at most this x the start
 
 
 @dataclass(frozen=True)
@@ -390,7 +392,8 @@ class Report:
 def summary(run: Run, targets: list[Port], rss: list[int], after: int,
             faults: list[tuple[str, str]], seconds: float) -> list[str]:
     mib = 1024 * 1024
-    lines = [f"mailsim fuzz: seed {run.seed}, {len(targets)} ports in parallel, {seconds:.0f} s"]
+    head = f"mailsim fuzz: seed {run.seed}, {len(targets)} ports in parallel, {seconds:.0f} s"
+    lines = [head + " (login delay off)"]
     lines.append(f"{'port':<11} {'conns':>6} {'cmds':>7} {'unans':>5} {'greet p50/max ms':>17}"
                  f"  replies")
     for port in targets:
@@ -444,6 +447,8 @@ def fuzz(seed: int, *, minutes: float | None = None, sessions: int | None = None
               for kind, what in t.faults]
     faults += [("traceback", line) for line in server.tracebacks()]
     faults += check_messages(run, tokens)
+    if rss and after > MEMORY * rss[0]:
+        faults.append(("memory", f"RSS after the load is {after / rss[0]:.1f} x the start"))
     lines = summary(run, targets, rss, after, faults, time.monotonic() - started)
     lines.append(f"server log: {server.log}")
     tracked = sum(1 for m in run.accepted if any(f"{SINK.user}@" in r for r in m.recipients))

@@ -290,12 +290,12 @@ class POP2Model(Model):
         return kinds
 
     def _moved(self, verb: str, lead: str, number: int | None) -> None:
-        if lead == "#":
+        if lead == "#":                              # a folder's count: HELO or FOLD worked
             self.state, self.size = "MBOX", 0
-        elif lead == "=":
+        elif lead == "=":                            # a message's size: READ, ACKS, ACKD, NACK
             self.state, self.size = "ITEM", number or 0
-        elif verb in ("QUIT", "HELO") and lead != "#":
-            self.closed = lead == "+" or verb == "HELO"
+        elif (verb, lead) in (("HELO", "-"), ("QUIT", "+")):
+            self.closed = True                       # RFC 937: a bad HELO is answered, then hung up
 
 
 # --------------------------------------------------------------------------- IMAP
@@ -357,9 +357,10 @@ class IMAPModel(Model):
                 self.state = "AUTHENTICATED" if self.state == "SASL" and ok else self.previous
             elif verb in (b"LOGIN", b"AUTHENTICATE") and ok:
                 self.state = "AUTHENTICATED"
-            elif verb in (b"SELECT", b"EXAMINE"):
-                self.state = "SELECTED" if ok else "AUTHENTICATED" \
-                    if self.state == "SELECTED" else self.state
+            elif verb in (b"SELECT", b"EXAMINE") and ok:
+                self.state = "SELECTED"
+            elif verb in (b"SELECT", b"EXAMINE") and self.state == "SELECTED":
+                self.state = "AUTHENTICATED"      # a failed SELECT closes the old mailbox
             elif verb in (b"CLOSE", b"UNSELECT") and ok:
                 self.state = "AUTHENTICATED"
             elif verb == b"STARTTLS" and ok:
