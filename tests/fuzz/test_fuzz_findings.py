@@ -103,3 +103,12 @@ def test_imap_client_skips_a_malformed_esearch_instead_of_raising():
 
     assert esearch([["TAG", "A1"], "MIN", "1:3", "COUNT", "2"]) == ("A1", False, {"COUNT": 2})
     assert esearch(["ALL", "1:4294967295,7"]) == (None, False, {"ALL": [7]})
+
+
+@pytest.mark.parametrize("line", ["HELP .. " + "A" * 500, "HELO " + "\u00e9" * 250,
+                                  "VRFY " + "b" * 505])
+def test_smtp_reply_lines_stay_within_512_octets_when_they_echo_the_command(line):
+    """``504 HELP topic unknown: <505 octets>`` was a reply line over 512 octets
+    (RFC 5321 §4.5.3.1.5); the echoed text is now cut with "..."."""
+    out = _smtp(line.encode() + b"\r\n")
+    assert SMTPReplies().feed(out) and all(len(x) <= 512 for x in out.split(b"\n"))

@@ -64,7 +64,7 @@ class Reply:
         out = []
         for i, line in enumerate(lines):
             sep = " " if i == len(lines) - 1 else "-"
-            out.append(f"{self.code:03d}{sep}{prefix}{line}\r\n")
+            out.append(_fit(f"{self.code:03d}{sep}{prefix}{line}") + "\r\n")
         return "".join(out).encode("utf-8")
 
     @classmethod
@@ -87,6 +87,22 @@ class Reply:
         if enhanced:
             texts = tuple(_strip_enhanced(t, enhanced) for t in texts)
         return cls(code, enhanced, tuple(texts))
+
+
+#: RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets, CRLF included.
+MAX_REPLY_LINE = 512
+
+
+def _fit(line: str) -> str:
+    """``line`` cut to fit a reply line, with "..." where the echoed text was cut.
+
+    Replies echo what the client sent (a HELO name, a HELP topic); a command of
+    512 octets would otherwise come back as a reply line over the limit.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= MAX_REPLY_LINE - 2:
+        return line
+    return data[:MAX_REPLY_LINE - 5].decode("utf-8", "ignore") + "..."
 
 
 def _split_line(line: str) -> tuple[int, str]:
