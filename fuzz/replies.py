@@ -181,9 +181,10 @@ _POP2_LINE = re.compile(rb"([+-])( .*)?\r\n\Z|([#=])([0-9]+)( .*)?\r\n\Z", re.DO
 
 
 def pop2_reply(line: bytes) -> tuple[str, int | None]:
-    """(lead, number) of one POP2 reply line (RFC 937): ``+``, ``-``, ``#nn``, ``=ccc``."""
-    if len(line) > MAX_REPLY_LINE:
-        raise BadReply("reply line over 512 octets", line)
+    """(lead, number) of one POP2 reply line (RFC 937): ``+``, ``-``, ``#nn``, ``=ccc``.
+
+    RFC 937 sets no line limit, so none is checked here.
+    """
     match = _POP2_LINE.match(line)
     if not match or b"\r" in line[:-2]:
         raise BadReply("not a POP2 reply line", line)
