@@ -20,6 +20,10 @@ import re
 _SHIFTED = re.compile(r"&([^-]*)-")
 
 
+class EightBit(ValueError):
+    """The name has 8-bit or control characters, which IMAP4rev1 names never contain."""
+
+
 def _printable(char: str) -> bool:
     return "\x20" <= char <= "\x7e"
 
@@ -48,7 +52,7 @@ def decode(wire: str) -> str:
     """The Unicode name of a modified UTF-7 spelling; ValueError if it is not the one
     correct spelling (RFC 3501 §5.1.3)."""
     if any(not _printable(c) for c in wire):
-        raise ValueError("8-bit or control characters: IMAP4rev1 names are 7-bit")
+        raise EightBit("8-bit or control characters: IMAP4rev1 names are 7-bit")
     out, pos = [], 0
     for match in _SHIFTED.finditer(wire):
         out.append(wire[pos:match.start()])

@@ -24,7 +24,8 @@ def from_wire(s: IMAPServer, value: object) -> str:
     """The Unicode mailbox name of a command argument; INBOX in any case is INBOX.
 
     In IMAP4rev1 a name that is not modified UTF-7 (8-bit octets, a lone
-    ``&``) is answered NO [CANNOT] in words, never guessed at.
+    ``&``) is answered NO [CANNOT] in words, never guessed at; the two cases
+    have their own explanation.
     """
     wire = mailbox(value)
     if s.rev2:
@@ -32,7 +33,8 @@ def from_wire(s: IMAPServer, value: object) -> str:
     try:
         name = _nfc(mutf7.decode(wire))
     except ValueError as err:
-        raise BackendError("mailbox_not_mutf7", mailbox=wire, reason=str(err)) from None
+        reply = "mailbox_8bit" if isinstance(err, mutf7.EightBit) else "mailbox_not_mutf7"
+        raise BackendError(reply, mailbox=wire) from None
     return "INBOX" if name.upper() == "INBOX" else name
 
 

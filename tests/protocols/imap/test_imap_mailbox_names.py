@@ -49,12 +49,15 @@ def test_ampersand_is_written_amp_dash():
     assert '* LIST (\\HasNoChildren) "/" R&-D' in listed(server)
 
 
-@pytest.mark.parametrize("wire", ['"Входящие"', "R&D", "&AGE-", "&BBI-&BEU-", "&BBJ-"])
-def test_a_name_that_is_not_modified_utf7_is_refused_in_imap4rev1(wire):
+@pytest.mark.parametrize(("wire", "why"), [
+    ('"Входящие"', "mailbox_8bit"), ("R&D", "mailbox_not_mutf7"), ("&AGE-", "mailbox_not_mutf7"),
+    ("&BBI-&BEU-", "mailbox_not_mutf7"), ("&BBJ-", "mailbox_not_mutf7")])
+def test_a_name_that_is_not_modified_utf7_is_refused_in_imap4rev1(wire, why):
     world = World()
     server = world.session(login=True)
     out = lines(say(server, f"C1 CREATE {wire}"))
     assert out == ["C1 NO [CANNOT] Mailbox name is not modified UTF-7 (RFC 3501 5.1.3)"]
+    assert server.take_transcript()[-1].explain == f"imap.reply.{why}"
     assert len(world.account.folders) == 5          # INBOX and the four special-use folders
 
 
