@@ -26,6 +26,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: A 4 KiB message, the size smtp-source's ``-l 4096`` sends.
 MESSAGE = b"Subject: bench\r\n\r\n" + (b"x" * 70 + b"\r\n") * 56
@@ -239,6 +240,12 @@ def _worker(job: Job, ready, go, results) -> None:
             results.put(result)
 
 
+def _minus(after, before):
+    if isinstance(after, tuple):
+        return tuple(a - b for a, b in zip(after, before))
+    return after - before
+
+
 @dataclass
 class LoadResult:
     """All workers of one run together."""
@@ -254,9 +261,12 @@ class LoadResult:
         return self.done / self.seconds
 
 
-def run_workers(job: Job, processes: int, *, server_cpu: Callable[[], float] | None = None
-                ) -> tuple[LoadResult, float | None]:
-    """Run ``job`` in ``processes`` processes at once; (result, server CPU seconds or None).
+def run_workers(job: Job, processes: int, *, server_cpu: Callable[[], Any] | None = None
+                ) -> tuple[LoadResult, Any]:
+    """Run ``job`` in ``processes`` processes at once; (result, server CPU used or None).
+
+    ``server_cpu`` returns a number or a tuple of numbers (user, system); the
+    difference between its values before and after the load is returned.
 
     The clock runs from the first worker's start to the last one's end,
     after every worker is set up: neither interpreter start-up nor IMAP
@@ -278,7 +288,7 @@ def run_workers(job: Job, processes: int, *, server_cpu: Callable[[], float] | N
         cpu_before = server_cpu() if server_cpu else None
         go.set()
         parts = [results.get(timeout=RUN_TIMEOUT + REPLY_TIMEOUT) for _ in procs]
-        cpu = server_cpu() - cpu_before if server_cpu else None
+        cpu = _minus(server_cpu(), cpu_before) if server_cpu else None
     finally:
         for proc in procs:
             proc.join(10)
