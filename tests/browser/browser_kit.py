@@ -57,6 +57,20 @@ ERRORS = """() => Array.from(window.jupyterapp.shell.currentWidget.content.model
   .filter(o => o.type === 'error').map(o => JSON.stringify(o.toJSON())).join('\\n')"""
 
 
+#: Scroll the notebook to the first cell with a widget in its output; its cell index.  The
+#: notebook is a windowed list: cells far from the viewport are not in the page, so "the
+#: first player in the page" is not the first player of the notebook until it is in view.
+SCROLL_TO_FIRST_WIDGET = """async () => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = Array.from(panel.content.model.cells);
+  const index = cells.findIndex(c => c.type === 'code'
+    && Array.from({length: c.outputs.length}, (_, i) => c.outputs.get(i))
+         .some(o => o.data && 'application/vnd.jupyter.widget-view+json' in o.data));
+  await panel.content.scrollToItem(index, 'start');
+  return index;
+}"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -169,6 +183,13 @@ def open_and_run_all(page, url: str) -> None:
     assert page.evaluate(ERRORS) == ""
 
 
+def first_player(page):
+    """The first player of the open notebook (scrolled into view; see SCROLL_TO_FIRST_WIDGET)."""
+    index = page.evaluate(SCROLL_TO_FIRST_WIDGET)
+    assert index >= 0, "no cell shows a widget"
+    return page.locator(f".jp-Cell[data-windowed-list-index='{index}'] .mailsim-player").first
+
+
 def current_row(player):
     return player.locator(".mailsim-transcript [data-current='true']").first
 
@@ -205,9 +226,11 @@ def assert_fits_the_screen(page, player, name: str) -> dict[str, dict]:
     player.evaluate("el => el.scrollIntoView({block: 'start'})")
     parts = {"next": player.locator(".mailsim-next").first, "row": current_row(player),
              "picture": player.locator(".mailsim-picture").first}
-    for part in parts.values():
-        part.wait_for(state="visible")
-    page.screenshot(path=str(ARTIFACTS / f"player-1366x768-{name}.png"))
+    try:
+        for part in parts.values():
+            part.wait_for(state="visible")
+    finally:        # on a failure too: the screenshot shows what was on the screen
+        page.screenshot(path=str(ARTIFACTS / f"player-1366x768-{name}.png"))
     boxes = {key: part.bounding_box() for key, part in parts.items()}
     for key, box in boxes.items():
         assert box is not None and box["width"] > 0 and box["height"] > 0, key

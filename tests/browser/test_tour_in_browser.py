@@ -19,6 +19,7 @@ from browser_kit import (
     TOKEN,
     assert_fits_the_screen,
     chromium_page,
+    first_player,
     jupyter_command,
     notebooks_copy,
     open_and_run_all,
@@ -47,7 +48,7 @@ def jupyter(tmp_path):
 def test_tour_runs_fits_the_screen_and_steps(jupyter, app, path):
     with chromium_page() as page:
         open_and_run_all(page, f"{jupyter}/{path}/{TOUR['en']}?token={TOKEN}")
-        player = page.locator(".mailsim-player").first
+        player = first_player(page)
         boxes = assert_fits_the_screen(page, player, app)
         before, after, text = step_player(player)
         page.screenshot(path=str(ARTIFACTS / f"tour-{app}-after-next.png"))
