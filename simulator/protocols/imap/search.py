@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import addresses, binary, esearch, mimeparts
 from . import bodystructure as bs
@@ -35,14 +35,48 @@ ADDRESS_KEYS = ("BCC", "CC", "FROM", "TO", "SUBJECT")
 DATE_KEYS = ("BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE")
 #: How deep NOT, OR and parentheses may nest in one SEARCH (see the module docstring).
 MAX_DEPTH = 100
+#: How many keys one SEARCH may hold: each is tried on every message, so the
+#: cost is keys × messages; a client's real searches have a few dozen at most.
+MAX_KEYS = 250
 
 
 class Candidate:
-    """One message under test, with lazily parsed header and text."""
+    """One message under test, with lazily parsed header and text.
+
+    What a key computes from the message is kept for the other keys: a SEARCH
+    may name FROM a thousand times, and decoding the header for each of them
+    took minutes where the texts are now compared (casefolded once).
+    """
 
     def __init__(self, number: int, uid: int, record, recent: bool) -> None:
         self.number, self.uid, self.record, self.recent = number, uid, record, recent
         self._msg = None
+        self._kept: dict[tuple[str, str], Any] = {}
+
+    def _once(self, kind: str, name: str, compute: Callable[[], Any]) -> Any:
+        key = (kind, name)
+        if key not in self._kept:
+            self._kept[key] = compute()
+        return self._kept[key]
+
+    def folded(self, kind: str, name: str = "") -> list[str]:
+        """The texts a key of ``kind`` searches (header, address, body, text), casefolded:
+        matching is case-insensitive substring search (RFC 3501 §6.4.4)."""
+        key = ("folded " + kind, name.lower())
+        hit = self._kept.get(key)
+        if hit is None:
+            hit = self._kept[key] = [t.casefold() for t in self._texts(kind, name)]
+        return hit
+
+    def _texts(self, kind: str, name: str) -> list[str]:
+        if kind == "header":
+            return self.header(name)
+        if kind == "address":
+            return self.address_texts(name)
+        body = self.body_text()
+        if kind == "body":
+            return [body]
+        return [bs.split_header(self.record.data)[0].decode("utf-8", "replace"), body]
 
     @property
     def flags(self) -> set[str]:
@@ -56,7 +90,8 @@ class Candidate:
         return self._msg
 
     def header(self, name: str) -> list[str]:
-        return [_decoded(v) for v in self._header_view().get_all(name, [])]
+        return self._once("header", name.lower(), lambda: [
+            _decoded(v) for v in self._header_view().get_all(name, [])])
 
     def address_texts(self, name: str) -> list[str]:
         """What FROM/TO/CC/BCC search in (RFC 3501 §6.4.4): the header as decoded, and
@@ -74,12 +109,18 @@ class Candidate:
     def body_text(self) -> str:
         """The text parts, transfer encoding and charset undone (RFC 3501 §6.4.4 BODY);
         the raw body when there is none."""
+        return self._once("body", "", self._body_text)
+
+    def _body_text(self) -> str:
         texts = [_text_of(p) for p in mimeparts.leaves(mimeparts.entity(self.record.data))
                  if p.msg.get_content_maintype() == "text"]
         return "\n".join(texts) if texts else bs.split_header(self.record.data)[1].decode(
             "utf-8", "replace")
 
     def sent_date(self) -> date | None:
+        return self._once("sent", "", self._sent_date)
+
+    def _sent_date(self) -> date | None:
         from email.utils import parsedate_to_datetime
         values = self.header("Date")
         try:
@@ -107,15 +148,25 @@ def _decoded(value: str) -> str:
         return str(value)
 
 
-def _contains(haystack: str, needle: str) -> bool:
-    return needle.casefold() in haystack.casefold()
+def _finds(kind: str, text: str, name: str = "") -> Test:
+    """A test: does ``text`` occur, in any case, in what the key of ``kind`` searches?"""
+    needle = text.casefold()
+
+    def test(c: Candidate) -> bool:
+        for hay in c.folded(kind, name):
+            if needle in hay:
+                return True
+        return False
+    return test
 
 
 class KeyParser:
     """Search keys into one predicate (RFC 3501 §9 ``search-key``)."""
 
-    def __init__(self, s: IMAPServer, values: list, depth: int = 0) -> None:
+    def __init__(self, s: IMAPServer, values: list, depth: int = 0,
+                 counted: list[int] | None = None) -> None:
         self.s, self.values, self.depth = s, iter(values), depth
+        self.counted = counted if counted is not None else [0]   # keys so far, shared by nesting
 
     def all(self) -> Test:
         tests = []
@@ -146,9 +197,12 @@ class KeyParser:
 
     def key(self, value: object) -> Test:
         if isinstance(value, list):
-            return KeyParser(self.s, value, self._deeper()).all()
+            return KeyParser(self.s, value, self._deeper(), self.counted).all()
         if not isinstance(value, Atom):
             raise ParseError("syntax.search_key", key=shown(value))
+        self.counted[0] += 1
+        if self.counted[0] > MAX_KEYS:
+            raise ParseError("syntax.search_too_many", limit=MAX_KEYS)
         name = value.upper()
         if name[:1].isdigit() or name[:1] in ("*", "$"):
             return self._numbers(value, by_uid=False)
@@ -160,11 +214,9 @@ class KeyParser:
             return (lambda c: wanted not in c.flags) if name.startswith("UN") else (
                 lambda c: wanted in c.flags)
         if name == "SUBJECT":
-            text = astring(self._next(name))
-            return lambda c: any(_contains(v, text) for v in c.header(name))
+            return _finds("header", astring(self._next(name)), name)
         if name in ADDRESS_KEYS:
-            text = astring(self._next(name))
-            return lambda c: any(_contains(v, text) for v in c.address_texts(name))
+            return _finds("address", astring(self._next(name)), name)
         if name in DATE_KEYS:
             return self._date(name, search_date(self._next(name)).date())
         raise ParseError("syntax.search_key", key=name)
@@ -218,16 +270,13 @@ class KeyParser:
 
     def _k_HEADER(self, name: str) -> Test:
         field, text = astring(self._next(name)), astring(self._next(name))
-        return lambda c: any(_contains(v, text) for v in c.header(field))
+        return _finds("header", text, field)
 
     def _k_BODY(self, name: str) -> Test:
-        text = astring(self._next(name))
-        return lambda c: _contains(c.body_text(), text)
+        return _finds("body", astring(self._next(name)))
 
     def _k_TEXT(self, name: str) -> Test:
-        text = astring(self._next(name))
-        return lambda c: _contains(bs.split_header(c.record.data)[0].decode(
-            "utf-8", "replace"), text) or _contains(c.body_text(), text)
+        return _finds("text", astring(self._next(name)))
 
     def _k_LARGER(self, name: str) -> Test:
         size = number(self._next(name))

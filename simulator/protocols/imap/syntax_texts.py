@@ -43,6 +43,7 @@ SYNTAX_TEXTS: dict[str, str] = {
     "syntax.search_return": "malformed SEARCH RETURN options",
     "syntax.search_return_option": "unknown SEARCH RETURN option {option!r}",
     "syntax.search_too_deep": "search keys nested more than {limit} levels deep",
+    "syntax.search_too_many": "more than {limit} search keys in one SEARCH",
     "syntax.searchres": "$ needs a saved search result, got {value!r}",
     "syntax.status_item": "unknown STATUS item {item!r}",
     "syntax.status_items": "STATUS needs a list of items",

@@ -12,7 +12,7 @@ from simulator import locale
 from simulator.protocols.imap import LOGOUT, SELECTED, ConnectionClosed, mimeparts
 from simulator.protocols.imap import session as imap_session
 from simulator.protocols.imap.lexer import MAX_NESTING
-from simulator.protocols.imap.search import MAX_DEPTH
+from simulator.protocols.imap.search import MAX_DEPTH, MAX_KEYS
 from simulator.protocols.imap.sequence import STAR, SequenceSet
 
 
@@ -234,3 +234,22 @@ def test_a_set_of_thousands_of_ranges_is_answered():
         "* 7 FETCH (UID 7)", "A1 OK UID FETCH completed"]
     assert lines(say(server, "A2 SEARCH " + ",".join(["1:*"] * 5000) + " UID 299:*")) == [
         "* SEARCH 299 300", "A2 OK SEARCH completed"]
+
+
+# -- one command cannot multiply the server's work ----------------------------------------
+
+def test_a_repeated_fetch_item_is_answered_once():
+    server = World(messages=2).session(select="INBOX")
+    out = lines(say(server, "A1 FETCH 1:2 (UID " + "ENVELOPE " * 500 + "UID)"))
+    assert len(out) == 3 and out[-1] == "A1 OK FETCH completed"
+    assert all(line.count("ENVELOPE") == 1 and line.count("UID") == 1 for line in out[:2])
+
+
+def test_search_keys_are_bounded_and_repeats_agree():
+    server = World(messages=3).session(select="INBOX")
+    assert lines(say(server, "A1 SEARCH " + "FROM alice " * (MAX_KEYS - 1) + "SUBJECT 2")) == [
+        "* SEARCH 2", "A1 OK SEARCH completed"]
+    assert say(server, "A2 SEARCH " + "(FROM alice) " * MAX_KEYS + "ALL") == (
+        f"A2 BAD Syntax error: more than {MAX_KEYS} search keys in one SEARCH\r\n")
+    assert lines(say(server, "A3 SEARCH OR SUBJECT 1 SUBJECT 3 NOT SUBJECT 3 TEXT hello"))[0] \
+        == "* SEARCH 1"
