@@ -91,6 +91,11 @@ class Step:
         ``"BAD"``/``"BYE"`` (IMAP), ``"+"`` (a continuation); None for other steps."""
         return reply_code(self)
 
+    def explanation(self, lang: str | None = None) -> str:
+        """The step's explanation in ``lang`` (``ru`` or ``en``; default: the user's)."""
+        from .locale import explain
+        return explain(self.explain, self.params, lang)
+
     def to_dict(self) -> dict[str, Any]:
         """The step as a JSON-ready dict; bytes that are not UTF-8 go as base64."""
         data = asdict(self)

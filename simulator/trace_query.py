@@ -223,8 +223,13 @@ class Exchange:
                 and (code is None or any(code_matches(c, code) for c in self.codes)))
 
     def __str__(self) -> str:
+        """The exchange as a transcript: ``C:`` lines from the client, ``S:`` from the server."""
         lines = [f"{'C' if s.direction == 'c2s' else 'S'}: {s.line}" for s in self.steps]
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        codes = " ".join(map(str, self.codes)) or "-"
+        return f"<Exchange {self.conn} {self.name or '(no command)'} -> {codes}>"
 
 
 def exchanges(steps: Iterable[Step]) -> Iterator[Exchange]:
