@@ -122,6 +122,7 @@ class SMTPModel(Model):
         self.new_token, self.sink = new_token, sink
         self.rcpts: set[str] = set()
         self.message: Tracked | None = None
+        self.after_crlf = True              # in DATA: the last content line ended with CRLF
         self.accepted: list[Tracked] = []
         self.refused: list[str] = []
 
@@ -138,7 +139,10 @@ class SMTPModel(Model):
 
     def expect(self, line: bytes) -> int:
         if self.state == "DATA":
-            if line != b".\r\n":
+            # RFC 5321 §4.1.1.4: the content ends with CRLF "." CRLF, so a "." line
+            # after a line that ended with a bare LF is content, as the server reads it.
+            ended, self.after_crlf = self.after_crlf and line == b".\r\n", line.endswith(b"\r\n")
+            if not ended:
                 return 0
             self.asked.append((b"<end>", line))
             self.state = "SENT"             # nothing more until the reply to the dot
@@ -181,7 +185,7 @@ class SMTPModel(Model):
             self.state = "RCPT"
             self.rcpts.add(line.decode("utf-8", "replace").lower())
         elif verb == b"DATA" and code == 354:
-            self.state = "DATA"
+            self.state, self.after_crlf = "DATA", True
         elif verb == b"RSET" and ok and self.state != "INIT":
             self.state, self.rcpts = "READY", set()
         elif verb in (b"AUTH", b"<sasl>"):

@@ -108,3 +108,15 @@ def test_pop3_model_expects_a_block_after_list_but_not_after_list_1():
     model.feed(b"+OK hi\r\n")
     model.prepare(b"LIST\r\nLIST 1\r\n")
     assert model.feed(b"+OK\r\n1 5\r\n.\r\n+OK 1 5\r\n") == ["+OK", "+OK"]
+
+
+def test_smtp_model_ends_data_only_at_crlf_dot_crlf_as_the_server_does():
+    """A "." line after a bare-LF line is content (RFC 5321 §4.1.1.4): a model that took it
+    for the end paired later replies with the wrong commands and 'lost' messages."""
+    model = SMTPModel(SMTPGrammar(Account("u", "p")), random.Random(1), 0.0,
+                      lambda: "fz1-1", "sink@example.test")
+    model.feed(b"220 hi\r\n")
+    model.prepare(b"DATA\r\n")
+    model.feed(b"354 go\r\n")
+    assert model.prepare(b"bare\n.\r\n") == (b"bare\n.\r\n", 0)
+    assert model.prepare(b"crlf\r\n.\r\n") == (b"crlf\r\n.\r\n", 1)
