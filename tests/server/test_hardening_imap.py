@@ -69,8 +69,8 @@ def inbox(live):
     wire.close()
 
 
-def append(wire: Wire, tag: str) -> None:
-    wire.sock.sendall(tag.encode() + b" APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+def append(wire: Wire, tag: str, message: bytes = MESSAGE) -> None:
+    wire.sock.sendall(tag.encode() + b" APPEND INBOX {%d+}\r\n" % len(message) + message + b"\r\n")
     while not (line := wire.line()).startswith(tag.encode() + b" "):
         pass
     assert line.startswith(tag.encode() + b" OK")
@@ -191,3 +191,30 @@ def test_a_list_pattern_full_of_wildcards_is_answered_and_the_server_stays_respo
         b'* LIST (\\HasNoChildren) "/" Archive/2024/January\r\n', b"b OK LIST completed\r\n"]
     other = Wire(live, secure=False)              # a fresh client still gets its greeting
     other.close()
+
+
+def nested_message(depth: int) -> bytes:
+    body = b"Content-Type: text/plain\r\n\r\ndeep inside\r\n"
+    for level in range(depth):
+        body = (b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (level, level)
+                + body + b"\r\n--b%d--\r\n" % level)
+    return b"Subject: nested\r\nMIME-Version: 1.0\r\n" + body
+
+
+def test_a_message_nested_thousands_of_levels_is_stored_fetched_and_searched(inbox):
+    append(inbox, "p", nested_message(3000))
+    assert inbox.answer("n", b"NOOP").startswith("n OK")
+    got = inbox.command("a", b"FETCH 1 BODYSTRUCTURE")
+    assert b'"application" "octet-stream"' in got[0] and got[-1] == b"a OK FETCH completed\r\n"
+    assert inbox.command("b", b"SEARCH TEXT inside") == [b"* SEARCH 1\r\n",
+                                                         b"b OK SEARCH completed\r\n"]
+
+
+def test_thousands_of_ranges_and_repeated_items_and_keys_are_answered(inbox):
+    append(inbox, "p")
+    absent = b",".join(b"%d" % (4_000_000_000 - i) for i in range(5000))
+    assert inbox.answer("a", b"UID FETCH " + absent + b" UID") == "a OK UID FETCH completed"
+    got = inbox.command("b", b"FETCH 1 (" + b"ENVELOPE " * 1000 + b"UID)")
+    assert len(got) == 2 and got[0].count(b"ENVELOPE") == 1
+    assert inbox.answer("c", b"SEARCH " + b"FROM a " * 3000 + b"ALL") == (
+        "c BAD Syntax error: more than 250 search keys in one SEARCH")
