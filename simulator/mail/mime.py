@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import hashlib
+import re
 import textwrap
 from collections.abc import Sequence
 from datetime import datetime
@@ -216,6 +217,14 @@ def _header_section(data: bytes) -> str:
     return head.decode("utf-8", "replace") + "\n"
 
 
+def diagnostic_code(text: str) -> str:
+    """The Diagnostic-Code value: ``smtp;`` once before a server's reply (RFC 3464
+    §2.3.6), a private ``X-mailsim;`` type before anything else (a DNS error)."""
+    if re.match(r"[2-5]\d\d(?:[ -]|$)", text):
+        return f"smtp; {text}"
+    return f"X-mailsim; {text}"
+
+
 def _status_part(reporting_mta: str, recipients: Sequence[tuple[str, str, str]],
                  action: str, date: datetime) -> MIMEPart:
     """The machine-readable message/delivery-status part (RFC 3464 §2.2, §2.3)."""
@@ -227,7 +236,7 @@ def _status_part(reporting_mta: str, recipients: Sequence[tuple[str, str, str]],
         block["Final-Recipient"] = f"rfc822; {address.strip('<>')}"
         block["Action"] = action
         block["Status"] = status
-        block["Diagnostic-Code"] = f"smtp; {diagnostic}"
+        block["Diagnostic-Code"] = diagnostic_code(diagnostic)
         blocks.append(block)
     part = MIMEPart(policy=COMPOSE_POLICY)
     part["Content-Type"] = "message/delivery-status"

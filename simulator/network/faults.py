@@ -53,5 +53,22 @@ class Faults:
                     and fault.active(self.net.scheduler.now)
                     and (fault.times is None or self._used.get(index, 0) < fault.times)):
                 self._used[index] = self._used.get(index, 0) + 1
-                return replace(Reply.parse(fault.reply), key="fault.reply.forced")
+                reply = Reply.parse(fault.reply)
+                return replace(reply, key=f"fault.reply.{cause(reply)}")
         return None
+
+
+def cause(reply: Reply) -> str:
+    """What a forced reply stands for, by its enhanced status (RFC 3463 §3.3-§3.8):
+    X.2.2 a full mailbox, X.3.4 / X.2.3 a message too big, X.7.x greylisting (4xx)
+    or policy (5xx); else just its class.  Each has its own explanation."""
+    subject = (reply.enhanced or "").partition(".")[2]
+    if reply.is_positive:
+        return "positive"
+    if subject == "2.2":
+        return "quota" if reply.is_transient else "quota_full"
+    if subject in ("3.4", "2.3") and reply.is_permanent:
+        return "size"
+    if subject.startswith("7."):
+        return "greylisting" if reply.is_transient else "policy"
+    return "transient" if reply.is_transient else "permanent"

@@ -33,6 +33,8 @@ class _Synthetic:
 
 
 _LOST = _Synthetic()
+#: The status of a message whose retries ran out (RFC 3463 §3.5, X.4.7).
+EXPIRED = "5.4.7"
 
 
 @dataclass
@@ -47,6 +49,7 @@ class QueueEntry:
     attempts: int = 0
     last_error: str = ""
     last_status: str = "4.4.1"
+    last_reply: str = ""        # the last server reply, for the DSN's Diagnostic-Code
 
 
 @dataclass
@@ -94,6 +97,39 @@ class Relay:
             self._defer(attempt.entry, attempt.entry.last_status,
                         attempt.entry.last_error or "no mail exchanger could be reached")
             return
+        self._start(attempt)
+
+    def _after_transient(self, attempt: _Attempt, host: str) -> None:
+        """RFC 5321 §5.1: a host that failed for now hands the message to the next MX;
+        the trace says which one, or that none is left (then the queue waits)."""
+        entry = attempt.entry
+        params = {"queue_id": entry.queue_id, "host": host, "error": entry.last_error,
+                  "target": entry.target}
+        if attempt.exchangers:
+            following = attempt.exchangers[0]
+            params.update(next=following.host.rstrip(".").lower(),
+                          preference=following.preference)
+            self.net.recorder.internal(self.mta.name, "MTA", f"{host} failed → next MX "
+                                       f"{params['next']}", "mta.next_mx", params=params,
+                                       queue_id=entry.queue_id)
+        else:
+            self.net.recorder.internal(self.mta.name, "MTA", f"{host} failed, no MX left",
+                                       "mta.no_mx_left", params=params,
+                                       queue_id=entry.queue_id)
+        self._try_next(attempt)
+
+    def _after_permanent(self, attempt: _Attempt, host: str, error: str) -> None:
+        """A 5xx is the domain's answer, not one host's trouble: no other MX is asked."""
+        entry = attempt.entry
+        if attempt.exchangers:
+            self.net.recorder.internal(self.mta.name, "MTA", f"{host} refused, other MX not "
+                                       "tried", "mta.no_next_mx",
+                                       params={"queue_id": entry.queue_id, "host": host,
+                                               "error": error,
+                                               "count": len(attempt.exchangers)},
+                                       queue_id=entry.queue_id)
+
+    def _start(self, attempt: _Attempt) -> None:
         exchanger = attempt.exchangers.pop(0)
         entry = attempt.entry
         envelope = Envelope(mail_from=entry.mail_from, rcpt_to=list(entry.rcpts),
@@ -108,22 +144,26 @@ class Relay:
         entry, result = attempt.entry, conn.client_engine.result
         if result.failure is None and result.greeting is None:
             entry.last_error, entry.last_status = f"{host}: connection failed", "4.4.1"
-            return self._try_next(attempt)
+            entry.last_reply = ""
+            return self._after_transient(attempt, host)
         if result.failed_stage and not result.recipients:
             return self._session_failed(attempt, host, result)
-        self._per_recipient(entry, host, result)
+        self._per_recipient(attempt, host, result)
 
     def _session_failed(self, attempt: _Attempt, host: str, result) -> None:
         reply = result.failure or _LOST          # the server hung up without a reply
         entry = attempt.entry
+        entry.last_reply = "" if reply is _LOST else _text(reply)
         entry.last_error = f"{host} said: {_text(reply)}"
         entry.last_status = reply.enhanced or ("4.0.0" if reply.is_transient else "5.0.0")
         if reply.is_permanent and result.failed_stage not in _BEFORE_MAIL:
-            self._fail_all(entry, entry.last_status, entry.last_error)
+            self._after_permanent(attempt, host, entry.last_error)
+            self._fail_all(entry, entry.last_status, entry.last_reply or entry.last_error)
         else:
-            self._try_next(attempt)     # RFC 5321 §5.1: another MX may do better
+            self._after_transient(attempt, host)    # RFC 5321 §5.1: another MX may do better
 
-    def _per_recipient(self, entry: QueueEntry, host: str, result) -> None:
+    def _per_recipient(self, attempt: _Attempt, host: str, result) -> None:
+        entry = attempt.entry
         delivered, failed, deferred = [], [], []
         for rcpt in entry.rcpts:
             reply = _outcome(rcpt, result)
@@ -132,12 +172,16 @@ class Relay:
             bucket.append((rcpt, reply))
         self._report_sent(entry, host, delivered)
         if failed:
+            self._after_permanent(attempt, host, f"{host} said: {_text(failed[0][1])}")
             self.mta.bounce(entry, [(p, r.enhanced or "5.0.0", _text(r))
                                     for p, r in failed])
         if deferred:
             entry.rcpts = [p for p, _ in deferred]
             reply = deferred[0][1]
-            self._defer(entry, reply.enhanced or "4.0.0", f"{host} said: {_text(reply)}")
+            entry.last_status = reply.enhanced or "4.0.0"
+            entry.last_error = f"{host} said: {_text(reply)}"
+            entry.last_reply = "" if reply is _LOST else _text(reply)
+            self._after_transient(attempt, host)
         else:
             self.queue.pop(id(entry), None)
 
@@ -160,8 +204,11 @@ class Relay:
                                                               "attempts": entry.attempts,
                                                               "error": error})
             self.queue.pop(id(entry), None)
-            status = "5" + status[1:] if status[:1] == "4" else status
-            self.mta.bounce(entry, [(p, status, error) for p in entry.rcpts])
+            # RFC 3463 §3.5: X.4.7 "delivery time expired" is the status of a message
+            # that stayed in the queue too long; what the server last said goes in the
+            # Diagnostic-Code, with the server's own status in it.
+            self.mta.bounce(entry, [(p, EXPIRED, entry.last_reply or error)
+                                    for p in entry.rcpts])
             return
         wait = schedule[entry.attempts - 1]
         self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} deferred {wait:g} s",
