@@ -7,6 +7,7 @@ C:/S: prefixes are the terminal replay's (:mod:`simulator.plots._style`).
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from html import escape
 
@@ -75,6 +76,17 @@ def transcript(steps: Sequence[Step], position: int, lang: str, window: int = 14
     rows = [step_row(s, lang, i == position)
             for i, s in enumerate(steps[start:position + window + 1], start)]
     return f'<div class="mailsim-transcript" style="{_MONO}{_FILL}">' + "".join(rows) + "</div>"
+
+
+def picture(data: bytes, format: str) -> str:
+    """The player's picture as an ``<img class="mailsim-picture">`` (nothing without data),
+    as wide as its column and at most 430 px tall (more in full screen)."""
+    if not data:
+        return ""
+    source = f"data:image/{format};base64,{base64.b64encode(data).decode('ascii')}"
+    return (f'<div style="{_FILL}"><img class="mailsim-picture" alt="" src="{source}" '
+            f'style="display:block;width:100%;max-height:430px;object-fit:contain;'
+            f'object-position:left top"></div>')
 
 
 def heading(step: Step, lang: str) -> str:

@@ -6,7 +6,12 @@ slider, Play ticking, a filter, the language) ends in :meth:`TracePlayer.render`
 which only reads precomputed data.  Tests drive it from Python — click a
 button, set the slider — and read ``transcript.value`` / ``details.value``;
 a browser test can find the same parts by their CSS classes
-(``mailsim-transcript``, ``mailsim-step``, ``mailsim-next`` …).
+(``mailsim-transcript``, ``mailsim-step``, ``mailsim-next``, ``mailsim-picture`` …).
+
+Steps are numbered from 1 (``Step.number``) in the rows, the counter, the step
+panel and :meth:`TracePlayer.show`.  The browser side (:mod:`.player_shell`)
+adds only what ipywidgets cannot do: ←/→ keys, following the current row in
+the transcript window, and full screen.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from simulator.locale import t
 from simulator.trace import Step, Trace
 
 from . import html
-from .pictures import KINDS, PictureCache
+from .pictures import KINDS, Picture, PictureCache
 from .player_shell import PlayerShell
 from .server_view import server_views
 
@@ -82,9 +87,11 @@ class TracePlayer(widgets.VBox):
         self.transcript.add_class("mailsim-window")
         self.details = widgets.HTML(layout=widgets.Layout(max_height="210px", overflow="auto"))
         self.details.add_class("mailsim-details")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width="100%", max_height="430px", object_fit="contain"))
-        self.image.add_class("mailsim-picture")
+        # The picture is an <img> with a data: URL inside an HTML widget: one value per change.
+        # (An Image widget sends format, bytes and its layout's display as three messages;
+        # under load Notebook 7 was seen showing none of the picture after Run All.)
+        self.image = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.shown = Picture()                   # the picture on screen, for tests
         self.note = widgets.HTML()               # whose state is drawn, or why nothing is
         self.note.add_class("mailsim-picture-note")
 
@@ -203,7 +210,7 @@ class TracePlayer(widgets.VBox):
             text = t(key, self.lang, scenario=self.trace.scenario or "…")
             self.transcript.value = f"<i>{escape(text)}</i>"
             self.details.value = self.position.value = self.note.value = ""
-            self.image.layout.display = "none"
+            self.image.value, self.shown = "", Picture()
             return
         position = self.slider.value
         steps = [self.trace[i] for i in self.positions]
@@ -222,8 +229,6 @@ class TracePlayer(widgets.VBox):
 
     def _draw_picture(self, position: int) -> None:
         picture = self._pictures.get(self.picture.value, self.positions, position, self.lang)
-        self.image.layout.display = "" if picture.data else "none"
-        if picture.data:
-            self.image.format = picture.format
-            self.image.value = picture.data
+        if picture is not self.shown:
+            self.image.value, self.shown = html.picture(picture.data, picture.format), picture
         self.note.value = f"<i>{escape(picture.note)}</i>" if picture.note else ""

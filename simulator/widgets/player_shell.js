@@ -9,7 +9,7 @@ const STYLE = `
   overflow: auto; }
 .mailsim-player:fullscreen .mailsim-window { height: 46vh; }
 .mailsim-player:fullscreen .mailsim-details { max-height: 40vh; }
-.mailsim-player:fullscreen .mailsim-picture { max-height: 85vh; }
+.mailsim-player:fullscreen .mailsim-picture { max-height: 85vh !important; }
 `;
 const KEYS = { ArrowRight: "forward", ArrowLeft: "back", Home: "first", End: "last" };
 
