@@ -107,6 +107,9 @@ class LiveConnection:
         connection's budget is charged, and other clients get a turn before
         the next line.  A line it does not answer is part of a message body,
         a literal or a pipelined group: the rest of the read goes in at once.
+        (Line by line, a 2 MiB APPEND took 40 times as long.)  Commands that
+        follow such a body in the same read therefore run together; the
+        budget then makes this connection, not the others, wait.
         After STARTTLS the rest of the read is dropped (see :meth:`_start_tls`).
         """
         while data and not self._finished():
