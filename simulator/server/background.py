@@ -2,7 +2,8 @@
 
     with simulator.server.serve_in_background(port_offset=20000) as live:
         ...                      # point smtplib / Thunderbird at live.settings
-        live.trace               # a Trace that grows while clients talk
+        live.trace               # grows while clients talk (the newest 10,000 steps)
+        TracePlayer(live.trace.snapshot())   # step through what is in memory now
 
 The thread runs its own asyncio loop, so the notebook's kernel stays free.
 """

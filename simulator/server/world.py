@@ -64,6 +64,18 @@ class LiveTrace(Trace):
             listener(step)
         return step
 
+    def snapshot(self) -> Trace:
+        """The steps in memory as a plain Trace numbered from 0, for a TracePlayer.
+
+        A player numbers steps by position; once old steps are dropped, the
+        live indexes no longer start at 0.  (For every step, load the
+        ``--trace`` file with :meth:`Trace.load`.)
+        """
+        steps = list(self.steps)
+        return Trace(scenario=self.scenario, seed=self.seed, nodes=list(self.nodes),
+                     roles={h: list(r) for h, r in self.roles.items()},
+                     steps=[dataclasses.replace(s, index=i) for i, s in enumerate(steps)])
+
     def _forget_oldest(self) -> None:
         """Drop the oldest quarter (at least enough to fit): amortised O(1) per step."""
         keep_steps = self.max_steps * 3 // 4

@@ -96,7 +96,13 @@ def test_memory_keeps_the_newest_steps_and_the_file_keeps_them_all(tmp_path):
                 smtp.noop()
         kept = live.call(lambda: [s.index for s in live.trace])
         dropped = live.call(lambda: live.trace.dropped)
+        snapshot = live.call(live.trace.snapshot)
     on_file = [s.index for s in Trace.load(str(path))]
     assert len(kept) <= 40 and dropped > 0
     assert on_file == list(range(len(on_file)))
     assert kept == on_file[-len(kept):] and dropped + len(kept) == len(on_file)
+    # A player on what is in memory: numbered from 0, the newest step last.
+    player = TracePlayer(snapshot, lang="ru")
+    player.show(len(snapshot) - 1)
+    assert player.index == len(kept) - 1
+    assert snapshot[-1].raw == Trace.load(str(path))[-1].raw
