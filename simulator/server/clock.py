@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,8 @@ class RealTimeScheduler:
         self._start = loop.time()
         self._due: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         self._handles: set[asyncio.TimerHandle] = set()
-        self.errors: list[BaseException] = []
+        #: The latest failures of scheduled callbacks (bounded: a server runs for days).
+        self.errors: deque[BaseException] = deque(maxlen=100)
 
     @property
     def now(self) -> float:

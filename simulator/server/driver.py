@@ -126,14 +126,21 @@ class LiveConnection:
                 await self._start_tls(out, unread=len(data))
                 return
             await self._answer(out, events)
-            pause = self.budget.spend(spent)
             # Other clients get their turn before this read's next command.  After
             # its last one the loop turns anyway, at the next read (a read larger
             # than READ_SIZE is the only data already buffered, and its commands
             # yield in turn); an extra turn there cost a lockstep SMTP session a
             # tenth of its CPU.
-            if pause or data:
-                await asyncio.sleep(pause)
+            await self._take_turn(spent, more=bool(data))
+
+    async def _take_turn(self, spent: float, more: bool) -> None:
+        """Let the other clients run; longer if this one has used up its engine time."""
+        pause = self.budget.spend(spent)
+        if pause > 0:
+            self._internal("serve.explain.budget_pause", f"over its share: waits {pause:.2f} s",
+                           seconds=f"{pause:.2f}")
+        if pause or more:
+            await asyncio.sleep(pause)
 
     def _feed_bytes(self, data: bytes) -> list[Any]:
         self._line = data

@@ -3,7 +3,7 @@ import pytest
 
 from simulator.locale import has, t
 
-KEYS = ["handshake_failed", "tls_discarded", "login_delay", "shutdown", "engine_fault",
+KEYS = ["handshake_failed", "tls_discarded", "login_delay", "shutdown", "engine_fault", "budget_pause",
         "engine_fault_last"]
 
 
