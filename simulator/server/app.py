@@ -12,7 +12,7 @@ import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .driver import HANDSHAKE_TIMEOUT, LiveConnection
+from .driver import HANDSHAKE_TIMEOUT, TIME_SLICE, LiveConnection
 from .services import IDLE_TIMEOUTS, Service
 from .throttle import DEFAULT_LIMIT, DEFAULT_STEP, LoginThrottle
 from .tls import ensure_certificate, server_context
@@ -44,6 +44,7 @@ class ServeOptions:
     max_connections: int = MAX_CONNECTIONS
     timeouts: dict[str, float] = field(default_factory=dict)   # protocol -> seconds
     handshake_timeout: float = HANDSHAKE_TIMEOUT
+    time_slice: float = TIME_SLICE               # engine seconds before another client's turn
     login_delay: float = DEFAULT_STEP            # seconds per failed login (0: no delay)
     login_delay_max: float = DEFAULT_LIMIT
     bind_sender: bool = False                    # 587/465: MAIL FROM must be the user's own
@@ -137,7 +138,8 @@ class MailServer:
         connection = LiveConnection(
             self.world, service, reader, writer, tls_context=context,
             idle_timeout=opts.timeouts.get(service.protocol, IDLE_TIMEOUTS[service.protocol]),
-            handshake_timeout=opts.handshake_timeout, throttle=self.throttle)
+            handshake_timeout=opts.handshake_timeout, throttle=self.throttle,
+            time_slice=opts.time_slice)
         self.active += 1
         task = asyncio.current_task()
         self._tasks.add(task)

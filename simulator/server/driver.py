@@ -38,6 +38,8 @@ READ_SIZE = 65536
 MAX_FAULTS = 3
 #: Seconds a client has for the TLS handshake (implicit TLS and after STARTTLS).
 HANDSHAKE_TIMEOUT = 15.0
+#: Engine seconds a connection may run its pipelined commands before the others get a turn.
+TIME_SLICE = 0.005
 log = logging.getLogger("mailsim.server")
 
 
@@ -47,7 +49,7 @@ class LiveConnection:
     def __init__(self, world, service, reader: asyncio.StreamReader,
                  writer: asyncio.StreamWriter, *, tls_context: ssl.SSLContext | None,
                  idle_timeout: float, handshake_timeout: float = HANDSHAKE_TIMEOUT,
-                 throttle: LoginThrottle | None = None) -> None:
+                 throttle: LoginThrottle | None = None, time_slice: float = TIME_SLICE) -> None:
         self.world, self.service = world, service
         self.reader, self.writer = reader, writer
         self.tls_context, self.idle_timeout = tls_context, idle_timeout
@@ -60,6 +62,8 @@ class LiveConnection:
         self.conn_id = world.net.new_conn_id()
         self.engine: Engine | None = None
         self.budget = EngineTimeBudget()
+        self.time_slice = time_slice
+        self._unyielded = 0.0           # engine seconds since this connection last yielded
         self.login_failures = 0
         self.faults = 0
         self._pending = b""             # the driver's own lines, sent with the engine's next
@@ -101,17 +105,22 @@ class LiveConnection:
             await self._deliver(data)
 
     async def _deliver(self, data: bytes) -> None:
-        """Feed one read to the engine a command at a time, the loop free in between.
+        """Feed one read to the engine a command at a time, yielding the loop between.
 
-        A line the engine answers is a command: its answer goes out, the
-        connection's budget is charged, and other clients get a turn before
-        the next line.  A line it does not answer is part of a message body,
-        a literal or a pipelined group: the rest of the read goes in at once.
+        A line the engine answers is a command: the connection's budget is
+        charged, and once this connection has had the engine for
+        ``time_slice`` seconds since it last let the others run, its answers
+        go out and other clients get a turn before its next line.  Cheap
+        pipelined commands (MAIL, RCPT, DATA) thus share one write; each
+        expensive one (a SEARCH over large messages) is followed by a turn.
+        A line the engine does not answer is part of a message body, a
+        literal or a pipelined group: the rest of the read goes in at once.
         (Line by line, a 2 MiB APPEND took 40 times as long.)  Commands that
         follow such a body in the same read therefore run together; the
         budget then makes this connection, not the others, wait.
         After STARTTLS the rest of the read is dropped (see :meth:`_start_tls`).
         """
+        outbox = b""
         while data and not self._finished():
             line, sep, rest = data.partition(b"\n")
             piece, data = line + sep, rest
@@ -123,42 +132,44 @@ class LiveConnection:
                 out, data = self._collect(), b""
             spent = time.perf_counter() - started
             if self._awaits_tls():
-                await self._start_tls(out, unread=len(data))
+                await self._start_tls(outbox + out, unread=len(data))
                 return
-            await self._answer(out, events)
-            # Other clients get their turn before this read's next command.  After
-            # its last one the loop turns anyway, at the next read (a read larger
-            # than READ_SIZE is the only data already buffered, and its commands
-            # yield in turn); an extra turn there cost a lockstep SMTP session a
-            # tenth of its CPU.
-            await self._take_turn(spent, more=bool(data))
+            failures = failed_logins(events) if self.throttle is not None else 0
+            if failures:
+                await self._write(outbox)       # earlier answers are not held back
+                outbox = b""
+                await self._hold_failed_login(failures)
+            outbox += out
+            pause = self.budget.spend(spent)
+            self._unyielded += spent
+            if pause > 0 or self._unyielded >= self.time_slice:
+                await self._write(outbox)
+                outbox = b""
+                await self._take_turn(pause)
+        await self._write(outbox)
 
-    async def _take_turn(self, spent: float, more: bool) -> None:
-        """Let the other clients run; longer if this one has used up its engine time."""
-        pause = self.budget.spend(spent)
+    async def _take_turn(self, pause: float) -> None:
+        """Let the other clients run; ``pause`` seconds if this one used up its engine time."""
         if pause > 0:
             self._internal("serve.explain.budget_pause", f"over its share: waits {pause:.2f} s",
                            seconds=f"{pause:.2f}")
-        if pause or more:
-            await asyncio.sleep(pause)
+        await asyncio.sleep(pause)
+        self._unyielded = 0.0
 
     def _feed_bytes(self, data: bytes) -> list[Any]:
         self._line = data
         return self._feed(lambda: self.engine.receive_data(data))
 
-    async def _answer(self, out: bytes, events: list[Any]) -> None:
-        """Write the engine's answer; a failed login's answer after the throttle's delay."""
-        failures = failed_logins(events) if self.throttle is not None else 0
-        if failures:
-            self.login_failures += failures
-            delay = self.throttle.failed(self.address, self.login_failures)
-            if delay.seconds > 0:
-                self._internal("serve.explain.login_delay",
-                               f"failed login: answer held {delay.seconds:g} s",
-                               seconds=f"{delay.seconds:g}", count=self.login_failures,
-                               address_count=delay.address_failures)
-                await asyncio.sleep(delay.seconds)
-        await self._write(out)
+    async def _hold_failed_login(self, failures: int) -> None:
+        """Wait the throttle's delay before a failed login's answer goes out (:mod:`.throttle`)."""
+        self.login_failures += failures
+        delay = self.throttle.failed(self.address, self.login_failures)
+        if delay.seconds > 0:
+            self._internal("serve.explain.login_delay",
+                           f"failed login: answer held {delay.seconds:g} s",
+                           seconds=f"{delay.seconds:g}", count=self.login_failures,
+                           address_count=delay.address_failures)
+            await asyncio.sleep(delay.seconds)
 
     async def _handshake(self) -> bool:
         """Implicit TLS (RFC 8314 §3): the handshake first, within its timeout; False if it failed.
