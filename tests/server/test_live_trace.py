@@ -94,15 +94,17 @@ def test_memory_keeps_the_newest_steps_and_the_file_keeps_them_all(tmp_path):
         with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=30) as smtp:
             for _ in range(60):
                 smtp.noop()
-        kept = live.call(lambda: [s.index for s in live.trace])
-        dropped = live.call(lambda: live.trace.dropped)
-        snapshot = live.call(live.trace.snapshot)
-    on_file = [s.index for s in Trace.load(str(path))]
+        # One look at the ring, on the server's loop (steps keep coming: QUIT, close).
+        steps, dropped, snapshot = live.call(
+            lambda: (list(live.trace), live.trace.dropped, live.trace.snapshot()))
+    on_file = list(Trace.load(str(path)))
+    kept = [s.index for s in steps]
     assert len(kept) <= 40 and dropped > 0
-    assert on_file == list(range(len(on_file)))
-    assert kept == on_file[-len(kept):] and dropped + len(kept) == len(on_file)
+    assert [s.index for s in on_file] == list(range(len(on_file)))
+    assert kept == list(range(dropped, dropped + len(kept)))      # the file's steps, in order
+    assert [s.raw for s in steps] == [on_file[i].raw for i in kept]
     # A player on what is in memory: numbered from 0, the newest step last.
     player = TracePlayer(snapshot, lang="ru")
-    player.show(len(snapshot) - 1)
+    player.show(len(snapshot))                   # "#N", numbered from 1
     assert player.index == len(kept) - 1
-    assert snapshot[-1].raw == Trace.load(str(path))[-1].raw
+    assert snapshot[-1].raw == on_file[kept[-1]].raw
