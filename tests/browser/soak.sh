@@ -30,7 +30,8 @@ for test in "${TESTS[@]}"; do
   name=$(echo "$test" | tr -c 'A-Za-z0-9_.-' '_')
   for run in $(seq 1 "$RUNS"); do
     start=$(date +%s)
-    if ! "$PYTHON" -m pytest -q -p no:cacheprovider -x "$test" >"$LOGS/$name-$run.log" 2>&1; then
+    # No -q of our own: with the project's addopts (-q) pytest still prints "N passed".
+    if ! "$PYTHON" -m pytest -p no:cacheprovider -x "$test" >"$LOGS/$name-$run.log" 2>&1; then
       echo "soak: FAILED $test on run $run of $RUNS (log: $LOGS/$name-$run.log)"
       tail -30 "$LOGS/$name-$run.log"
       exit 1
