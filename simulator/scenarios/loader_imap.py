@@ -144,7 +144,36 @@ def line(c: Checker, item: Node) -> str:
     text = c.value(item, "commands", "text")
     if not text.strip() or "\n" in text or "\r" in text:
         c.fail(item, "command_line", key="commands", got=c.show(item))
+    _check_imap_line(c, item, text.strip())
     return text.strip()
+
+
+_LITERAL = re.compile(r"\{(\d+)\+?\}$")
+
+
+def _check_imap_line(c: Checker, item: Node, text: str) -> None:
+    """The command name is known (with or without a tag: "A1 SELECT", "SELECT"), and no
+    literal is typed into the line; an APPEND's message is an ``append:`` item."""
+    from simulator.protocols.imap.client_script import COMMAND_WORDS
+    from simulator.protocols.imap.framing import MAX_LITERAL
+    words = text.split()
+    if words[0].upper() not in COMMAND_WORDS and \
+            (len(words) < 2 or words[1].upper() not in COMMAND_WORDS):
+        typo = words[0] if len(words) < 2 or not _looks_like_tag(words[0]) else words[1]
+        allowed = sorted(COMMAND_WORDS)
+        c.fail(item, "unknown_command", key="commands", got=f"'{typo}'", protocol="IMAP",
+               hint=c.hint(typo.upper(), allowed), allowed=", ".join(allowed))
+    literal = _LITERAL.search(text)
+    if literal:
+        size = int(literal.group(1))
+        if size > MAX_LITERAL:
+            c.fail(item, "imap_literal_too_big", key="commands", size=size, limit=MAX_LITERAL)
+        c.fail(item, "imap_literal", key="commands", size=size)
+
+
+def _looks_like_tag(word: str) -> bool:
+    """A1, L2, t001: letters then digits, as clients write tags (not a command typo)."""
+    return bool(re.fullmatch(r"[A-Za-z]{0,4}\d+", word))
 
 
 def flat(steps: tuple[SessionStep, ...]) -> tuple[str, ...]:

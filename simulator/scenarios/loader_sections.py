@@ -222,7 +222,7 @@ def _message(c: Checker, node: Node, number: int, refs: _Refs) -> Message:
     message = Message(
         at=c.get(f, "at", "number", 0.0), client=client, sender=_address(c, f, "from"), to=to,
         subject=c.get(f, "subject", "text", ""), body=c.get(f, "body", "text", ""),
-        charset=c.choice(f["charset"][1], "charset", CHARSETS) if "charset" in f else "utf-8",
+        charset=_charset(c, f["charset"][1]) if "charset" in f else "utf-8",
         mail_from=_path(c, f["mail_from"][1], "mail_from") if "mail_from" in f else None,
         rcpt_to=tuple(_path(c, n, "rcpt_to") for n in _list(c, f, "rcpt_to")),
         photo_size=c.get(f, "photo_size", "positive_int", 0))
@@ -239,6 +239,14 @@ def _path(c: Checker, node: Node, key: str) -> str:
     if not _ADDRESS.match(_ROUTE.sub("", inner, count=1)):
         c.fail(node, "path", key=key, got=c.show(node))
     return value
+
+
+def _charset(c: Checker, node: Node) -> str:
+    """A charset name in any case (KOI8-R, koi8-r: RFC 2046 §4.1.2), as its canonical name."""
+    value = c.scalar(node)
+    if isinstance(value, str) and value.strip().lower() in CHARSETS:
+        return value.strip().lower()
+    return c.choice(node, "charset", CHARSETS)
 
 
 def _check_charset(c: Checker, f: dict, message: Message) -> None:
@@ -281,7 +289,18 @@ def _fault_field(c: Checker, f: dict, key: str, refs: _Refs) -> object:
         return c.value(node, key, "positive_int")
     if key == "reply":
         return _checked(c, node, key, _REPLY, "reply")
-    return c.value(node, key, "text").upper()     # command: SMTP verbs are case-blind
+    return smtp_verb(c, node, key)
+
+
+def smtp_verb(c: Checker, node: Node, key: str) -> str:
+    """A fault's ``command``: an SMTP verb the server knows, in any case (a typo such
+    as RCTP would make a fault that never fires)."""
+    from simulator.protocols.smtp._state import COMMANDS
+    verb = c.value(node, key, "text").strip().upper()
+    if verb not in COMMANDS:
+        c.fail(node, "unknown_command", key=key, got=c.show(node), protocol="SMTP",
+               hint=c.hint(verb, COMMANDS), allowed=", ".join(COMMANDS))
+    return verb
 
 
 def _link(c: Checker, node: Node, refs: _Refs) -> tuple[str, str]:

@@ -42,7 +42,7 @@ def build_session(c: Checker, node: Node, number: int, refs: _Refs,
         return _imap_session(c, f, client, server, users, start)
     if "pipeline" in f:
         c.fail(f["pipeline"][0], "imap_only", key="pipeline", got=f"'{protocol}'")
-    commands = _commands(c, f)
+    commands = _commands(c, f, protocol)
     _check_plan_options(c, f, commands)
     return Session(
         at=c.get(f, "at", "number", 0.0), client=client, protocol=protocol, server=server,
@@ -107,8 +107,8 @@ def _user(c: Checker, node: Node, users: tuple[User, ...]) -> str:
     return login
 
 
-def _commands(c: Checker, f: dict) -> tuple[str, ...] | None:
-    """The scripted lines, each one command line (the client adds CRLF)."""
+def _commands(c: Checker, f: dict, protocol: str) -> tuple[str, ...] | None:
+    """The scripted lines, each one command line of ``protocol`` (the client adds CRLF)."""
     if "commands" not in f:
         return None
     items = _list(c, f, "commands")
@@ -119,8 +119,22 @@ def _commands(c: Checker, f: dict) -> tuple[str, ...] | None:
         line = c.value(item, "commands", "text")
         if not line.strip() or "\n" in line or "\r" in line:
             c.fail(item, "command_line", key="commands", got=c.show(item))
+        _check_verb(c, item, line, protocol)
         lines.append(line)
     return tuple(lines)
+
+
+def _check_verb(c: Checker, item: Node, line: str, protocol: str) -> None:
+    """A POP3 or POP2 line starts with a command the protocol has (RFC 1939 §3, RFC 937)."""
+    if protocol == "pop2":
+        from simulator.protocols.pop2._state import ALL_COMMANDS
+    else:
+        from simulator.protocols.pop3._state import ALL_COMMANDS
+    verb = line.split()[0]
+    if verb.upper() not in ALL_COMMANDS:
+        c.fail(item, "unknown_command", key="commands", got=f"'{verb}'",
+               protocol=protocol.upper(), hint=c.hint(verb.upper(), ALL_COMMANDS),
+               allowed=", ".join(ALL_COMMANDS))
 
 
 def _check_plan_options(c: Checker, f: dict, commands: tuple[str, ...] | None) -> None:
