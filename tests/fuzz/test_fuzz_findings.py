@@ -112,3 +112,15 @@ def test_smtp_reply_lines_stay_within_512_octets_when_they_echo_the_command(line
     (RFC 5321 §4.5.3.1.5); the echoed text is now cut with "..."."""
     out = _smtp(line.encode() + b"\r\n")
     assert SMTPReplies().feed(out) and all(len(x) <= 512 for x in out.split(b"\n"))
+
+
+@pytest.mark.parametrize("after", [b".\r\n", b"NOOP\r\n.\r\n"])
+def test_smtp_commands_pipelined_after_the_final_dot_are_answered_not_swallowed(after):
+    """The server asked its DATA reader once more after the final dot, and the reader took
+    ``.\\r\\n`` (or ``NOOP\\r\\n.\\r\\n``) that followed in the same packet as more content:
+    the command got no reply and the client waited for ever."""
+    out = _smtp(b"EHLO a\r\n", b"MAIL FROM:<a@b.test>\r\n", b"RCPT TO:<r@mx.test>\r\n", b"DATA\r\n",
+                b"hello\r\n.\r\n" + after)
+    codes = SMTPReplies().feed(out)
+    assert codes[-1 - after.count(b"\n"):][:1] == ["250"], codes     # the message, once
+    assert len(codes) == 5 + after.count(b"\n"), codes                 # and every line answered

@@ -68,6 +68,8 @@ class DataReader:
 
     def feed(self, data: bytes) -> bool:
         self._buf += data
+        if self._done:
+            return True          # what follows the final dot is the command reader's
         if self._after_crlf and self._whole_block():
             return True
         pos = 0                      # trim once at the end: deleting per line is quadratic
