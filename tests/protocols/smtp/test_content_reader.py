@@ -28,3 +28,27 @@ def test_whole_and_chunked_feeding_agree(lines, step):
 def test_stuffed_content_comes_back_exactly():
     content = b"first\r\n.\r\n..\r\n.hidden\r\nlast\r\n"
     assert read([dot_stuff(content)])[0] == content
+
+
+def test_bytes_after_the_final_dot_are_left_for_the_commands():
+    reader = DataReader(max_size=1 << 20)
+    assert reader.feed(b"one\r\n.\r\nMAIL FROM:<a@a.test>\r\nsecond\r\n.\r\n")
+    assert reader.feed(b"")                 # asked again, the content does not grow
+    assert bytes(reader.content) == b"one\r\n"
+    assert reader.take_rest() == b"MAIL FROM:<a@a.test>\r\nsecond\r\n.\r\n"
+
+
+def test_two_transactions_in_one_write_are_two_messages():
+    # A client that does not wait for 354 (or a pipelining bug) sends both
+    # transactions at once: the server must keep them apart, not append the
+    # second envelope and message to the first one's content (RFC 5321 §4.1.1.4,
+    # RFC 2920 §3.2: the input buffer is never lost).
+    from simulator.protocols.smtp import ServerConfig, SMTPServer
+    from simulator.protocols.smtp.events import MessageReceived
+    server = SMTPServer(ServerConfig("mx.b.test"))
+    server.initiate()
+    one = b"MAIL FROM:<a@a.test>\r\nRCPT TO:<b@b.test>\r\nDATA\r\n%s\r\n.\r\n"
+    events = server.receive_data(b"EHLO c.test\r\n" + one % b"first" + one % b"second"
+                                 + b"QUIT\r\n")
+    messages = [e.envelope.content for e in events if isinstance(e, MessageReceived)]
+    assert messages == [b"first\r\n", b"second\r\n"]
