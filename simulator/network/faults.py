@@ -45,11 +45,13 @@ class Faults:
         self.net.recorder.internal(fault.node or "dns", "FAULT", f"{key}: {target}", key,
                                    params={"target": target})
 
-    def reply_override(self, node: str, verb: str) -> Reply | None:
-        """The forced reply for ``verb`` at ``node`` now, if a fault says so."""
+    def reply_override(self, node: str, verb: str, *, after: bool = False) -> Reply | None:
+        """The forced reply for ``verb`` at ``node`` now, if a fault says so; with
+        ``after``, the reply after the message that follows DATA (``after: DATA``)."""
         for index, fault in enumerate(self.faults):
+            moment = fault.after if after else fault.command
             if (fault.kind == "reply" and fault.node == node
-                    and (fault.command or "").upper() == verb.upper()
+                    and (moment or "").upper() == verb.upper()
                     and fault.active(self.net.scheduler.now)
                     and (fault.times is None or self._used.get(index, 0) < fault.times)):
                 self._used[index] = self._used.get(index, 0) + 1

@@ -176,6 +176,9 @@ class SessionHandler(Handler):
         return self.mta.check_recipient(path, authenticated=envelope.auth_user is not None)
 
     def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
+        forced = self.mta.net.faults.reply_override(self.mta.name, "DATA", after=True)
+        if forced is not None:
+            return forced            # refused at the final dot: nothing was accepted
         queue_id = self.mta.accept(envelope, self.port, self.peer)
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
 

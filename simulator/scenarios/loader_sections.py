@@ -42,7 +42,7 @@ FAULT_FIELDS = {
     "node_down": (("node",), ()),
     "link_down": (("node", "peer"), ()),
     "dns": (("name",), ("rcode",)),
-    "reply": (("node", "command", "reply"), ("times",)),
+    "reply": (("node", "reply"), ("command", "after", "times")),
 }
 assert set(FAULT_FIELDS) == set(FAULT_KINDS)
 
@@ -269,6 +269,9 @@ def _fault(c: Checker, node: Node, number: int, refs: _Refs) -> Fault:
     f = c.mapping(node, "faults", f"{where} (kind: {kind})",
                   ("kind", "start", "end", *required, *optional), required)
     fields = {key: _fault_field(c, f, key, refs) for key in (*required, *optional) if key in f}
+    if kind == "reply" and ("command" in f) == ("after" in f):
+        # One moment to answer at: a command, or the final dot of the message (after: DATA).
+        c.fail(node, "fault_moment", key="command", where=where)
     start, end = c.get(f, "start", "number", 0.0), c.get(f, "end", "number")
     if end is not None and end <= start:
         c.fail(f["end"][1], "end_before_start", got=end, start=start)
@@ -289,6 +292,8 @@ def _fault_field(c: Checker, f: dict, key: str, refs: _Refs) -> object:
         return c.value(node, key, "positive_int")
     if key == "reply":
         return _checked(c, node, key, _REPLY, "reply")
+    if key == "after":
+        return c.choice(node, key, ("DATA",))
     return smtp_verb(c, node, key)
 
 

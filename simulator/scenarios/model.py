@@ -123,6 +123,7 @@ class Fault:
     ``node_down``: ``node`` does not answer.  ``link_down``: the link
     ``node``–``peer`` carries nothing.  ``dns``: lookups of ``name`` answer
     ``rcode`` (SERVFAIL or NXDOMAIN).  ``reply``: ``node`` answers ``command``
+    (or, with ``after: DATA``, the final dot of the message: RFC 5321 §4.1.1.4)
     with ``reply`` for the first ``times`` attempts.
     """
 
@@ -132,6 +133,7 @@ class Fault:
     name: str | None = None
     rcode: str = "SERVFAIL"
     command: str | None = None
+    after: str | None = None
     reply: str | None = None
     times: int | None = None
     start: float = 0.0

@@ -88,3 +88,23 @@ def test_each_cause_of_a_forced_reply_has_its_own_explanation(variant, reply, ke
     assert step.explain == f"fault.reply.{key}"
     assert words in step.explanation("en")
     assert "greylisting" not in step.explanation("en") or key == "greylisting"
+
+
+def test_a_quota_refusal_after_the_final_dot_bounces_with_the_server_status(variant):
+    """after: DATA answers the final dot, where a real 552 5.2.2 comes (RFC 5321 §4.1.1.4)."""
+    fault = {"kind": "reply", "node": "mx.b.test", "after": "DATA",
+             "reply": "552 5.2.2 Mailbox full"}
+    result = simulate(variant("basic", faults=[fault]))
+    data = result.trace.find(command="DATA", conn="c2")
+    assert data.codes == [354, 552] and data.reply.explain == "fault.reply.quota_full"
+    [bounce] = result.bounces
+    assert (bounce.status, bounce.diagnostic) == ("5.2.2", "552 5.2.2 Mailbox full")
+    assert [d.address for d in result.deliveries] == ["alice@a.test"]
+
+
+@pytest.mark.parametrize("fields", [{}, {"command": "RCPT", "after": "DATA"}])
+def test_a_reply_fault_answers_one_moment(variant, fields):
+    from simulator.scenarios import ScenarioError
+    fault = {"kind": "reply", "node": "mx.b.test", "reply": "552 5.2.2 Mailbox full", **fields}
+    with pytest.raises(ScenarioError, match="after: DATA"):
+        variant("basic", faults=[fault])
