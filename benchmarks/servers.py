@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,14 +111,46 @@ def _process(argv: list[str], port: int, **popen) -> Iterator[subprocess.Popen]:
             proc.wait(10)
 
 
+def _wait_for_ready(proc: subprocess.Popen) -> None:
+    """Read ``mailsim serve``'s stdout until its ``ready`` line (a thread keeps draining it).
+
+    Polling a port is not enough: under a loaded test run another process may
+    take one of our ports after :func:`free_offset` looked, our server exits,
+    and the poll would then connect to that other process's listener.
+    """
+    ready = threading.Event()
+
+    def drain() -> None:
+        for line in proc.stdout:
+            if line.strip() == "ready":
+                ready.set()
+    threading.Thread(target=drain, daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready.wait(0.1):
+        if proc.poll() is not None:
+            raise RuntimeError(f"mailsim serve exited with status {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"mailsim serve did not say ready within {START_TIMEOUT:g} s")
+
+
 @contextmanager
 def mailsim_serve(offset: int) -> Iterator[subprocess.Popen]:
     """``mailsim serve`` (the classroom scenario, in-memory store) on ``offset`` + 25, 143…"""
     with tempfile.TemporaryDirectory() as home:
         argv = [sys.executable, "-m", "simulator", "serve", "--lang", "en",
                 "--port-offset", str(offset)]
-        with _process(argv, 143 + offset, env=dict(os.environ, XDG_DATA_HOME=home)) as proc:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True, env=dict(os.environ, XDG_DATA_HOME=home))
+        try:
+            _wait_for_ready(proc)
             yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
 
 
 def has_aiosmtpd() -> bool:

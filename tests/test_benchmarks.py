@@ -12,8 +12,10 @@ COMPARISONS = ("1. SMTP MX", "2. IMAP", "3. simulated SMTP session",
 
 
 def test_quick_benchmark_prints_every_ratio_next_to_its_anchor():
-    out = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], capture_output=True,
-                         text=True, timeout=900, check=True).stdout
+    run = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], capture_output=True,
+                         text=True, timeout=900, check=False)
+    assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
+    out = run.stdout
     blocks = re.split(r"\n(?=\S)", out)
     for name in COMPARISONS:
         block = next((b for b in blocks if b.startswith(name)), None)
