@@ -27,8 +27,8 @@ def imap_client(session, password: str) -> IMAPClient:
 
 def _step(step) -> ScriptStep:
     """A scenario step; an APPEND's message is its one command's literal (sent after "+")."""
-    literal = getattr(step, "literal", None)
-    return ScriptStep(tuple(command(line, literal) for line in step.commands), step.idle, step.pause)
+    return ScriptStep(tuple(command(line, step.literal) for line in step.commands), step.idle,
+                      step.pause)
 
 
 def _fold_pauses(steps: list[ScriptStep], pause: float) -> list[ScriptStep]:

@@ -75,7 +75,7 @@ class MailboxReader:
     def _think(self, session, engine, data: bytes) -> float:
         """The user reads for ``pause`` seconds before signing off (only once logged in)."""
         is_quit = data[:4].upper() == b"QUIT"
-        return session.pause if is_quit and _logged_in(engine) else 0.0
+        return session.pause if is_quit and engine.result.logged_in else 0.0
 
     def _idle(self, session, conn) -> None:
         """The script is over without QUIT: with ``drop`` the connection breaks."""
@@ -121,11 +121,6 @@ def _mode(session) -> str:
     if session.commands is not None:
         return "script"
     return "keep" if session.leave_copy else "delete"
-
-
-def _logged_in(engine) -> bool:
-    result = engine.result
-    return getattr(result, "logged_in", None) or getattr(result, "count", None) is not None
 
 
 def _pop3_summary(session, engine) -> tuple[str, str, dict]:

@@ -1,7 +1,7 @@
 """The engines' state tables as nodes and edges, for the state-diagram plot.
 
 DESIGN.md §1: "the state-diagram plot is drawn from the same table" that the
-engine enforces.  This adapter only *reads* each protocol's ``_state`` module
+engine enforces.  This adapter only *reads* each protocol's ``states`` module
 (plain data, no engine is started) and turns it into one shape:
 :class:`StateTable` — states, the initial state and ``(from, to, label)``
 edges.  Nothing is copied by hand, so a change to a table changes the picture.
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from simulator.protocols.imap import _state as imap
-from simulator.protocols.pop2 import _state as pop2
-from simulator.protocols.pop3 import _state as pop3
-from simulator.protocols.smtp import _state as smtp
+from simulator.protocols.imap import states as imap
+from simulator.protocols.pop2 import states as pop2
+from simulator.protocols.pop3 import states as pop3
+from simulator.protocols.smtp import states as smtp
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,18 @@ class Engine(Protocol):
 
 
 @dataclass(frozen=True)
+class Transition:
+    """Where a command leads in a state table: after a success and after a failure.
+
+    Success is ``+OK`` in POP3/POP2 and a tagged ``OK`` in IMAP; failure is
+    ``-ERR`` or ``NO`` (a ``BAD`` never moves a session, RFC 9051 §7.1.3).
+    """
+
+    on_ok: str
+    on_failure: str
+
+
+@dataclass(frozen=True)
 class Utterance:
     """One line or block on the wire, as the engine that handled it saw it."""
 

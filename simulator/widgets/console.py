@@ -163,8 +163,8 @@ class ProtocolConsole(widgets.VBox):
             return
         # Lines of an SMTP message body get no reply and no step until the final dot;
         # an IMAP command with a literal is one step once its last octet has arrived.
-        literal = getattr(self.session, "literal", None)
-        self.pending = self.pending + [line] if not got or (literal and literal.busy) else []
+        busy = self.session.literal.busy
+        self.pending = self.pending + [line] if not got or busy else []
         self.steps += got
 
     @property
@@ -225,8 +225,7 @@ class ProtocolConsole(widgets.VBox):
         s = self.session
         where = f"{s.host}:{s.port} ({s.protocol})"
         key = "ui.console.live_title" if isinstance(s, LiveSession) else "ui.console.title"
-        scenario = getattr(getattr(s, "net", None), "scenario", None)
-        text = t(key, self.lang, where=where, scenario=getattr(scenario, "name", ""))
+        text = t(key, self.lang, where=where, scenario=s.scenario_name)
         return f"<b>{escape(text)}</b>"
 
     def _state_html(self) -> str:
@@ -244,8 +243,8 @@ class ProtocolConsole(widgets.VBox):
 
     def _imap_hint(self) -> str:
         """IMAP: how tags and literals are typed, or how much of a literal is still due."""
-        literal = getattr(self.session, "literal", None)
-        if self.session.protocol != "IMAP" or literal is None:
+        literal = self.session.literal
+        if self.session.protocol != "IMAP":
             return ""
         if literal.collecting:
             text = t("ui.console.literal_left", self.lang, left=literal.left, size=literal.size)

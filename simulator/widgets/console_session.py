@@ -85,6 +85,10 @@ class SimulatedSession:
         return self.net.trace
 
     @property
+    def scenario_name(self) -> str:
+        return self.net.scenario.name
+
+    @property
     def state(self) -> str | None:
         """The engine's state now, as the trace names it (None before :meth:`open`)."""
         return None if self.engine is None else str(self.engine.state)
@@ -151,6 +155,10 @@ class LiveSession:
     @property
     def closed(self) -> bool:
         return self.client is None or self.client.closed
+
+    @property
+    def scenario_name(self) -> str:
+        return ""                           # a live server is not a scenario
 
     def open(self) -> list[Step]:
         from simulator.server.live_client import LineClient  # sockets only when live

@@ -4,9 +4,9 @@ from matplotlib.patches import FancyArrowPatch
 
 from simulator.plots import PROTOCOLS, state_diagram, state_table, to_png
 from simulator.plots.state_diagram import layout
-from simulator.protocols.pop2 import _state as pop2
-from simulator.protocols.pop3 import _state as pop3
-from simulator.protocols.smtp import _state as smtp
+from simulator.protocols.pop2 import states as pop2
+from simulator.protocols.pop3 import states as pop3
+from simulator.protocols.smtp import states as smtp
 
 
 def _drawn_arrows(fig):
@@ -83,7 +83,7 @@ def test_unknown_protocol_is_refused():
 
 def test_imap_table_comes_from_the_engine():
     from simulator.plots import state_diagram, state_table
-    from simulator.protocols.imap import _state as imap
+    from simulator.protocols.imap import states as imap
     table = state_table("IMAP")
     assert table.initial == "NOT_AUTHENTICATED" and "PREVIOUS" not in table.states
     assert ("AUTHENTICATED", "SELECTED") in table.pairs()

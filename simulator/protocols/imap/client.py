@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .._base import ConnectionClosed, EngineOutput, Event, LocalProtocolError
-from . import _state as S
+from . import states as S
 from .client_responses import ResponseReader, ServerResponse, esearch
 from .client_script import (
     ClientCommand,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..sasl_plain import MalformedPlain, decode_plain, may_act_as
-from . import _state as S
+from . import states as S
 from . import updates
 from .events import Authenticated, IdleEnded, IdleStarted, TLSRequested
 from .framing import CommandText

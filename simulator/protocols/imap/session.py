@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._base import EngineOutput, LocalProtocolError, Utterance
-from . import _state as S
 from . import commands_auth, commands_mailbox, commands_message, updates
+from . import states as S
 from .backend import BackendError, IMAPBackend
 from .events import CommandCompleted, CommandQueued, ConnectionClosed
 from .framing import (
@@ -304,7 +304,7 @@ class IMAPServer(EngineOutput):
             return
         tr = S.transition(before, cmd.name)
         after = self.override or (before if tr is None or answer.status == BAD
-                                   else tr.on_ok if answer.ok else tr.on_no)
+                                   else tr.on_ok if answer.ok else tr.on_failure)
         if item.reason:
             answer = _with_order(answer, item)
         self.finish(answer, before, after, cmd.name)

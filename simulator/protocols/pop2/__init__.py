@@ -3,8 +3,11 @@
 ``POP2Server`` and ``POP2Client`` share the POP3 maildrop backend, so the
 same mailbox can be read with both protocols side by side.
 """
-from . import _state as states
-from ._state import (
+from . import states
+from .client import POP2Client, POP2Result, Reply2
+from .events import FolderSelected
+from .server import POP2Config, POP2Server
+from .states import (
     AUTH,
     CALL,
     CLIENT_STATES,
@@ -19,10 +22,9 @@ from ._state import (
     STATES,
     TABLE,
     XFER,
+    ClientState,
+    State,
 )
-from .client import POP2Client, POP2Result, Reply2
-from .events import FolderSelected
-from .server import POP2Config, POP2Server
 
 PORT = 109
 
@@ -42,11 +44,13 @@ __all__ = [
     "STATES",
     "TABLE",
     "XFER",
+    "ClientState",
     "FolderSelected",
     "POP2Client",
     "POP2Config",
     "POP2Result",
     "POP2Server",
     "Reply2",
+    "State",
     "states",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._base import EngineOutput, Event, LineBuffer, RemoteProtocolError, TooLong, Utterance
-from . import _state as S
+from . import states as S
 from .events import ConnectionClosed, MessageDownloaded, ReplyReceived
 from .server import parse_line
 
@@ -43,6 +43,11 @@ class POP2Result:
     deleted: list[int] = field(default_factory=list)
     quit_ok: bool = False
     replies: list[Reply2] = field(default_factory=list)
+
+    @property
+    def logged_in(self) -> bool:
+        """HELO was accepted: the server answered with the message count (RFC 937)."""
+        return self.count is not None
 
 
 Plan = Generator[str | bytes, Reply2, None]

@@ -47,7 +47,9 @@ class Reply:
     def ok(self) -> bool:
         return self.lead != "-"
 
+    @property
     def wire(self) -> bytes:
+        """The reply line as it goes on the wire (RFC 937)."""
         sep = "" if self.lead in "#=" else " "
         return f"{self.lead}{sep}{self.text}\r\n".encode()
 

@@ -14,7 +14,7 @@ from .._base import LineServer, TooLong, Utterance, has_control
 from ..pop3._drop import Entry, SessionDrop
 from ..pop3.backend import MaildropBackend
 from ..pop3.parser import parse_number
-from . import _state as S
+from . import states as S
 from .events import (
     Authenticated,
     AuthenticationFailed,
@@ -107,7 +107,7 @@ class POP2Server(LineServer):
             return reply("bad_arguments", verb=verb, needed=needed), state
         answer = self._handlers[verb](args)
         ok = isinstance(answer, Entry) or answer.ok
-        return answer, tr.on_ok if ok else tr.on_err
+        return answer, tr.on_ok if ok else tr.on_failure
 
     # -- commands (RFC 937) -------------------------------------------------
 
@@ -212,8 +212,8 @@ class POP2Server(LineServer):
     # -- output and transcript ----------------------------------------------
 
     def _send(self, answer: Reply, before: str, after: str) -> None:
-        self._out += answer.wire()
-        self._transcript.append(Utterance("s2c", answer.wire(), before, after,
+        self._out += answer.wire
+        self._transcript.append(Utterance("s2c", answer.wire, before, after,
                                           answer.explain, dict(answer.params)))
 
     def _send_text(self, entry: Entry) -> None:

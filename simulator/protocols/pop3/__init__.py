@@ -1,21 +1,9 @@
 """POP3 engines: RFC 1939 with RFC 2449 CAPA, RFC 2595 STLS and RFC 1225 LAST.
 
 ``POP3Server`` and ``POP3Client`` are sans-IO sessions; the state table is
-in :mod:`._state` (``TABLE``), the reply catalogue in :mod:`.replies`.
+in :mod:`.states` (``TABLE``), the reply catalogue in :mod:`.replies`.
 """
-from . import _state as states
-from ._state import (
-    AUTHORIZATION,
-    AUTHORIZATION_USER,
-    CLOSED,
-    GREETING,
-    STATES,
-    TABLE,
-    TLS,
-    TRANSACTION,
-    UPDATE,
-    Transition,
-)
+from . import states
 from .backend import MaildropBackend, MemoryMaildrops
 from .client import POP3Client, POP3Result, Response
 from .events import (
@@ -33,6 +21,19 @@ from .events import (
 )
 from .parser import apop_digest
 from .server import POP3Config, POP3Server
+from .states import (
+    AUTHORIZATION,
+    AUTHORIZATION_USER,
+    CLOSED,
+    GREETING,
+    STATES,
+    TABLE,
+    TLS,
+    TRANSACTION,
+    UPDATE,
+    State,
+    Transition,
+)
 
 PORT = 110
 PORT_TLS = 995
@@ -66,6 +67,7 @@ __all__ = [
     "POP3Server",
     "ReplyReceived",
     "Response",
+    "State",
     "TLSRequested",
     "Transition",
     "apop_digest",

@@ -23,7 +23,7 @@ from .._base import (
     TooLong,
     Utterance,
 )
-from . import _state as S
+from . import states as S
 from .events import ConnectionClosed, MessageDownloaded, ReplyReceived, TLSRequested
 from .parser import (
     TERMINATOR,
@@ -202,7 +202,7 @@ class POP3Client(EngineOutput):
         tr = S.transition(self.state, verb)
         if tr is None:
             return self.state
-        after = tr.on_ok if ok else tr.on_err
+        after = tr.on_ok if ok else tr.on_failure
         return S.CLOSED if after == S.UPDATE else after
 
     @staticmethod

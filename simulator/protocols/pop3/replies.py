@@ -85,6 +85,7 @@ class Reply:
         sep = " " if self.text else ""
         return f"{status}{sep}{self.text}\r\n".encode()
 
+    @property
     def wire(self) -> bytes:
         """Everything that goes on the wire for this reply."""
         return self.status_line + (self.block or b"")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._base import LineServer, LocalProtocolError, TooLong, Utterance, has_control
-from . import _state as S
+from . import states as S
 from ._drop import Entry, SessionDrop
 from .backend import MaildropBackend
 from .events import (
@@ -127,7 +127,7 @@ class POP3Server(LineServer):
         if not low <= len(cmd.args) <= high:
             return reply("bad_arguments", verb=cmd.verb, needed=needed), state
         answer = self._handlers[cmd.verb](cmd)
-        return answer, self._override or (tr.on_ok if answer.ok else tr.on_err)
+        return answer, self._override or (tr.on_ok if answer.ok else tr.on_failure)
 
     def _offered(self, verb: str) -> bool:
         switch = S.OPTIONAL.get(verb)
@@ -318,8 +318,8 @@ class POP3Server(LineServer):
             self._maildrop = None
 
     def _send(self, answer: Reply, before: str, after: str) -> None:
-        self._out += answer.wire()
-        self._transcript.append(Utterance("s2c", answer.wire(), before, after,
+        self._out += answer.wire
+        self._transcript.append(Utterance("s2c", answer.wire, before, after,
                                           answer.explain, dict(answer.params)))
 
     def _record_c2s(self, raw: bytes, before: str, after: str, explain: str,

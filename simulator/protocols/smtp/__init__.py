@@ -1,12 +1,11 @@
 """SMTP (RFC 5321 with ESMTP extensions) as sans-IO engines: :class:`SMTPServer`, :class:`SMTPClient`.
 
-Modules: :mod:`._state` (the state tables), :mod:`.replies` (Reply and the
+Modules: :mod:`.states` (the state tables), :mod:`.replies` (Reply and the
 reply catalogue), :mod:`.paths` (addresses and source routes),
 :mod:`.commands` (command lines, HELP), :mod:`.content` (dot-stuffing),
 :mod:`.sasl` (AUTH PLAIN/LOGIN), :mod:`.events`, :mod:`.models` (Envelope,
 ServerConfig, Handler), :mod:`.server`, :mod:`.client`.
 """
-from ._state import CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State
 from .client import ClientResult, SMTPClient
 from .content import dot_stuff
 from .events import (
@@ -26,6 +25,7 @@ from .models import Envelope, Handler, ServerConfig
 from .paths import Path, parse_path
 from .replies import CATALOGUE, Reply, reply
 from .server import SMTPServer
+from .states import CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State
 
 __all__ = [
     "CATALOGUE", "CLIENT_TRANSITIONS", "COMMANDS", "TRANSITIONS",

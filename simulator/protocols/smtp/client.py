@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong
-from ._state import CLIENT_TRANSITIONS, TLS_DONE, ClientState
 from .client_flow import FlowMixin
 from .content import dot_stuff, normalize_newlines
 from .events import ConnectionClosed, Event, ReplyReceived, TransactionFinished
 from .models import Envelope
 from .paths import Path
 from .replies import Reply, class_key
+from .states import CLIENT_TRANSITIONS, TLS_DONE, ClientState
 
 #: Reply lines are at most 512 octets (RFC 5321 §4.5.3.1.5); be lenient.
 MAX_REPLY_LINE = 4096

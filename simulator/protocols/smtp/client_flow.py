@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._state import ClientState
 from .events import ConnectionClosed, RecipientResult, TLSRequested
 from .models import describe_path
 from .paths import Path
 from .replies import Reply
 from .sasl import b64, plain_initial_response
+from .states import ClientState
 
 #: What the client itself concludes when the server lacks a needed extension;
 #: a relay bounces on it rather than sending bytes the server may mangle.

@@ -54,7 +54,8 @@ class Reply:
         """The same reply for a client that did not get ENHANCEDSTATUSCODES (RFC 2034 §3)."""
         return replace(self, enhanced=None)
 
-    def to_bytes(self) -> bytes:
+    @property
+    def wire(self) -> bytes:
         """The wire form: ``250-first``, …, ``250 last``; enhanced code after the basic one.
 
         RFC 2034 §4 puts the enhanced code at the start of *every* line's text.

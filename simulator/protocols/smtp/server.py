@@ -1,7 +1,7 @@
 """The SMTP server engine (sans-IO): bytes in, events, replies and a transcript out.
 
 The session reads command lines (at most 512 octets, RFC 5321 §4.5.3.1.4),
-checks each against the state table in :mod:`._state`, runs the command
+checks each against the state table in :mod:`.states`, runs the command
 (:mod:`.server_commands`) and answers with a catalogue reply.  Nothing the
 peer sends raises out of :meth:`SMTPServer.receive_data`: every bad input gets
 a reply and the session goes on.  Only misuse by the driver (for example
@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong, has_control
-from ._state import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import DataReader
 from .events import (
@@ -27,6 +26,7 @@ from .events import (
 from .models import Envelope, GuardedHandler, Handler, ServerConfig
 from .replies import Reply, class_key, reply
 from .server_commands import CommandsMixin
+from .states import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
 
 #: Which 503 text to give for a command out of sequence (RFC 5321 §4.1.4).
 _SEQUENCE_HINTS = {
@@ -251,7 +251,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
     def _send(self, answer: Reply) -> None:
         if not self._enhanced:
             answer = answer.without_enhanced()
-        data = answer.to_bytes()
+        data = answer.wire
         self._out += data
         params = {"code": answer.code, "enhanced": answer.enhanced or "",
                   "text": answer.text}

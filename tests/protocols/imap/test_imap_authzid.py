@@ -6,7 +6,7 @@ import base64
 import pytest
 from imap_kit import World, lines, say
 
-from simulator.protocols.imap import _state as S
+from simulator.protocols.imap import states as S
 
 
 def plain(raw: str) -> str:

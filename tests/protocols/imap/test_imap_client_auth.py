@@ -7,7 +7,7 @@ import base64
 from imap_kit import World
 from test_imap_client import Wire, server_rows, steps
 
-from simulator.protocols.imap import _state as S
+from simulator.protocols.imap import states as S
 from simulator.protocols.imap.client import IMAPClient
 from simulator.protocols.imap.client_responses import esearch, expand
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from imap_kit import World, say
 
 from simulator import locale
-from simulator.protocols.imap import _state as S
+from simulator.protocols.imap import states as S
 from simulator.protocols.imap.responses import CATALOGUE, CONTINUATIONS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from imap_kit import World, lines, say
 
-from simulator.protocols.imap import _state as S
+from simulator.protocols.imap import states as S
 
 #: A well-formed example of every command, so that only the state decides.
 EXAMPLES = {
@@ -54,7 +54,7 @@ def test_state_command_pair(state, name):
         expected = transition.on_ok
         assert server.state == expected, (out, server.state)
     else:
-        assert server.state == transition.on_no
+        assert server.state == transition.on_failure
 
 
 @pytest.mark.parametrize("state", REACHABLE)

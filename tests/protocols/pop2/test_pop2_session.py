@@ -4,7 +4,7 @@ from engine_pump import pump
 
 from simulator.locale import has
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
-from simulator.protocols.pop2 import _state as S
+from simulator.protocols.pop2 import states as S
 from simulator.protocols.pop2.replies import CATALOGUE
 from simulator.protocols.pop3 import MemoryMaildrops, POP3Client, POP3Config, POP3Server
 

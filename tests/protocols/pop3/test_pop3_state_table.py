@@ -3,7 +3,7 @@ import pytest
 from pop3_kit import RFC_TIMESTAMP, new_server, say
 
 from simulator.locale import has
-from simulator.protocols.pop3 import _state as S
+from simulator.protocols.pop3 import states as S
 
 #: A well-formed example of each command, so only the state decides the answer.
 EXAMPLES = {

@@ -88,13 +88,13 @@ def test_reply_multiline_round_trip():
     wire = b"250-foo.com greets bar.com\r\n250-8BITMIME\r\n250 HELP\r\n"
     answer = Reply.parse(wire.decode())
     assert answer.lines == ("foo.com greets bar.com", "8BITMIME", "HELP")
-    assert answer.to_bytes() == wire
+    assert answer.wire == wire
 
 
 def test_enhanced_code_goes_on_every_line():
     answer = Reply(214, "2.0.0", ("first", "second"))
-    assert answer.to_bytes() == b"214-2.0.0 first\r\n214 2.0.0 second\r\n"
-    assert Reply.parse(answer.to_bytes().decode()) == answer
+    assert answer.wire == b"214-2.0.0 first\r\n214 2.0.0 second\r\n"
+    assert Reply.parse(answer.wire.decode()) == answer
 
 
 def test_enhanced_code_of_the_wrong_class_is_text():

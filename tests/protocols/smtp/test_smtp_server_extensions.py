@@ -44,9 +44,9 @@ def test_plain_port_25_server_offers_no_tls_and_no_auth():
 def test_enhanced_codes_after_ehlo_but_not_after_helo():
     server = make_server(Users())
     ask(server, "EHLO client.test")
-    assert ask(server, "NOOP")[0].to_bytes() == b"250 2.0.0 OK\r\n"
+    assert ask(server, "NOOP")[0].wire == b"250 2.0.0 OK\r\n"
     ask(server, "HELO client.test")
-    assert ask(server, "NOOP")[0].to_bytes() == b"250 OK\r\n"
+    assert ask(server, "NOOP")[0].wire == b"250 OK\r\n"
 
 
 def test_greeting_is_220_with_hostname():
@@ -143,9 +143,9 @@ def test_auth_plain_without_initial_response_gets_an_empty_challenge():
 def test_auth_login_prompts_for_username_then_password():
     server = auth_server()
     (first,) = ask(server, "AUTH LOGIN")
-    assert first.to_bytes() == b"334 VXNlcm5hbWU6\r\n"
+    assert first.wire == b"334 VXNlcm5hbWU6\r\n"
     (second,) = ask(server, b64("alice"))
-    assert second.to_bytes() == b"334 UGFzc3dvcmQ6\r\n"
+    assert second.wire == b"334 UGFzc3dvcmQ6\r\n"
     (third,) = ask(server, b64("secret"))
     assert third.code == 235 and server.auth_user == "alice"
 
@@ -228,7 +228,7 @@ def test_handle_command_overrides_the_reply_and_keeps_the_state():
     ask(server, "EHLO c.test", "MAIL FROM:<a@b.test>")
     replies = ask(server, *["RCPT TO:<r@foo.com>"] * 3)
     assert [r.code for r in replies] == [451, 451, 250]
-    assert replies[0].to_bytes() == b"451 4.3.0 Try again later\r\n"
+    assert replies[0].wire == b"451 4.3.0 Try again later\r\n"
     assert server.state is State.RCPT
 
 
@@ -274,4 +274,4 @@ def test_handler_queue_id_in_the_final_reply():
 
     server = make_server(Queue())
     ask(server, "EHLO c.test", "MAIL FROM:<a@b.test>", "RCPT TO:<c@foo.com>", "DATA")
-    assert ask(server, "hello", ".")[0].to_bytes() == b"250 2.0.0 OK: queued as q7F3A21\r\n"
+    assert ask(server, "hello", ".")[0].wire == b"250 2.0.0 OK: queued as q7F3A21\r\n"

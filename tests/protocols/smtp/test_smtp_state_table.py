@@ -5,7 +5,7 @@ import pytest
 from smtp_kit import Users, ask, make_server
 
 from simulator.protocols.smtp import CLIENT_TRANSITIONS, COMMANDS, TRANSITIONS, ClientState, State
-from simulator.protocols.smtp._state import COMMAND_STATES
+from simulator.protocols.smtp.states import COMMAND_STATES
 
 #: How to reach each state that reads commands.
 ROUTES = {

@@ -25,10 +25,33 @@ NMBR (a ``#`` count), SIZE (an ``=`` size), XFER (message octets), EXIT.
 """
 from __future__ import annotations
 
-from ..pop3._state import Transition
+from enum import StrEnum
 
-AUTH, MBOX, ITEM, NEXT, DONE = "AUTH", "MBOX", "ITEM", "NEXT", "DONE"
-STATES = (AUTH, MBOX, ITEM, NEXT, DONE)
+from .._base import Transition
+
+
+class State(StrEnum):
+    """Server states of RFC 937's diagram."""
+
+    AUTH = "AUTH"
+    MBOX = "MBOX"
+    ITEM = "ITEM"
+    NEXT = "NEXT"
+    DONE = "DONE"
+
+
+class ClientState(StrEnum):
+    """What the client waits for."""
+
+    CALL = "CALL"
+    NMBR = "NMBR"
+    SIZE = "SIZE"
+    XFER = "XFER"
+    EXIT = "EXIT"
+
+
+AUTH, MBOX, ITEM, NEXT, DONE = State.AUTH, State.MBOX, State.ITEM, State.NEXT, State.DONE
+STATES = tuple(State)
 
 #: server state -> command -> Transition (RFC 937 server state diagram).
 TABLE: dict[str, dict[str, Transition]] = {
@@ -57,8 +80,9 @@ TABLE: dict[str, dict[str, Transition]] = {
 
 ALL_COMMANDS = ("HELO", "FOLD", "READ", "RETR", "ACKS", "ACKD", "NACK", "QUIT")
 
-CALL, NMBR, SIZE, XFER, EXIT = "CALL", "NMBR", "SIZE", "XFER", "EXIT"
-CLIENT_STATES = (CALL, NMBR, SIZE, XFER, EXIT)
+CALL, NMBR, SIZE, XFER = ClientState.CALL, ClientState.NMBR, ClientState.SIZE, ClientState.XFER
+EXIT = ClientState.EXIT
+CLIENT_STATES = tuple(ClientState)
 
 #: client: the command just sent -> what the client now waits for.
 CLIENT_TABLE: dict[str, str] = {

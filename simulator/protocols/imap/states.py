@@ -28,26 +28,29 @@ lets the server speak about changes at (almost) any time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import StrEnum
 
-NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-AUTHENTICATED = "AUTHENTICATED"
-SELECTED = "SELECTED"
-LOGOUT = "LOGOUT"
-TLS = "TLS"             # OK to STARTTLS sent, handshake pending
-SASL = "SASL"           # AUTHENTICATE waits for the client's response line
-IDLE = "IDLE"           # IDLE accepted, DONE expected
-PREVIOUS = "PREVIOUS"   # pseudo-state: back to the state IDLE started from
+from .._base import Transition
+
+
+class State(StrEnum):
+    """Session states, server and client (RFC 9051 §3)."""
+
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    AUTHENTICATED = "AUTHENTICATED"
+    SELECTED = "SELECTED"
+    LOGOUT = "LOGOUT"
+    TLS = "TLS"             # OK to STARTTLS sent, handshake pending
+    SASL = "SASL"           # AUTHENTICATE waits for the client's response line
+    IDLE = "IDLE"           # IDLE accepted, DONE expected
+    PREVIOUS = "PREVIOUS"   # pseudo-state: back to the state IDLE started from
+
+
+NOT_AUTHENTICATED, AUTHENTICATED, SELECTED = (State.NOT_AUTHENTICATED, State.AUTHENTICATED,
+                                              State.SELECTED)
+LOGOUT, TLS, SASL, IDLE, PREVIOUS = State.LOGOUT, State.TLS, State.SASL, State.IDLE, State.PREVIOUS
 
 STATES = (NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT, TLS, SASL, IDLE)
-
-
-@dataclass(frozen=True)
-class Transition:
-    """Where a command leads: after OK and after NO."""
-
-    on_ok: str
-    on_no: str
 
 
 def _stay(state: str, *names: str) -> dict[str, Transition]:

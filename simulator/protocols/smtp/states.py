@@ -36,10 +36,10 @@ whose reply the client awaits; keys name the outcomes the client tells apart.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
+from enum import StrEnum
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Server session states."""
 
     INIT = "INIT"          # greeting sent, waiting for HELO/EHLO
@@ -51,9 +51,6 @@ class State(str, Enum):
     TLS = "TLS"            # STARTTLS accepted, waiting for the handshake
     CLOSED = "CLOSED"      # after QUIT, 421 or the peer closing
     ERROR = "ERROR"        # the driver misused the engine (LocalProtocolError)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: The real commands of RFC 5321 and the extensions implemented here.
@@ -97,7 +94,7 @@ TRANSITIONS: Mapping[State, Mapping[str, State]] = {
 COMMAND_STATES = frozenset(s for s, t in TRANSITIONS.items() if "QUIT" in t)
 
 
-class ClientState(str, Enum):
+class ClientState(StrEnum):
     """Client states: the command whose reply the client is waiting for."""
 
     GREETING = "GREETING"  # connected, waiting for 220
@@ -113,9 +110,6 @@ class ClientState(str, Enum):
     QUIT = "QUIT"
     DONE = "DONE"          # 221 received or connection closed
     ERROR = "ERROR"        # the server sent something that is not a reply
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _C = ClientState

@@ -28,27 +28,28 @@ with -ERR naming the state and the state does not change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import StrEnum
 
-AUTHORIZATION = "AUTHORIZATION"
-AUTHORIZATION_USER = "AUTHORIZATION_USER"   # USER accepted, PASS expected
-TRANSACTION = "TRANSACTION"
-UPDATE = "UPDATE"
-TLS = "TLS"                                 # +OK to STLS sent, handshake pending
-CLOSED = "CLOSED"
+from .._base import Transition
 
-#: Client-side only: connected, the server's greeting has not arrived yet.
-GREETING = "GREETING"
+
+class State(StrEnum):
+    """Session states (the client uses the server's, plus GREETING)."""
+
+    AUTHORIZATION = "AUTHORIZATION"
+    AUTHORIZATION_USER = "AUTHORIZATION_USER"   # USER accepted, PASS expected
+    TRANSACTION = "TRANSACTION"
+    UPDATE = "UPDATE"
+    TLS = "TLS"                                 # +OK to STLS sent, handshake pending
+    CLOSED = "CLOSED"
+    GREETING = "GREETING"   # client only: connected, the greeting has not arrived yet
+
+
+AUTHORIZATION, AUTHORIZATION_USER, TRANSACTION = (State.AUTHORIZATION, State.AUTHORIZATION_USER,
+                                                  State.TRANSACTION)
+UPDATE, TLS, CLOSED, GREETING = State.UPDATE, State.TLS, State.CLOSED, State.GREETING
 
 STATES = (AUTHORIZATION, AUTHORIZATION_USER, TRANSACTION, UPDATE, TLS, CLOSED)
-
-
-@dataclass(frozen=True)
-class Transition:
-    """Where a command leads: after +OK and after -ERR."""
-
-    on_ok: str
-    on_err: str
 
 
 def _stay(state: str, *verbs: str) -> dict[str, Transition]:
