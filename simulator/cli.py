@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from simulator import console as view
+from simulator import replay as view
 from simulator.cli_args import parse
 from simulator.locale import t
 from simulator.scenarios import Scenario, ScenarioError, builtin_names, load, load_builtin
@@ -205,7 +205,7 @@ def cmd_replay(args) -> int:
         return 0
     interactive = not args.all and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
-        from simulator.console_stepper import run_stepper
+        from simulator.replay_stepper import run_stepper
         run_stepper(Console(), steps, args.lang, infos, title)
     else:
         out = Console(highlight=False)

@@ -1,16 +1,23 @@
-"""The architecture of docs/architecture.md, checked: sans-IO engines and their one contract.
+"""The architecture of docs/architecture.md, checked: layers, imports, the engine contract.
 
-Every protocol engine keeps the contract of ``simulator.protocols.Engine``:
-the drivers (the simulated network, ``mailsim serve``, the notebook console)
-rely on nothing else, so an engine that drifts from it breaks all three.  The
-list of engines is found by walking the package: a new engine (FTP, HTTP …)
-fails here until it is given a factory and keeps the contract.
+* The layers depend only downward (protocols ← mail ← network ← server, widgets,
+  cli), with no import cycle, counting imports inside functions too, and no
+  module imports a private (``_``) name from another package.
+* Every protocol engine keeps the contract of ``simulator.protocols.Engine``:
+  the drivers (the simulated network, ``mailsim serve``, the notebook console)
+  rely on nothing else, so an engine that drifts from it breaks all three.
+  The engines are found by walking the package: a new one (FTP, HTTP …) fails
+  here until it is given a factory and keeps the contract.
 """
+import ast
 import importlib
 import inspect
 import pkgutil
+import re
 import subprocess
 import sys
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +34,6 @@ from simulator.protocols import (
     TLSRequested,
     Utterance,
 )
-from simulator.protocols._base import EngineOutput
 from simulator.protocols.imap import IMAPConfig, IMAPServer
 from simulator.protocols.imap.client import IMAPClient
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
@@ -35,6 +41,21 @@ from simulator.protocols.pop3 import POP3Client, POP3Config, POP3Server
 from simulator.protocols.smtp import Envelope, ServerConfig, SMTPClient, SMTPServer, parse_path
 
 FORBIDDEN = ("asyncio", "socket", "ipywidgets", "matplotlib")
+PACKAGE = Path(simulator.protocols.__file__).parents[1]
+
+#: The layers, lowest first: a module may import its own layer's packages and lower ones.
+#: (locale, trace and views are the shared vocabulary; the engines need none of it.)
+LAYERS = (
+    ("protocols",),
+    ("simulator", "locale", "trace", "views"),
+    ("mail",),
+    ("scenarios",),
+    ("network",),
+    ("plots",),
+    ("server",),
+    ("widgets", "cli", "cli_args", "replay", "replay_stepper", "__main__"),
+)
+RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
 
 
 @pytest.mark.parametrize("package", ["simulator.protocols", "simulator.protocols.smtp",
@@ -52,6 +73,138 @@ def test_trace_and_network_do_not_load_widgets():
             "print(','.join(m for m in ('ipywidgets', 'asyncio') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# -- imports: layers, cycles, private names -----------------------------------------------
+
+def _modules() -> dict[str, tuple[Path, bool]]:
+    """Dotted module name → (file, is a package's __init__) for every module of simulator."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        package = parts[-1] == "__init__"
+        found[".".join(parts[:-1] if package else parts)] = (path, package)
+    return found
+
+
+MODULES = _modules()
+
+
+def _runtime_imports(path: Path):
+    """Every import statement that runs, at module level or inside a function (not the
+    ``if TYPE_CHECKING:`` blocks, which only the type checker reads)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(node) for block in ast.walk(tree)
+                   if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for node in ast.walk(block)}
+    return [n for n in ast.walk(tree)
+            if isinstance(n, ast.Import | ast.ImportFrom) and id(n) not in typing_only]
+
+
+def _targets(module: str, package: bool, node) -> list[str]:
+    """The dotted names an import statement reaches: the module and each imported name."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        here = (module if package else module.rpartition(".")[0]).split(".")
+        base = ".".join(here[:len(here) - node.level + 1] + ([base] if base else []))
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
+
+
+def _imports() -> list[tuple[str, str]]:
+    """(importer, imported dotted name) for every runtime import inside simulator."""
+    return [(module, target) for module, (path, package) in MODULES.items()
+            for node in _runtime_imports(path) for target in _targets(module, package, node)
+            if target.split(".")[0] == "simulator"]
+
+
+def _module_of(name: str) -> str:
+    """The module a dotted name lives in (``simulator.protocols.Engine`` → the package)."""
+    while name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def test_the_layers_depend_only_downward():
+    upward = sorted({f"{a} imports {b}" for a, b in _imports()
+                     if RANK[_layer(_module_of(b))] > RANK[_layer(a)]})
+    assert upward == []
+
+
+def test_every_module_has_a_layer():
+    assert {_layer(m) for m in MODULES} <= set(RANK)
+
+
+def test_there_are_no_import_cycles_not_even_through_function_level_imports():
+    graph = defaultdict(set)
+    for importer, target in _imports():
+        module = _module_of(target)
+        if module != importer and not importer.startswith(module + "."):   # not its own package
+            graph[importer].add(module)
+    assert _cycles(graph) == []
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while not component or component[-1] != node:
+                component.append(stack.pop())
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _owner(name: str) -> str | None:
+    """The package a private dotted name belongs to, or None if nothing in it is private."""
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            owner = ".".join(parts[:i])
+            return owner if MODULES.get(owner, (None, True))[1] else owner.rpartition(".")[0]
+    return None
+
+
+def test_no_module_imports_a_private_name_from_another_package():
+    leaks = sorted({f"{importer} imports {target}" for importer, target in _imports()
+                    if (owner := _owner(target)) is not None
+                    and not (importer == owner or importer.startswith(owner + "."))})
+    assert leaks == []
+
+
+def test_the_import_checks_see_what_they_claim(tmp_path):
+    """The checks would notice: a function-level import and a private name are both found."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from simulator.network.recorder import _hidden\n")
+    (node,) = _runtime_imports(sample)
+    assert _targets("simulator.widgets.sample", False, node)[-1] == \
+        "simulator.network.recorder._hidden"
+    assert _owner("simulator.network.recorder._hidden") == "simulator.network"
+    assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
 
 
 # -- the engine contract ----------------------------------------------------------------
@@ -96,8 +249,10 @@ def _engine_classes() -> set[type]:
     for info in pkgutil.walk_packages(simulator.protocols.__path__, "simulator.protocols."):
         module = importlib.import_module(info.name)
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            if (cls.__module__ == info.name and issubclass(cls, EngineOutput)
-                    and not cls.__name__.startswith("_") and not cls.__subclasses__()):
+            if (cls.__module__ == info.name and cls is not Engine
+                    and callable(getattr(cls, "receive_data", None))
+                    and callable(getattr(cls, "take_transcript", None))
+                    and not cls.__subclasses__()):
                 found.add(cls)
     return found
 
@@ -171,3 +326,18 @@ def test_each_client_and_server_finish_a_session_through_the_contract(protocol):
     assert client.closed and server.closed
     assert (TLSRequested() in events) is (protocol != "POP2")
     assert all(isinstance(u.state_after, str) for u in server.take_transcript())
+
+
+# -- the architecture is documented in the repository -------------------------------------
+
+def test_code_and_tests_refer_only_to_documents_inside_the_repository():
+    """Every ``docs/….md`` the code cites exists; nothing cites the old design file."""
+    root = PACKAGE.parent
+    texts = {p: p.read_text(encoding="utf-8") for folder in ("simulator", "tests")
+             for p in (root / folder).rglob("*.py")}
+    cited = {m for text in texts.values() for m in re.findall(r"docs/[\w-]+\.md", text)}
+    assert "docs/architecture.md" in cited
+    assert sorted(c for c in cited if not (root / c).is_file()) == []
+    outside = ("DESIGN" + ".md", "../" + "shared")      # spelled apart: this file must not match
+    assert sorted(str(p.relative_to(root)) for p, text in texts.items()
+                  if any(o in text for o in outside)) == []

@@ -84,7 +84,7 @@ def test_the_player_and_the_console_link_the_citations(lang):
 def test_the_terminal_replay_links_the_citations():
     from rich.style import Style
 
-    from simulator.console import explanation
+    from simulator.replay import explanation
     text = explanation(step("pop3.reply.in_use"), "en")
     links = {Style.parse(span.style).link if isinstance(span.style, str) else span.style.link
              for span in text.spans}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..protocols._base import Utterance
+from ..protocols import Utterance
 from ..trace import Step, Trace
 
 

@@ -1,5 +1,5 @@
 """IMAP tags in a trace: which line is tagged, which colour a tag gets, which completion
-came out of order.  Read from the trace's lines only (DESIGN.md §1).
+came out of order.  Read from the trace's lines only (docs/architecture.md).
 
 RFC 9051 §2.2: a client command starts with a tag; the server answers with
 untagged ``*`` data, ``+`` continuation requests and finally a line that

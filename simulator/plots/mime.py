@@ -12,8 +12,7 @@ from matplotlib.figure import Figure
 
 from simulator.locale import t
 from simulator.mail.mime import mime_tree as parse_tree
-
-from ._style import NEUTRAL
+from simulator.views import NEUTRAL
 
 _ROW, _INDENT = 0.62, 0.55     # inches per part / per level
 _COLOURS = {"multipart": "#e3f2fd", "message": "#f3e5f5", "text": "#e8f5e9"}

@@ -22,8 +22,9 @@ from matplotlib.figure import Figure
 
 from simulator.locale import t
 from simulator.trace import Step, Trace
+from simulator.views import COLOURS, HIGHLIGHT, NEUTRAL
 
-from ._style import COLOURS, HIGHLIGHT, NEUTRAL, first_line
+from ._style import first_line
 from .imap_tags import imap_marker, overtaken, tag_colours
 
 __all__ = ["imap_marker", "lanes", "select", "sequence_diagram"]

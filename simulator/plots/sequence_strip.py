@@ -33,8 +33,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from simulator.trace import Trace
+from simulator.views import HIGHLIGHT, HIGHLIGHT_EDGE
 
-from ._style import HIGHLIGHT, HIGHLIGHT_EDGE
 from .imap_tags import overtaken
 from .sequence import TITLE_SIZE, sequence_diagram, sequence_title
 

@@ -27,8 +27,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, PathPatch
 from matplotlib.path import Path
 
 from simulator.locale import has, t
+from simulator.views import HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL
 
-from ._style import HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL
 from .state_loops import common_text, loop_text, stay_groups, wrap
 from .state_tables import Edge, StateTable, state_table
 

@@ -1,7 +1,7 @@
 """The engines' state tables as nodes and edges, for the state-diagram plot.
 
-DESIGN.md §1: "the state-diagram plot is drawn from the same table" that the
-engine enforces.  This adapter only *reads* each protocol's ``states`` module
+The state-diagram plot is drawn from the same table that the engine enforces
+(docs/architecture.md, "The engine contract").  This adapter only *reads* each protocol's ``states`` module
 (plain data, no engine is started) and turns it into one shape:
 :class:`StateTable` — states, the initial state and ``(from, to, label)``
 edges.  Nothing is copied by hand, so a change to a table changes the picture.

@@ -19,8 +19,7 @@ from matplotlib.figure import Figure
 from simulator.locale import t
 from simulator.scenarios.model import Scenario
 from simulator.trace import Trace
-
-from ._style import HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL
+from simulator.views import HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL
 
 INTERNET, DNS = "internet", "dns"
 _KIND_COLOURS = {"internet": "#cfd8dc", "dns": "#e1bee7", "mua": "#bbdefb", "mta": "#c8e6c9",

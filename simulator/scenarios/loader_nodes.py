@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from simulator.locale import default_lang, t
+
+if TYPE_CHECKING:   # pragma: no cover
+    from simulator.scenarios.model import Host
+
+#: A host or domain name: letters, digits, "-" and "_" in dot-separated labels.
+HOSTNAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*"
+                      r"[A-Za-z0-9_])?)*\.?$")
+#: The core router every host hangs off; a link may name it as one end.
+INTERNET = "internet"
+_LINK_KEYS = ("peer", "links")
 
 
 class ScenarioError(ValueError):
@@ -171,6 +182,17 @@ class Checker:
             return default
         return self.value(fields[key][1], key, kind)
 
+    def listed(self, fields: dict[str, tuple[Node, Node]], key: str) -> list[Node]:
+        """The items of ``fields[key]`` (one value counts as a list of one); none if absent."""
+        return self.items(fields[key][1], key, scalar_ok=True) if key in fields else []
+
+    def matching(self, node: Node, key: str, pattern: re.Pattern, code: str) -> str:
+        """A text that must match ``pattern``; ``code`` names the error otherwise."""
+        value = self.value(node, key, "text")
+        if not pattern.match(value):
+            self.fail(node, code, key=key, got=self.show(node))
+        return value
+
     def choice(self, node: Node, key: str, allowed: Iterable[str], *, in_list: bool = False) -> str:
         """A text that must be one of ``allowed``."""
         allowed = tuple(allowed)
@@ -179,6 +201,25 @@ class Checker:
             code = "list_choice" if in_list else "choice"
             self.fail(node, code, key=key, allowed=", ".join(allowed), got=self.show(node))
         return value
+
+
+class HostRefs:
+    """Host references waiting to be checked once all hosts are declared."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Node, str, str]] = []
+
+    def add(self, node: Node, key: str, name: str | None) -> None:
+        if name is not None:
+            self.pending.append((node, key, name))
+
+    def check(self, checker: Checker, hosts: tuple[Host, ...]) -> None:
+        names = [h.name for h in hosts]
+        for node, key, name in sorted(self.pending, key=lambda p: line_of(p[0])):
+            # The core router every host hangs off may be one end of a link.
+            if name not in names and not (key in _LINK_KEYS and name == INTERNET):
+                checker.fail(node, "unknown_host", key=key, got=f"'{name}'",
+                             hint=checker.hint(name, names), allowed=", ".join(names) or "—")
 
 
 def line_of(node: Node | None) -> int | None:

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timezone
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from simulator.locale import LANGUAGES
-from simulator.scenarios.loader_nodes import Checker, line_of
+from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs, line_of
+from simulator.scenarios.loader_sessions import build_session
 from simulator.scenarios.model import (
     FAULT_KINDS,
     ROLES,
@@ -47,8 +48,6 @@ FAULT_FIELDS = {
 assert set(FAULT_FIELDS) == set(FAULT_KINDS)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-_HOSTNAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*"
-                       r"[A-Za-z0-9_])?)*\.?$")
 # Plausible, not RFC 5322 complete: a local part without spaces or brackets, an
 # @ and a dotted domain.  \w lets Cyrillic through, for the SMTPUTF8 lessons.
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[\w-]+(\.[\w-]+)*\.?$")
@@ -58,38 +57,12 @@ _ROUTE = re.compile(r"^@[\w.-]+(,@[\w.-]+)*:")
 _REPLY = re.compile(r"^[2-5][0-9][0-9]([ -].*)?$")
 
 
-_LINK_KEYS = ("peer", "links")
-INTERNET = "internet"
-
-
-class _Refs:
-    """Host references waiting to be checked once all hosts are declared."""
-
-    def __init__(self) -> None:
-        self.pending: list[tuple[Node, str, str]] = []
-
-    def add(self, node: Node, key: str, name: str | None) -> None:
-        if name is not None:
-            self.pending.append((node, key, name))
-
-    def check(self, checker: Checker, hosts: tuple[Host, ...]) -> None:
-        names = [h.name for h in hosts]
-        for node, key, name in sorted(self.pending, key=lambda p: line_of(p[0])):
-            # The core router every host hangs off may be one end of a link.
-            if name not in names and not (key in _LINK_KEYS and name == INTERNET):
-                checker.fail(node, "unknown_host", key=key, got=f"'{name}'",
-                             hint=checker.hint(name, names), allowed=", ".join(names) or "—")
-
-
 def build_scenario(c: Checker, root: Node) -> Scenario:
     """The whole file: the top-level mapping into a Scenario."""
     if not isinstance(root, MappingNode):
         c.fail(root, "top_level", got=c.show(root))
     f = c.mapping(root, "", c.text("where.top"), TOP_KEYS, required=("name", "hosts"))
-    # Imported here: the sessions module is written with this module's field readers.
-    from simulator.scenarios.loader_sessions import build_session
-
-    refs = _Refs()
+    refs = HostRefs()
     hosts = _hosts(c, f["hosts"][1], refs)
     users = tuple(_user(c, n, i) for i, n in _numbered(c, f, "users"))
     options = _options(c, f["options"][1]) if "options" in f else Options()
@@ -146,7 +119,7 @@ def _zones(c: Checker, node: Node) -> tuple[Zone, ...]:
 
 
 def _zone(c: Checker, origin: str, key_node: Node, node: Node) -> Zone:
-    if not _HOSTNAME.match(origin):
+    if not HOSTNAME.match(origin):
         c.fail(key_node, "domain", key="zones", got=f"'{origin}'")
     text = c.value(node, origin, "text")
     # A block scalar (| or >) starts on the line after its indicator; the DNS
@@ -155,7 +128,7 @@ def _zone(c: Checker, origin: str, key_node: Node, node: Node) -> Zone:
     return Zone(origin=origin, text=text, source=c.source, first_line=first)
 
 
-def _hosts(c: Checker, node: Node, refs: _Refs) -> tuple[Host, ...]:
+def _hosts(c: Checker, node: Node, refs: HostRefs) -> tuple[Host, ...]:
     hosts: list[Host] = []
     first_line: dict[str, int | None] = {}
     for number, item in enumerate(c.items(node, "hosts"), start=1):
@@ -169,7 +142,7 @@ def _hosts(c: Checker, node: Node, refs: _Refs) -> tuple[Host, ...]:
     return tuple(hosts)
 
 
-def _host(c: Checker, node: Node, number: int, refs: _Refs) -> Host:
+def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
     f = c.mapping(node, "hosts", f"hosts #{number}", HOST_KEYS, required=("name", "roles"))
     roles = tuple(c.choice(n, "roles", ROLES, in_list=True)
                   for n in c.items(f["roles"][1], "roles", scalar_ok=True))
@@ -178,31 +151,19 @@ def _host(c: Checker, node: Node, number: int, refs: _Refs) -> Host:
     smtp_server = _hostname(c, f, "smtp_server")
     if smtp_server is not None:
         refs.add(f["smtp_server"][1], "smtp_server", smtp_server)
-    domains = tuple(_checked(c, n, "domains", _HOSTNAME, "domain")
-                    for n in _list(c, f, "domains"))
+    domains = tuple(c.matching(n, "domains", HOSTNAME, "domain")
+                    for n in c.listed(f, "domains"))
     return Host(name=_hostname(c, f, "name"), roles=roles, domains=domains,
                 submission=c.get(f, "submission", "bool", False), smtp_server=smtp_server,
                 user=_address(c, f, "user"), shared=_address(c, f, "shared"))
 
 
-def _list(c: Checker, f: dict, key: str) -> list[Node]:
-    return c.items(f[key][1], key, scalar_ok=True) if key in f else []
-
-
-def _checked(c: Checker, node: Node, key: str, pattern: re.Pattern, code: str) -> str:
-    """A text that must match ``pattern``; ``code`` names the error otherwise."""
-    value = c.value(node, key, "text")
-    if not pattern.match(value):
-        c.fail(node, code, key=key, got=c.show(node))
-    return value
-
-
 def _hostname(c: Checker, f: dict, key: str) -> str | None:
-    return _checked(c, f[key][1], key, _HOSTNAME, "hostname") if key in f else None
+    return c.matching(f[key][1], key, HOSTNAME, "hostname") if key in f else None
 
 
 def _address(c: Checker, f: dict, key: str) -> str | None:
-    return _checked(c, f[key][1], key, _ADDRESS, "address") if key in f else None
+    return c.matching(f[key][1], key, _ADDRESS, "address") if key in f else None
 
 
 def _user(c: Checker, node: Node, number: int) -> User:
@@ -211,12 +172,12 @@ def _user(c: Checker, node: Node, number: int) -> User:
                 name=c.get(f, "name", "text", ""))
 
 
-def _message(c: Checker, node: Node, number: int, refs: _Refs) -> Message:
+def _message(c: Checker, node: Node, number: int, refs: HostRefs) -> Message:
     f = c.mapping(node, "messages", f"messages #{number}", MESSAGE_KEYS,
                   required=("client", "from", "to"))
     client = _hostname(c, f, "client")
     refs.add(f["client"][1], "client", client)
-    to = tuple(_checked(c, n, "to", _ADDRESS, "address") for n in _list(c, f, "to"))
+    to = tuple(c.matching(n, "to", _ADDRESS, "address") for n in c.listed(f, "to"))
     if not to:
         c.fail(f["to"][1], "empty_list", key="to")
     message = Message(
@@ -224,7 +185,7 @@ def _message(c: Checker, node: Node, number: int, refs: _Refs) -> Message:
         subject=c.get(f, "subject", "text", ""), body=c.get(f, "body", "text", ""),
         charset=_charset(c, f["charset"][1]) if "charset" in f else "utf-8",
         mail_from=_path(c, f["mail_from"][1], "mail_from") if "mail_from" in f else None,
-        rcpt_to=tuple(_path(c, n, "rcpt_to") for n in _list(c, f, "rcpt_to")),
+        rcpt_to=tuple(_path(c, n, "rcpt_to") for n in c.listed(f, "rcpt_to")),
         photo_size=c.get(f, "photo_size", "positive_int", 0))
     _check_charset(c, f, message)
     return message
@@ -259,7 +220,7 @@ def _check_charset(c: Checker, f: dict, message: Message) -> None:
                char=f"'{bad}'")
 
 
-def _fault(c: Checker, node: Node, number: int, refs: _Refs) -> Fault:
+def _fault(c: Checker, node: Node, number: int, refs: HostRefs) -> Fault:
     where = f"faults #{number}"
     # The kind decides which other keys are allowed, so read it first and
     # then check the keys: 'peer' on a node_down is a mistake worth naming.
@@ -278,7 +239,7 @@ def _fault(c: Checker, node: Node, number: int, refs: _Refs) -> Fault:
     return Fault(kind=kind, start=start, end=end, **fields)
 
 
-def _fault_field(c: Checker, f: dict, key: str, refs: _Refs) -> object:
+def _fault_field(c: Checker, f: dict, key: str, refs: HostRefs) -> object:
     node = f[key][1]
     if key in ("node", "peer"):
         name = _hostname(c, f, key)
@@ -291,7 +252,7 @@ def _fault_field(c: Checker, f: dict, key: str, refs: _Refs) -> object:
     if key == "times":
         return c.value(node, key, "positive_int")
     if key == "reply":
-        return _checked(c, node, key, _REPLY, "reply")
+        return c.matching(node, key, _REPLY, "reply")
     if key == "after":
         return c.choice(node, key, ("DATA",))
     return smtp_verb(c, node, key)
@@ -300,7 +261,7 @@ def _fault_field(c: Checker, f: dict, key: str, refs: _Refs) -> object:
 def smtp_verb(c: Checker, node: Node, key: str) -> str:
     """A fault's ``command``: an SMTP verb the server knows, in any case (a typo such
     as RCTP would make a fault that never fires)."""
-    from simulator.protocols.smtp._state import COMMANDS
+    from simulator.protocols.smtp.states import COMMANDS
     verb = c.value(node, key, "text").strip().upper()
     if verb not in COMMANDS:
         c.fail(node, "unknown_command", key=key, got=c.show(node), protocol="SMTP",
@@ -308,11 +269,11 @@ def smtp_verb(c: Checker, node: Node, key: str) -> str:
     return verb
 
 
-def _link(c: Checker, node: Node, refs: _Refs) -> tuple[str, str]:
+def _link(c: Checker, node: Node, refs: HostRefs) -> tuple[str, str]:
     ends = c.items(node, "links")
     if len(ends) != 2:
         c.fail(node, "link", got=c.show(node))
-    names = tuple(_checked(c, n, "links", _HOSTNAME, "hostname") for n in ends)
+    names = tuple(c.matching(n, "links", HOSTNAME, "hostname") for n in ends)
     for end_node, name in zip(ends, names):
         refs.add(end_node, "links", name)
     return names

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from yaml.nodes import Node
 
 from simulator.scenarios.loader_imap import Author, flat, imap_steps
-from simulator.scenarios.loader_nodes import Checker
-from simulator.scenarios.loader_sections import _HOSTNAME, _checked, _list, _Refs
+from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs
 from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Options, Session, User
 
 SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls",
@@ -26,7 +25,7 @@ POP3_ONLY = ("apop", "stls")
 POP_ONLY = ("leave_copy", "drop")
 
 
-def build_session(c: Checker, node: Node, number: int, refs: _Refs,
+def build_session(c: Checker, node: Node, number: int, refs: HostRefs,
                   hosts: tuple[Host, ...], users: tuple[User, ...],
                   start: datetime | None = None) -> Session:
     """One item of ``sessions``, checked field by field and against hosts and users."""
@@ -63,7 +62,7 @@ def _imap_session(c: Checker, f: dict, client: str, server: str,
     at = c.get(f, "at", "number", 0.0)
     steps = ()
     if "commands" in f:
-        items = _list(c, f, "commands")
+        items = c.listed(f, "commands")
         if not items:
             c.fail(f["commands"][1], "empty_list", key="commands")
         author = Author(_owner(login, users), (start or Options().start_time) + timedelta(seconds=at))
@@ -75,11 +74,11 @@ def _imap_session(c: Checker, f: dict, client: str, server: str,
         pause=c.get(f, "pause", "number", 0.0), steps=steps)
 
 
-def _host(c: Checker, f: dict, key: str, role: str, refs: _Refs,
+def _host(c: Checker, f: dict, key: str, role: str, refs: HostRefs,
           hosts: tuple[Host, ...]) -> str:
     """A declared host with ``role``; an undeclared one is left to the reference check."""
     node = f[key][1]
-    name = _checked(c, node, key, _HOSTNAME, "hostname")
+    name = c.matching(node, key, HOSTNAME, "hostname")
     refs.add(node, key, name)
     host = next((h for h in hosts if h.name == name), None)
     if host is not None and role not in host.roles:
@@ -111,7 +110,7 @@ def _commands(c: Checker, f: dict, protocol: str) -> tuple[str, ...] | None:
     """The scripted lines, each one command line of ``protocol`` (the client adds CRLF)."""
     if "commands" not in f:
         return None
-    items = _list(c, f, "commands")
+    items = c.listed(f, "commands")
     if not items:
         c.fail(f["commands"][1], "empty_list", key="commands")
     lines = []
@@ -127,9 +126,9 @@ def _commands(c: Checker, f: dict, protocol: str) -> tuple[str, ...] | None:
 def _check_verb(c: Checker, item: Node, line: str, protocol: str) -> None:
     """A POP3 or POP2 line starts with a command the protocol has (RFC 1939 §3, RFC 937)."""
     if protocol == "pop2":
-        from simulator.protocols.pop2._state import ALL_COMMANDS
+        from simulator.protocols.pop2.states import ALL_COMMANDS
     else:
-        from simulator.protocols.pop3._state import ALL_COMMANDS
+        from simulator.protocols.pop3.states import ALL_COMMANDS
     verb = line.split()[0]
     if verb.upper() not in ALL_COMMANDS:
         c.fail(item, "unknown_command", key="commands", got=f"'{verb}'",
@@ -145,6 +144,6 @@ def _check_plan_options(c: Checker, f: dict, commands: tuple[str, ...] | None) -
         return
     if commands is None:
         c.fail(f["drop"][0], "drop_needs_commands", key="drop")
-    for item, line in zip(_list(c, f, "commands"), commands):
+    for item, line in zip(c.listed(f, "commands"), commands):
         if line.split()[0].upper() == "QUIT":
             c.fail(item, "drop_with_quit", key="commands")

@@ -1,6 +1,6 @@
 """``mailsim serve``: the simulator's servers on loopback for real mail clients.
 
-The only package that touches sockets or asyncio (DESIGN.md §1).  The engines
+The only package that touches sockets or asyncio (docs/architecture.md, "Layers").  The engines
 answer exactly as in the simulated network; the network itself runs on the
 wall clock (:mod:`.clock`) so that mail a student submits is relayed, retried
 and bounced by the same MTA code.

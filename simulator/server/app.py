@@ -2,7 +2,7 @@
 
 One ``asyncio.start_server`` per service of the served host, bound to one
 address only (``--host``, 127.0.0.1 by default) on the standard port plus an
-offset (DESIGN.md §4: 10025, 10587, …).  A connection limit and the idle
+offset (10025, 10587, …: unprivileged, so no root is needed).  A connection limit and the idle
 timeouts of :mod:`.services` keep one client from starving the others.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The Jupyter console (:mod:`simulator.widgets.console`) lets a student type
 commands to ``mailsim serve`` on 127.0.0.1.  Socket code lives only in
-:mod:`simulator.server` (DESIGN.md §1), so this module is the console's one
+:mod:`simulator.server` (docs/architecture.md), so this module is the console's one
 door to the network: plain ``socket``, blocking reads with timeouts, used
 from a worker thread so the notebook's kernel never waits on the wire.
 

@@ -21,10 +21,10 @@ import ipywidgets as widgets
 
 from simulator.locale import t
 from simulator.plots import has_table, state_svg
-from simulator.plots._style import OKABE_ITO
 from simulator.plots.state_tables import accepted
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step
+from simulator.views import OKABE_ITO
 
 from . import html
 from .console_session import LiveSession, SimulatedSession

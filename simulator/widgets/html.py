@@ -3,7 +3,7 @@
 Pure functions of Steps and views that return strings, so the player only
 chooses what to show and tests read the text.  Inline styles only: they work
 in JupyterLab, Notebook 7 and Voilà without a stylesheet.  Colours and the
-C:/S: prefixes are the terminal replay's (:mod:`simulator.plots._style`).
+C:/S: prefixes are the terminal replay's (:mod:`simulator.views`).
 """
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import base64
 from collections.abc import Sequence
 from html import escape
 
-from simulator.console import shorten
 from simulator.locale import citations, explain, t
-from simulator.plots._style import COLOURS, HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL, PREFIXES
 from simulator.trace import Step
+from simulator.views import COLOURS, HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL, PREFIXES, shorten
 
 from .server_view import ServerView
 

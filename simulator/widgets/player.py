@@ -1,6 +1,6 @@
 """TracePlayer: step through a trace forwards and backwards in a notebook.
 
-A view is a function of a Trace (DESIGN.md §1, the hyperspy habit): the
+A view is a function of a Trace (docs/architecture.md, the hyperspy habit): the
 player builds its widgets from the trace, and every change (a click, the
 slider, Play ticking, a filter, the language) ends in :meth:`TracePlayer.render`,
 which only reads precomputed data.  Tests drive it from Python — click a

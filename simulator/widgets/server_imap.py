@@ -8,7 +8,7 @@ the selection (with ``[UIDVALIDITY n]`` and ``[READ-WRITE]`` on the way).
 Two sessions on one mailbox can therefore see different things: a laptop
 keeps its EXISTS until the server may send it the EXPUNGE (§7.5.1).
 
-Only trace lines are read (DESIGN.md §1: the Trace is the contract): the
+Only trace lines are read (the Trace is the contract, docs/architecture.md): the
 client's tagged commands are remembered per connection so that a tagged
 completion can be matched with what it completed.  :func:`fold` returns a
 new :class:`ImapSession` (or the same one when the line tells nothing).

@@ -4,7 +4,7 @@ A student stepping through a trace asks "what does the server hold now?":
 which messages sit in each MTA's queue, how many messages each mailbox has,
 which POP3 / POP2 messages are marked deleted in an open session, and what
 each IMAP session has been told about its selected mailbox (EXISTS, flags,
-EXPUNGE).  Engines are not consulted (DESIGN.md §1): the facts come from the
+EXPUNGE).  Engines are not consulted (docs/architecture.md): the facts come from the
 internal steps the network records (``mta.queued`` / ``mta.deferred`` /
 ``mta.relayed`` / ``mta.bounce`` / ``mta.expired`` / ``mda.deliver``), from
 the POP3 and POP2 replies (``login_ok``, ``dele``, ``rset``, ``quit_update``;

@@ -4,8 +4,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from simulator.plots._style import HIGHLIGHT_EDGE
 from simulator.plots.sequence_strip import SequenceStrips, squeeze_blank_rows
+from simulator.views import HIGHLIGHT_EDGE
 
 
 def _pixels(png: bytes) -> np.ndarray:

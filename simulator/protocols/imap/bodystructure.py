@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from email.message import Message
 
 # The stdlib email package is imported lazily: email.utils imports socket, and a
-# protocol engine must load no network module (DESIGN.md §1).
+# protocol engine must load no network module (docs/architecture.md, "Layers").
 
 __all__ = ["body_structure", "entity", "envelope", "header_fields", "parse", "split_header"]
 

@@ -13,6 +13,7 @@ from . import binary, formatter, listext, names
 from .backend import DELIMITER, BackendError, MailboxInfo
 from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
+from .listing import STATUS_ITEMS, matches, status_line
 from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list
 from .responses import Response, data, tagged, untagged_status
 from .sequence import compress
@@ -23,7 +24,6 @@ from .wildcard import ListPattern
 if TYPE_CHECKING:
     from .session import IMAPServer
 
-STATUS_ITEMS = ("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE")
 
 
 def deselect(s: IMAPServer) -> None:
@@ -153,7 +153,7 @@ def do_list(s: IMAPServer, cmd: Command) -> Response:
         return _lsub(s, cmd, boxes, wanted)
     for box in boxes:
         shown = _shown(box.name)
-        if not _matches(wanted, shown):
+        if not matches(wanted, shown):
             continue
         _say_list(s, cmd.name, shown, _attributes(box, known))
     return tagged(cmd.tag, "completed", name=cmd.name)
@@ -161,10 +161,6 @@ def do_list(s: IMAPServer, cmd: Command) -> Response:
 
 def _shown(name: str) -> str:
     return "INBOX" if name.upper() == "INBOX" else name
-
-
-def _matches(wanted: ListPattern, shown: str) -> bool:
-    return wanted.fullmatch(shown) or (shown == "INBOX" and wanted.fullmatch("inbox"))
 
 
 def _say_list(s: IMAPServer, name: str, shown: str, attributes: str) -> None:
@@ -180,13 +176,13 @@ def _lsub(s: IMAPServer, cmd: Command, boxes: list[MailboxInfo], wanted: ListPat
     shown_parents: set[str] = set()
     for box in boxes:
         shown = _shown(box.name)
-        if box.name in subscribed and _matches(wanted, shown):
+        if box.name in subscribed and matches(wanted, shown):
             _say_list(s, cmd.name, shown, _attributes(box, known))
     for name in subscribed:
         parts = name.split(DELIMITER)
         for depth in range(1, len(parts)):
             parent = DELIMITER.join(parts[:depth])
-            if parent in subscribed or parent in shown_parents or not _matches(wanted, parent):
+            if parent in subscribed or parent in shown_parents or not matches(wanted, parent):
                 continue
             shown_parents.add(parent)
             _say_list(s, cmd.name, parent, "\\Noselect")
@@ -222,29 +218,6 @@ def do_status(s: IMAPServer, cmd: Command) -> Response:
             raise ParseError("syntax.status_item", item=item)
     status_line(s, name, _info(s, name), items)
     return tagged(cmd.tag, "completed", name="STATUS")
-
-
-def status_line(s: IMAPServer, name: str, info: MailboxInfo, items: list[str]) -> None:
-    """``* STATUS name (ITEM value ...)`` for STATUS and LIST RETURN (STATUS) (RFC 5819)."""
-    records = s.backend.messages(s.account, info.name)
-    values = []
-    for item in items:
-        values += [item, _status_value(s, item, info, records)]
-    counts = " ".join(map(str, values)).encode()
-    payload = b"STATUS " + names.to_wire(s, name) + b" (" + counts + b")"
-    s.say(data("STATUS", payload, mailbox=name, values=" ".join(map(str, values))))
-
-
-def _status_value(s: IMAPServer, item: str, info: MailboxInfo, records: list) -> int:
-    return {
-        "MESSAGES": lambda: len(records),
-        "RECENT": lambda: s.hub.recent_count(info.key, [r.uid for r in records], s),
-        "UIDNEXT": lambda: info.uidnext,
-        "UIDVALIDITY": lambda: info.uidvalidity,
-        "UNSEEN": lambda: sum("\\Seen" not in r.flags for r in records),
-        "DELETED": lambda: sum("\\Deleted" in r.flags for r in records),
-        "SIZE": lambda: sum(len(r.data) for r in records),
-    }[item]()
 
 
 def do_append(s: IMAPServer, cmd: Command) -> Response:

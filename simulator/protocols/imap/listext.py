@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import names
+from . import listing, names
 from .backend import DELIMITER
 from .lexer import ParseError
 from .parser import astring, shown
@@ -81,7 +81,6 @@ def parse(args: tuple) -> ListRequest:
 
 def _returns(request: ListRequest, keyword: object, options: object) -> None:
     """``RETURN (CHILDREN SUBSCRIBED STATUS (MESSAGES UNSEEN))`` (RFC 5258 §3, RFC 5819 §2)."""
-    from .commands_mailbox import STATUS_ITEMS
     if not (isinstance(keyword, Atom) and keyword.upper() == "RETURN" and isinstance(options, list)):
         raise ParseError("syntax.list_return")
     request.extended = True
@@ -93,19 +92,18 @@ def _returns(request: ListRequest, keyword: object, options: object) -> None:
             items = next(values, None)
             if not isinstance(items, list) or not items:
                 raise ParseError("syntax.status_items")
-            request.status = [_option(i, STATUS_ITEMS) for i in items]
+            request.status = [_option(i, listing.STATUS_ITEMS) for i in items]
 
 
 def do_list_extended(s: IMAPServer, cmd: Command, req: ListRequest) -> Response:
     """One ``* LIST`` per name (and ``* STATUS`` after it when asked), RFC 5258 §3."""
-    from .commands_mailbox import _matches
     boxes = {b.name: b for b in s.backend.mailboxes(s.account)}
     subscribed = set(_subscriptions(s, boxes))
     reference = names.pattern_from_wire(s, req.reference)
     patterns = [ListPattern(reference + names.pattern_from_wire(s, p)) for p in req.patterns]
 
     def matches(name: str) -> bool:
-        return any(_matches(p, name) for p in patterns)
+        return any(listing.matches(p, name) for p in patterns)
 
     if "SUBSCRIBED" in req.select:
         chosen = subscribed
@@ -148,8 +146,7 @@ def _say(s: IMAPServer, req: ListRequest, name: str, boxes: dict, subscribed: se
         payload += b' ("CHILDINFO" ("SUBSCRIBED"))'
     s.say(data("LIST", payload, name=name, attributes=" ".join(attrs)))
     if req.status and box is not None and box.selectable:
-        from .commands_mailbox import status_line
-        status_line(s, name, box, req.status)
+        listing.status_line(s, name, box, req.status)
 
 
 def _attributes(req: ListRequest, name: str, box, boxes: dict, subscribed: set[str]) -> list[str]:

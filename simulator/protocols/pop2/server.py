@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._base import LineServer, TooLong, Utterance, has_control
-from ..pop3._drop import Entry, SessionDrop
 from ..pop3.backend import MaildropBackend
+from ..pop3.drop import Entry, SessionDrop
 from ..pop3.parser import parse_number
 from . import states as S
 from .events import (

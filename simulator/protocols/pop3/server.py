@@ -13,8 +13,8 @@ from typing import Any
 
 from .._base import LineServer, LocalProtocolError, TooLong, Utterance, has_control
 from . import states as S
-from ._drop import Entry, SessionDrop
 from .backend import MaildropBackend
+from .drop import Entry, SessionDrop
 from .events import (
     Authenticated,
     AuthenticationFailed,

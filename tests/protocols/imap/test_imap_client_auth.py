@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from imap_kit import World
-from test_imap_client import Wire, server_rows, steps
+from test_imap_client import Wire, steps
 
 from simulator.protocols.imap import states as S
 from simulator.protocols.imap.client import IMAPClient

@@ -7,16 +7,16 @@ import io
 import pytest
 from rich.console import Console
 
-from simulator.console import (
+from simulator.replay import (
     connection_header,
     connections,
     render_step,
     render_steps,
     render_text,
-    shorten,
 )
-from simulator.console_stepper import Stepper, run_stepper, step_view
+from simulator.replay_stepper import Stepper, run_stepper, step_view
 from simulator.trace import Trace
+from simulator.views import shorten
 
 
 def sample_trace() -> Trace:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from simulator.console import ConnectionInfo, connection_header, render_step
 from simulator.locale import t
+from simulator.replay import ConnectionInfo, connection_header, render_step
 from simulator.trace import Step
 
 #: Key (as the terminal sends it) -> action.  Several spellings of Home/End

@@ -2,7 +2,7 @@
 
 Every function here is a pure function of a Step or a Trace that returns rich
 renderables, so tests render them into a string (``render_text``) and the
-interactive stepper (:mod:`simulator.console_stepper`) only decides *which*
+interactive stepper (:mod:`simulator.replay_stepper`) only decides *which*
 step to show.  Nothing here reaches into engines: the Trace is the contract.
 
 Colours follow one rule, so a student can tell who speaks without reading:
@@ -22,13 +22,11 @@ from rich.text import Text
 
 from simulator.locale import citations, explain, t
 from simulator.trace import Step, Trace
-
-STYLES = {"c2s": "cyan", "s2c": "green", "internal": "dim yellow"}
-PREFIXES = {"c2s": "C:", "s2c": "S:", "internal": "··"}
+from simulator.views import PREFIXES, shorten
+from simulator.views import TERMINAL_STYLES as STYLES
 
 #: A block longer than this (a DATA body, usually) is shortened in the middle.
 MAX_LINES = 20
-_HEAD, _TAIL = 12, 4
 
 
 @dataclass(frozen=True)
@@ -124,16 +122,6 @@ class WireLines:
 
     def __str__(self) -> str:
         return "\n".join(f"{self.prefix} {line}" for line in self.lines)
-
-
-def shorten(lines: Sequence[str], max_lines: int | None, lang: str) -> list[str]:
-    """``lines`` as they are, or head + ``… (N lines)`` + tail when there are too many."""
-    if max_lines is None or len(lines) <= max_lines:
-        return list(lines)
-    head, tail = min(_HEAD, max_lines), min(_TAIL, max(0, max_lines - _HEAD))
-    hidden = len(lines) - head - tail
-    marker = t("cli.replay.hidden", lang, count=hidden)
-    return [*lines[:head], marker, *(lines[len(lines) - tail:] if tail else [])]
 
 
 def explanation(step: Step, lang: str) -> Text | None:
