@@ -18,10 +18,10 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 
-from simulator.protocols.imap import _state as imap_states
-from simulator.protocols.pop2 import _state as pop2_states
-from simulator.protocols.pop3 import _state as pop3_states
-from simulator.protocols.smtp import _state as smtp_states
+from simulator.protocols.imap import states as imap_states
+from simulator.protocols.pop2 import states as pop2_states
+from simulator.protocols.pop3 import states as pop3_states
+from simulator.protocols.smtp import states as smtp_states
 
 NUL = "\0"
 

@@ -54,7 +54,6 @@ class Subject:
     states: Iterable[str]
     #: state -> states the table lets the engine move to from there
     moves: Callable[[str], set[str]]
-    tls_state: str | None = "TLS"
     settle: Callable[[Any], Any] | None = None   # IMAP: run the queued commands
     states_seen: set[str] = field(default_factory=set)
     notes: dict[str, Any] = field(default_factory=dict)     # the output checker's memory
@@ -65,17 +64,14 @@ class Subject:
 
     @property
     def closed(self) -> bool:
-        return bool(getattr(self.engine, "closed", False) or getattr(self.engine, "done", False))
+        return self.engine.closed
 
     @property
     def awaiting_tls(self) -> bool:
-        flag = getattr(self.engine, "awaiting_tls", None)
-        return bool(flag) if flag is not None else self.state == self.tls_state
+        return self.engine.awaiting_tls
 
     def start(self) -> bytes:
-        initiate = getattr(self.engine, "initiate", None)
-        if initiate is not None:
-            initiate()
+        self.engine.initiate()
         return self.engine.data_to_send()
 
     def feed(self, data: bytes) -> bytes:
@@ -120,12 +116,12 @@ def _note(text: str) -> None:
 def table_moves(table: dict, automatic: Iterable[tuple[str, str, str]] = (),
                 closed: str | None = None, extra: dict[str, set[str]] | None = None
                 ) -> Callable[[str], set[str]]:
-    """``moves(state)`` read from a state table of Transition(on_ok, on_err) or plain targets."""
+    """``moves(state)`` read from a state table of Transition(on_ok, on_failure) or plain targets."""
     def moves(state: str) -> set[str]:
         out: set[str] = set()
         for target in dict(table.get(state, {})).values():
             targets = (target,) if isinstance(target, str) else (
-                target.on_ok, getattr(target, "on_err", getattr(target, "on_no", target.on_ok)))
+                target.on_ok, target.on_failure)
             out |= {str(t) for t in targets}
         out |= {b for a, b, _ in automatic if a == state}
         if closed:

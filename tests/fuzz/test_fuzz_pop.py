@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from fuzz.grammar import Account, POP2Grammar, POP3Grammar
 from fuzz.replies import pop2_reply, pop3_reply
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
-from simulator.protocols.pop2 import _state as P2
+from simulator.protocols.pop2 import states as P2
 from simulator.protocols.pop3 import MemoryMaildrops, POP3Client, POP3Config, POP3Server
-from simulator.protocols.pop3 import _state as P3
+from simulator.protocols.pop3 import states as P3
 
 TIMESTAMP = "<1896.697170952@fuzz.test>"
 ACCOUNT = Account("mrose", "secret", apop_secret="tanstaaf", apop_timestamp=TIMESTAMP)
@@ -93,7 +93,7 @@ def test_pop3_client_survives_a_server_that_misbehaves(seed, rate, apop, stls, l
 
 def pop2_subject(drops: MemoryMaildrops) -> Subject:
     engine = POP2Server(POP2Config("pop2.fuzz.test"), drops, session_id="fuzz")
-    return Subject(engine, P2.STATES, table_moves(P2.TABLE, closed=P2.DONE), tls_state=None)
+    return Subject(engine, P2.STATES, table_moves(P2.TABLE, closed=P2.DONE))
 
 
 def check_pop2(subject: Subject, out: bytes, utterances: list) -> None:
@@ -127,5 +127,5 @@ def test_pop2_server_answers_every_stream_with_valid_replies(seed, steps, rate):
        folder=st.sampled_from([None, "INBOX", "other"]))
 def test_pop2_client_survives_a_server_that_misbehaves(seed, rate, delete, folder):
     engine = POP2Client(ACCOUNT.user, ACCOUNT.password, delete=delete, folder=folder)
-    client = Subject(engine, P2.CLIENT_STATES, lambda s: set(P2.CLIENT_STATES), tls_state=None)
+    client = Subject(engine, P2.CLIENT_STATES, lambda s: set(P2.CLIENT_STATES))
     converse(client, pop2_subject(backend()), Random(seed), rate)
