@@ -2,8 +2,9 @@
 plus ENABLE (RFC 5161, RFC 9051 §6.3.1) and IDLE (RFC 2177, RFC 9051 §6.3.13).
 
 Each handler takes the session and the parsed command and returns the
-tagged completion, or None when the command goes on (IDLE waits for DONE,
-AUTHENTICATE for the client's SASL response).
+tagged completion, or an :class:`~.outcome.Outcome` without one when the
+command goes on (IDLE waits for DONE, AUTHENTICATE for the client's SASL
+response).  The session applies the move; no handler sets its state.
 """
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..sasl_plain import MalformedPlain, decode_plain, may_act_as
 from . import states as S
-from . import updates
 from .events import Authenticated, IdleEnded, IdleStarted, TLSRequested
 from .framing import CommandText
 from .lexer import ParseError
+from .outcome import Outcome
 from .parser import Command, arity, astring
 from .responses import Response, continuation, data, tagged, untagged_status
+from .states import Move
 from .types import NIL
 
 if TYPE_CHECKING:
@@ -95,7 +97,7 @@ def do_starttls(s: IMAPServer, cmd: Command) -> Response:
     if s.tls:
         return tagged(cmd.tag, "starttls_again")
     s.emit(TLSRequested())
-    s.notes["discarded"] = len(s._reader.take_rest())   # no clear-text injection (RFC 9051 §11.1)
+    s.notes["discarded"] = s.discard_unread()   # no clear-text injection (RFC 9051 §11.1)
     return tagged(cmd.tag, "starttls_ok")
 
 
@@ -117,7 +119,6 @@ def _login(s: IMAPServer, tag: str, user: str, password: str, method: str,
         return tagged(tag, "authz_failed", user=user, authzid=authzid)
     s.user, s.account = user, account
     s.emit(Authenticated(user, account, method))
-    s.override = S.AUTHENTICATED
     return tagged(tag, "login_ok", caps=_caps_after_login(s), user=user)
 
 
@@ -129,7 +130,7 @@ def _caps_after_login(s: IMAPServer) -> str:
     return " ".join(caps)
 
 
-def do_authenticate(s: IMAPServer, cmd: Command) -> Response | None:
+def do_authenticate(s: IMAPServer, cmd: Command) -> Response | Outcome:
     """AUTHENTICATE PLAIN (RFC 4616), the response inline (SASL-IR, RFC 4959) or after ``+``."""
     arity(cmd.args, 1, 2)
     mechanism = astring(cmd.args[0]).upper()
@@ -140,21 +141,16 @@ def do_authenticate(s: IMAPServer, cmd: Command) -> Response | None:
     if len(cmd.args) == 2:
         return _check_plain(s, cmd.tag, astring(cmd.args[1]).encode())
     s.say(continuation("authenticate"))
-    s.waiting_tag, s.override = cmd.tag, S.SASL
-    return None
+    return Outcome(None, Move.SASL_CONTINUE)
 
 
-def sasl_response(s: IMAPServer, frame: CommandText) -> None:
+def sasl_response(s: IMAPServer, frame: CommandText) -> Response:
     """The client's line after ``+``: base64 credentials, or ``*`` to cancel."""
     line = frame.parts[0]
-    s._record(frame.raw, "imap.cmd.sasl_response", {"cancel": line == b"*"})
+    s.record(frame.raw, "imap.cmd.sasl_response", {"cancel": line == b"*"})
     if line == b"*":
-        answer = tagged(s.waiting_tag, "auth_cancelled")
-    else:
-        s.override = None
-        answer = _check_plain(s, s.waiting_tag, line)
-    after = S.AUTHENTICATED if answer.ok else S.NOT_AUTHENTICATED
-    s.finish(answer, S.SASL, after, "AUTHENTICATE")
+        return tagged(s.waiting_tag, "auth_cancelled")
+    return _check_plain(s, s.waiting_tag, line)
 
 
 def _check_plain(s: IMAPServer, tag: str, b64: bytes) -> Response:
@@ -182,24 +178,21 @@ def do_enable(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "enable_ok")
 
 
-def do_idle(s: IMAPServer, cmd: Command) -> None:
+def do_idle(s: IMAPServer, cmd: Command) -> Outcome:
     """IDLE: "+ idling", then changes are pushed as they happen until DONE (RFC 2177)."""
     arity(cmd.args, 0, 0)
-    s.idle_from, s.waiting_tag, s.override = s.state, cmd.tag, S.IDLE
     s.say(continuation("idle"))
     s.emit(IdleStarted(cmd.tag))
-    s.state = S.IDLE
-    updates.announce(s, None, idle=True)
+    return Outcome(None, Move.ENTER_IDLE)
 
 
-def idle_line(s: IMAPServer, frame: CommandText) -> None:
+def idle_line(s: IMAPServer, frame: CommandText) -> Response:
     """The only thing a client may send in IDLE is DONE; anything else ends IDLE with BAD."""
     done = frame.parts[0].strip().upper() == b"DONE" and len(frame.parts) == 1
-    s._record(frame.raw, "imap.cmd.DONE" if done else "imap.cmd.idle_garbage", {})
+    s.record(frame.raw, "imap.cmd.DONE" if done else "imap.cmd.idle_garbage", {})
     tag = s.waiting_tag
-    answer = tagged(tag, "completed", name="IDLE") if done else tagged(tag, "idle_expected_done")
     s.emit(IdleEnded(tag))
-    s.finish(answer, S.IDLE, s.idle_from, "IDLE")
+    return tagged(tag, "completed", name="IDLE") if done else tagged(tag, "idle_expected_done")
 
 
 HANDLERS = {

@@ -14,9 +14,11 @@ from .backend import DELIMITER, BackendError, MailboxInfo
 from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
 from .listing import STATUS_ITEMS, matches, status_line
+from .outcome import Outcome
 from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list
 from .responses import Response, data, tagged, untagged_status
 from .sequence import compress
+from .states import Move
 from .types import Literal
 from .view import MailboxView
 from .wildcard import ListPattern
@@ -99,7 +101,7 @@ def do_create(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="CREATE")
 
 
-def do_delete(s: IMAPServer, cmd: Command) -> Response:
+def do_delete(s: IMAPServer, cmd: Command) -> Response | Outcome:
     """DELETE refuses a mailbox with children in this server (RFC 3501 §6.3.4 allows either)."""
     arity(cmd.args, 1, 1)
     name = names.from_wire(s, cmd.args[0])
@@ -108,12 +110,13 @@ def do_delete(s: IMAPServer, cmd: Command) -> Response:
     info = _info(s, name)
     if any(m.name.startswith(name + DELIMITER) for m in s.backend.mailboxes(s.account)):
         return tagged(cmd.tag, "has_children", mailbox=name)
-    if s.view is not None and s.view.key == info.key:
-        deselect(s)          # deleting the selected mailbox: the session must not keep its view
-        s.override = "AUTHENTICATED"
     s.backend.delete(s.account, name)
+    selected = s.view is not None and s.view.key == info.key
+    if selected:
+        deselect(s)          # deleting the selected mailbox: the session must not keep its view
     s.hub.forget(info.key)
-    return tagged(cmd.tag, "completed", name="DELETE")
+    done = tagged(cmd.tag, "completed", name="DELETE")
+    return Outcome(done, Move.DESELECT) if selected else done
 
 
 def do_rename(s: IMAPServer, cmd: Command) -> Response:

@@ -47,6 +47,7 @@ from .framing import (
 )
 from .hub import MailboxHub
 from .lexer import ParseError
+from .outcome import Outcome, outcome_of
 from .parser import BadTag, Command, parse_command, parse_tag
 from .pipeline import Pending, conflict, cost, effects, moves_bodies, schedule
 from .responses import BAD, Response, continuation, tagged, untagged_status
@@ -88,7 +89,6 @@ class IMAPServer(EngineOutput):
         self.account: str | None = None
         self.view: MailboxView | None = None
         self.saved: set[int] = set()          # SEARCH RETURN (SAVE) result, UIDs (RFC 5182)
-        self.override: str | None = None      # a handler's say over the table
         self.notes: dict[str, Any] = {}       # facts for the trace of the current completion
         self.current_tag: str | None = None   # the command running now
         self.waiting_tag: str | None = None   # IDLE or AUTHENTICATE in progress
@@ -120,7 +120,7 @@ class IMAPServer(EngineOutput):
         if self.closed:
             return []
         if not data:
-            self._record(b"", "imap.event.dropped", {})
+            self.record(b"", "imap.event.dropped", {})
             self._close("peer-closed")
             return self._take_events()
         if self.state == S.TLS:
@@ -190,28 +190,28 @@ class IMAPServer(EngineOutput):
             # The trace shows the exchange as it happens: the line with {n}, then "+",
             # then the octets (RFC 3501 §7.5).
             if self.announce_literals:
-                self._record(frame.raw[self._announced:], "imap.cmd.literal_announced",
+                self.record(frame.raw[self._announced:], "imap.cmd.literal_announced",
                              {"size": frame.size})
                 self._announced = len(frame.raw)
             self.say(continuation("literal", size=frame.size))
         elif isinstance(frame, LineTooLong):
-            self._record(frame.prefix, "imap.cmd.too_long", {"length": frame.length})
+            self.record(frame.prefix, "imap.cmd.too_long", {"length": frame.length})
             self.say(untagged_status("bye_too_long", length=frame.length,
                                      limit=self.config.max_line))
             self._close("line-too-long")
         elif isinstance(frame, LiteralTooBig):
             self._literal_too_big(frame)
         elif self.state == S.SASL:
-            commands_auth.sasl_response(self, frame)
+            self._line_ends(commands_auth.sasl_response(self, frame), "AUTHENTICATE")
         elif self.state == S.IDLE:
-            commands_auth.idle_line(self, frame)
+            self._line_ends(commands_auth.idle_line(self, frame), "IDLE")
         else:
             self._on_command(frame)
 
     def _literal_too_big(self, frame: LiteralTooBig) -> None:
         """Refuse a synchronising literal with NO; a non-synchronising one is already
         on its way, so the only safe answer is BYE (RFC 7888 §4)."""
-        self._record(frame.raw, "imap.cmd.literal_too_big", {"size": frame.size})
+        self.record(frame.raw, "imap.cmd.literal_too_big", {"size": frame.size})
         limit = self.config.max_literal
         if frame.synchronising:
             try:
@@ -227,12 +227,12 @@ class IMAPServer(EngineOutput):
         try:
             cmd = parse_command(frame)
         except BadTag as err:
-            self._record(frame.raw, "imap.cmd.bad_tag", dict(err.params))
+            self.record(frame.raw, "imap.cmd.bad_tag", dict(err.params))
             self._bad(untagged_status("bad_tag", **err.params))
             return
         except ParseError as err:
             params = _syntax_params(err)
-            self._record(frame.raw, "imap.cmd.bad_syntax", params)
+            self.record(frame.raw, "imap.cmd.bad_syntax", params)
             # No command name was read (or it is the bad one): name it in the explanation.
             self._bad(tagged(parse_tag(frame.parts[0]), "bad_syntax", **{"name": "", **params}))
             return
@@ -260,7 +260,7 @@ class IMAPServer(EngineOutput):
             item.reason, item.reason_params = reasons[0][0], {**reasons[0][1], "after": after[0]}
         self._queue.append(item)
         explain = f"imap.cmd.{cmd.name}" if cmd.name in HANDLERS else "imap.cmd.unknown"
-        self._record(cmd.raw, explain, {"tag": cmd.tag, "name": cmd.name, "cost": item.cost,
+        self.record(cmd.raw, explain, {"tag": cmd.tag, "name": cmd.name, "cost": item.cost,
                                         "after": list(item.after)})
         self._events.append(CommandQueued(cmd.tag, cmd.name, item.cost, item.after))
         return item
@@ -297,20 +297,36 @@ class IMAPServer(EngineOutput):
             self.say(untagged_status("bye_mailbox_gone", mailbox=self.view.name))
             self._close("mailbox-gone")
             return
-        self.override, self.notes, self.current_tag = None, {}, cmd.tag
-        answer = self._dispatch(cmd, before)
+        self.notes, self.current_tag = {}, cmd.tag
+        outcome = outcome_of(self._dispatch(cmd, before))
+        answer = outcome.answer
         if answer is None:                     # IDLE or AUTHENTICATE: completes later
-            self.state = self.override or before
+            self._goes_on(cmd.tag, before, outcome.move)
             return
         tr = S.transition(before, cmd.name)
-        after = self.override or (before if tr is None or answer.status == BAD
-                                   else tr.on_ok if answer.ok else tr.on_failure)
+        after = (S.MOVES[before][outcome.move] if outcome.move is not None
+                 else before if tr is None or answer.status == BAD
+                 else tr.on_ok if answer.ok else tr.on_failure)
         if item.reason:
             answer = _with_order(answer, item)
         self.finish(answer, before, after, cmd.name)
 
-    def _dispatch(self, cmd: Command, state: str) -> Response | None:
-        """The tagged answer, exactly as the table says; None if the command goes on."""
+    def _goes_on(self, tag: str, before: str, move: S.Move) -> None:
+        """AUTHENTICATE waits for the SASL response, IDLE for DONE: the move's state."""
+        self.waiting_tag, self.state = tag, S.MOVES[before][move]
+        if move is S.Move.ENTER_IDLE:
+            self.idle_from = before
+            updates.announce(self, None, idle=True)     # what changed, at once (RFC 2177)
+
+    def _line_ends(self, answer: Response, name: str) -> None:
+        """The line that ends a command in progress: complete it as the table says."""
+        before = self.state
+        tr = S.LINE_ENDS[before]
+        after = tr.on_ok if answer.ok else tr.on_failure
+        self.finish(answer, before, self.idle_from if after == S.PREVIOUS else after, name)
+
+    def _dispatch(self, cmd: Command, state: str) -> Response | Outcome:
+        """The handler's outcome; refusals (unknown, wrong state, bad syntax) as the table says."""
         if cmd.name not in HANDLERS:
             return self._count_bad(tagged(cmd.tag, "unknown_command", name=cmd.name))
         if S.transition(state, cmd.name) is None or not commands_auth.offered(self, cmd.name):
@@ -344,7 +360,15 @@ class IMAPServer(EngineOutput):
         self._send(response, self.state, self.state)
 
     def emit(self, event: Any) -> None:
+        """Report an event to the driver (returned by receive_data/complete)."""
         self._events.append(event)
+
+    def discard_unread(self) -> int:
+        """Drop what the client sent after the current command; how many octets.
+
+        After STARTTLS nothing said in clear text may run inside TLS (RFC 9051 §11.1).
+        """
+        return len(self._reader.take_rest())
 
     def _send(self, response: Response, before: str, after: str) -> None:
         self._out += response.wire
@@ -366,7 +390,8 @@ class IMAPServer(EngineOutput):
             params.setdefault("tag", tag)
         return params
 
-    def _record(self, raw: bytes, explain: str, params: dict) -> None:
+    def record(self, raw: bytes, explain: str, params: dict) -> None:
+        """Record a line the client sent (also for handlers of a command in progress)."""
         if explain != "imap.cmd.literal_announced" and self._announced:
             raw, self._announced = raw[self._announced:], 0     # the rest of that command
         self._transcript.append(Utterance("c2s", raw, self.state, self.state, explain, params))

@@ -94,6 +94,33 @@ TABLE: dict[str, dict[str, Transition]] = {
     LOGOUT: {},
 }
 
+class Move(StrEnum):
+    """A move a command handler may ask for besides the table's OK/NO one.
+
+    Handlers never set the state: they return an :class:`~.outcome.Outcome`
+    and the session looks the move up in :data:`MOVES` (h11's rule: state
+    changes only through the state machine).
+    """
+
+    SASL_CONTINUE = "SASL_CONTINUE"   # AUTHENTICATE without an initial response: "+" sent
+    ENTER_IDLE = "ENTER_IDLE"         # IDLE accepted: "+ idling" sent, DONE expected
+    DESELECT = "DESELECT"             # the selected mailbox was deleted (RFC 3501 §6.3.4)
+
+
+#: state -> move -> the state it leads to.
+MOVES: dict[str, dict[Move, str]] = {
+    NOT_AUTHENTICATED: {Move.SASL_CONTINUE: SASL},
+    AUTHENTICATED: {Move.ENTER_IDLE: IDLE},
+    SELECTED: {Move.ENTER_IDLE: IDLE, Move.DESELECT: AUTHENTICATED},
+}
+
+#: The line that ends a command in progress: after a good one and after a bad one.
+#: A SASL response logs in or not (RFC 4954 §4); IDLE returns to where it began.
+LINE_ENDS: dict[str, Transition] = {
+    SASL: Transition(AUTHENTICATED, NOT_AUTHENTICATED),
+    IDLE: TABLE[IDLE]["DONE"],
+}
+
 #: Transitions the engine makes on its own, not on a command (for the plot).
 AUTOMATIC: tuple[tuple[str, str, str], ...] = (
     (TLS, NOT_AUTHENTICATED, "TLS handshake done (tls_started)"),
