@@ -62,7 +62,7 @@ def test_slider_and_play_move_the_transcript(player):
 
 
 def test_client_and_server_lines_differ_by_prefix_and_by_a_colour_blind_safe_colour(player):
-    from simulator.plots._style import COLOURS, OKABE_ITO
+    from simulator.views import COLOURS, OKABE_ITO
     player.show(5)
     rows = dict(re.findall(r'data-index="(\d+)"(.*?)</(?:div></div|details)>',
                            player.transcript.value, re.DOTALL))
