@@ -19,7 +19,7 @@ import random
 from dataclasses import dataclass, field
 
 from simulator.protocols._base import has_control
-from simulator.protocols.pop3 import _state as pop3_states
+from simulator.protocols.pop3 import states as pop3_states
 from simulator.protocols.pop3.parser import parse_command
 
 from .grammar import Grammar

@@ -22,7 +22,7 @@ from fuzz.replies import IMAPReplies
 from simulator.mail.imap_backend import StoreBackend
 from simulator.mail.store import MailStore
 from simulator.protocols.imap import IMAPConfig, IMAPServer, MailboxHub
-from simulator.protocols.imap import _state as S
+from simulator.protocols.imap import states as S
 from simulator.protocols.imap.client import IMAPClient
 from simulator.protocols.imap.client_script import ScriptStep, command
 
