@@ -239,7 +239,7 @@ class IMAPServer(EngineOutput):
         if any(p.tag == cmd.tag for p in self._queue):
             # RFC 9051 §2.2.1: a different tag for each command.  The queue and the
             # driver know pending commands by tag, so a second one is refused, not queued.
-            self._record(frame.raw, "imap.cmd.tag_in_use", {"tag": cmd.tag})
+            self.record(frame.raw, "imap.cmd.tag_in_use", {"tag": cmd.tag})
             self._bad(tagged(cmd.tag, "tag_in_use", tag=cmd.tag))
             return
         item = self._enqueue(cmd)
