@@ -191,7 +191,7 @@ class IMAPServer(EngineOutput):
             # then the octets (RFC 3501 §7.5).
             if self.announce_literals:
                 self.record(frame.raw[self._announced:], "imap.cmd.literal_announced",
-                             {"size": frame.size})
+                            {"size": frame.size})
                 self._announced = len(frame.raw)
             self.say(continuation("literal", size=frame.size))
         elif isinstance(frame, LineTooLong):
@@ -261,7 +261,7 @@ class IMAPServer(EngineOutput):
         self._queue.append(item)
         explain = f"imap.cmd.{cmd.name}" if cmd.name in HANDLERS else "imap.cmd.unknown"
         self.record(cmd.raw, explain, {"tag": cmd.tag, "name": cmd.name, "cost": item.cost,
-                                        "after": list(item.after)})
+                                       "after": list(item.after)})
         self._events.append(CommandQueued(cmd.tag, cmd.name, item.cost, item.after))
         return item
 
