@@ -10,9 +10,7 @@ import time
 
 import pytest
 
-from simulator.server import serve_in_background
-
-from .conftest import free_offset, unverified
+from .conftest import free_offset, serving, unverified
 
 
 def listening_ports(pid: int) -> list[tuple[str, int]]:
@@ -31,8 +29,7 @@ def listening_ports(pid: int) -> list[tuple[str, int]]:
 
 @pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc/net/tcp")
 def test_nothing_listens_but_on_the_given_host():
-    offset = free_offset()
-    with serve_in_background(port_offset=offset) as live:
+    with serving() as live:
         ours = set(live.settings.values())
         found = [(a, p) for a, p in listening_ports(os.getpid()) if p in ours]
         assert {p for _, p in found} == ours
@@ -40,7 +37,7 @@ def test_nothing_listens_but_on_the_given_host():
 
 
 def test_idle_client_is_disconnected_and_others_go_on():
-    with serve_in_background(port_offset=free_offset(), timeouts={"SMTP": 0.5}) as live:
+    with serving(timeouts={"SMTP": 0.5}) as live:
         idle = socket.create_connection(("127.0.0.1", live.settings["smtp"]))
         assert idle.recv(100).startswith(b"220")
         with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=5) as other:
@@ -52,7 +49,7 @@ def test_idle_client_is_disconnected_and_others_go_on():
 
 
 def test_require_tls_refuses_auth_in_clear_text():
-    with serve_in_background(port_offset=free_offset(), require_tls=True) as live:
+    with serving(require_tls=True) as live:
         assert "pop2" not in live.settings            # POP2 has no TLS at all
         with smtplib.SMTP("127.0.0.1", live.settings["submission"], timeout=5) as client:
             client.ehlo()
@@ -71,8 +68,8 @@ def test_require_tls_refuses_auth_in_clear_text():
 
 
 def test_domain_and_extra_users():
-    with serve_in_background(port_offset=free_offset(), domain="school.test",
-                             users=[("ivan", "s3cret:x")]) as live:
+    with serving(domain="school.test",
+                 users=[("ivan", "s3cret:x")]) as live:
         with smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as c:
             c.login("ivan@school.test", "s3cret:x")
             assert c.sendmail("ivan@school.test", ["student@school.test"], b"hi\r\n") == {}
@@ -93,7 +90,7 @@ def test_cli_prints_settings_then_ready_and_stops_on_sigterm(tmp_path):
 
 
 def test_over_the_connection_limit_the_client_is_told_to_come_back_later():
-    with serve_in_background(port_offset=free_offset(), max_connections=1) as live:
+    with serving(max_connections=1) as live:
         first = smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=5)
         try:
             with socket.create_connection(("127.0.0.1", live.settings["pop3"]), 5) as second:

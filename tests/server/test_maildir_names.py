@@ -8,9 +8,7 @@ import contextlib
 
 import pytest
 
-from simulator.server import serve_in_background
-
-from .conftest import free_offset
+from .conftest import serving
 from .imap_line import ImapLine
 
 INBOX_RU = b"&BBIERQQ+BDQETwRJBDgENQ-"         # «Входящие» as Thunderbird sends it
@@ -19,7 +17,7 @@ INBOX_RU = b"&BBIERQQ+BDQETwRJBDgENQ-"         # «Входящие» as Thunder
 @contextlib.contextmanager
 def logged_in(maildir):
     """Start the server on ``maildir``, log in over IMAPS; stopping it is the restart."""
-    with serve_in_background(port_offset=free_offset(), maildir=str(maildir)) as live:
+    with serving(maildir=str(maildir)) as live:
         client = ImapLine(live.settings["imaps"])
         assert client.ask(b"l LOGIN student student", b"l").startswith(b"l OK")
         try:
