@@ -172,14 +172,13 @@ def test_speed_sets_the_play_interval(player):
     assert player.play.interval == 250
 
 
-def test_longest_builtin_trace_steps_fast(run):
-    import time
+def test_every_step_of_the_longest_builtin_trace_is_shown_with_its_number(run):
+    """Speed is measured by `make bench` (player section), not asserted here."""
     trace = run("source-route").trace
-    player = TracePlayer(trace, lang="ru")
-    start = time.perf_counter()
+    player = TracePlayer(trace, lang="en")
     for number in range(1, len(trace) + 1):
         player.show(number)
-    assert (time.perf_counter() - start) / len(trace) < 0.05
+        assert player.position.value == f"step {number} of {len(trace)}"
 
 
 def test_filter_dropdowns_show_all_as_a_label_in_both_languages(player):
