@@ -50,6 +50,8 @@ FUZZ = Account("fuzz", "fuzz-pw")             # the account the POP and IMAP wal
 HANG = 1.0                                    # seconds: a fresh client must be greeted by then
 QUIET = 0.15                                  # seconds of silence that end an uncounted wait
 RATES = (0.0, 0.1, 0.3, 1.0)
+#: The line of a tracked message that names it (see wire_models.tracked_message).
+TRACKED_ID = re.compile(rb"(?i)message-id:\s*<(fz[0-9]+-[0-9]+)@fuzz\.test>")
 MEMORY = 2.0                                  # RSS after the load may be at most this x the start
 
 
@@ -174,6 +176,8 @@ class Run:
         self.refused: list[str] = []
         self._tokens = itertools.count(1)
         self.tls = client_context()
+        #: token -> the bytes of the SMTP session that carried it, ("C"|"S", bytes) in order
+        self.transcripts: dict[str, list[tuple[str, bytes]]] = {}
 
     def new_token(self) -> str:
         return f"fz{self.seed}-{next(self._tokens)}"
@@ -229,6 +233,7 @@ class Run:
                 model.tls_done()
             data, expected = model.prepare(model.draw())
             tally.commands += 1
+            model.transcript.append(("C", data))
             for chunk in split(data, rng):
                 writer.write(chunk)
                 await writer.drain()
@@ -252,6 +257,7 @@ class Run:
             if not data:
                 model.closed = True
                 return
+            model.transcript.append(("S", data))
             kinds = model.feed(data)
             got += len(kinds)
             tally.replies.update(_classes(model.protocol, kinds))
@@ -260,6 +266,8 @@ class Run:
         if isinstance(model, SMTPModel):
             self.accepted += model.accepted
             self.refused += model.refused
+            for message in model.accepted:
+                self.transcripts[message.token] = model.transcript
 
 
 def _classes(protocol: str, kinds: list[str]) -> list[str]:
@@ -338,7 +346,14 @@ async def load(run: Run, server: ServerProcess, targets: list[Port], *, minutes:
 # --------------------------------------------------------------------------- the sink
 
 def read_sink(host: str, port: int) -> Counter:
-    """Message-ID tokens in the sink's maildrop, counted (POP3 USER/PASS, STAT, TOP n 0)."""
+    """Tracked messages in the sink's maildrop, counted (POP3 USER/PASS, STAT, RETR).
+
+    A tracked message is found by its ``Message-ID: <token@fuzz.test>`` line
+    anywhere in a message, not only in its header section: random DATA lines
+    the walk sent before the tracked text (an empty line, a line that is no
+    header field) end the header section there (RFC 5322 §2.1), so the
+    Message-ID line is then body, which ``TOP n 0`` does not show.
+    """
     import poplib
     box = poplib.POP3(host, port, timeout=30)
     try:
@@ -347,17 +362,23 @@ def read_sink(host: str, port: int) -> Counter:
         count, _ = box.stat()
         tokens: Counter = Counter()
         for n in range(1, count + 1):
-            for line in box.top(n, 0)[1]:
-                match = re.match(rb"(?i)message-id:\s*<(fz[0-9]+-[0-9]+)@fuzz\.test>", line)
+            found = set()
+            for line in box.retr(n)[1]:
+                match = TRACKED_ID.match(line)
                 if match:
-                    tokens[match.group(1).decode()] += 1
+                    found.add(match.group(1).decode())
+            tokens.update(found)
         return tokens
     finally:
         box.quit()
 
 
-def check_messages(run: Run, tokens: Counter) -> list[tuple[str, str]]:
-    """Every 2xx message for the sink there once; no refused one there at all."""
+def check_messages(run: Run, tokens: Counter, workdir: Path | None = None) -> list[tuple[str, str]]:
+    """Every 2xx message for the sink there once; no refused one there at all.
+
+    A faulty message's session is written to ``workdir`` (the exact bytes
+    both ways), so that the fault can be replayed by hand.
+    """
     faults = []
     sink = f"{SINK.user}@{DOMAIN}"
     for message in run.accepted:
@@ -367,11 +388,21 @@ def check_messages(run: Run, tokens: Counter) -> list[tuple[str, str]]:
         if found != 1:
             what = (f"message {message.token} accepted with 250 is in the store {found} times "
                     f"(recipients: {sorted(message.recipients)})")
+            what += _dump(run, message.token, workdir)
             faults.append(("lost" if found == 0 else "duplicated", what))
     for token in run.refused:
         if tokens.get(token):
             faults.append(("ghost", f"message {token} was refused but is in the store"))
     return faults
+
+
+def _dump(run: Run, token: str, workdir: Path | None) -> str:
+    transcript = run.transcripts.get(token)
+    if workdir is None or not transcript:
+        return ""
+    path = workdir / f"{token}.session"
+    path.write_text("".join(f"{side}: {data!r}\n" for side, data in transcript))
+    return f"; session: {path}"
 
 
 # --------------------------------------------------------------------------- the summary
@@ -446,7 +477,7 @@ def fuzz(seed: int, *, minutes: float | None = None, sessions: int | None = None
     faults = [(kind, f"{name}: {what}") for name, t in run.tallies.items()
               for kind, what in t.faults]
     faults += [("traceback", line) for line in server.tracebacks()]
-    faults += check_messages(run, tokens)
+    faults += check_messages(run, tokens, workdir)
     if rss and after > MEMORY * rss[0]:
         faults.append(("memory", f"RSS after the load is {after / rss[0]:.1f} x the start"))
     lines = summary(run, targets, rss, after, faults, time.monotonic() - started)

@@ -63,6 +63,8 @@ class Model:
         self.closed = False
         self.wants_tls = False
         self.framer = LineFramer()
+        #: ("C", bytes sent) and ("S", bytes received) in order, for the fault report
+        self.transcript: list[tuple[str, bytes]] = []
 
     # -- sending ---------------------------------------------------------------------
     def draw(self) -> bytes:

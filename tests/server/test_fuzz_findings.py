@@ -2,6 +2,8 @@
 import smtplib
 import socket
 
+from .conftest import serving
+
 ADDRESS = "teacher@example.test"
 
 
@@ -30,3 +32,25 @@ def test_control_characters_in_a_command_get_500_not_an_echo(live):
         sock.sendall(b"HELO client.test\rsset\r\nHELO client.test\r\n")
         assert reader.readline().startswith(b"500 ")
         assert reader.readline().startswith(b"250 ")        # the session goes on
+
+
+def test_the_fuzzers_sink_reader_finds_a_tracked_message_after_an_empty_data_line():
+    """``make fuzz`` reported fz20261206-123 lost: the server had filed it.
+
+    The walk sent an empty line in DATA before the tracked text, so the
+    Message-ID line was body (RFC 5322 §2.1) and ``TOP n 0`` never showed it.
+    """
+    from fuzz.socket_fuzzer import SINK, read_sink
+    from fuzz.wire_models import tracked_message
+
+    sink = f"{SINK.user}@example.test"
+    with serving(users=[(SINK.user, SINK.password)]) as live:
+        with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=10) as client:
+            client.ehlo("client.test")
+            client.mail("fuzz@client.test")
+            client.rcpt(sink)
+            code, _ = client.data(b"\r\nbody first\r\n" + tracked_message("fz9-1", sink)[:-5])
+            assert code == 250
+            client.sendmail("fuzz@client.test", [sink], tracked_message("fz9-2", sink)[:-5])
+        tokens = read_sink("127.0.0.1", live.settings["pop3"])
+    assert tokens == {"fz9-1": 1, "fz9-2": 1}
