@@ -10,9 +10,10 @@ the reverse path.  Every accepted message gets a Received: header (RFC 5321
 from __future__ import annotations
 
 from ..mail import mime
+from ..mail.store import NoSuchUser, StoreError
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
-from .relay import QueueEntry, Relay
+from .relay import EXPIRED, QueueEntry, Relay
 from .result import Bounce
 
 SUBMISSION_PORT = 587
@@ -91,8 +92,8 @@ class MTANode:
                 continue      # RCPT TO the same mailbox twice: one copy, not two
             seen.add(_mailbox_key(rcpt))
             if not rcpt.route and self.is_final_for(rcpt.domain):
-                self.net.scheduler.after(0, self.net.deliver, self.name, sender, rcpt,
-                                         content, queue_id)
+                self.net.scheduler.after(0, self.deliver_locally, sender, rcpt, content,
+                                         queue_id)
                 continue
             target = rcpt.route[0] if rcpt.route else rcpt.domain
             key = (target.lower(), str(sender))
@@ -101,6 +102,34 @@ class MTANode:
             groups[key].rcpts.append(rcpt)
         for entry in groups.values():
             self.relay.enqueue(entry)
+
+    def deliver_locally(self, sender: Path, rcpt: Path, content: bytes, queue_id: str,
+                        attempt: int = 1) -> None:
+        """The MDA files the message; a store that fails means a retry or a bounce.
+
+        The 250 has already taken responsibility for the message (RFC 5321
+        §6.1), so a store error (a full disk, a Maildir that cannot be
+        written) must not drop it: the delivery is tried again on the retry
+        schedule (§4.5.4.1), and the sender gets a DSN (RFC 3464) when the
+        schedule is spent or the mailbox is gone.
+        """
+        try:
+            self.net.deliver(self.name, sender, rcpt, content, queue_id)
+        except (StoreError, OSError) as exc:
+            entry = QueueEntry(queue_id, sender, [rcpt], content, self.name, attempt)
+            schedule = self.net.retry_schedule
+            if isinstance(exc, NoSuchUser):
+                self.bounce(entry, [(rcpt, "5.1.1", str(exc))])
+            elif attempt > len(schedule):
+                self.bounce(entry, [(rcpt, EXPIRED, f"local delivery failed: {exc}")])
+            else:
+                wait = schedule[attempt - 1]
+                self.net.recorder.internal(
+                    self.name, "MTA", f"{queue_id} deferred {wait:g} s", "mta.deferred",
+                    params={"queue_id": queue_id, "wait": f"{wait:g}", "attempt": attempt,
+                            "error": str(exc)}, queue_id=queue_id)
+                self.net.scheduler.after(wait, self.deliver_locally, sender, rcpt, content,
+                                         queue_id, attempt + 1)
 
     def _next_paths(self, rcpt: Path, mail_from: Path) -> tuple[Path, Path]:
         """RFC 821 §3.6: strip ourselves from the forward route, join the reverse one."""
