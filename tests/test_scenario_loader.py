@@ -4,7 +4,7 @@ expected, in Russian and in English — never as a traceback."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -98,7 +98,7 @@ links:
     assert s.faults[3].command == "RCPT" and s.faults[3].times == 2
     assert s.links == (("pc.a.test", "mail.a.test"),)
     assert s.options.source_routes == "honour" and s.options.retry_schedule == (60.0, 300.0)
-    assert s.options.start_time == datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+    assert s.options.start_time == datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
     assert s.options.pipelining is False
 
 

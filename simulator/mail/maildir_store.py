@@ -28,7 +28,7 @@ import shutil
 import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import folder_names
@@ -142,7 +142,7 @@ class MaildirBox:
                 uid = folder.uidnext
             folder.uidnext = max(folder.uidnext, uid + 1)
             path = self.path / name
-            date = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            date = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             message = MaildirMessage(uid, path.read_bytes(), flags | set(keywords), date)
             message.key, message.box = key, self
             folder.messages.append(message)

@@ -22,7 +22,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from simulator.locale import t
 from simulator.mail import folder_names, mime
@@ -35,7 +35,7 @@ HIERARCHY_DELIMITER = "/"
 DEFAULT_FOLDERS = (("Sent", "\\Sent"), ("Drafts", "\\Drafts"), ("Trash", "\\Trash"),
                    ("Junk", "\\Junk"))
 #: Without a clock and without a Date: header the internal date is this fixed instant.
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class StoreError(Exception):
@@ -108,7 +108,7 @@ def _header_date(data: bytes) -> datetime | None:
         parsed = email.utils.parsedate_to_datetime(match.group(1).decode("ascii", "replace"))
     except (TypeError, ValueError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass

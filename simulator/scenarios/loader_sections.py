@@ -8,7 +8,7 @@ host may be named before it is declared further down the file.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -305,4 +305,4 @@ def _start_time(c: Checker, node: Node) -> datetime:
         value = datetime.combine(value, time(0, 0))
     if not isinstance(value, datetime):
         c.fail(node, "start_time", key="start_time", got=c.show(node))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

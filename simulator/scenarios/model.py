@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 #: Roles a host can play.  An MTA relays (port 25, and 587 with ``submission``),
 #: an MDA delivers into mailboxes, an MUA is a user's mail client.
@@ -150,7 +150,7 @@ class Options:
     source_routes: str = "ignore"
     latency: float = 0.010                       # seconds per link traversal
     retry_schedule: tuple[float, ...] = (60.0, 300.0, 900.0)   # waits between attempts
-    start_time: datetime = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+    start_time: datetime = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
     pipelining: bool = True
 
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from simulator.mail.store import INBOX, MailStore, NoSuchFolder, NoSuchUser, StoreError
 
-T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 MSG = b"From: alice@a.test\nSubject: =?koi8-r?b?8NLJ18XU?=\nDate: Tue, 01 Sep 2026 08:00:00 +0000\n\nhi\n"
 
 
@@ -38,7 +38,7 @@ def test_internal_date_comes_from_the_clock_or_the_message_never_the_wall_clock(
     quiet = MailStore()
     quiet.add_user("bob@b.test")
     assert quiet.deliver("bob@b.test", MSG).internal_date == datetime(2026, 9, 1, 8, 0,
-                                                                      tzinfo=timezone.utc)
+                                                                      tzinfo=UTC)
 
 
 def test_uids_increase_and_are_never_reused(store):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import email.policy
 import hashlib
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from simulator.mail import mime
 
-DATE = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+DATE = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 SUBJECT = "Привет из лаборатории: проверка кодировок и переноса длинной темы письма"
 BODY = "Здравствуй, Боб!\nЭто письмо в кириллице.\n-- \nАлиса\n"
 

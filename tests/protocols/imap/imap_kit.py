@@ -1,13 +1,13 @@
 """Helpers for the IMAP engine tests: a store, sessions on it, wire plumbing."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from simulator.mail.imap_backend import StoreBackend
 from simulator.mail.store import MailStore
 from simulator.protocols.imap import IMAPConfig, IMAPServer, MailboxHub
 
-WHEN = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+WHEN = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def message(n: int, *, subject: str | None = None, body: str = "hello", size: int = 0) -> bytes:
