@@ -97,10 +97,10 @@ def _wait_for_port(port: int, proc: subprocess.Popen | None = None) -> None:
 
 
 @contextmanager
-def _process(argv: list[str], port: int, **popen) -> Iterator[subprocess.Popen]:
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
+def _running(proc: subprocess.Popen, wait_ready) -> Iterator[subprocess.Popen]:
+    """``proc`` once ``wait_ready(proc)`` returns; terminated (killed if it lingers) after."""
     try:
-        _wait_for_port(port, proc)
+        wait_ready(proc)
         yield proc
     finally:
         proc.terminate()
@@ -109,6 +109,12 @@ def _process(argv: list[str], port: int, **popen) -> Iterator[subprocess.Popen]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+def _process(argv: list[str], port: int, **popen):
+    """A server process that is ready once something listens on ``port``."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
+    return _running(proc, lambda p: _wait_for_port(port, p))
 
 
 def _wait_for_ready(proc: subprocess.Popen) -> None:
@@ -141,16 +147,8 @@ def mailsim_serve(offset: int) -> Iterator[subprocess.Popen]:
                 "--port-offset", str(offset)]
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 text=True, env=dict(os.environ, XDG_DATA_HOME=home))
-        try:
-            _wait_for_ready(proc)
+        with _running(proc, _wait_for_ready):
             yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
 
 
 def has_aiosmtpd() -> bool:
