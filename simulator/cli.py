@@ -12,6 +12,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -93,12 +94,25 @@ def cmd_serve(args) -> int:
 
 
 def cmd_lab(args) -> int:
-    """Serve ``notebooks/`` in JupyterLab (or Voilà) and open the index in ``--lang``."""
+    """Serve the course in JupyterLab (or Voilà) and open the index in ``--lang``.
+
+    ``--notebooks DIR`` serves that folder in place; otherwise the course is
+    first copied to the student's working folder (``--dir``), see :mod:`simulator.lab`.
+    """
     from simulator import lab
     try:
-        root = lab.find_notebooks(args.notebooks)
+        if args.notebooks:
+            root = lab.find_notebooks(args.notebooks)
+        else:
+            root = Path(args.dir) if args.dir else lab.default_workdir()
+            copied = lab.prepare_workdir(root)
+            key = "cli.lab.copied" if copied else "cli.lab.working"
+            print(t(key, args.lang, path=root, count=len(copied)), flush=True)
     except lab.NotebooksNotFound as exc:
         raise UserError(t("cli.error.no_notebooks", args.lang, path=str(exc))) from None
+    except OSError as exc:
+        raise UserError(t("cli.error.write", args.lang, path=getattr(exc, "filename", None)
+                          or args.dir, reason=exc.strerror or exc)) from None
     return lab.run(root, args.lang, voila=args.voila, browser=not args.no_browser,
                    port=args.port)
 

@@ -120,6 +120,7 @@ def build_parser(lang: str) -> Parser:
     lab.add_argument("--voila", action="store_true", help=h("voila"))
     lab.add_argument("--no-browser", action="store_true", help=h("no_browser"))
     lab.add_argument("--port", type=int, metavar="N", help=h("port"))
+    lab.add_argument("--dir", metavar=mv("dir"), help=h("lab_dir"))
     lab.add_argument("--notebooks", metavar=mv("dir"), help=h("notebooks"))
     # --lang is also accepted before the command: ``mailsim --lang en scenarios``.
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))

@@ -1,15 +1,23 @@
 """``mailsim lab``: open the course notebooks in JupyterLab (or as a code-free Voilà site).
 
-The server's root is the whole ``notebooks/`` folder, so the file browser
-reaches both ``ru/`` and ``en/``; the browser opens the index of the chosen
-language.  The notebooks are not part of the installed package: they are found
-next to it (an editable install or a clone) or in ``--notebooks DIR``.
+The server's root is a folder with ``ru/`` and ``en/``, so the file browser
+reaches both languages; the browser opens the index of the chosen language.
+
+A student works in a copy: on first run the course (the notebooks, and the
+exercises in ``exercises/``) is copied from the installed package to a
+per-user working folder (``--dir``), and the server runs there, so a student's
+edits never touch the package and survive an upgrade.  Later runs copy only
+files that are new in the course and never overwrite one already there.
+``--notebooks DIR`` serves a folder in place instead (``make lab`` does, for
+the repository's own ``notebooks/``).
 """
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 #: The first page of the course in each language, relative to ``notebooks/``.  The file
@@ -17,20 +25,87 @@ from pathlib import Path
 INDEX = {"ru": "ru/00_оглавление.ipynb", "en": "en/00_contents.ipynb"}
 #: The tour, the first notebook an index points to.
 TOUR = {"ru": "ru/01_экскурсия.ipynb", "en": "en/01_tour.ipynb"}
+#: Files of the repository's folders that are tools, not course material.
+NOT_COURSE = ("*.py", "__pycache__", ".ipynb_checkpoints")
 
 
 class NotebooksNotFound(Exception):
     """No ``notebooks/`` folder with the course in it."""
 
 
+def _is_course(folder: Path) -> bool:
+    return all((folder / page).is_file() for page in INDEX.values())
+
+
 def find_notebooks(explicit: str | None = None) -> Path:
-    """The course folder: ``explicit``, else ``./notebooks``, else the one beside the package."""
-    candidates = [Path(explicit)] if explicit else [
-        Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks"]
+    """The course folder: ``explicit``, else ``./notebooks``, else the installed course."""
+    if explicit:
+        candidates = [Path(explicit)]
+    else:
+        candidates = [Path.cwd() / "notebooks"]
+        try:
+            candidates.append(course_source())
+        except NotebooksNotFound:
+            pass
     for folder in candidates:
-        if all((folder / page).is_file() for page in INDEX.values()):
+        if _is_course(folder):
             return folder.resolve()
     raise NotebooksNotFound(str(candidates[0]))
+
+
+def course_source() -> Path:
+    """The course as installed: ``simulator/course/notebooks`` in a wheel (see setup.py),
+    else ``notebooks/`` beside the package (a clone or an editable install)."""
+    packaged = resources.files("simulator") / "course" / "notebooks"
+    for folder in (Path(str(packaged)), Path(__file__).resolve().parents[1] / "notebooks"):
+        if _is_course(folder):
+            return folder
+    raise NotebooksNotFound(str(packaged))
+
+
+def exercises_source() -> Path | None:
+    """The exercises shipped beside the notebooks (package data or the repository's), if any."""
+    folder = course_source().parent / "exercises"
+    return folder if folder.is_dir() else None
+
+
+def default_workdir() -> Path:
+    """Where a student's copy of the course goes: ``Documents/mailsim`` in the home folder
+    (Windows, macOS and most Linux desktops have one), else ``~/mailsim``."""
+    home = Path.home()
+    documents = home / "Documents"
+    return (documents if documents.is_dir() else home) / "mailsim"
+
+
+def prepare_workdir(workdir: Path) -> list[Path]:
+    """Copy the course into ``workdir``: every file it lacks, none it has (a student's edit
+    stays).  The notebooks go to its top (``ru/``, ``en/``), the exercises to ``exercises/``.
+    Returns the files copied now (relative to ``workdir``)."""
+    pairs = [(course_source(), workdir)]
+    exercises = exercises_source()
+    if exercises is not None:
+        pairs.append((exercises, workdir / "exercises"))
+    copied = []
+    for source, target in pairs:
+        ignore = shutil.ignore_patterns(*NOT_COURSE)
+        for folder, names in _walk(source, ignore):
+            for name in names:
+                src = folder / name
+                dst = target / src.relative_to(source)
+                if dst.exists():
+                    continue
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
+                copied.append(dst.relative_to(workdir))
+    return copied
+
+
+def _walk(source: Path, ignore):
+    """(folder, file names) under ``source``, without what ``ignore`` leaves out."""
+    for folder, dirs, files in os.walk(source):
+        skipped = ignore(folder, dirs + files)
+        dirs[:] = [d for d in dirs if d not in skipped]
+        yield Path(folder), sorted(f for f in files if f not in skipped)
 
 
 def command(root: Path, lang: str, voila: bool = False, browser: bool = True,

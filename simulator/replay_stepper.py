@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
@@ -62,11 +61,12 @@ class Stepper:
 
 
 def read_key(fd: int) -> str:
-    """One key press from a terminal in cbreak mode, escape sequences whole.
+    """One key press from a terminal in cbreak mode, escape sequences whole (POSIX).
 
     An arrow key arrives as ESC [ C in one burst; a lone ESC has nothing after
     it, so a short wait tells the two apart.
     """
+    import select
     key = os.read(fd, 1).decode("latin-1")
     if key != "\x1b":
         return key or "\x04"            # end of input counts as quit
@@ -77,9 +77,25 @@ def read_key(fd: int) -> str:
     return key
 
 
+#: The Windows console's special keys: a prefix (NUL or 0xE0), then a scan code.
+#: They are translated to the ANSI sequences of KEYMAP, so one table serves both.
+WINDOWS_KEYS = {"M": "\x1b[C", "K": "\x1b[D", "G": "\x1b[H", "O": "\x1b[F"}
+
+
+def read_key_windows(getwch: Callable[[], str]) -> str:
+    """One key press from the Windows console (``msvcrt.getwch``), as KEYMAP spells it."""
+    key = getwch()
+    if key in ("\x00", "\xe0"):
+        return WINDOWS_KEYS.get(getwch(), "")
+    return key
+
+
 @contextlib.contextmanager
 def cbreak(fd: int) -> Iterator[None]:
-    """Single keys without Enter and without echo; the terminal is restored on exit."""
+    """Single keys without Enter and without echo; the terminal is restored on exit.
+
+    POSIX only (termios); the Windows console gives single keys through msvcrt anyway.
+    """
     import termios
     import tty
     saved = termios.tcgetattr(fd)
@@ -88,6 +104,19 @@ def cbreak(fd: int) -> Iterator[None]:
         yield
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+@contextlib.contextmanager
+def keyboard() -> Iterator[Callable[[], str]]:
+    """A function that reads one key press from this terminal, on POSIX or Windows."""
+    try:
+        import msvcrt
+    except ImportError:
+        fd = sys.stdin.fileno()
+        with cbreak(fd):
+            yield lambda: read_key(fd)
+    else:
+        yield lambda: read_key_windows(msvcrt.getwch)
 
 
 def step_view(steps: Sequence[Step], position: int, lang: str,
@@ -109,9 +138,8 @@ def run_stepper(console: Console, steps: Sequence[Step], lang: str,
     """Show one step at a time until the user quits."""
     stepper = Stepper(len(steps))
     if read is None:
-        fd = sys.stdin.fileno()
-        with cbreak(fd):
-            _loop(console, stepper, steps, lang, infos, title, lambda: read_key(fd))
+        with keyboard() as read_terminal:
+            _loop(console, stepper, steps, lang, infos, title, read_terminal)
     else:
         _loop(console, stepper, steps, lang, infos, title, read)
 

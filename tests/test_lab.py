@@ -41,3 +41,36 @@ def test_help_of_lab_in_both_languages(capsys):
     assert "оглавлении" in capsys.readouterr().out
     assert main(["lab", "--help", "--lang", "en"]) == 0
     assert "Voilà site" in capsys.readouterr().out
+
+
+def test_the_course_is_copied_to_the_working_folder_once_and_edits_stay(tmp_path):
+    workdir = tmp_path / "course"
+    copied = lab.prepare_workdir(workdir)
+    assert Path("ru/00_оглавление.ipynb") in copied and Path("en/01_tour.ipynb") in copied
+    assert Path("exercises/README.md") in copied
+    assert not list(workdir.rglob("*.py"))              # the generator scripts stay behind
+    edited = workdir / "en" / "01_tour.ipynb"
+    edited.write_text("my edits", encoding="utf-8")
+    (workdir / "ru" / "00_оглавление.ipynb").unlink()   # deleted by mistake: copied again
+    assert lab.prepare_workdir(workdir) == [Path("ru/00_оглавление.ipynb")]
+    assert edited.read_text(encoding="utf-8") == "my edits"
+
+
+def test_mailsim_lab_serves_the_working_copy_and_says_where_it_is(tmp_path, monkeypatch,
+                                                                   capsys):
+    started = {}
+    monkeypatch.setattr(lab, "run", lambda root, lang, **kw: started.setdefault("root", root)
+                        and 0)
+    assert main(["lab", "--dir", str(tmp_path / "w"), "--lang", "en", "--no-browser"]) == 0
+    assert started["root"] == tmp_path / "w"
+    assert f"copied to {tmp_path / 'w'}" in capsys.readouterr().out
+    assert main(["lab", "--dir", str(tmp_path / "w"), "--lang", "ru", "--no-browser"]) == 0
+    assert "ваши тетради в" in capsys.readouterr().out
+
+
+def test_an_unwritable_working_folder_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["lab", "--dir", str(blocker / "sub"), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mailsim: error: cannot write") and "Traceback" not in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 
 from ..locale import t
 from .app import MailServer, ServeOptions
@@ -38,6 +39,35 @@ def options_from(args) -> ServeOptions:
                         login_delay=max(0.0, args.login_delay), lang=args.lang)
 
 
+#: The signals that stop the server: Ctrl-C everywhere, SIGTERM (kill, systemd) on POSIX,
+#: Ctrl-Break (SIGBREAK) on Windows.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK")
+                     if hasattr(signal, name))
+
+
+def on_stop_signals(loop: asyncio.AbstractEventLoop, stop) -> Callable[[], None]:
+    """Call ``stop()`` on the loop when a stop signal arrives; returns the undo.
+
+    ``loop.add_signal_handler`` (POSIX) wakes the loop through its self-pipe.
+    Windows' event loops do not have it (NotImplementedError): there a plain
+    ``signal.signal`` handler, which Python runs in the main thread, hands
+    ``stop`` to the loop with ``call_soon_threadsafe``, which wakes it too.
+    """
+    undo = []
+    for signum in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(signum, stop)
+            undo.append(lambda s=signum: loop.remove_signal_handler(s))
+        except (NotImplementedError, RuntimeError, ValueError):
+            previous = signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop))
+            undo.append(lambda s=signum, p=previous: signal.signal(s, p))
+
+    def restore() -> None:
+        for action in undo:
+            action()
+    return restore
+
+
 def run_serve(args) -> int:
     """Serve until a signal; 0 after a clean stop."""
     return asyncio.run(_serve(options_from(args), args.lang))
@@ -51,13 +81,14 @@ async def _serve(options: ServeOptions, lang: str) -> int:
         raise ServeUsageError(t("serve.port_busy", lang, host=options.host,
                                 port=getattr(exc, "port", "?"), reason=exc.strerror or exc))
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    for line in banner(server, lang):
-        print(line)
-    print(t("serve.ready", lang), flush=True)
-    await stop.wait()
-    await server.stop()
+    restore = on_stop_signals(asyncio.get_running_loop(), stop.set)
+    try:
+        for line in banner(server, lang):
+            print(line)
+        print(t("serve.ready", lang), flush=True)
+        await stop.wait()
+    finally:
+        restore()
+        await server.stop()
     print(t("serve.stopped", lang), file=sys.stderr)
     return 0

@@ -22,9 +22,10 @@ VALID_DAYS = 800
 
 
 def data_dir() -> Path:
-    """The per-user data folder of mailsim (XDG_DATA_HOME or ~/.local/share)."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
-                                                          "share")
+    """The per-user data folder of mailsim: XDG_DATA_HOME, else %LOCALAPPDATA% on Windows,
+    else ~/.local/share."""
+    base = os.environ.get("XDG_DATA_HOME") or os.environ.get("LOCALAPPDATA") or \
+        os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "mailsim"
 
 
