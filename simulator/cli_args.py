@@ -147,6 +147,12 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
     serve.add_argument("--bind-sender", action="store_true", help=h("bind_sender"))
     serve.add_argument("--login-delay", type=float, default=1.0, metavar="SECONDS",
                        help=h("login_delay"))
+    serve.add_argument("--tls-name", action="append", default=[], metavar="NAME",
+                       help=h("tls_name"))
+    group = serve.add_mutually_exclusive_group()
+    group.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
+    group.add_argument("--students", type=int, default=0, metavar="N", help=h("students"))
+    serve.add_argument("--passwords", metavar="FILE.csv", help=h("passwords"))
 
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace | None, int]:

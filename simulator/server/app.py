@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .driver import HANDSHAKE_TIMEOUT, TIME_SLICE, LiveConnection
+from .roster import Student, default_passwords_path, numbered, read_roster, with_passwords
 from .services import IDLE_TIMEOUTS, Service
 from .throttle import DEFAULT_LIMIT, DEFAULT_STEP, LoginThrottle
-from .tls import ensure_certificate, server_context
+from .tls import WILDCARDS, certificate_names, ensure_certificate, primary_address, server_context
 from .trace_file import TraceFile
 from .wire import BUSY
 from .world import World, load_scenario
@@ -51,6 +52,14 @@ class ServeOptions:
     trace_max_steps: int = 10_000                # the live trace in memory (the file has all)
     trace_max_bytes: int = 8 << 20
     lang: str | None = None
+    tls_names: list[str] = field(default_factory=list)   # more names for the certificate
+    roster: str | None = None                    # --class ROSTER.csv
+    students: int = 0                            # --students N
+    passwords_path: str | None = None            # the teacher's file of class passwords
+
+    @property
+    def class_mode(self) -> bool:
+        return bool(self.roster or self.students)
 
 
 @dataclass(frozen=True)
@@ -78,11 +87,15 @@ class MailServer:
         self._trace_file = None
         self.throttle = LoginThrottle(options.login_delay, options.login_delay_max)
         self.active = 0
+        self.students: list[Student] | None = None     # class mode: the class's accounts
+        self.certificate: Path | None = None
 
     async def start(self) -> None:
         """Build the world and open every listener (all or nothing)."""
         opts = self.options
-        scenario = load_scenario(opts.scenario, opts.domain, opts.users, opts.lang)
+        self.students = class_accounts(opts)
+        scenario = load_scenario(opts.scenario, opts.domain, opts.users, opts.lang,
+                                 students=self.students)
         store = _maildir_store(opts.maildir)
         self.world = World(scenario, asyncio.get_running_loop(), store=store,
                            require_tls=opts.require_tls, bind_sender=opts.bind_sender,
@@ -101,8 +114,27 @@ class MailServer:
     def _tls_context(self) -> ssl.SSLContext:
         opts = self.options
         if opts.tls_cert and opts.tls_key:
+            self.certificate = Path(opts.tls_cert)
             return server_context(Path(opts.tls_cert), Path(opts.tls_key))
-        return server_context(*ensure_certificate())
+        names, addresses = certificate_names(opts.tls_names, opts.host)
+        self.certificate, key = ensure_certificate(names=names, addresses=addresses)
+        return server_context(self.certificate, key)
+
+    @property
+    def passwords_path(self) -> Path | None:
+        """The teacher's file of class passwords (class mode only)."""
+        return passwords_path(self.options) if self.options.class_mode else None
+
+    @property
+    def public_host(self) -> str:
+        """The server name students type: the first --tls-name, else --host, else (for a
+        wildcard --host) this machine's address on the LAN."""
+        opts = self.options
+        if opts.tls_names:
+            return opts.tls_names[0]
+        if opts.host not in WILDCARDS:
+            return opts.host
+        return primary_address() or opts.host
 
     def port_of(self, service: Service) -> int:
         ports = self.options.ports or {}
@@ -175,6 +207,19 @@ class MailServer:
         if self._trace_file is not None:
             self._trace_file.close()
             self._trace_file = None
+
+
+def class_accounts(opts: ServeOptions) -> list[Student] | None:
+    """The class's accounts with their passwords (the teacher's file written), or None."""
+    if not opts.class_mode:
+        return None
+    students = read_roster(opts.roster) if opts.roster else numbered(opts.students)
+    return with_passwords(students, passwords_path(opts))
+
+
+def passwords_path(opts: ServeOptions) -> Path:
+    return Path(opts.passwords_path) if opts.passwords_path else \
+        default_passwords_path(opts.roster)
 
 
 def _maildir_store(path: str | None):

@@ -25,8 +25,7 @@ def banner(server: MailServer, lang: str | None = None) -> list[str]:
     if opts.trace_path:
         lines.append(t("serve.trace", lang, path=opts.trace_path))
     if not opts.tls_cert:
-        from .tls import ensure_certificate
-        lines.append(t("serve.certificate", lang, cert=ensure_certificate()[0]))
+        lines.append(t("serve.certificate", lang, cert=server.certificate))
     lines.append(t("serve.stop", lang))
     return lines
 
@@ -44,6 +43,8 @@ def account_lines(server: MailServer, lang: str | None) -> list[str]:
                 for item in [next((by_name[n] for n in names if n in by_name), None)] if item]
     outgoing = by_name.get("submission") or by_name.get("smtps")
     domain = server.world.domain
+    if server.students is not None:
+        return class_lines(server, incoming, outgoing, lang)
     lines = []
     for user in server.world.scenario.users:
         if not user.address.lower().endswith("@" + domain):
@@ -58,6 +59,23 @@ def account_lines(server: MailServer, lang: str | None) -> list[str]:
     return lines
 
 
-def _fields(item: Listening, lang: str | None) -> dict:
-    return {"protocol": item.protocol, "host": item.host, "port": item.port,
+def class_lines(server: MailServer, incoming: list[Listening], outgoing: Listening | None,
+                lang: str | None) -> list[str]:
+    """Class mode: how many accounts, where their passwords are, one settings block."""
+    students = server.students
+    first = students[0].login
+    lines = [t("serve.class.accounts", lang, count=len(students), first=first,
+               last=students[-1].login, domain=server.world.domain,
+               path=server.passwords_path)]
+    for item in incoming:
+        lines.append(t("serve.incoming", lang, **_fields(item, lang, server.public_host),
+                       login=first, address=f"{first}@{server.world.domain}"))
+    if outgoing:
+        lines.append(t("serve.outgoing", lang, **_fields(outgoing, lang, server.public_host),
+                       login=first))
+    return lines
+
+
+def _fields(item: Listening, lang: str | None, host: str | None = None) -> dict:
+    return {"protocol": item.protocol, "host": host or item.host, "port": item.port,
             "security": t(f"serve.security.{item.security}", lang)}

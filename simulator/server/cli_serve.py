@@ -6,6 +6,7 @@ timers; the exit status is 0 after a clean stop.
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
 import sys
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from ..locale import t
 from .app import MailServer, ServeOptions
 from .banner import banner
+from .roster import RosterError
+from .tls import is_dns_name, is_ip_address
 
 
 class ServeUsageError(Exception):
@@ -30,13 +33,24 @@ def parse_users(values: list[str], lang: str) -> list[tuple[str, str]]:
     return users
 
 
+def check_tls_names(values: list[str], lang: str) -> list[str]:
+    """``--tls-name`` values: each a DNS name or an IP address."""
+    for value in values:
+        if not (is_ip_address(value) or is_dns_name(value)):
+            raise ServeUsageError(t("serve.bad_tls_name", lang, value=value))
+    return values
+
+
 def options_from(args) -> ServeOptions:
     return ServeOptions(scenario=args.scenario, host=args.host, port_offset=args.port_offset,
                         domain=args.domain, users=parse_users(args.user, args.lang),
                         maildir=args.maildir, trace_path=args.trace,
                         require_tls=args.require_tls, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, bind_sender=args.bind_sender,
-                        login_delay=max(0.0, args.login_delay), lang=args.lang)
+                        login_delay=max(0.0, args.login_delay), lang=args.lang,
+                        tls_names=check_tls_names(args.tls_name, args.lang),
+                        roster=args.roster, students=args.students,
+                        passwords_path=args.passwords)
 
 
 #: The signals that stop the server: Ctrl-C everywhere, SIGTERM (kill, systemd) on POSIX,
@@ -73,13 +87,30 @@ def run_serve(args) -> int:
     return asyncio.run(_serve(options_from(args), args.lang))
 
 
+def listen_error(exc: OSError, host: str, lang: str | None) -> str:
+    """Why a port could not be opened, and what to do about it, in the user's language.
+
+    Below 1024 the OS may refuse an ordinary user (EACCES: Linux without
+    CAP_NET_BIND_SERVICE, macOS before 10.14 on some addresses); that is not a
+    busy port and has its own advice.
+    """
+    port = getattr(exc, "port", None)
+    if exc.errno in (errno.EACCES, errno.EPERM) and port is not None and port < 1024:
+        return t("serve.port_denied", lang, host=host, port=port)
+    if exc.filename:                 # the roster, the passwords file, the certificate
+        return t("serve.file_error", lang, path=exc.filename, reason=exc.strerror or exc)
+    return t("serve.port_busy", lang, host=host, port=port if port is not None else "?",
+             reason=exc.strerror or exc)
+
+
 async def _serve(options: ServeOptions, lang: str) -> int:
     server = MailServer(options)
     try:
         await server.start()
+    except RosterError as exc:
+        raise ServeUsageError(t(exc.key, lang, **exc.params)) from None
     except OSError as exc:
-        raise ServeUsageError(t("serve.port_busy", lang, host=options.host,
-                                port=getattr(exc, "port", "?"), reason=exc.strerror or exc))
+        raise ServeUsageError(listen_error(exc, options.host, lang)) from None
     stop = asyncio.Event()
     restore = on_stop_signals(asyncio.get_running_loop(), stop.set)
     try:

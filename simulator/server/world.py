@@ -107,8 +107,13 @@ def _weight(step: Step) -> int:
 
 
 def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],
-                  lang: str | None = None) -> Scenario:
-    """The scenario to serve: ``domain`` renames the served domain, ``users`` are added."""
+                  lang: str | None = None, students: list | None = None) -> Scenario:
+    """The scenario to serve: ``domain`` renames the served domain, ``users`` are added.
+
+    ``students`` (class mode, :mod:`.roster`) replace the scenario's own accounts of
+    the served domain, whose passwords are printed in the README: on a LAN only the
+    class's accounts may log in.  Outside addresses (other.test) stay.
+    """
     scenario = load(name, lang)
     served = served_domain(scenario)
     if domain and domain.lower() != served:
@@ -116,12 +121,17 @@ def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],
         pattern = r"(?<![\w.-])" + re.escape(served) + r"(?![\w-])"
         scenario = load_text(re.sub(pattern, domain.lower(), text), name, lang)
         served = domain.lower()
+    own = scenario.users
+    if students is not None:
+        own = tuple(u for u in own if not u.address.lower().endswith("@" + served))
+        own += tuple(User(_address(s.login, served), s.password, s.name or s.login)
+                     for s in students)
     extra = tuple(User(_address(login, served), password, login.partition("@")[0])
                   for login, password in users)
-    known = {u.address.lower() for u in scenario.users}
+    known = {u.address.lower() for u in own}
     extra = tuple(u for u in extra if u.address.lower() not in known)
     start = dataclasses.replace(scenario.options, start_time=datetime.now(UTC))
-    return dataclasses.replace(scenario, users=scenario.users + extra, options=start)
+    return dataclasses.replace(scenario, users=own + extra, options=start)
 
 
 def _scenario_text(name: str) -> str:
