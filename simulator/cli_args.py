@@ -153,6 +153,7 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
     group.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
     group.add_argument("--students", type=int, default=0, metavar="N", help=h("students"))
     serve.add_argument("--passwords", metavar="FILE.csv", help=h("passwords"))
+    serve.add_argument("--sheets", metavar="DIR", help=h("sheets"))
 
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace | None, int]:

@@ -15,6 +15,7 @@ from ..locale import t
 from .app import MailServer, ServeOptions
 from .banner import banner
 from .roster import RosterError
+from .sheets import write_sheets
 from .tls import is_dns_name, is_ip_address
 
 
@@ -84,7 +85,7 @@ def on_stop_signals(loop: asyncio.AbstractEventLoop, stop) -> Callable[[], None]
 
 def run_serve(args) -> int:
     """Serve until a signal; 0 after a clean stop."""
-    return asyncio.run(_serve(options_from(args), args.lang))
+    return asyncio.run(_serve(options_from(args), args.lang, args.sheets))
 
 
 def listen_error(exc: OSError, host: str, lang: str | None) -> str:
@@ -103,19 +104,24 @@ def listen_error(exc: OSError, host: str, lang: str | None) -> str:
              reason=exc.strerror or exc)
 
 
-async def _serve(options: ServeOptions, lang: str) -> int:
+async def _serve(options: ServeOptions, lang: str, sheets: str | None = None) -> int:
     server = MailServer(options)
     try:
         await server.start()
+        written = write_sheets(server, sheets) if sheets else []
     except RosterError as exc:
+        await server.stop()
         raise ServeUsageError(t(exc.key, lang, **exc.params)) from None
     except OSError as exc:
+        await server.stop()
         raise ServeUsageError(listen_error(exc, options.host, lang)) from None
     stop = asyncio.Event()
     restore = on_stop_signals(asyncio.get_running_loop(), stop.set)
     try:
         for line in banner(server, lang):
             print(line)
+        if written:
+            print(t("serve.sheets", lang, count=len(written) - 1, path=written[-1]))
         print(t("serve.ready", lang), flush=True)
         await stop.wait()
     finally:
