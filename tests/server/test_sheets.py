@@ -10,7 +10,6 @@ import hashlib
 import html
 import re
 import socket
-import ssl
 
 from simulator.server.roster import read_roster
 from simulator.server.sheets import write_sheets
