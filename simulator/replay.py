@@ -22,7 +22,7 @@ from rich.text import Text
 
 from simulator.locale import citations, explain, t
 from simulator.trace import Step, Trace
-from simulator.views import PREFIXES, shorten
+from simulator.views import PREFIXES, shorten, step_text
 from simulator.views import TERMINAL_STYLES as STYLES
 
 #: A block longer than this (a DATA body, usually) is shortened in the middle.
@@ -93,7 +93,7 @@ def _state(step: Step) -> str:
 
 def step_lines(step: Step, lang: str, max_lines: int | None = MAX_LINES) -> WireLines:
     """The decoded line(s), each with the speaker's prefix, long blocks shortened."""
-    lines = step.line.splitlines() or [""]
+    lines = step_text(step, lang).splitlines() or [""]
     return WireLines(shorten(lines, max_lines, lang), PREFIXES[step.direction],
                      STYLES[step.direction])
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.locale import t
+from simulator.locale import t, texts
 
 PREFIXES = {"c2s": "C:", "s2c": "S:", "internal": "··"}
 #: rich styles of the terminal replay.
@@ -43,3 +43,21 @@ def shorten(lines: Sequence[str], max_lines: int | None, lang: str) -> list[str]
     hidden = len(lines) - head - tail
     marker = t("cli.replay.hidden", lang, count=hidden)
     return [*lines[:head], marker, *(lines[len(lines) - tail:] if tail else [])]
+
+
+def step_text(step, lang: str) -> str:
+    """What a step says, in the reader's language where the trace's own words are English.
+
+    Protocol lines are shown as sent: they are the wire.  An event inside a node
+    (``direction == "internal"``: a connection opened, a message queued, a fault)
+    has a short English ``line`` in the trace; the views show its one-line summary
+    ``event.<explain key>`` from the locale instead, filled from the step's params.
+    DNS lines (``b.test. IN MX? → 10 mx.b.test.``) are notation, not words, and stay.
+    """
+    if step.direction != "internal" or not step.explain:
+        return step.line
+    key = f"event.{step.explain}"
+    if key not in texts(lang):
+        return step.line
+    return t(key, lang, **{"src": step.src, "dst": step.dst, **step.meta, **step.params})
+

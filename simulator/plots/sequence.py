@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from simulator.locale import t
 from simulator.trace import Step, Trace
-from simulator.views import COLOURS, HIGHLIGHT, NEUTRAL
+from simulator.views import COLOURS, HIGHLIGHT, NEUTRAL, step_text
 
 from ._style import first_line
 from .imap_tags import imap_marker, overtaken, tag_colours
@@ -62,9 +62,9 @@ def _no_line(step: Step) -> str:
 def _row(ax, step: Step, y: float, x: dict[str, float], current: bool, imap: dict) -> None:
     colour = COLOURS[step.direction]
     weight = "bold" if current else "normal"
-    label = first_line(step.line or _no_line(step), 40)
+    label = first_line(step_text(step, imap["lang"]) or _no_line(step), 40)
     x0, x1 = x[step.src], x[step.dst]
-    ax.text(-0.55, y, f"#{step.index}", fontsize=7, color=NEUTRAL, ha="right", va="center")
+    ax.text(-0.55, y, f"#{step.number}", fontsize=7, color=NEUTRAL, ha="right", va="center")
     if x0 == x1:
         ax.text(x0 + 0.08, y, label, fontsize=7.5, color=colour, va="center", ha="left",
                 gid=f"step:{step.index}", fontweight=weight,

@@ -13,7 +13,15 @@ from html import escape
 
 from simulator.locale import citations, explain, t
 from simulator.trace import Step
-from simulator.views import COLOURS, HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL, PREFIXES, shorten
+from simulator.views import (
+    COLOURS,
+    HIGHLIGHT,
+    HIGHLIGHT_EDGE,
+    NEUTRAL,
+    PREFIXES,
+    shorten,
+    step_text,
+)
 
 from .server_view import ServerView
 
@@ -27,7 +35,7 @@ _FILL = "width:0;min-width:100%;line-height:1.45;white-space:normal;"
 
 def _row_text(step: Step, lang: str) -> list[str]:
     """The lines a row shows: the bytes' lines, or for an event without any its explanation."""
-    lines = step.line.splitlines()
+    lines = step_text(step, lang).splitlines()
     if lines:
         return shorten(lines, MAX_BLOCK_LINES, lang)
     return [explain(step.explain, step.params, lang) if step.explain
