@@ -3,7 +3,7 @@
 Usage: python tools/rfc_sections.py RFC_DIR > simulator/locale/rfc_sections.yaml
 
 RFC_DIR holds rfcNNNN.txt files as published at https://www.rfc-editor.org/rfc/rfcNNNN.txt.
-For every RFC the ru/en texts cite, the script reads the title and every numbered
+For every RFC the ru/en texts or the question banks (``exercises/``) cite, the script reads the title and every numbered
 heading (``4.5.3.1.  Size Limits and Minimums``, ``Appendix C.  Source Routes``) of
 the body.  A heading is kept only if its number follows the previous one (next
 sibling, first child or next sibling of an ancestor), so numbered list items and
@@ -86,8 +86,14 @@ def sections(lines: list[str]) -> dict[str, str]:
     return out
 
 
+def bank_citations() -> set[int]:
+    """The numbers of every RFC the question banks under exercises/ cite (their feedback)."""
+    return {c.rfc for path in (ROOT / "exercises").rglob("*.yaml")
+            for c in citations.find(path.read_text("utf-8"))}
+
+
 def main(rfc_dir: str) -> None:
-    cited = citations.cited_rfcs()
+    cited = citations.cited_rfcs() | bank_citations()
     old = citations.table() if citations.TABLE_PATH.exists() else {}
     table = {}
     for rfc in sorted(cited):
@@ -103,7 +109,8 @@ def main(rfc_dir: str) -> None:
 
 
 HEADER = """\
-# Section numbers and titles of every RFC the ru/en texts cite (simulator/locale/*/*.yaml).
+# Section numbers and titles of every RFC the ru/en texts (simulator/locale/*/*.yaml) and the
+# question banks (exercises/) cite.
 # Built by `python tools/rfc_sections.py RFC_DIR`, RFC_DIR holding the rfc-editor.org plain
 # texts (rfcNNNN.txt).  The 2026-12 build read 32 of them; entries marked "checked: false"
 # had no text at hand and hold the RFC's title and only the sections the texts cite.
