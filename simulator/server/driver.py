@@ -30,6 +30,7 @@ from typing import Any
 
 from ..protocols import Engine, Utterance
 from .fairness import EngineTimeBudget
+from .misconfig import Diagnoser, Finding, handshake_finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
 from .wire import SHUTDOWN, fault_reply
 
@@ -68,6 +69,9 @@ class LiveConnection:
         self.faults = 0
         self._pending = b""             # the driver's own lines, sent with the engine's next
         self._line = b""                # the command being fed (for an IMAP fault's tag)
+        self._first_read = True         # a ClientHello there means SSL/TLS on a plain port
+        self.diagnoser = Diagnoser(service.protocol, service.port, world.net.store.find,
+                                   world.domain)
 
     # -- the session ---------------------------------------------------------------
     async def run(self) -> None:
@@ -102,6 +106,12 @@ class LiveConnection:
             if not data:
                 self._end_of_stream()
                 return
+            if self._first_read:
+                self._first_read = False
+                if not self.tls and is_client_hello(data):
+                    self._diagnosis(Finding("tls_on_plain_port", {"port": self.service.port}))
+                    self._end_of_stream()
+                    return
             await self._deliver(data)
 
     async def _deliver(self, data: bytes) -> None:
@@ -131,6 +141,9 @@ class LiveConnection:
                 events += self._feed_bytes(data)
                 out, data = self._collect(), b""
             spent = time.perf_counter() - started
+            if out:
+                for finding in self.diagnoser.after(piece, out, events):
+                    self._diagnosis(finding)
             if self._awaits_tls():
                 await self._start_tls(outbox + out, unread=len(data))
                 return
@@ -185,6 +198,9 @@ class LiveConnection:
             self._internal("serve.explain.handshake_failed",
                            f"TLS handshake failed: {exc.__class__.__name__}",
                            seconds=f"{self.handshake_timeout:g}")
+            finding = handshake_finding(exc, self.service.port)
+            if finding is not None:
+                self._diagnosis(finding)
             return False
         self.tls = True
         return True
@@ -338,6 +354,14 @@ class LiveConnection:
         data = self.engine.data_to_send()
         if data and not self.writer.is_closing():
             self.writer.write(data)       # drained by the session's own next _write
+
+    def _diagnosis(self, finding: Finding) -> None:
+        """A mis-configured client recognised (:mod:`.misconfig`): a step with the fix."""
+        self.world.net.recorder.internal(
+            self.peer, self.service.protocol, f"diagnosis: {finding.key}",
+            f"serve.diagnosis.{finding.key}", dst=self.world.host.name.lower(),
+            conn=self.conn_id, params={**finding.params, "port": self.service.port},
+            port=self.service.port, live=True, diagnosis=finding.key)
 
     def _internal(self, explain: str, line: str, **params: Any) -> None:
         self.world.net.recorder.internal(self.peer, "TCP", f"{line} {self.service.name} "
