@@ -141,6 +141,8 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
                        help=h("user"))
     serve.add_argument("--maildir", metavar="DIR", help=h("maildir"))
     serve.add_argument("--trace", metavar="FILE.jsonl", help=h("trace"))
+    serve.add_argument("--trace-max-mb", type=float, default=64, metavar="MB",
+                       help=h("trace_max_mb"))
     serve.add_argument("--require-tls", action="store_true", help=h("require_tls"))
     serve.add_argument("--tls-cert", metavar="FILE", help=h("tls_cert"))
     serve.add_argument("--tls-key", metavar="FILE", help=h("tls_key"))

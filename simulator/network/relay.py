@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..protocols.smtp import Envelope, Path, SMTPClient
+from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 
 MX_PORT = 25
 
@@ -50,6 +50,7 @@ class QueueEntry:
     last_error: str = ""
     last_status: str = "4.4.1"
     last_reply: str = ""        # the last server reply, for the DSN's Diagnostic-Code
+    spool_name: str = ""        # its name in the Relay's spool, once written there
 
 
 @dataclass
@@ -59,16 +60,53 @@ class _Attempt:
 
 
 class Relay:
-    """The queue of one MTA and the logic of delivery attempts."""
+    """The queue of one MTA and the logic of delivery attempts.
+
+    ``spool`` (a :class:`simulator.mail.spool.Spool`, set by ``mailsim serve
+    --maildir``) keeps a copy of every entry on disk until it is relayed or
+    bounced, and :meth:`restore` queues them again after a restart.
+    """
 
     def __init__(self, mta) -> None:
         self.mta = mta
         self.net = mta.net
         self.queue: dict[int, QueueEntry] = {}
+        self.spool = None
 
     def enqueue(self, entry: QueueEntry) -> None:
         self.queue[id(entry)] = entry
+        if self.spool is not None:
+            entry.spool_name = self.spool.new_name(entry.queue_id)
+            self.spool.save(entry.spool_name, _envelope(entry), entry.content)
         self.net.scheduler.after(0, self.attempt, entry)
+
+    def restore(self) -> int:
+        """Queue again every entry the spool holds (a restart); how many there were."""
+        if self.spool is None:
+            return 0
+        saved = self.spool.load()
+        for name, envelope, content in saved:
+            entry = _entry(name, envelope, content)
+            self.queue[id(entry)] = entry
+            self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} restored from "
+                                       "the spool", "mta.restored",
+                                       params={"queue_id": entry.queue_id,
+                                               "attempts": entry.attempts,
+                                               "count": len(entry.rcpts)},
+                                       queue_id=entry.queue_id)
+            self.net.scheduler.after(0, self.attempt, entry)
+        return len(saved)
+
+    def _done(self, entry: QueueEntry) -> None:
+        """The entry was relayed or bounced: out of the queue, and off the disk.
+
+        The spool copy goes only after what the bounce scheduled "now" (the
+        DSN's local delivery) has run: a crash in between repeats a bounce at
+        worst, never loses one.
+        """
+        self.queue.pop(id(entry), None)
+        if self.spool is not None and entry.spool_name:
+            self.net.scheduler.after(0, self.spool.remove, entry.spool_name)
 
     # -- one attempt ------------------------------------------------------------
     def attempt(self, entry: QueueEntry) -> None:
@@ -183,7 +221,7 @@ class Relay:
             entry.last_reply = "" if reply is _LOST else _text(reply)
             self._after_transient(attempt, host)
         else:
-            self.queue.pop(id(entry), None)
+            self._done(entry)
 
     def _report_sent(self, entry: QueueEntry, host: str, delivered) -> None:
         if not delivered:
@@ -203,12 +241,12 @@ class Relay:
                                        "mta.expired", params={"queue_id": entry.queue_id,
                                                               "attempts": entry.attempts,
                                                               "error": error})
-            self.queue.pop(id(entry), None)
             # RFC 3463 §3.5: X.4.7 "delivery time expired" is the status of a message
             # that stayed in the queue too long; what the server last said goes in the
             # Diagnostic-Code, with the server's own status in it.
             self.mta.bounce(entry, [(p, EXPIRED, entry.last_reply or error)
                                     for p in entry.rcpts])
+            self._done(entry)
             return
         wait = schedule[entry.attempts - 1]
         self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} deferred {wait:g} s",
@@ -217,11 +255,29 @@ class Relay:
                                                            "attempt": entry.attempts,
                                                            "error": error},
                                    queue_id=entry.queue_id)
+        if self.spool is not None and entry.spool_name:
+            self.spool.save(entry.spool_name, _envelope(entry), None)    # attempts, rcpts
         self.net.scheduler.after(wait, self.attempt, entry)
 
     def _fail_all(self, entry: QueueEntry, status: str, error: str) -> None:
-        self.queue.pop(id(entry), None)
         self.mta.bounce(entry, [(p, status, error) for p in entry.rcpts])
+        self._done(entry)
+
+
+def _envelope(entry: QueueEntry) -> dict:
+    """A queue entry's fields for the spool (the content is stored beside them)."""
+    return {"queue_id": entry.queue_id, "mail_from": str(entry.mail_from),
+            "rcpts": [str(p) for p in entry.rcpts], "target": entry.target,
+            "attempts": entry.attempts, "last_error": entry.last_error,
+            "last_status": entry.last_status, "last_reply": entry.last_reply}
+
+
+def _entry(name: str, envelope: dict, content: bytes) -> QueueEntry:
+    return QueueEntry(envelope["queue_id"], parse_path(envelope["mail_from"], smtputf8=True),
+                      [parse_path(p, smtputf8=True) for p in envelope["rcpts"]], content,
+                      envelope["target"],
+                      envelope["attempts"], envelope["last_error"], envelope["last_status"],
+                      envelope["last_reply"], spool_name=name)
 
 
 def _outcome(rcpt: Path, result):

@@ -12,6 +12,7 @@ import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..mail.spool import Spool
 from .driver import HANDSHAKE_TIMEOUT, TIME_SLICE, LiveConnection
 from .roster import Student, default_passwords_path, numbered, read_roster, with_passwords
 from .services import IDLE_TIMEOUTS, Service
@@ -22,6 +23,8 @@ from .wire import BUSY
 from .world import World, load_scenario
 
 DEFAULT_HOST = "127.0.0.1"
+#: The relay queue's folder inside --maildir (no "@": never taken for an account).
+SPOOL_DIR = "mailsim-queue"
 DEFAULT_OFFSET = 10000
 #: More than a classroom needs, few enough that a runaway script cannot exhaust descriptors.
 MAX_CONNECTIONS = 500
@@ -51,6 +54,7 @@ class ServeOptions:
     bind_sender: bool = False                    # 587/465: MAIL FROM must be the user's own
     trace_max_steps: int = 10_000                # the live trace in memory (the file has all)
     trace_max_bytes: int = 8 << 20
+    trace_file_max_mb: float = 64                # --trace is rotated at this size (0: never)
     lang: str | None = None
     tls_names: list[str] = field(default_factory=list)   # more names for the certificate
     roster: str | None = None                    # --class ROSTER.csv
@@ -97,10 +101,11 @@ class MailServer:
         scenario = load_scenario(opts.scenario, opts.domain, opts.users, opts.lang,
                                  students=self.students)
         store = _maildir_store(opts.maildir)
+        spool = Spool(Path(opts.maildir) / SPOOL_DIR) if opts.maildir else None
         self.world = World(scenario, asyncio.get_running_loop(), store=store,
                            require_tls=opts.require_tls, bind_sender=opts.bind_sender,
                            trace_max_steps=opts.trace_max_steps,
-                           trace_max_bytes=opts.trace_max_bytes)
+                           trace_max_bytes=opts.trace_max_bytes, spool=spool)
         self._open_trace()
         context = self._tls_context()
         try:
@@ -188,7 +193,8 @@ class MailServer:
     def _open_trace(self) -> None:
         """``--trace FILE.jsonl``: a header line, then one JSON line per Step, as it happens."""
         if self.options.trace_path:
-            self._trace_file = TraceFile(self.options.trace_path, self.world.trace)
+            self._trace_file = TraceFile(self.options.trace_path, self.world.trace,
+                                         max_bytes=int(self.options.trace_file_max_mb * 2**20))
 
     async def stop(self) -> None:
         """Close the listeners, say goodbye to open sessions and end them, cancel the timers."""

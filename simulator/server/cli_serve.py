@@ -51,7 +51,8 @@ def options_from(args) -> ServeOptions:
                         login_delay=max(0.0, args.login_delay), lang=args.lang,
                         tls_names=check_tls_names(args.tls_name, args.lang),
                         roster=args.roster, students=args.students,
-                        passwords_path=args.passwords)
+                        passwords_path=args.passwords,
+                        trace_file_max_mb=max(0.0, args.trace_max_mb))
 
 
 #: The signals that stop the server: Ctrl-C everywhere, SIGTERM (kill, systemd) on POSIX,

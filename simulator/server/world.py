@@ -165,7 +165,8 @@ class World:
 
     def __init__(self, scenario: Scenario, loop, *, store: MailStore | None = None,
                  require_tls: bool = False, bind_sender: bool = False,
-                 trace_max_steps: int = 10_000, trace_max_bytes: int = 8 << 20) -> None:
+                 trace_max_steps: int = 10_000, trace_max_bytes: int = 8 << 20,
+                 spool=None) -> None:
         self.scenario = scenario
         self.require_tls = require_tls
         self.bind_sender = bind_sender
@@ -180,6 +181,8 @@ class World:
         self.trace.nodes.append("client")
         node = self.net.nodes[self.host.name.lower()]
         self.mta = node.services.get(25)
+        if spool is not None and self.mta is not None:
+            self.mta.relay.spool = spool          # the relay queue on disk (--maildir)
         self.pop3 = node.services.get(110)
         self.pop2 = node.services.get(109)
         self.imap = ImapSide.create(self) if "imap" in self.host.roles else None
@@ -190,5 +193,8 @@ class World:
         return served_domain(self.scenario)
 
     def start(self) -> None:
-        """Put the scenario's own messages and faults on the (real) clock."""
+        """Put the scenario's own messages and faults on the (real) clock, and the relay
+        queue a previous run left on disk back in the queue."""
+        if self.mta is not None:
+            self.mta.relay.restore()
         self.net.start()

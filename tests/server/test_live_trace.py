@@ -108,3 +108,19 @@ def test_memory_keeps_the_newest_steps_and_the_file_keeps_them_all(tmp_path):
     player.show(len(snapshot))                   # "#N", numbered from 1
     assert player.index == len(kept) - 1
     assert snapshot[-1].raw == on_file[kept[-1]].raw
+
+
+def test_the_trace_file_is_rotated_and_every_piece_replays(tmp_path):
+    """A class-long --trace stays within (backups + 1) files of the limit, each one readable."""
+    path = tmp_path / "live.jsonl"
+    with serving(trace_path=str(path), trace_file_max_mb=0.01) as live:     # about 10 kB
+        for _ in range(4):
+            use_every_protocol(live)
+        last = live.call(lambda: live.trace.steps[-1].index)
+    pieces = [path] + [tmp_path / f"live.jsonl.{n}" for n in range(1, 5)]
+    assert all(p.exists() for p in pieces) and not (tmp_path / "live.jsonl.5").exists()
+    assert all(p.stat().st_size < 40_000 for p in pieces)
+    traces = [Trace.load(str(p)) for p in reversed(pieces)]           # oldest first
+    indexes = [s.index for trace in traces for s in trace]
+    assert indexes == list(range(indexes[0], last + 1))               # no gap, no repeat
+    assert all(trace.scenario == "classroom" for trace in traces)
