@@ -3,12 +3,13 @@
 Wall-clock numbers vary between machines and with the machine's load; the
 ratios against an anchor measured alternately in the same run are what to
 compare across runs.  Nothing here is asserted: tests check behaviour, this
-measures.  The four ratios of issue 16 come first:
+measures.  The four ratios of issue 16 come first, then the soak of issue 17:
 
 1. ``mailsim serve``'s MX against aiosmtpd (short and pipelined connections);
 2. ``mailsim serve``'s IMAP against Dovecot at 200 clients (p99 latency);
 3. a simulated SMTP session against a real smtplib → aiosmtpd one;
-4. the widgets: a language switch and a console command.
+4. the widgets: a language switch and a console command;
+5. a class of 30 students for a simulated hour: the server's memory before and after.
 
     make bench            # or: python -m benchmarks [--quick] [--only smtp,imap]
 """
@@ -18,11 +19,11 @@ import argparse
 import sys
 import time
 
-from . import engine, imap_load, session, smtp_mx, widgets
+from . import engine, imap_load, session, smtp_mx, soak, widgets
 from .report import Row, machine_load
 from .servers import free_offset
 
-SECTIONS = ("smtp", "imap", "session", "widgets", "engine")
+SECTIONS = ("smtp", "imap", "session", "widgets", "engine", "soak")
 
 
 def section_rows(name: str, quick: bool, repeat: int) -> list[Row]:
@@ -34,6 +35,8 @@ def section_rows(name: str, quick: bool, repeat: int) -> list[Row]:
         return session.rows(quick, repeat, free_offset())
     if name == "widgets":
         return widgets.rows(quick)
+    if name == "soak":
+        return soak.rows(quick, free_offset())
     return engine.rows(quick)
 
 

@@ -140,11 +140,12 @@ def _wait_for_ready(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def mailsim_serve(offset: int) -> Iterator[subprocess.Popen]:
-    """``mailsim serve`` (the classroom scenario, in-memory store) on ``offset`` + 25, 143…"""
+def mailsim_serve(offset: int, extra: tuple[str, ...] = ()) -> Iterator[subprocess.Popen]:
+    """``mailsim serve`` (the classroom scenario, in-memory store) on ``offset`` + 25, 143…;
+    ``extra`` options after those (``--students 30``, ``--trace FILE``)."""
     with tempfile.TemporaryDirectory() as home:
         argv = [sys.executable, "-m", "simulator", "serve", "--lang", "en",
-                "--port-offset", str(offset)]
+                "--port-offset", str(offset), *extra]
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 text=True, env=dict(os.environ, XDG_DATA_HOME=home))
         with _running(proc, _wait_for_ready):
