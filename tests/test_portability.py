@@ -68,3 +68,18 @@ def test_the_windows_console_keys_move_the_replay(monkeypatch):
 def test_unknown_windows_special_keys_do_nothing():
     keys = iter(["\x00", ";"])                    # F1
     assert read_key_windows(lambda: next(keys)) == ""
+
+
+def test_maildir_names_on_windows_have_no_colon(tmp_path, monkeypatch):
+    """NTFS forbids ":" in a file name: the info separator is "!" there, as mailbox's is."""
+    from simulator.mail import maildir_store
+    monkeypatch.setattr(maildir_store, "INFO_SEP", "!")
+    store = maildir_store.MaildirStore(tmp_path)
+    store.add_user("bob@b.test", "pw")
+    store.deliver("bob@b.test", b"Subject: hi\r\n\r\nbody\r\n")
+    store.account("bob@b.test").inbox.messages[0].flags = {"\\Seen", "\\Flagged"}
+    names = [p.name for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [n for n in names if ":" in n] and any(n.endswith("!2,FS") for n in names)
+    again = maildir_store.MaildirStore(tmp_path)
+    again.add_user("bob@b.test", "pw")
+    assert again.account("bob@b.test").inbox.messages[0].flags == {"\\Seen", "\\Flagged"}

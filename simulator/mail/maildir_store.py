@@ -47,12 +47,20 @@ from .store import (
 LETTERS = {"\\Draft": "D", "\\Flagged": "F", "\\Answered": "R", "\\Seen": "S", "\\Deleted": "T"}
 FLAGS = {letter: flag for flag, letter in LETTERS.items()}
 UIDLIST = "mailsim-uidlist"
+#: What separates a message's key from its info (``:2,FS``).  Windows forbids ":" in file
+#: names; there the Maildir convention (and :attr:`mailbox.Maildir.colon`) is "!".
+INFO_SEP = "!" if os.name == "nt" else ":"
 UNSUBSCRIBED = "unsubscribed"      # the UID list's header marks a folder the user unsubscribed
 _counter = itertools.count()
 
 
 def _fsync_dir(path: Path) -> None:
-    """A rename is durable only once its directory is (POSIX leaves that to fsync)."""
+    """A rename is durable only once its directory is (POSIX leaves that to fsync).
+
+    Windows cannot open a directory for fsync; NTFS journals the rename itself.
+    """
+    if os.name == "nt":
+        return
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -61,7 +69,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _info(flags) -> str:
-    return ":2," + "".join(sorted(LETTERS[f] for f in flags if f in LETTERS))
+    return INFO_SEP + "2," + "".join(sorted(LETTERS[f] for f in flags if f in LETTERS))
 
 
 class MaildirMessage(StoredMessage):
@@ -168,10 +176,10 @@ class MaildirBox:
         out = {}
         for sub in ("new", "cur"):      # new/ first: its files move into cur/
             for entry in os.scandir(self.path / sub):
-                key, _, info = entry.name.partition(":2,")
+                key, _, info = entry.name.partition(INFO_SEP + "2,")
                 name = entry.name
                 if sub == "new":        # delivered by another program: move it to cur/
-                    name = key + ":2,"
+                    name = key + INFO_SEP + "2,"
                     os.rename(entry.path, self.path / "cur" / name)
                 out[key] = (f"cur/{name}", {FLAGS[c] for c in info if c in FLAGS})
         return out
@@ -230,6 +238,7 @@ class MaildirAccount(Account):
 
     def __post_init__(self) -> None:
         self._maildir = mailbox.Maildir(self.root, factory=None, create=True)
+        self._maildir.colon = INFO_SEP
         super().__post_init__()
         for storage in sorted(self._maildir.list_folders()):
             name = folder_names.folder_name(storage)
