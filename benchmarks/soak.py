@@ -77,7 +77,7 @@ class Student:
         with smtplib.SMTP("127.0.0.1", 587 + self.offset, timeout=60) as client:
             client.starttls(context=_context())
             client.login(self.login, self.password)
-            body = f"Subject: minute {number}\r\n\r\nfrom {self.login}\r\n" + "x" * 2000
+            body = f"Subject: minute {number}\r\n\r\nfrom {self.login}\r\n" + ("x" * 70 + "\r\n") * 28
             client.sendmail(f"{self.login}@example.test", [f"{self.neighbour}@example.test"],
                             body.encode())
         self.sent += 1
