@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
+import signal
 import smtplib
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from simulator.cli import main
 from simulator.server.roster import numbered, read_roster, with_passwords
 
-from .conftest import serving, unverified
+from .conftest import free_offset, serving, unverified
 from .test_clients import inbox, wait_for
 
 ROSTER = "\ufefflogin;name;password\r\nivanov;Иван Иванов;\r\npetrova;Мария Петрова;Secret-1\r\n"
@@ -96,3 +100,28 @@ def test_a_bad_roster_or_tls_name_is_one_line(tmp_path, capsys):
     assert "row 1" in err and "cannot be a login" in err and "Traceback" not in err
     assert main(["serve", "--tls-name", "bad name!", "--lang", "ru"]) == 2
     assert "--tls-name ожидает" in capsys.readouterr().err
+
+
+def test_the_command_line_starts_a_class_with_sheets_and_says_where_they_are(tmp_path):
+    offset = free_offset()
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "serve", "--students", "2", "--lang", "en",
+         "--port-offset", str(offset), "--passwords", str(tmp_path / "pw.csv"),
+         "--sheets", str(tmp_path / "sheets"), "--tls-name", "lab.local"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
+    lines = []
+    try:
+        while (line := proc.stdout.readline()) and line.strip() != "ready":
+            lines.append(line.strip())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    banner = "\n".join(lines)
+    assert proc.returncode == 0, banner
+    assert f"Class: 2 accounts student01 … student02@example.test; the passwords are in " \
+           f"{tmp_path / 'pw.csv'}" in banner
+    assert f"server lab.local, port {993 + offset}, security SSL/TLS, user name student01" in banner
+    assert f"Setup sheets: 4 pages (Russian and English); print them from " \
+           f"{tmp_path / 'sheets' / 'index.html'}" in banner
+    assert stat.S_IMODE((tmp_path / "pw.csv").stat().st_mode) == 0o600
