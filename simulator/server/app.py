@@ -8,6 +8,7 @@ timeouts of :mod:`.services` keep one client from starving the others.
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,8 +154,10 @@ class MailServer:
         try:
             # Implicit TLS too is accepted as plain TCP: the session runs the handshake
             # itself, so that a client that never sends a ClientHello counts.
+            # SO_REUSEADDR: on POSIX a restart may bind at once despite TIME_WAIT; on
+            # Windows it would let a second server take a port already in use, so no.
             server = await asyncio.start_server(
-                accept, host=self.options.host, port=port, reuse_address=True)
+                accept, host=self.options.host, port=port, reuse_address=os.name == "posix")
         except OSError as exc:
             exc.port = port             # the CLI names the port that is taken
             raise
