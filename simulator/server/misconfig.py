@@ -90,6 +90,10 @@ def login_finding(user: str | None, find_account, domain: str) -> Finding:
     return Finding("unknown_user", {"user": user or "—", "domain": domain})
 
 
+#: The engine events a diagnosis may come from.
+WATCHED = (AuthFailed, AuthenticationFailed, CommandCompleted)
+
+
 class Diagnoser:
     """The diagnoses of one connection; ``after(line, reply, events)`` per command."""
 
@@ -104,9 +108,12 @@ class Diagnoser:
         Each diagnosis is given once per connection: smtplib, for one, tries
         PLAIN and then LOGIN with the same wrong password.
         """
-        found = [f for event in events for f in self._from_event(event, line, reply)]
+        found = [f for event in events if isinstance(event, WATCHED)
+                 for f in self._from_event(event, line, reply)]
         if not found and reply[:1] in (b"5", b"-"):
-            found += self._from_reply(line, reply)
+            found = self._from_reply(line, reply)
+        if not found:
+            return found            # the usual case: one isinstance per event, one comparison
         fresh = [f for f in found if f.key not in self.seen]
         self.seen.update(f.key for f in fresh)
         return fresh
