@@ -6,8 +6,9 @@ attributes, so a test clicks ``player.buttons["forward"]`` or sets
 console is typed into the same way (``console.command.value`` + ``console.send``).
 """
 from .console import ProtocolConsole
+from .encoding_lab import EncodingLab
 from .inspector import MailboxInspector
 from .player import TracePlayer
 from .server_view import ServerView, server_views
 
-__all__ = ["MailboxInspector", "ProtocolConsole", "ServerView", "TracePlayer", "server_views"]
+__all__ = ["EncodingLab", "MailboxInspector", "ProtocolConsole", "ServerView", "TracePlayer", "server_views"]
