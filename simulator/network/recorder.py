@@ -37,24 +37,30 @@ class Recorder:
         finally:
             reactions, self._held = self._held, None
         items = list(transcript())
-        received = [u for u in items if u.direction == "c2s"]
-        sent = [u for u in items if u.direction != "c2s"]
-        self._add_utterances(received, conn, client, server, protocol, meta)
+        if not items and not reactions:
+            return                      # a push with nothing to say, a partial line
+        where = (conn, client, server, protocol, meta)
+        self._add_utterances([u for u in items if u.direction == "c2s"], *where)
         for fields in reactions:
             self.trace.add(**fields)
-        self._add_utterances(sent, conn, client, server, protocol, meta)
+        self._add_utterances([u for u in items if u.direction != "c2s"], *where)
 
     def _add_utterances(self, items: list[Utterance], conn: str, client: str, server: str,
                         protocol: str, meta: dict[str, Any]) -> None:
+        if not items:
+            return
+        # The clock is read once: nothing advances it while a batch is recorded
+        # (in a simulation it is the scheduler's time; live, microseconds apart).
+        now = self._clock()
+        add = self.trace.add
+        ends = {"c2s": (client, server), "s2c": (server, client)}
         for utterance in items:
-            src, dst = {"c2s": (client, server), "s2c": (server, client)}.get(
-                utterance.direction, (server, server))
-            self.trace.add(time=self._clock(), conn=conn, src=src, dst=dst, protocol=protocol,
-                           direction=utterance.direction, raw=utterance.raw, line=utterance.line,
-                           state_before=_name(utterance.state_before),
-                           state_after=_name(utterance.state_after),
-                           explain=utterance.explain, params=dict(utterance.params),
-                           meta=dict(meta))
+            src, dst = ends.get(utterance.direction, (server, server))
+            add(time=now, conn=conn, src=src, dst=dst, protocol=protocol,
+                direction=utterance.direction, raw=utterance.raw, line=utterance.line,
+                state_before=_name(utterance.state_before),
+                state_after=_name(utterance.state_after),
+                explain=utterance.explain, params=dict(utterance.params), meta=dict(meta))
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,

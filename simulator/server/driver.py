@@ -30,11 +30,14 @@ from typing import Any
 
 from ..protocols import Engine, Utterance
 from .fairness import EngineTimeBudget
+from .flush import Flusher
 from .misconfig import Diagnoser, Finding, handshake_finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
 from .wire import SHUTDOWN, fault_reply
 
 READ_SIZE = 65536
+#: Queued output beyond this goes out at once, and waits for the client if it reads slowly.
+WRITE_QUEUE_LIMIT = 65536
 #: Engine faults on one connection before the server hangs up on it.
 MAX_FAULTS = 3
 #: Seconds a client has for the TLS handshake (implicit TLS and after STARTTLS).
@@ -72,6 +75,10 @@ class LiveConnection:
         self._first_read = True         # a ClientHello there means SSL/TLS on a plain port
         self.diagnoser = Diagnoser(service.protocol, service.port, world.net.store.find,
                                    world.domain)
+        self._where_cache: dict[str, Any] | None = None
+        self._queued: list[bytes] = []  # replies waiting for the flush (:mod:`.flush`)
+        self._queued_size = 0
+        self._flusher = Flusher.of(asyncio.get_running_loop())
 
     # -- the session ---------------------------------------------------------------
     async def run(self) -> None:
@@ -217,6 +224,7 @@ class LiveConnection:
         the loop in between: the ClientHello may follow at once, and if the
         plain-text reader took it the handshake could never finish.
         """
+        self._flush()
         self.writer.write(reply)
         dropped = unread + _discard_buffered(self.reader)
         if dropped:
@@ -256,6 +264,7 @@ class LiveConnection:
             return                  # nothing can be said in clear text during a handshake
         line = SHUTDOWN[self.service.protocol]
         self._say(line, "serve.explain.shutdown", {})
+        self._flush()
         self.writer.write(line)
         self._end_of_stream()
 
@@ -263,9 +272,12 @@ class LiveConnection:
         if self.world.imap is not None and self.engine is not None:
             self.world.imap.detach(self.engine)
         self._internal("net.close", "close")
+        self._flush()
         self.writer.close()
         try:
-            await asyncio.wait_for(self.writer.wait_closed(), 5.0)
+            # asyncio.timeout, unlike wait_for, starts no task for the wait.
+            async with asyncio.timeout(5.0):
+                await self.writer.wait_closed()
         except (TimeoutError, ConnectionError, ssl.SSLError):
             pass
 
@@ -314,12 +326,15 @@ class LiveConnection:
         self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
 
     def _where(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {"port": self.service.port, "live": True}
-        if self.tls:
-            meta["tls"] = True
-        return {"conn": self.conn_id, "client": self.peer,
-                "server": self.world.host.name.lower(), "protocol": self.service.protocol,
-                **meta}
+        """Who talks to whom on this connection, for the recorder (kept until TLS starts)."""
+        if self._where_cache is None or self._where_cache.get("tls", False) != self.tls:
+            meta: dict[str, Any] = {"port": self.service.port, "live": True}
+            if self.tls:
+                meta["tls"] = True
+            self._where_cache = {"conn": self.conn_id, "client": self.peer,
+                                 "server": self.world.host.name.lower(),
+                                 "protocol": self.service.protocol, **meta}
+        return self._where_cache
 
     def _collect(self) -> bytes:
         """What to send now: the driver's own lines first, then the engine's."""
@@ -328,15 +343,37 @@ class LiveConnection:
         return out
 
     async def _write(self, data: bytes) -> None:
-        if data:
-            self.writer.write(data)
-            # Usually the kernel took every byte: nothing to wait for, and no
-            # timer to arm and cancel (a tenth of a short SMTP session's CPU).
-            # A full buffer or a closing transport still goes through drain().
-            transport = self.writer.transport
-            if transport.get_write_buffer_size() or transport.is_closing():
-                async with asyncio.timeout(self.idle_timeout):
-                    await self.writer.drain()
+        """Queue ``data`` for the loop's next turn (:mod:`.flush`); wait if the client lags.
+
+        Usually the kernel takes every byte: nothing to wait for, and no
+        timer to arm and cancel (a tenth of a short SMTP session's CPU).
+        A large queue, a full buffer or a closing transport goes out at
+        once through drain(), which waits until the client has read enough.
+        """
+        if not data:
+            return
+        self._queue(data)
+        transport = self.writer.transport
+        if (self._queued_size >= WRITE_QUEUE_LIMIT or transport.get_write_buffer_size()
+                or transport.is_closing()):
+            self._flush()
+            async with asyncio.timeout(self.idle_timeout):
+                await self.writer.drain()
+
+    def _queue(self, data: bytes) -> None:
+        if not self._queued:
+            self._flusher.later(self._flush)
+        self._queued.append(data)
+        self._queued_size += len(data)
+
+    def _flush(self) -> None:
+        """Write what is queued, in one write (also before any write of the driver's own)."""
+        if self._queued:
+            data = b"".join(self._queued)
+            self._queued.clear()
+            self._queued_size = 0
+            if not self.writer.is_closing():
+                self.writer.write(data)
 
     def pushed(self) -> None:
         """The hub woke this session (IDLE): write what it has to say, soon.
@@ -353,7 +390,7 @@ class LiveConnection:
         self._feed(lambda: None)
         data = self.engine.data_to_send()
         if data and not self.writer.is_closing():
-            self.writer.write(data)       # drained by the session's own next _write
+            self._queue(data)             # drained by the session's own next _write
 
     def _diagnosis(self, finding: Finding) -> None:
         """A mis-configured client recognised (:mod:`.misconfig`): a step with the fix."""

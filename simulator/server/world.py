@@ -54,7 +54,8 @@ class LiveTrace(Trace):
         self.retained_bytes = 0
 
     def add(self, **fields):
-        fields = referenced(fields, self.raw_limit, self.raw_head)
+        if len(fields.get("raw", b"")) > self.raw_limit:
+            fields = referenced(fields, self.raw_limit, self.raw_head)
         step = Step(index=self.dropped + len(self.steps), **fields)
         self.steps.append(step)
         self.retained_bytes += _weight(step)
