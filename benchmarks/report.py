@@ -1,8 +1,8 @@
 """How the benchmarks report: rows of (what, figure, anchor, ratio), medians and spreads.
 
 A shared machine makes single runs noisy, so a comparison is run a few
-times, ours and the anchor's alternately, and reported as the median ratio
-with the lowest and highest ratio of the individual runs beside it.
+times, ours and the anchor's alternately (ABBA), and reported as the median
+ratio with the lowest and highest ratio of the individual runs beside it.
 """
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 
 class Row(NamedTuple):
@@ -30,6 +32,22 @@ def best_of(repeat: int, func: Callable[[], object]) -> float:
         func()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def alternating(count: int, ours: Callable[[], T], anchor: Callable[[], T]
+                ) -> tuple[list[T], list[T]]:
+    """``count`` runs of each side, in ABBA order; (our results, the anchor's).
+
+    Who goes first alternates from one pair to the next, so a drift in the
+    machine's load during a pair touches both sides alike.
+    """
+    mine: list[T] = []
+    theirs: list[T] = []
+    for n in range(count):
+        pair = [(ours, mine), (anchor, theirs)]
+        for run, results in pair if n % 2 == 0 else pair[::-1]:
+            results.append(run())
+    return mine, theirs
 
 
 def spread(ratios: Sequence[float]) -> str:

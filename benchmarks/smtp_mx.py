@@ -1,7 +1,7 @@
 """Ratio 1: ``mailsim serve``'s MX port against aiosmtpd, under smtp-source-style load.
 
 Both servers run at the same time, each in its own process, and the runs
-alternate (ours, aiosmtpd's, ours, …) so that a change in the machine's load
+alternate (ours, aiosmtpd's, aiosmtpd's, ours, …) so that a change in the machine's load
 touches both.  Two shapes of load (:mod:`benchmarks.loadgen`):
 
 - short connections, a new one for every message, one command at a time
@@ -17,9 +17,10 @@ from __future__ import annotations
 import os
 import statistics
 from dataclasses import dataclass
+from functools import partial
 
 from . import loadgen, servers
-from .report import Row, spread, verdict
+from .report import Row, alternating, spread, verdict
 
 TARGET = 2.0        # issue 16: at least twice aiosmtpd's messages/s
 
@@ -81,10 +82,9 @@ def rows(quick: bool, repeat: int, offset: int, processes: int = 2) -> list[Row]
     with servers.mailsim_serve(offset) as ours, \
             servers.aiosmtpd_server(offset + 2525) as theirs:
         for shape in shapes(quick):
-            mine, anchor = [], []
-            for _ in range(repeat):
-                mine.append(one_run(shape, offset + 25, ours.pid, processes))
-                anchor.append(one_run(shape, offset + 2525, theirs.pid, processes))
+            mine, anchor = alternating(
+                repeat, partial(one_run, shape, offset + 25, ours.pid, processes),
+                partial(one_run, shape, offset + 2525, theirs.pid, processes))
             ratios = [m.rate / a.rate for m, a in zip(mine, anchor)]
             # CPU per message, a busy machine's scheduler disturbs it far less.
             cheaper = [(a.server_cpu / a.messages) / (m.server_cpu / m.messages)

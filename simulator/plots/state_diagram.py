@@ -29,6 +29,7 @@ from matplotlib.path import Path
 from simulator.locale import has, t
 from simulator.views import HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL
 
+from . import picture_cache
 from .state_loops import common_text, loop_text, stay_groups, wrap
 from .state_tables import Edge, StateTable, state_table
 
@@ -143,14 +144,34 @@ def state_svg(protocol: str, current: str | None = None, previous: str | None = 
     """:func:`state_diagram` of a built-in table as SVG bytes, kept once drawn.
 
     The tables never change, and consoles and players show the same few states
-    again and again, so each picture is drawn once per process.
+    again and again, so each picture is drawn once per process, and kept on
+    disk for the next process (:mod:`.picture_cache`).
     """
     from . import to_svg
-    return to_svg(state_diagram(protocol, current, previous=previous, lang=lang))
+    name = picture_cache.key("state", _inputs(state_table(protocol), lang), current, previous)
+    svg = picture_cache.read(name)
+    if svg is None:
+        svg = to_svg(state_diagram(protocol, current, previous=previous, lang=lang))
+        picture_cache.write(name, svg)
+    return svg
+
+
+def _inputs(table: StateTable, lang: str) -> tuple:
+    """Everything of ``table`` and ``lang`` that a state diagram shows."""
+    common, loops = stay_groups(table)
+    labels = tuple(sorted((pair, _label_text(table, pair, lang, loops))
+                          for pair in table.pairs()))
+    slug = f"ui.plot.protocols.{table.protocol.lower().replace(' ', '_')}"
+    title = t("ui.plot.state_title", lang, protocol=t(slug, lang) if has(slug, lang)
+              else table.protocol)
+    # The note's words; where its lines break follows from the layout, itself from the rest.
+    note = common_text(common, list(loops), lang, width=10_000) if common else ""
+    return repr(table), labels, title, note
 
 
 def forget_pictures() -> None:
-    """Drop every kept picture and layout (what a fresh process would have to draw)."""
+    """Drop every picture and layout kept in this process (what a fresh process must draw
+    or read from the disk cache)."""
     state_svg.cache_clear()
     _layout.cache_clear()
 

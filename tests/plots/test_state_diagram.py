@@ -1,4 +1,6 @@
 """The state diagram is drawn from the engines' tables: edges in the picture == the table's."""
+import importlib
+
 import pytest
 from matplotlib.patches import FancyArrowPatch
 
@@ -144,3 +146,43 @@ def test_the_kept_picture_is_what_state_diagram_draws(protocol, previous, curren
     assert kept is state_svg(protocol, current, previous, "en")          # drawn once
     assert kept == to_svg(state_diagram(protocol, current, previous=previous, lang="en"))
     assert state_svg(protocol, previous, None, "en") != kept            # the highlight moved
+
+
+def test_a_fresh_process_reads_the_kept_picture_from_disk_and_it_is_what_would_be_drawn(
+        tmp_path, monkeypatch):
+    module = importlib.import_module("simulator.plots.state_diagram")
+    from simulator.plots import to_svg
+    monkeypatch.setenv("MAILSIM_PICTURE_CACHE", str(tmp_path))
+    module.forget_pictures()
+    drawn = module.state_svg("POP3", "TRANSACTION", "AUTHORIZATION", "en")
+    assert len(list(tmp_path.glob("*.svg"))) == 1
+    module.forget_pictures()                     # as a new notebook kernel would start
+    monkeypatch.setattr(module, "state_diagram", None)      # reading must not draw
+    assert module.state_svg("POP3", "TRANSACTION", "AUTHORIZATION", "en") == drawn
+    monkeypatch.undo()
+    assert drawn == to_svg(state_diagram("POP3", "TRANSACTION", previous="AUTHORIZATION",
+                                         lang="en"))
+    module.forget_pictures()
+
+
+def test_another_language_or_highlight_is_another_kept_picture(tmp_path, monkeypatch):
+    from simulator.plots import picture_cache
+    from simulator.plots.state_diagram import _inputs
+    from simulator.plots.state_tables import state_table
+    table = state_table("POP3")
+    names = {picture_cache.key("state", _inputs(table, lang), current, None)
+             for lang in ("ru", "en") for current in ("AUTHORIZATION", "TRANSACTION")}
+    assert len(names) == 4
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_the_drawing(tmp_path, monkeypatch):
+    module = importlib.import_module("simulator.plots.state_diagram")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("MAILSIM_PICTURE_CACHE", str(blocked / "pictures"))
+    module.forget_pictures()
+    assert module.state_svg("POP2", None, None, "ru").startswith(b"<?xml")
+    monkeypatch.setenv("MAILSIM_PICTURE_CACHE", "off")
+    module.forget_pictures()
+    assert module.state_svg("POP2", None, None, "ru").startswith(b"<?xml")
+    module.forget_pictures()
