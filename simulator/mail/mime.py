@@ -10,6 +10,7 @@ encoding, we only choose charsets, policies and deterministic boundaries
 """
 from __future__ import annotations
 
+import email.charset
 import email.policy
 import email.utils
 import hashlib
@@ -25,6 +26,9 @@ from simulator.locale import t
 
 CHARSETS = ("utf-8", "koi8-r", "windows-1251")
 TRANSFER_ENCODINGS = (None, "7bit", "8bit", "quoted-printable", "base64")
+#: RFC 2047 §4: an encoded word is "B" (base64) or "Q" (like quoted-printable).
+HEADER_ENCODINGS = (None, "B", "Q")
+_HEADER_CODECS = {"B": email.charset.BASE64, "Q": email.charset.QP}
 #: RFC 3848 "with" keywords for Received: (plus plain SMTP/ESMTP of RFC 5321 §4.4).
 PROTOCOLS = ("SMTP", "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA", "LMTP", "UTF8SMTP", "UTF8SMTPA",
              "UTF8SMTPS", "UTF8SMTPSA")
@@ -45,7 +49,16 @@ def _msgid(message_id: str) -> str:
     return message_id if message_id.startswith("<") else f"<{message_id}>"
 
 
-def _encoded(text: str, charset: str, header_name: str) -> str:
+def _header_charset(charset: str, header_encoding: str | None) -> email.charset.Charset:
+    """``charset`` whose encoded words use ``header_encoding`` (B or Q, RFC 2047 §4);
+    None keeps the stdlib's choice for the charset (B for utf-8 and koi8-r)."""
+    chosen = email.charset.Charset(charset)
+    if header_encoding is not None:
+        chosen.header_encoding = _HEADER_CODECS[header_encoding]
+    return chosen
+
+
+def _encoded(text: str, charset: str | email.charset.Charset, header_name: str) -> str:
     """RFC 2047 encoded words in ``charset`` (only when needed), folded under 78 columns."""
     if text.isascii():
         return text
@@ -55,24 +68,39 @@ def _encoded(text: str, charset: str, header_name: str) -> str:
 def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: datetime,
             message_id: str, charset: str = "utf-8", sender_name: str = "",
             attachments: Sequence[tuple[str, str, bytes]] = (),
-            transfer_encoding: str | None = None) -> bytes:
+            transfer_encoding: str | None = None, header_encoding: str | None = None,
+            in_reply_to: Sequence[str] = (), references: Sequence[str] = (),
+            headers: Sequence[tuple[str, str]] = ()) -> bytes:
     """A complete message as wire bytes (CRLF), RFC 5322 headers and MIME body.
 
-    The subject and display name go out as RFC 2047 encoded words and the
-    text part is encoded in ``charset`` (utf-8, koi8-r or windows-1251).
-    ``transfer_encoding`` None lets the stdlib choose base64 or
-    quoted-printable for non-ASCII text; attachments are
+    The subject, display name and non-ASCII ``headers`` values go out as
+    RFC 2047 encoded words in ``charset``, "B" or "Q" as ``header_encoding``
+    says, and the text part is encoded in ``charset`` (utf-8, koi8-r or
+    windows-1251).  ``transfer_encoding`` None lets the stdlib choose base64
+    or quoted-printable for non-ASCII text (RFC 2045 §6); attachments are
     ``(filename, "type/subtype", bytes)`` in base64 (RFC 2045 §6.8).
+    ``in_reply_to`` and ``references`` are message ids of the thread
+    (RFC 5322 §3.6.4); ``headers`` are extra ``(name, value)`` fields.
     """
     if charset not in CHARSETS:
         raise ValueError(f"charset must be one of {CHARSETS}, got {charset!r}")
+    if header_encoding not in HEADER_ENCODINGS:
+        raise ValueError(f"header_encoding must be one of {HEADER_ENCODINGS}, "
+                         f"got {header_encoding!r}")
+    words = _header_charset(charset, header_encoding)
     msg = EmailMessage(policy=COMPOSE_POLICY)
     # set_raw keeps our encoded words in the chosen charset; msg[...] would re-encode in UTF-8.
-    msg.set_raw("From", email.utils.formataddr((sender_name, sender), charset=charset))
+    msg.set_raw("From", email.utils.formataddr((sender_name, sender), charset=words))
     msg["To"] = ", ".join(to)
-    msg.set_raw("Subject", _encoded(subject, charset, "Subject"))
+    msg.set_raw("Subject", _encoded(subject, words, "Subject"))
     msg["Date"] = email.utils.format_datetime(date)
     msg["Message-ID"] = _msgid(message_id)
+    if in_reply_to:
+        msg["In-Reply-To"] = " ".join(_msgid(m) for m in in_reply_to)
+    if references:
+        msg["References"] = " ".join(_msgid(m) for m in references)
+    for name, value in headers:
+        msg.set_raw(name, _encoded(value, words, name))
     msg.set_content(body, charset=charset, cte=transfer_encoding)
     for filename, mime_type, data in attachments:
         maintype, _, subtype = mime_type.partition("/")

@@ -11,23 +11,27 @@ from __future__ import annotations
 
 from ..protocols.imap.client import IMAPClient
 from ..protocols.imap.client_script import ClientCommand, ScriptStep, command
+from .refusal import refusal_params
 
 #: What a mail program asks when it opens a mailbox (the message list).
 PLAN = ('LIST "" "*"', "SELECT INBOX",
         "FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])")
 
 
-def imap_client(session, password: str) -> IMAPClient:
-    """The client engine for one scenario session."""
-    steps = [_step(s) for s in session.steps] if session.commands is not None \
+def imap_client(session, password: str, sent_copy: bytes | None = None) -> IMAPClient:
+    """The client engine for one scenario session; ``sent_copy`` is the message an
+    ``append_sent`` step stores (None: nothing was sent, the step is left out)."""
+    steps = [_step(s, sent_copy) for s in session.steps
+             if not s.sent_copy or sent_copy is not None] if session.commands is not None \
         else [ScriptStep((command(line),)) for line in PLAN]
     steps = _fold_pauses(steps, session.pause)
-    return IMAPClient(session.user, password, steps)
+    return IMAPClient(session.user, password, steps, retries=session.retries)
 
 
-def _step(step) -> ScriptStep:
+def _step(step, sent_copy: bytes | None) -> ScriptStep:
     """A scenario step; an APPEND's message is its one command's literal (sent after "+")."""
-    return ScriptStep(tuple(command(line, step.literal) for line in step.commands), step.idle,
+    literal = sent_copy if step.sent_copy else step.literal
+    return ScriptStep(tuple(command(line, literal) for line in step.commands), step.idle,
                       step.pause)
 
 
@@ -46,7 +50,8 @@ def imap_summary(engine: IMAPClient) -> tuple[str, str, dict]:
     r = engine.result
     if not r.logged_in:
         refusal = next((c.text for c in r.completions if c.name in ("LOGIN", "AUTHENTICATE")), "")
-        return "imap.client.refused", f"login refused: {refusal}", {"reply": refusal}
+        return ("imap.client.refused", f"login refused: {refusal}",
+                refusal_params(refusal, r.attempts, r.unsent))
     box = engine.last_mailbox
     params = {"commands": len(r.sent), "mailbox": box.name if box else "—",
               "exists": box.exists if box else 0, "unseen": box.unseen() if box else 0,

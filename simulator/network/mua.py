@@ -26,6 +26,8 @@ class MUANode:
         self.smtp_server = (host.smtp_server or "").lower()
         self.user = host.user
         self.reader = MailboxReader(net, self.name)
+        #: sender address -> the bytes of the last message sent (for append_sent)
+        self.sent = self.reader.sent
 
     def schedule(self, message) -> None:
         self.net.scheduler.at(message.at, self.submit, message)
@@ -40,8 +42,11 @@ class MUANode:
         content = mime.compose(message.sender, list(message.to), message.subject, message.body,
                                date=self.net.now_datetime(), charset=message.charset,
                                sender_name=account.name if account else "",
-                               message_id=self.net.new_message_id(self.name),
-                               transfer_encoding=_ENCODING, attachments=_photo(message))
+                               message_id=message.message_id or self.net.new_message_id(self.name),
+                               transfer_encoding=message.transfer_encoding or _ENCODING,
+                               header_encoding=message.header_encoding,
+                               in_reply_to=message.in_reply_to, references=message.references,
+                               headers=message.headers, attachments=_photo(message))
         envelope = Envelope(mail_from=_path(message.mail_from) or Path(message.sender),
                             rcpt_to=[_path(r) for r in message.rcpt_to]
                             or [Path(a) for a in message.to],
@@ -51,16 +56,21 @@ class MUANode:
                                                           "to": ", ".join(message.to),
                                                           "server": self.smtp_server})
         port = SUBMISSION_PORT if self.net.listens(self.smtp_server, SUBMISSION_PORT) else MX_PORT
-        credentials = ((account.address, account.password)
+        password = message.password if message.password is not None else (
+            account.password if account else "")
+        credentials = ((account.address, password)
                        if account and port == SUBMISSION_PORT else None)
         client = SMTPClient(self.name, envelope, credentials=credentials,
+                            retries=message.retries if credentials else (),
                             starttls=port == SUBMISSION_PORT, pipelining=self.net.pipelining)
         self.net.connect(self.name, self.smtp_server, port, "SMTP", client,
-                         on_close=self._finished)
+                         on_close=lambda conn: self._finished(conn, message.sender, content))
 
-    def _finished(self, conn) -> None:
+    def _finished(self, conn, sender: str, content: bytes) -> None:
         result = conn.client_engine.result
         ok = result.final is not None and result.final.is_positive
+        if ok:
+            self.sent[sender.lower()] = content     # what a mail program files in Sent
         self.net.recorder.internal(self.name, "MUA", "sent" if ok else "not sent",
                                    "mua.sent" if ok else "mua.failed",
                                    params={"reply": _reply_text(result.final or result.failure)})

@@ -16,6 +16,7 @@ from ..protocols.pop2 import POP2Client
 from ..protocols.pop3 import PORT as POP3_PORT
 from ..protocols.pop3 import POP3Client
 from .imap_reader import imap_client, imap_summary
+from .refusal import refusal_params
 
 _PORTS = {"pop3": (POP3_PORT, "POP3"), "pop2": (POP2_PORT, "POP2"), "imap": (IMAP_PORT, "IMAP")}
 
@@ -28,6 +29,8 @@ class MailboxReader:
         self.name = host_name
         #: account address -> UIDL ids downloaded earlier and (as far as we know) still kept
         self.seen: dict[str, set[str]] = {}
+        #: sender address (lower case) -> the bytes of the last message this host sent
+        self.sent: dict[str, bytes] = {}
 
     def schedule(self, session) -> None:
         self.net.scheduler.at(session.at, self.start, session)
@@ -60,7 +63,7 @@ class MailboxReader:
     # -- the client engine ----------------------------------------------------
     def _engine(self, session, password: str, key: str):
         if session.protocol == "imap":
-            return imap_client(session, password)
+            return imap_client(session, password, self._sent_copy(session, key))
         if session.protocol == "pop2":
             if session.commands is None:
                 return POP2Client(session.user, password, delete=not session.leave_copy)
@@ -68,9 +71,21 @@ class MailboxReader:
             return POP2Client(session.user, password, script=[helo, *_script(session)])
         if session.commands is None:
             return POP3Client(session.user, password, use_apop=session.apop, stls=session.stls,
-                              leave_copy=session.leave_copy, seen_uids=self.seen.get(key, ()))
+                              leave_copy=session.leave_copy, seen_uids=self.seen.get(key, ()),
+                              retries=session.retries)
         return POP3Client(session.user, password, use_apop=session.apop, stls=session.stls,
-                          script=_script(session))
+                          script=_script(session), retries=session.retries)
+
+    def _sent_copy(self, session, key: str) -> bytes | None:
+        """What ``append_sent`` stores: the message this host last sent for the user.
+        If it was never sent (a refused AUTH, say), the trace says why nothing is copied."""
+        if not any(step.sent_copy for step in session.steps):
+            return None
+        copy = self.sent.get(key.lower())
+        if copy is None:
+            self.net.recorder.internal(self.name, "MUA", "no sent message to copy to Sent",
+                                       "mua.no_sent_copy", params={"user": session.user})
+        return copy
 
     def _think(self, session, engine, data: bytes) -> float:
         """The user reads for ``pause`` seconds before signing off (only once logged in)."""
@@ -127,7 +142,8 @@ def _pop3_summary(session, engine) -> tuple[str, str, dict]:
     r = engine.result
     if not r.logged_in:
         refusal = next((x.text for x in reversed(r.responses) if not x.ok), "")
-        return "pop.session.refused", f"login refused: {refusal}", {"reply": refusal}
+        return ("pop.session.refused", f"login refused: {refusal}",
+                refusal_params(refusal, r.attempts, r.unsent))
     if session.commands is None:
         count = len(r.downloaded)
         skipped = len(set(r.uidl.values()) - set(r.downloaded))

@@ -6,6 +6,9 @@ An IMAP session's ``commands`` is a list whose items are
 * a list of lines: sent together in one write, i.e. pipelined (RFC 9051 §5.5);
 * ``{idle: seconds}``: IDLE (RFC 2177) for that long, then DONE;
 * ``{pause: seconds}``: the user reads before the next item;
+* ``{append_sent: true}``: the copy of the message this client last sent for
+  the session's user — the very bytes that went out over SMTP, same Message-ID
+  and Date — stored in Sent with \\Seen, as a mail program does after sending;
 * ``{append: {folder: Sent, flags: [\\Seen], subject: ..., body: ..., to: [...]}}``:
   the mail program stores a message it wrote (e.g. the copy of a sent
   message) with APPEND.  The message is composed here with
@@ -25,9 +28,11 @@ from datetime import datetime
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from simulator.scenarios.loader_nodes import Checker
-from simulator.scenarios.model import SessionStep, User
+from simulator.scenarios.model import Message, SessionStep, User
 
-STEP_KEYS = ("idle", "pause", "append")
+STEP_KEYS = ("idle", "pause", "append", "append_sent")
+#: Where append_sent files the copy, with which flags (what Thunderbird does).
+SENT_FOLDER, SENT_FLAGS = "Sent", ("\\Seen",)
 APPEND_KEYS = ("folder", "flags", "subject", "body", "to")
 #: RFC 3501 §9 flag: a system flag or a keyword atom.
 _FLAG = re.compile(r"\\(?:Seen|Answered|Flagged|Deleted|Draft)|[!#$&'+\-.0-9:;<=>?@A-Z^_`a-z|}~]+",
@@ -37,10 +42,14 @@ _ADDRESS = re.compile(r"[^@\s<>]+@[A-Za-z0-9.-]+")
 
 @dataclass(frozen=True)
 class Author:
-    """Who writes an APPENDed message, and when (the session's start)."""
+    """Who writes an APPENDed message, and when (the session's start); ``client``,
+    ``at`` and ``messages`` tell which message ``append_sent`` copies."""
 
     user: User
     when: datetime
+    client: str = ""
+    at: float = 0.0
+    messages: tuple[Message, ...] = ()
 
 
 def imap_steps(c: Checker, items: list[Node], pipeline: bool,
@@ -51,6 +60,10 @@ def imap_steps(c: Checker, items: list[Node], pipeline: bool,
     for number, item in enumerate(items, start=1):
         if isinstance(item, MappingNode) and _is_append(c, item):
             steps.append(_append(c, item, number, author, pause))
+            pause, joinable = 0.0, False
+            continue
+        if isinstance(item, MappingNode) and _is_append_sent(c, item):
+            steps.append(_append_sent(c, item, author, pause))
             pause, joinable = 0.0, False
             continue
         if isinstance(item, MappingNode):
@@ -86,6 +99,28 @@ def _is_append(c: Checker, item: MappingNode) -> bool:
     if "append" in f and len(f) > 1:
         c.fail(item, "imap_item", key="commands", got=c.show(item))
     return "append" in f
+
+
+def _is_append_sent(c: Checker, item: MappingNode) -> bool:
+    f = c.mapping(item, "commands", "commands", STEP_KEYS)
+    if "append_sent" in f and len(f) > 1:
+        c.fail(item, "imap_item", key="commands", got=c.show(item))
+    return "append_sent" in f
+
+
+def _append_sent(c: Checker, item: MappingNode, author: Author, pause: float) -> SessionStep:
+    """``{append_sent: true}``: APPEND Sent (\\Seen) with the bytes of the message this
+    client sent last for the user; they exist only at run time (``SessionStep.sent_copy``)."""
+    node = c.mapping(item, "commands", "commands", STEP_KEYS)["append_sent"][1]
+    if c.value(node, "append_sent", "bool") is not True:
+        c.fail(node, "append_sent_false", key="append_sent")
+    address = author.user.address.lower()
+    if not any(m.client == author.client and m.sender.lower() == address and m.at < author.at
+               for m in author.messages):
+        c.fail(node, "append_sent_none", key="append_sent", client=author.client,
+               user=author.user.address)
+    line = f"APPEND {SENT_FOLDER} ({' '.join(SENT_FLAGS)})"
+    return SessionStep((line,), pause=pause, sent_copy=True)
 
 
 def _append(c: Checker, item: MappingNode, number: int, author: Author | None,

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from simulator.locale import LANGUAGES
+from simulator.scenarios.loader_messages import ADDRESS, build_message
 from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs, line_of
 from simulator.scenarios.loader_sessions import build_session
 from simulator.scenarios.model import (
@@ -28,15 +29,12 @@ from simulator.scenarios.model import (
     Zone,
 )
 
-CHARSETS = ("utf-8", "koi8-r", "windows-1251")
 RCODES = ("SERVFAIL", "NXDOMAIN")
 
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
             "sessions", "faults", "links", "options")
 HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared")
 USER_KEYS = ("address", "password", "name")
-MESSAGE_KEYS = ("at", "client", "from", "to", "subject", "body", "charset",
-                "mail_from", "rcpt_to", "photo_size")
 OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
 #: fault kind -> (required fields, optional fields); every kind also takes start/end.
 FAULT_FIELDS = {
@@ -48,12 +46,6 @@ FAULT_FIELDS = {
 assert set(FAULT_FIELDS) == set(FAULT_KINDS)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-# Plausible, not RFC 5322 complete: a local part without spaces or brackets, an
-# @ and a dotted domain.  \w lets Cyrillic through, for the SMTPUTF8 lessons.
-_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[\w-]+(\.[\w-]+)*\.?$")
-# An SMTP path (RFC 5321 §4.1.2, RFC 821 §4.1.2 for the route): <>, an address,
-# <address>, or <@h1,@h2:address>.
-_ROUTE = re.compile(r"^@[\w.-]+(,@[\w.-]+)*:")
 _REPLY = re.compile(r"^[2-5][0-9][0-9]([ -].*)?$")
 
 
@@ -66,6 +58,10 @@ def build_scenario(c: Checker, root: Node) -> Scenario:
     hosts = _hosts(c, f["hosts"][1], refs)
     users = tuple(_user(c, n, i) for i, n in _numbered(c, f, "users"))
     options = _options(c, f["options"][1]) if "options" in f else Options()
+    messages: list[Message] = []
+    for i, n in _numbered(c, f, "messages"):
+        messages.append(build_message(c, n, i, refs, messages))
+    messages = tuple(messages)
     scenario = Scenario(
         name=_name(c, f["name"][1]),
         description=_description(c, f.get("description", (None, None))[1]),
@@ -74,8 +70,8 @@ def build_scenario(c: Checker, root: Node) -> Scenario:
         zones=_zones(c, f["zones"][1]) if "zones" in f else (),
         hosts=hosts,
         users=users,
-        messages=tuple(_message(c, n, i, refs) for i, n in _numbered(c, f, "messages")),
-        sessions=tuple(build_session(c, n, i, refs, hosts, users, options.start_time)
+        messages=messages,
+        sessions=tuple(build_session(c, n, i, refs, hosts, users, options.start_time, messages)
                        for i, n in _numbered(c, f, "sessions")),
         faults=tuple(_fault(c, n, i, refs) for i, n in _numbered(c, f, "faults")),
         links=tuple(_link(c, n, refs) for _, n in _numbered(c, f, "links")),
@@ -163,61 +159,13 @@ def _hostname(c: Checker, f: dict, key: str) -> str | None:
 
 
 def _address(c: Checker, f: dict, key: str) -> str | None:
-    return c.matching(f[key][1], key, _ADDRESS, "address") if key in f else None
+    return c.matching(f[key][1], key, ADDRESS, "address") if key in f else None
 
 
 def _user(c: Checker, node: Node, number: int) -> User:
     f = c.mapping(node, "users", f"users #{number}", USER_KEYS, required=("address",))
     return User(address=_address(c, f, "address"), password=c.get(f, "password", "text", ""),
                 name=c.get(f, "name", "text", ""))
-
-
-def _message(c: Checker, node: Node, number: int, refs: HostRefs) -> Message:
-    f = c.mapping(node, "messages", f"messages #{number}", MESSAGE_KEYS,
-                  required=("client", "from", "to"))
-    client = _hostname(c, f, "client")
-    refs.add(f["client"][1], "client", client)
-    to = tuple(c.matching(n, "to", _ADDRESS, "address") for n in c.listed(f, "to"))
-    if not to:
-        c.fail(f["to"][1], "empty_list", key="to")
-    message = Message(
-        at=c.get(f, "at", "number", 0.0), client=client, sender=_address(c, f, "from"), to=to,
-        subject=c.get(f, "subject", "text", ""), body=c.get(f, "body", "text", ""),
-        charset=_charset(c, f["charset"][1]) if "charset" in f else "utf-8",
-        mail_from=_path(c, f["mail_from"][1], "mail_from") if "mail_from" in f else None,
-        rcpt_to=tuple(_path(c, n, "rcpt_to") for n in c.listed(f, "rcpt_to")),
-        photo_size=c.get(f, "photo_size", "positive_int", 0))
-    _check_charset(c, f, message)
-    return message
-
-
-def _path(c: Checker, node: Node, key: str) -> str:
-    """An envelope path as written (kept verbatim: the lessons show it on the wire)."""
-    value = c.value(node, key, "text")
-    inner = value[1:-1] if value.startswith("<") and value.endswith(">") else value
-    if inner == "" and value == "<>" and key == "mail_from":
-        return value                       # the null reverse path of a bounce
-    if not _ADDRESS.match(_ROUTE.sub("", inner, count=1)):
-        c.fail(node, "path", key=key, got=c.show(node))
-    return value
-
-
-def _charset(c: Checker, node: Node) -> str:
-    """A charset name in any case (KOI8-R, koi8-r: RFC 2046 §4.1.2), as its canonical name."""
-    value = c.scalar(node)
-    if isinstance(value, str) and value.strip().lower() in CHARSETS:
-        return value.strip().lower()
-    return c.choice(node, "charset", CHARSETS)
-
-
-def _check_charset(c: Checker, f: dict, message: Message) -> None:
-    """Cyrillic fits KOI8-R and Windows-1251, but an emoji does not: say so here."""
-    try:
-        (message.subject + message.body).encode(message.charset)
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start]
-        c.fail(f["charset"][1], "charset", key="charset", got=f"'{message.charset}'",
-               char=f"'{bad}'")
 
 
 def _fault(c: Checker, node: Node, number: int, refs: HostRefs) -> Fault:

@@ -15,7 +15,7 @@ from yaml.nodes import Node
 
 from simulator.scenarios.loader_imap import Author, flat, imap_steps
 from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs
-from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Options, Session, User
+from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Message, Options, Session, User
 
 SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls",
                 "commands", "leave_copy", "drop", "pause", "pipeline")
@@ -27,7 +27,7 @@ POP_ONLY = ("leave_copy", "drop")
 
 def build_session(c: Checker, node: Node, number: int, refs: HostRefs,
                   hosts: tuple[Host, ...], users: tuple[User, ...],
-                  start: datetime | None = None) -> Session:
+                  start: datetime | None = None, messages: tuple[Message, ...] = ()) -> Session:
     """One item of ``sessions``, checked field by field and against hosts and users."""
     f = c.mapping(node, "sessions", f"sessions #{number}", SESSION_KEYS,
                   required=("client", "protocol", "server", "user"))
@@ -38,21 +38,22 @@ def build_session(c: Checker, node: Node, number: int, refs: HostRefs,
         if protocol != "pop3" and c.get(f, key, "bool", False):
             c.fail(f[key][0], "pop3_only", key=key, got=f"'{protocol}'")
     if protocol == "imap":
-        return _imap_session(c, f, client, server, users, start)
+        return _imap_session(c, f, client, server, users, start, messages)
     if "pipeline" in f:
         c.fail(f["pipeline"][0], "imap_only", key="pipeline", got=f"'{protocol}'")
     commands = _commands(c, f, protocol)
     _check_plan_options(c, f, commands)
+    password, retries = _passwords(c, f, protocol)
     return Session(
         at=c.get(f, "at", "number", 0.0), client=client, protocol=protocol, server=server,
-        user=_user(c, f["user"][1], users), password=c.get(f, "password", "text"),
+        user=_user(c, f["user"][1], users), password=password, retries=retries,
         apop=c.get(f, "apop", "bool", False), stls=c.get(f, "stls", "bool", False),
         commands=commands, leave_copy=c.get(f, "leave_copy", "bool", True),
         drop=c.get(f, "drop", "bool", False), pause=c.get(f, "pause", "number", 0.0))
 
 
-def _imap_session(c: Checker, f: dict, client: str, server: str,
-                  users: tuple[User, ...], start: datetime | None) -> Session:
+def _imap_session(c: Checker, f: dict, client: str, server: str, users: tuple[User, ...],
+                  start: datetime | None, messages: tuple[Message, ...]) -> Session:
     """An IMAP session: its script as steps (:mod:`.loader_imap`); an APPEND's message
     is written by the user's mail program at the session's start time."""
     for key in POP_ONLY:
@@ -65,13 +66,28 @@ def _imap_session(c: Checker, f: dict, client: str, server: str,
         items = c.listed(f, "commands")
         if not items:
             c.fail(f["commands"][1], "empty_list", key="commands")
-        author = Author(_owner(login, users), (start or Options().start_time) + timedelta(seconds=at))
+        author = Author(_owner(login, users), (start or Options().start_time) + timedelta(seconds=at),
+                        client, at, messages)
         steps = imap_steps(c, items, c.get(f, "pipeline", "bool", False), author)
+    password, retries = _passwords(c, f, "imap")
     return Session(
         at=at, client=client, protocol="imap", server=server,
-        user=login, password=c.get(f, "password", "text"),
+        user=login, password=password, retries=retries,
         commands=flat(steps) if "commands" in f else None,
         pause=c.get(f, "pause", "number", 0.0), steps=steps)
+
+
+def _passwords(c: Checker, f: dict, protocol: str) -> tuple[str | None, tuple[str, ...]]:
+    """``password: x`` or a list: what the user types at each login attempt.  After a
+    refusal the client tries the next one (RFC 1939 §7, RFC 9051 §6.2.3); POP2 has no
+    second try (RFC 937: the server closes after a refused HELO)."""
+    nodes = c.listed(f, "password")
+    if "password" in f and not nodes:
+        c.fail(f["password"][1], "empty_list", key="password")
+    passwords = tuple(c.value(n, "password", "text") for n in nodes)
+    if len(passwords) > 1 and protocol == "pop2":
+        c.fail(f["password"][1], "pop2_retry", key="password")
+    return (passwords[0] if passwords else None), passwords[1:]
 
 
 def _host(c: Checker, f: dict, key: str, role: str, refs: HostRefs,

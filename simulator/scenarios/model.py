@@ -73,6 +73,14 @@ class Message:
     mail_from: str | None = None                # envelope override, e.g. a source route
     rcpt_to: tuple[str, ...] = ()               # envelope override of the recipients
     photo_size: int = 0                         # attach a photo.jpg of this many octets
+    password: str | None = None                 # SMTP AUTH password; None: the user's own
+    retries: tuple[str, ...] = ()               # passwords typed again after a 535 (RFC 4954)
+    message_id: str | None = None               # "<id@host>"; None: the client makes one
+    headers: tuple[tuple[str, str], ...] = ()   # extra header fields, in order
+    in_reply_to: tuple[str, ...] = ()           # message ids it answers (RFC 5322 §3.6.4)
+    references: tuple[str, ...] = ()           # the thread's message ids (RFC 5322 §3.6.4)
+    transfer_encoding: str | None = None        # 7bit, 8bit, quoted-printable, base64
+    header_encoding: str | None = None          # RFC 2047 "B" or "Q"; None: the charset's
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class SessionStep:
     idle: float | None = None
     pause: float = 0.0
     literal: bytes | None = None     # APPEND's message, sent after the server's "+" (RFC 3501 §7.5)
+    sent_copy: bool = False          # APPEND of the message the client sent (known at run time)
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,7 @@ class Session:
     server: str                                 # a host with that role
     user: str                                   # the login: an address or its local part
     password: str | None = None                 # None: the user's password from 'users'
+    retries: tuple[str, ...] = ()               # passwords tried again after a refused login
     apop: bool = False                          # POP3: APOP instead of USER/PASS
     stls: bool = False                          # POP3: STLS before logging in (RFC 2595)
     commands: tuple[str, ...] | None = None     # scripted lines after the login

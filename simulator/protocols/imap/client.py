@@ -19,7 +19,7 @@ before the completion of an unrelated command (RFC 3501 §7).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .._base import ConnectionClosed, EngineOutput, Event, LocalProtocolError
 from . import states as S
@@ -61,6 +61,8 @@ class IMAPClientResult:
     pushed: list[ServerResponse] = field(default_factory=list)      # untagged during IDLE
     folders: list[str] = field(default_factory=list)                # from the last LIST
     bye: str | None = None
+    attempts: int = 0                  # logins tried (refused ones and the retries)
+    unsent: int = 0                    # commands not sent because no login succeeded
 
     def completion(self, tag: str) -> Completion:
         return next(c for c in self.completions if c.tag == tag)
@@ -92,11 +94,15 @@ class IMAPClient(EngineOutput):
 
     def __init__(self, user: str | None, password: str = "",
                  script: Iterable[ScriptStep] = (), *, starttls: bool = False,
-                 mechanism: str = "LOGIN", rev2: bool = False) -> None:
+                 mechanism: str = "LOGIN", rev2: bool = False,
+                 retries: Iterable[str] = ()) -> None:
         """``starttls``: secure the connection before logging in (RFC 9051 §6.2.1);
         ``mechanism``: LOGIN or PLAIN (AUTHENTICATE, RFC 4616, with SASL-IR when the
-        server offers it); ``rev2``: ENABLE IMAP4rev2 after login if advertised."""
+        server offers it); ``rev2``: ENABLE IMAP4rev2 after login if advertised;
+        ``retries``: passwords typed again after a refused login, in order (RFC 9051
+        §6.2.3 leaves the connection in the not-authenticated state for another try)."""
         super().__init__()
+        self.user, self.mechanism, self.retries = user, mechanism, list(retries)
         steps = list(script)
         if user is not None and not (steps and logs_in(steps[0])):
             if rev2:
@@ -108,7 +114,10 @@ class IMAPClient(EngineOutput):
                          ScriptStep((ClientCommand("CAPABILITY"),))]
         if not steps or not is_logout(steps[-1]):
             steps.append(ScriptStep((ClientCommand("LOGOUT"),)))
+        given = {c.tag for s in steps for c in s.commands if c.tag}
         self.steps = assign_tags(steps)
+        #: tags the client made up (not written by the script): renumbered after a retry
+        self._generated = {c.tag for s in self.steps for c in s.commands} - given
         self.state = S.NOT_AUTHENTICATED
         self.tls = False
         self.rev2 = False                                  # the server said ENABLED IMAP4rev2
@@ -242,9 +251,10 @@ class IMAPClient(EngineOutput):
                 self._next = len(self.steps) - 1      # no password in clear text: just LOGOUT
         elif name in ("LOGIN", "AUTHENTICATE"):
             self.result.logged_in = ok
+            self.result.attempts += 1
             self.state = S.AUTHENTICATED if ok else self.state
             if not ok:
-                self._next = len(self.steps) - 1      # no point going on: just LOGOUT
+                self._login_refused()
         elif name in ("SELECT", "EXAMINE"):
             self._closing = None
             self._selected(ok, r.code)
@@ -257,6 +267,32 @@ class IMAPClient(EngineOutput):
             self.result.folders = [_list_name(x) for x in data if x.name == "LIST"]
         elif name == "LOGOUT":
             self.state, self._closed = S.LOGOUT, True
+
+    def _login_refused(self) -> None:
+        """Try the next password, or go on at the script's own next login (a retry
+        written as a command line); with neither, the rest cannot run: just LOGOUT,
+        counting what is left unsent so that the session's summary can say so."""
+        if self.retries and self.user is not None:
+            self._insert_next(ScriptStep((login(self.user, self.retries.pop(0), self.mechanism),)))
+            return
+        later = next((i for i in range(self._next, len(self.steps) - 1)
+                      if logs_in(self.steps[i])), None)
+        end = len(self.steps) - 1 if later is None else later
+        if later is None:
+            self.result.unsent = sum(len(s.commands) for s in self.steps[self._next:end])
+        self._next = end
+
+    def _insert_next(self, step: ScriptStep) -> None:
+        """Send ``step`` next; the made-up tags of what follows are renumbered so that
+        tags still grow in the order the commands go out (A1, A2, A3 …)."""
+        sent, rest = self.steps[:self._next], [step, *self.steps[self._next:]]
+        rest = [ScriptStep(tuple(replace(c, tag=None) if c.tag in self._generated else c
+                                 for c in s.commands), s.idle, s.pause, s.needs) for s in rest]
+        kept = {c.tag for s in sent for c in s.commands} | \
+            {c.tag for s in rest for c in s.commands if c.tag}
+        rest = assign_tags(rest, kept)
+        self._generated |= {c.tag for s in rest for c in s.commands} - kept
+        self.steps = [*sent, *rest]
 
     def _selected(self, ok: bool, code: str | None) -> None:
         """A failed SELECT leaves no mailbox selected (RFC 3501 §6.3.1)."""

@@ -101,10 +101,11 @@ def login(user: str, password: str, mechanism: str = "LOGIN") -> ClientCommand:
     return ClientCommand(f"LOGIN {astring(user).decode()} {astring(password).decode()}")
 
 
-def assign_tags(steps: Iterable[ScriptStep]) -> list[ScriptStep]:
-    """The same steps with a tag on every command: given ones kept, A1, A2, … for the rest."""
+def assign_tags(steps: Iterable[ScriptStep], used: set[str] = frozenset()) -> list[ScriptStep]:
+    """The same steps with a tag on every command: given ones kept, A1, A2, … for the rest
+    (skipping the ``used`` tags of steps already tagged)."""
     steps = list(steps)
-    used = {c.tag for s in steps for c in s.commands if c.tag}
+    used = set(used) | {c.tag for s in steps for c in s.commands if c.tag}
     counter = _tags(used)
     out = []
     for step in steps:

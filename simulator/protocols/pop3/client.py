@@ -81,6 +81,8 @@ class POP3Result:
     seen_uids: set[str] = field(default_factory=set)
     quit_ok: bool = False
     responses: list[Response] = field(default_factory=list)
+    attempts: int = 0                  # logins tried (a refused one, then the retries)
+    unsent: int = 0                    # script lines not sent because no login succeeded
 
 
 Plan = Generator[str | bytes, Response, None]
@@ -91,8 +93,12 @@ class POP3Client(EngineOutput):
 
     def __init__(self, user: str, password: str, *, use_apop: bool = False,
                  script: Sequence[str | bytes] | None = None, leave_copy: bool = True,
-                 seen_uids: Iterable[str] = (), stls: bool = False, login: bool = True) -> None:
+                 seen_uids: Iterable[str] = (), stls: bool = False, login: bool = True,
+                 retries: Sequence[str] = ()) -> None:
+        """``retries``: passwords the user types again after a refused login, in order
+        (RFC 1939 §7: the client may issue a new authentication command)."""
         self.user, self.password = user, password
+        self.retries = list(retries)
         self.use_apop, self.leave_copy, self.stls, self.login = use_apop, leave_copy, stls, login
         self.result = POP3Result(seen_uids=set(seen_uids))
         self.state = S.GREETING
@@ -304,16 +310,28 @@ class POP3Client(EngineOutput):
     def _script_plan(self, script: Sequence[str | bytes]) -> Plan:
         """Log in (unless ``login=False``), then send the script's lines as they are."""
         if self.login and not (yield from self._login_steps()):
+            self.result.unsent = sum(1 for line in script if _verb(line) != "QUIT")
             yield "QUIT"
             return
         for line in script:  # noqa: UP028 - a list iterator has no send()
             yield line
 
     def _login_steps(self) -> Generator[str, Response, bool]:
+        """STLS if asked, then a login; after a refusal the next password, while the
+        server keeps the connection open (it hangs up after too many failures)."""
         if self.stls:
             r = yield "STLS"
             if not r.ok:
                 return False
+        while True:
+            self.result.attempts += 1
+            if (yield from self._one_login()):
+                return True
+            if not self.retries or self.closed:
+                return False
+            self.password = self.retries.pop(0)
+
+    def _one_login(self) -> Generator[str, Response, bool]:
         if self.use_apop and self.result.timestamp:
             digest = apop_digest(self.result.timestamp, self.password)
             r = yield f"APOP {self.user} {digest}"
@@ -353,3 +371,8 @@ class POP3Client(EngineOutput):
         deleted = {self.result.uidl[n] for n in self.result.deleted}
         on_server = set(self.result.uidl.values()) - deleted
         return fetched & on_server
+
+
+def _verb(line: str | bytes) -> str:
+    text = line.decode("ascii", "replace") if isinstance(line, bytes) else line
+    return text.split()[0].upper() if text.split() else ""

@@ -13,6 +13,7 @@ awaited; :mod:`.client_flow` holds what the client does with each reply.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,10 +60,13 @@ class SMTPClient(FlowMixin, EngineOutput):
 
     def __init__(self, hostname: str, envelope: Envelope, *,
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
-                 pipelining: bool = True) -> None:
+                 pipelining: bool = True, retries: Sequence[str] = ()) -> None:
+        """``retries``: passwords the user types again after a refused AUTH (RFC 4954 §4
+        lets the client try once more), in order; without them a 535 ends the session."""
         self.hostname = hostname
         self.envelope = envelope
         self.credentials = credentials
+        self.retries = list(retries)
         self.want_starttls = starttls       # opportunistic: used only when offered
         self.pipelining = pipelining
         self.state = ClientState.GREETING

@@ -102,6 +102,11 @@ class FlowMixin:
         if answer.code == 334:
             self._go("334")
             return self._auth_continue()
+        if answer.code == 535 and self.retries:         # the user types the password again
+            self._go("retry")
+            self.credentials = (self.credentials[0], self.retries.pop(0))
+            self._auth_step = 0
+            return self._start_auth()
         if answer.code != 235:
             return self._give_up("AUTH", answer)        # 535 5.7.8 and friends
         self.result.authenticated = True

@@ -120,7 +120,8 @@ CLIENT_TRANSITIONS: Mapping[ClientState, Mapping[str, ClientState]] = {
     _C.HELO: {"ok": _C.MAIL, "failure": _C.QUIT},
     _C.STARTTLS: {"220": _C.TLS, "failure": _C.QUIT},
     _C.TLS: {TLS_DONE: _C.EHLO},
-    _C.AUTH: {"334": _C.AUTH, "235": _C.MAIL, "failure": _C.QUIT},
+    # After 535 the client may try again with other credentials (RFC 4954 §4).
+    _C.AUTH: {"334": _C.AUTH, "235": _C.MAIL, "retry": _C.AUTH, "failure": _C.QUIT},
     # With PIPELINING (RFC 2920 §3.1) MAIL, every RCPT and DATA go out in one
     # write; the replies are then read in order whatever they say.
     _C.MAIL: {"ok": _C.RCPT, "failure": _C.QUIT, "pipelined": _C.RCPT},
