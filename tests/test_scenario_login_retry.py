@@ -8,7 +8,7 @@ import pytest
 from simulator.network import simulate
 from simulator.scenarios import ScenarioError, load_text
 
-LAB = Path(__file__).parent / "fixtures" / "login-retry.yaml"
+LAB = Path(__file__).parent / "fixtures" / "labs" / "login-retry.yaml"
 
 
 def run(**swaps):

@@ -10,7 +10,7 @@ from simulator.mail.mime import parse
 from simulator.network import simulate
 from simulator.scenarios import ScenarioError, load_file, load_text
 
-THREAD = Path(__file__).parent / "fixtures" / "thread.yaml"
+THREAD = Path(__file__).parent / "fixtures" / "labs" / "thread.yaml"
 
 
 def text(**swaps):
