@@ -147,8 +147,15 @@ def explain(key: str, params: Mapping[str, Any], lang: str | None = None) -> str
 
     An engine adds ``params["notes"]`` (a list of keys) when one line needs
     more than its usual text, e.g. a MAIL FROM that carries a source route.
+    ``params["own"]`` (``{lang: text}``, a scenario's own explanation of a
+    fault) replaces the text of ``key``.
     """
-    parts = [t(key, lang, **params)] if key else []
+    own = params.get("own")
+    if isinstance(own, Mapping) and own:
+        lang = lang or default_lang()
+        parts = [str(own.get(lang) or next(iter(own.values())))]
+    else:
+        parts = [t(key, lang, **params)] if key else []
     parts += [t(note, lang, **params) for note in params.get("notes", ())]
     return " ".join(parts)
 

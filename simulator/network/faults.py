@@ -6,6 +6,7 @@ override ("451 on RCPT for the first 2 attempts") counts its uses.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from ..protocols.smtp import Reply
@@ -45,19 +46,35 @@ class Faults:
         self.net.recorder.internal(fault.node or "dns", "FAULT", f"{key}: {target}", key,
                                    params={"target": target})
 
-    def reply_override(self, node: str, verb: str, *, after: bool = False) -> Reply | None:
+    def reply_override(self, node: str, verb: str, *, after: bool = False, client: str = "",
+                       recipients: Iterable[str] = ()) -> Reply | None:
         """The forced reply for ``verb`` at ``node`` now, if a fault says so; with
-        ``after``, the reply after the message that follows DATA (``after: DATA``)."""
+        ``after``, the reply after the message that follows DATA (``after: DATA``).
+
+        ``client`` is the connecting host and ``recipients`` the mailboxes the
+        command or transaction is about (the RCPT's one, or every RCPT before
+        the final dot), for faults aimed at one ``client`` or ``recipient``.
+        """
+        wanted = {r.lower() for r in recipients}
         for index, fault in enumerate(self.faults):
             moment = fault.after if after else fault.command
             if (fault.kind == "reply" and fault.node == node
                     and (moment or "").upper() == verb.upper()
+                    and fault.client in (None, client.lower())
+                    and (fault.recipient is None or fault.recipient in wanted)
                     and fault.active(self.net.scheduler.now)
                     and (fault.times is None or self._used.get(index, 0) < fault.times)):
                 self._used[index] = self._used.get(index, 0) + 1
-                reply = Reply.parse(fault.reply)
-                return replace(reply, key=f"fault.reply.{cause(reply)}")
+                return forced(fault)
         return None
+
+
+def forced(fault: Fault) -> Reply:
+    """A fault's reply with its explanation: the teacher's own (``explain``), or the
+    one its enhanced status stands for (:func:`cause`)."""
+    reply = Reply.parse(fault.reply)
+    own = (("own", dict(fault.explain)),) if fault.explain else ()
+    return replace(reply, key=f"fault.reply.{cause(reply)}", params=own)
 
 
 def cause(reply: Reply) -> str:

@@ -9,6 +9,8 @@ the reverse path.  Every accepted message gets a Received: header (RFC 5321
 """
 from __future__ import annotations
 
+import re
+
 from ..mail import mime
 from ..mail.store import NoSuchUser, StoreError
 from ..protocols.sasl_plain import may_act_as
@@ -191,7 +193,9 @@ class SessionHandler(Handler):
         self.mta, self.port, self.peer = mta, port, peer
 
     def handle_command(self, session, verb: str, argument: str) -> Reply | None:
-        return self.mta.net.faults.reply_override(self.mta.name, verb)
+        rcpt = _rcpt_mailbox(argument) if verb.upper() == "RCPT" else None
+        return self.mta.net.faults.reply_override(self.mta.name, verb, client=self.peer,
+                                                  recipients=[rcpt] if rcpt else [])
 
     def authenticate(self, session, mechanism: str, username: str, password: str) -> bool:
         return self.mta.net.store.authenticate(username, password) is not None
@@ -205,11 +209,19 @@ class SessionHandler(Handler):
         return self.mta.check_recipient(path, authenticated=envelope.auth_user is not None)
 
     def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
-        forced = self.mta.net.faults.reply_override(self.mta.name, "DATA", after=True)
+        forced = self.mta.net.faults.reply_override(
+            self.mta.name, "DATA", after=True, client=self.peer,
+            recipients=[p.mailbox for p in envelope.rcpt_to])
         if forced is not None:
             return forced            # refused at the final dot: nothing was accepted
         queue_id = self.mta.accept(envelope, self.port, self.peer)
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
+
+
+def _rcpt_mailbox(argument: str) -> str | None:
+    """The mailbox of ``TO:<@route:bob@b.test> params`` (RFC 5321 §4.1.1.3), if readable."""
+    match = re.match(r"\s*TO:\s*<(?:@[^:>]*:)?([^>]*)>", argument, re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _mailbox_key(path: Path) -> str:

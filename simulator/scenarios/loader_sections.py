@@ -41,7 +41,7 @@ FAULT_FIELDS = {
     "node_down": (("node",), ()),
     "link_down": (("node", "peer"), ()),
     "dns": (("name",), ("rcode",)),
-    "reply": (("node", "reply"), ("command", "after", "times")),
+    "reply": (("node", "reply"), ("command", "after", "times", "client", "recipient", "explain")),
 }
 assert set(FAULT_FIELDS) == set(FAULT_KINDS)
 
@@ -181,6 +181,9 @@ def _fault(c: Checker, node: Node, number: int, refs: HostRefs) -> Fault:
     if kind == "reply" and ("command" in f) == ("after" in f):
         # One moment to answer at: a command, or the final dot of the message (after: DATA).
         c.fail(node, "fault_moment", key="command", where=where)
+    if "recipient" in f and fields.get("command") not in (None, "RCPT"):
+        # Before RCPT the server does not know the recipient yet (RFC 5321 §3.3).
+        c.fail(f["recipient"][0], "fault_recipient", key="recipient", got=fields["command"])
     start, end = c.get(f, "start", "number", 0.0), c.get(f, "end", "number")
     if end is not None and end <= start:
         c.fail(f["end"][1], "end_before_start", got=end, start=start)
@@ -203,6 +206,18 @@ def _fault_field(c: Checker, f: dict, key: str, refs: HostRefs) -> object:
         return c.matching(node, key, _REPLY, "reply")
     if key == "after":
         return c.choice(node, key, ("DATA",))
+    if key == "client":
+        name = _hostname(c, f, key)
+        refs.add(node, key, name)
+        return name.lower()
+    if key == "recipient":
+        return c.matching(node, key, ADDRESS, "address").lower()
+    if key == "explain":
+        texts = _description(c, node)
+        for lang in LANGUAGES:          # the trace is replayed in either language
+            if lang not in texts:
+                c.fail(node, "missing", key=lang, where="explain")
+        return tuple(sorted(texts.items()))
     return smtp_verb(c, node, key)
 
 

@@ -134,7 +134,9 @@ class Fault:
     ``node``–``peer`` carries nothing.  ``dns``: lookups of ``name`` answer
     ``rcode`` (SERVFAIL or NXDOMAIN).  ``reply``: ``node`` answers ``command``
     (or, with ``after: DATA``, the final dot of the message: RFC 5321 §4.1.1.4)
-    with ``reply`` for the first ``times`` attempts.
+    with ``reply`` for the first ``times`` attempts — only to the SMTP client
+    ``client`` and only for transactions to ``recipient``, if given; ``explain``
+    ({lang: text}) replaces the generic explanation of that reply.
     """
 
     kind: str
@@ -146,6 +148,9 @@ class Fault:
     after: str | None = None
     reply: str | None = None
     times: int | None = None
+    client: str | None = None                   # reply: only to this connecting host
+    recipient: str | None = None                # reply: only for this RCPT / transaction
+    explain: tuple[tuple[str, str], ...] = ()   # reply: ((lang, text), ...) of the teacher
     start: float = 0.0
     end: float | None = None
 

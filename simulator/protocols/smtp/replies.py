@@ -29,6 +29,7 @@ class Reply:
     enhanced: str | None
     lines: tuple[str, ...]
     key: str = ""             # explanation key, e.g. "smtp.reply.ok_rcpt"
+    params: tuple[tuple[str, Any], ...] = ()   # extra explanation params (a fault's own text)
 
     @property
     def is_positive(self) -> bool:

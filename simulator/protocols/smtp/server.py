@@ -254,7 +254,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
         data = answer.wire
         self._out += data
         params = {"code": answer.code, "enhanced": answer.enhanced or "",
-                  "text": answer.text}
+                  "text": answer.text, **dict(answer.params)}
         self._transcribe("s2c", data, self.state, self.state,
                      answer.key or class_key(answer.code), params)
 
