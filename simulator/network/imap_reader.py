@@ -5,7 +5,8 @@ script.  Without ``commands`` the client does what a mail program does when
 it opens a mailbox: list the folders, select INBOX and fetch what the
 message list shows — envelope headers, size and flags — without
 downloading a single body (``BODY.PEEK``, RFC 3501 §6.4.5), so nothing is
-marked \\Seen.
+marked \\Seen.  An empty INBOX (``* 0 EXISTS``) is not fetched at all: ``1:*``
+would name no message, and the server would answer BAD (RFC 9051 §9).
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def imap_client(session, password: str, sent_copy: bytes | None = None) -> IMAPC
     ``append_sent`` step stores (None: nothing was sent, the step is left out)."""
     steps = [_step(s, sent_copy) for s in session.steps
              if not s.sent_copy or sent_copy is not None] if session.commands is not None \
-        else [ScriptStep((command(line),)) for line in PLAN]
+        else [ScriptStep((command(line),), needs_messages=line.startswith("FETCH"))
+              for line in PLAN]
     steps = _fold_pauses(steps, session.pause)
     return IMAPClient(session.user, password, steps, retries=session.retries)
 

@@ -287,7 +287,8 @@ class IMAPClient(EngineOutput):
         tags still grow in the order the commands go out (A1, A2, A3 …)."""
         sent, rest = self.steps[:self._next], [step, *self.steps[self._next:]]
         rest = [ScriptStep(tuple(replace(c, tag=None) if c.tag in self._generated else c
-                                 for c in s.commands), s.idle, s.pause, s.needs) for s in rest]
+                                 for c in s.commands), s.idle, s.pause, s.needs,
+                           s.needs_messages) for s in rest]
         kept = {c.tag for s in sent for c in s.commands} | \
             {c.tag for s in rest for c in s.commands if c.tag}
         rest = assign_tags(rest, kept)
@@ -312,6 +313,12 @@ class IMAPClient(EngineOutput):
         step = self.steps[self._next]
         if step.needs and step.needs not in {c.upper() for c in self.result.capabilities}:
             self._next += 1                   # e.g. ENABLE IMAP4rev2 on a rev1-only server
+            self._advance()
+            return
+        if step.needs_messages and (self.mailbox is None or not self.mailbox.exists):
+            # "1:*" names no message in an empty mailbox: a client that asks gets BAD
+            # (RFC 9051 §9, seq-number); the EXISTS of SELECT told it there is none.
+            self._next += 1
             self._advance()
             return
         if step.pause and not self._paused:

@@ -73,6 +73,7 @@ class ScriptStep:
     idle: float | None = None             # seconds in IDLE before DONE; commands is (IDLE,)
     pause: float = 0.0
     needs: str | None = None              # a capability: the step is skipped without it
+    needs_messages: bool = False          # skipped when the selected mailbox is empty
 
 
 def split_tag(line: str) -> tuple[str | None, str]:
@@ -111,7 +112,7 @@ def assign_tags(steps: Iterable[ScriptStep], used: set[str] = frozenset()) -> li
     for step in steps:
         tagged = tuple(c if c.tag else ClientCommand(c.line, c.literal, next(counter), c.sasl)
                        for c in step.commands)
-        out.append(ScriptStep(tagged, step.idle, step.pause, step.needs))
+        out.append(ScriptStep(tagged, step.idle, step.pause, step.needs, step.needs_messages))
     return out
 
 
