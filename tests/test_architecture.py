@@ -53,6 +53,7 @@ LAYERS = (
     ("network",),
     ("plots",),
     ("server",),
+    ("quiz",),
     ("widgets", "cli", "cli_args", "lab", "replay", "replay_stepper", "__main__"),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}

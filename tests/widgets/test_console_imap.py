@@ -3,8 +3,8 @@ import re
 
 import pytest
 
+from simulator.network.literal import LiteralTracker
 from simulator.widgets.console import ProtocolConsole
-from simulator.widgets.console_literal import LiteralTracker
 
 
 def text(html: str) -> str:

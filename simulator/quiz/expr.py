@@ -1,0 +1,80 @@
+"""The restricted expressions of a bank: ``answer``, ``checks[].expr`` and ``=expr`` options.
+
+A teacher writes ``trace.find(command="RCPT").code`` and the quiz evaluates it
+on the variant's run.  The evaluator is simpleeval's ``EvalWithCompoundTypes``
+(a well-kept library that walks the AST and refuses dunder attributes, modules
+and dangerous builtins), configured here so that an expression
+
+* is one Python *expression* (``ast.parse(mode="eval")``): no statements, so no
+  import and no assignment; the walrus ``:=`` is not a node simpleeval knows;
+* names only :data:`NAMES` and the functions of :data:`FUNCTIONS`, plus the
+  variables of its own comprehensions;
+* touches no name or attribute that starts with ``_``.
+
+:func:`check_syntax` applies the static rules when the bank loads, so a
+mistake is reported with its line before any student sees the item.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import Any
+
+from simpleeval import EvalWithCompoundTypes, InvalidExpression
+
+#: What an expression may read (``docs/quizzes.md``, "Expressions").
+NAMES = ("trace", "result", "state", "params", "before")
+#: The functions an expression may call by name.
+FUNCTIONS = {f.__name__: f for f in (len, min, max, sum, sorted, set, any, all, abs, round,
+                                     int, str, list)}
+
+
+class ExpressionError(ValueError):
+    """An expression that cannot be used; ``reason`` says why in English (a teacher's tool)."""
+
+    def __init__(self, expression: str, reason: str) -> None:
+        super().__init__(f"{expression!r}: {reason}")
+        self.expression, self.reason = expression, reason
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """The variables the expression's comprehensions bind (``x`` in ``[x for x in …]``)."""
+    return {n.id for node in ast.walk(tree) if isinstance(node, ast.comprehension)
+            for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+
+
+def check_syntax(expression: str) -> ast.Expression:
+    """Parse ``expression`` and apply the static rules; raise ExpressionError otherwise."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(expression, f"not a Python expression ({exc.msg})") from None
+    known = set(NAMES) | set(FUNCTIONS) | _bound_names(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            raise ExpressionError(expression, f"the name {node.id} starts with '_'")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise ExpressionError(expression, f"the attribute .{node.attr} starts with '_'")
+        if isinstance(node, ast.Name) and node.id not in known:
+            raise ExpressionError(expression, f"unknown name {node.id}; an expression may use "
+                                  f"{', '.join(NAMES)} and {', '.join(FUNCTIONS)}")
+        if isinstance(node, ast.Lambda | ast.NamedExpr | ast.Await | ast.Yield | ast.YieldFrom):
+            raise ExpressionError(expression, f"{type(node).__name__} is not allowed")
+    return tree
+
+
+def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
+    """The value of ``expression`` with ``names`` (a subset of NAMES) in scope.
+
+    Every failure, from a syntax slip to ``None.code`` when ``find`` found
+    nothing, is an ExpressionError naming the expression.
+    """
+    tree = check_syntax(expression)
+    evaluator = EvalWithCompoundTypes(functions=dict(FUNCTIONS), names=dict(names))
+    try:
+        return evaluator.eval(expression, previously_parsed=tree.body)
+    except InvalidExpression as exc:
+        raise ExpressionError(expression, str(exc)) from None
+    except (ArithmeticError, AttributeError, KeyError, IndexError, LookupError, TypeError,
+            ValueError) as exc:
+        raise ExpressionError(expression, f"{type(exc).__name__}: {exc}") from None
