@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is None:
         return status
     handler = {"scenarios": cmd_scenarios, "run": cmd_run, "replay": cmd_replay,
-               "serve": cmd_serve, "lab": cmd_lab}[args.command]
+               "serve": cmd_serve, "lab": cmd_lab, "quiz": cmd_quiz}[args.command]
     try:
         return handler(args)
     except (UserError, ScenarioError, TraceFormatError) as exc:
@@ -87,6 +87,18 @@ def cmd_serve(args) -> int:
     try:
         return run_serve(args)
     except ServeUsageError as exc:
+        raise UserError(str(exc)) from None
+
+
+# -- mailsim quiz --------------------------------------------------------------------------
+
+
+def cmd_quiz(args) -> int:
+    """Question banks: validate, render, grade, export, import-gift (simulator/cli_quiz.py)."""
+    from simulator.cli_quiz import QuizUsageError, run_quiz
+    try:
+        return run_quiz(args)
+    except QuizUsageError as exc:
         raise UserError(str(exc)) from None
 
 

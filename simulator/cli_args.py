@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from simulator import __version__
+from simulator.cli_quiz import add_quiz_arguments
 from simulator.locale import LANGUAGES, default_lang, t
 
-COMMANDS = ("scenarios", "run", "replay", "serve", "lab")
+COMMANDS = ("scenarios", "run", "replay", "serve", "lab", "quiz")
 
 
 def pick_lang(argv: Sequence[str]) -> str:
@@ -122,6 +123,9 @@ def build_parser(lang: str) -> Parser:
     lab.add_argument("--port", type=int, metavar="N", help=h("port"))
     lab.add_argument("--dir", metavar=mv("dir"), help=h("lab_dir"))
     lab.add_argument("--notebooks", metavar=mv("dir"), help=h("notebooks"))
+    add_quiz_arguments(commands.add_parser("quiz", help=t("quiz.cli.help.quiz", lang),
+                                           description=t("quiz.cli.help.quiz", lang),
+                                           lang=lang), lang)
     # --lang is also accepted before the command: ``mailsim --lang en scenarios``.
     parser.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     return parser

@@ -54,7 +54,7 @@ LAYERS = (
     ("plots",),
     ("server",),
     ("quiz",),
-    ("widgets", "cli", "cli_args", "lab", "replay", "replay_stepper", "__main__"),
+    ("widgets", "cli", "cli_args", "cli_quiz", "lab", "replay", "replay_stepper", "__main__"),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
 

@@ -15,9 +15,9 @@ keys and to grade tasks) and below the widgets and the command line.
 from .expr import ExpressionError
 from .loader import BankError, load_bank, load_bank_text, schema
 from .model import RESPONSES, TYPES, Bank, Item
-from .responses import ResponseError, sign, verify
+from .responses import ResponseError, save_responses, sign, sign_with_key, verify
 from .variant import Check, Variant, VariantError, seed_of
 
 __all__ = ["RESPONSES", "TYPES", "Bank", "BankError", "Check", "ExpressionError", "Item",
-           "ResponseError", "Variant", "VariantError", "load_bank", "load_bank_text",
-           "schema", "seed_of", "sign", "verify"]
+           "ResponseError", "Variant", "VariantError", "load_bank", "load_bank_text", "save_responses",
+           "schema", "seed_of", "sign", "sign_with_key", "verify"]

@@ -38,12 +38,32 @@ def canonical(document: Mapping[str, Any]) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
+def sign_with_key(bank: str, student: str, responses: Mapping[str, Any],
+                  key: bytes | str) -> dict[str, Any]:
+    """The response document, signed with the student's own key (bytes, or its hex as an
+    exam bundle carries it)."""
+    key = bytes.fromhex(key) if isinstance(key, str) else key
+    document = {"bank": bank, "student": student, "responses": dict(responses)}
+    digest = hmac.new(key, canonical(document), hashlib.sha256)
+    return {**document, "signature": digest.hexdigest()}
+
+
 def sign(bank: str, student: str, responses: Mapping[str, Any],
          secret: bytes | str) -> dict[str, Any]:
-    """The response document for ``student``, signed."""
-    document = {"bank": bank, "student": student, "responses": dict(responses)}
-    digest = hmac.new(student_key(secret, student), canonical(document), hashlib.sha256)
-    return {**document, "signature": digest.hexdigest()}
+    """The response document for ``student``, signed with the key the course secret gives."""
+    return sign_with_key(bank, student, responses, student_key(secret, student))
+
+
+def save_responses(bank: str, student: str, responses: Mapping[str, Any], key: str,
+                   path: str | None = None) -> str:
+    """Write the signed responses of an exam bundle to ``path`` (default
+    ``responses-<student>.json``) and return the path; the bundle's last cell calls it."""
+    path = path or f"responses-{student}.json"
+    document = sign_with_key(bank, student, responses, key)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    return path
 
 
 def verify(document: Any, secret: bytes | str) -> dict[str, Any]:

@@ -174,6 +174,10 @@ class Variant:
         """A cloze item's transcript with its blanks written ``{1:___}``; None otherwise."""
         return self._cloze[0] if self.item.type == "cloze" else None
 
+    def blank_answers(self) -> dict[str, list[str]]:
+        """A cloze item's accepted answers per blank (teacher side); empty for other types."""
+        return dict(self._cloze[1]) if self.item.type == "cloze" else {}
+
     def blanks(self) -> list[str]:
         """A cloze item's blank numbers in order (``["1", "2"]``); empty for other types."""
         return blanks_in(self._cloze[0]) if self.item.type == "cloze" else []
