@@ -41,6 +41,7 @@ def add_quiz_arguments(quiz, lang: str) -> None:
     def h(key: str) -> str:
         return t(f"quiz.cli.help.{key}", lang)
 
+    quiz.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli.help.lang", lang))
     commands = quiz.add_subparsers(dest="quiz_command", metavar="{" + ",".join(SUBCOMMANDS) + "}",
                                    title=t("cli.commands", lang), parser_class=type(quiz))
     commands.required = True
