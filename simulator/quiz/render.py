@@ -21,6 +21,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from simulator.locale import t
 
 from .model import Bank
+from .placeholders import shown
 from .responses import student_key
 from .variant import Variant
 
@@ -182,7 +183,7 @@ def _answer_text(variant: Variant, lang: str) -> str:
         return ", ".join(f"{n}: {v}" for n, v in key.items())
     if isinstance(key, bool):
         return t(f"quiz.render.{str(key).lower()}", lang)
-    return str(key)
+    return shown(key)
 
 
 def exam_html(bank: Bank, student: str, secret: bytes | str, lang: str) -> str:

@@ -171,3 +171,26 @@ def test_a_tampered_response_file_is_rejected_with_a_clear_message(tmp_path, ban
     assert "Graded 1 response file of 4" in out
     assert [r[0] for r in csv.reader(io.StringIO(csv_file.read_text("utf-8")))] == \
         ["student", "s01"]
+
+
+def test_practice_renders_a_widget_notebook_and_a_page_with_folded_answers(tmp_path, bank):
+    notebook_file, page_file = tmp_path / "p.ipynb", tmp_path / "p.html"
+    for out in (notebook_file, page_file):
+        assert main(["quiz", "render", str(FIXTURE), "--student", "s01", "-o", str(out),
+                     "--lang", "ru"]) == 0
+    notebook = nbformat.read(notebook_file, as_version=4)
+    nbformat.validate(notebook)
+    code = notebook.cells[-1].source
+    assert "from simulator.widgets import Quiz" in code and str(FIXTURE) in code
+    assert "lang='ru'" in code
+    page = html.unescape(page_file.read_text("utf-8"))
+    assert page.count("<details>") == len(bank)
+    total = bank["size-sum"].variant()
+    assert f"<p>{total.params['a'] + total.params['b']}\n" in page
+    assert "5.1.1 <nobody@b.test>" in page and "Верно." in page
+
+
+def test_a_render_to_an_unknown_format_says_so(tmp_path, capsys):
+    assert main(["quiz", "render", str(FIXTURE), "--student", "s01", "-o",
+                 str(tmp_path / "x.pdf"), "--lang", "en"]) == 2
+    assert "must end in .ipynb or .html" in capsys.readouterr().err
