@@ -59,3 +59,20 @@ def test_wrong_password_fails_then_succeeds_in_each_protocol(run):
     assert trace.find(command="RETR").reply.code == "+OK"
     assert trace.find(protocol="IMAP", command="FETCH").reply.code == "OK"
     assert len(run("wrong-password").deliveries) == 1
+
+
+def test_each_second_try_says_it_is_one_in_both_languages(run):
+    """The server knows the refusals on its connection; the retry's step says so, citing
+    the section that allows it."""
+    trace = run("wrong-password").trace
+    second = [trace.exchanges(command="AUTH")[1].command,
+              trace.exchanges(protocol="POP3", command="USER")[1].command,
+              trace.exchanges(command="LOGIN")[1].reply]
+    words = [("1 refused attempt", "1 отказ"), ("1 refused attempt", "1 отказ"),
+             ("1 unsuccessful try", "1 неудачная попытка")]       # beside an OK: no "refused"
+    for step, rfc, (en, ru) in zip(second, ("RFC 4954 §4", "RFC 1939 §7", "RFC 9051 §6.2.3"),
+                                   words):
+        assert en in step.explanation("en") and rfc in step.explanation("en")
+        assert ru in step.explanation("ru") and rfc in step.explanation("ru")
+    first = trace.exchanges(command="AUTH")[0].command
+    assert "refused attempt" not in first.explanation("en")

@@ -110,8 +110,12 @@ def do_login(s: IMAPServer, cmd: Command) -> Response:
 
 def _login(s: IMAPServer, tag: str, user: str, password: str, method: str,
            authzid: str = "") -> Response:
+    if s.failed_logins:
+        # Another try after a NO: the session stayed not authenticated (RFC 9051 §6.2.3).
+        s.notes.update(notes=["imap.reply.login_again"], failures=s.failed_logins)
     account = s.backend.authenticate(user, password)
     if account is None:
+        s.failed_logins += 1
         return tagged(tag, "auth_failed", user=user)
     if not may_act_as(authzid, user, account):
         # RFC 4616 §2: the password was right, but acting as someone else is refused;

@@ -90,6 +90,7 @@ class IMAPServer(EngineOutput):
         self.view: MailboxView | None = None
         self.saved: set[int] = set()          # SEARCH RETURN (SAVE) result, UIDs (RFC 5182)
         self.notes: dict[str, Any] = {}       # facts for the trace of the current completion
+        self.failed_logins = 0                # refused LOGIN/AUTHENTICATE on this connection
         self.current_tag: str | None = None   # the command running now
         self.waiting_tag: str | None = None   # IDLE or AUTHENTICATE in progress
         self.idle_from = S.AUTHENTICATED

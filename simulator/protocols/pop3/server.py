@@ -102,6 +102,9 @@ class POP3Server(LineServer):
             self._send(reply("control_char"), before, before)
             return
         cmd = parse_command(line)
+        if self._failures and cmd.verb in ("USER", "APOP"):
+            # A new try after -ERR: still AUTHORIZATION, as RFC 1939 §7 allows.
+            self._cmd_params.update(notes=["pop3.cmd.login_again"], failures=self._failures)
         answer, after = self._dispatch(cmd, before)
         if answer.ok and cmd.verb == "STLS":
             self._cmd_params["discarded"] = len(self._lines.take_rest())

@@ -53,6 +53,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
         self.esmtp = False              # the last hello was EHLO
         self.envelope = Envelope()
         self._enhanced = False          # RFC 2034: enhanced codes only after EHLO
+        self._auth_failures = 0         # 535s on this connection (a retry is allowed)
         self._refused = False           # greeted with 554: only QUIT is served
         self._lines = LineBuffer(MAX_COMMAND_LINE)
         self._data: DataReader | None = None

@@ -207,6 +207,9 @@ class CommandsMixin:
             return reply("auth_already")   # §4: only one successful AUTH
         if not self.esmtp:
             return reply("bad_sequence")
+        if self._auth_failures:
+            # Another try after 535 on the same connection (RFC 4954 §4).
+            self._params.update(notes=["smtp.cmd.auth_again"], failures=self._auth_failures)
         mechanism, _, initial = argument.partition(" ")
         mechanism = mechanism.upper()
         if not mechanism:
@@ -234,6 +237,7 @@ class CommandsMixin:
     def _check_credentials(self, mechanism: str, creds: Credentials) -> Reply:
         self._params["user"] = creds.username
         if not self.handler.authenticate(self, mechanism, creds.username, creds.password):
+            self._auth_failures += 1
             answer = reply("auth_failed")
             self._events.append(AuthFailed(creds.username, mechanism, answer))
             return answer
