@@ -17,7 +17,7 @@ from .mime import mime_tree
 from .sequence import sequence_diagram
 from .state_diagram import state_diagram, state_svg
 from .state_tables import PROTOCOLS, StateTable, has_table, state_table
-from .topology import topology, topology_graph
+from .topology import topology, topology_graph, topology_svg
 
 
 def to_png(fig: Figure) -> bytes:
@@ -42,4 +42,4 @@ def to_svg(fig: Figure) -> bytes:
 
 __all__ = ["PROTOCOLS", "StateTable", "has_table", "mime_tree", "sequence_diagram",
            "state_diagram", "state_svg", "state_table", "to_png", "to_svg", "topology",
-           "topology_graph"]
+           "topology_graph", "topology_svg"]

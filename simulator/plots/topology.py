@@ -21,6 +21,8 @@ from simulator.scenarios.model import Scenario
 from simulator.trace import Trace
 from simulator.views import HIGHLIGHT, HIGHLIGHT_EDGE, NEUTRAL
 
+from . import picture_cache
+
 INTERNET, DNS = "internet", "dns"
 _KIND_COLOURS = {"internet": "#cfd8dc", "dns": "#e1bee7", "mua": "#bbdefb", "mta": "#c8e6c9",
                  "host": "#eeeeee"}
@@ -142,3 +144,26 @@ def topology(source, highlight_hop: Sequence[str] | None = None, *, lang: str = 
                                                     "scenario", "?")
     fig.suptitle(t("ui.plot.topology_title", lang, scenario=name), fontsize=10)
     return fig
+
+
+def topology_svg(source, highlight_hop: Sequence[str] | None = None, *, lang: str = "ru") -> bytes:
+    """:func:`topology` as SVG bytes, kept on disk once drawn (:mod:`.picture_cache`).
+
+    The file's name covers every input of the drawing: the graph (nodes,
+    kinds, links, MX preferences, in the order they are drawn), the hop,
+    and every text in ``lang``.
+    """
+    from . import to_svg
+    graph = topology_graph(source)
+    name = getattr(source, "name", None) or getattr(getattr(source, "trace", source),
+                                                    "scenario", "?")
+    what = ("topology", list(graph.nodes(data=True)), list(graph.edges(data=True)),
+            tuple(highlight_hop or ()), t("ui.plot.internet", lang),
+            sorted(_mx_labels(graph, lang).items()),
+            t("ui.plot.topology_title", lang, scenario=name))
+    file = picture_cache.key(*what)
+    svg = picture_cache.read(file)
+    if svg is None:
+        svg = to_svg(topology(source, highlight_hop, lang=lang))
+        picture_cache.write(file, svg)
+    return svg

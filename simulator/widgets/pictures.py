@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from simulator.locale import t
-from simulator.plots import has_table, state_svg, to_svg, topology
+from simulator.plots import has_table, state_svg, topology_svg
 from simulator.plots.sequence_strip import SequenceStrips
 from simulator.trace import Step, Trace
 
@@ -93,7 +93,7 @@ class PictureCache:
     def _topology(self, positions, position, lang):
         hop = self.hop(self.trace[positions[position]])
         return (("topology", hop, lang),
-                lambda: Picture(to_svg(topology(self.trace, highlight_hop=hop, lang=lang))))
+                lambda: Picture(topology_svg(self.trace, hop, lang=lang)))
 
 
 def no_state_reason(step: Step, lang: str) -> str:

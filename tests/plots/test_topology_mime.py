@@ -1,4 +1,6 @@
 """Topology from scenario or trace data (MX preferences from DNS), and the MIME tree."""
+import importlib
+
 from simulator.plots import mime_tree, to_png, topology, topology_graph
 from simulator.plots.mime import part_label
 from simulator.plots.topology import INTERNET, hop_edges
@@ -50,3 +52,22 @@ def test_part_label_names_charset_encoding_file_and_size():
     label = part_label("application/pdf", {"charset": None, "transfer_encoding": "base64",
                                            "filename": "a.pdf", "size": 10})
     assert label == "application/pdf; base64; «a.pdf»; 10 B"
+
+
+def test_topology_svg_is_kept_on_disk_and_differs_by_hop_and_language(run, tmp_path,
+                                                                     monkeypatch):
+    from simulator.plots import to_svg, topology_svg
+    module = importlib.import_module("simulator.plots.topology")
+    monkeypatch.setenv("MAILSIM_PICTURE_CACHE", str(tmp_path))
+    trace = run("backup-mx").trace
+    hop = ("mail.a.test", "mx2.b.test")
+    drawn = topology_svg(trace, hop, lang="en")
+    assert drawn == to_svg(topology(trace, highlight_hop=hop, lang="en"))
+    assert len(list(tmp_path.glob("*.svg"))) == 1
+    monkeypatch.setattr(module, "topology", None)        # a second time it is read, not drawn
+    assert topology_svg(trace, hop, lang="en") == drawn
+    monkeypatch.undo()
+    monkeypatch.setenv("MAILSIM_PICTURE_CACHE", str(tmp_path))
+    topology_svg(trace, hop, lang="ru")
+    topology_svg(trace, ("mail.a.test", "mx.b.test"), lang="en")
+    assert len(list(tmp_path.glob("*.svg"))) == 3
