@@ -16,6 +16,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -34,11 +35,15 @@ from simulator.protocols import (
     TLSRequested,
     Utterance,
 )
+from simulator.protocols._base import CommandTable
 from simulator.protocols.imap import IMAPConfig, IMAPServer
 from simulator.protocols.imap.client import IMAPClient
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
 from simulator.protocols.pop3 import POP3Client, POP3Config, POP3Server
 from simulator.protocols.smtp import Envelope, ServerConfig, SMTPClient, SMTPServer, parse_path
+from simulator.protocols.smtp import client_flow as smtp_client_flow
+from simulator.protocols.smtp import server_commands as smtp_server_commands
+from simulator.protocols.smtp import states as smtp_states
 
 FORBIDDEN = ("asyncio", "socket", "ipywidgets", "matplotlib")
 PACKAGE = Path(simulator.protocols.__file__).parents[1]
@@ -327,6 +332,81 @@ def test_each_client_and_server_finish_a_session_through_the_contract(protocol):
     assert client.closed and server.closed
     assert (TLSRequested() in events) is (protocol != "POP2")
     assert all(isinstance(u.state_after, str) for u in server.take_transcript())
+
+
+# -- one registration style, declared attributes only ------------------------------------
+
+#: Each engine's handler table → the keys its state table says it must handle.
+TABLES = {
+    "SMTP server": (smtp_server_commands.HANDLERS, set(smtp_states.COMMANDS)),
+    "SMTP client": (smtp_client_flow.HANDLERS,
+                    set(smtp_states.ClientState) - {smtp_states.ClientState.DONE,
+                                                    smtp_states.ClientState.ERROR}),
+}
+
+
+@pytest.mark.parametrize("engine", sorted(TABLES))
+def test_every_command_of_the_state_table_has_one_registered_handler(engine):
+    """One registration style (issue 9, step 2): each engine's handlers sit in one
+    CommandTable filled by ``@HANDLERS.command(KEY)``, and it covers its state table."""
+    table, expected = TABLES[engine]
+    assert isinstance(table, CommandTable)
+    assert set(table) == expected
+
+
+def test_a_command_registered_twice_fails_at_import():
+    table = CommandTable("demo")
+    table.command("NOOP")(lambda engine, argument: None)
+    with pytest.raises(ValueError, match="NOOP"):
+        table.command("NOOP")(lambda engine, argument: None)
+
+
+def _protocol_classes() -> list[type]:
+    """Every class defined in a module of simulator.protocols."""
+    found = []
+    for info in pkgutil.walk_packages(simulator.protocols.__path__, "simulator.protocols."):
+        module = importlib.import_module(info.name)
+        found += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                  if cls.__module__ == info.name]
+    return found
+
+
+def _self_attributes(cls: type) -> tuple[set[str], set[str]]:
+    """(names read as ``self.x``, names assigned as ``self.x = …``) in the class's own body."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    used, assigned = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "self":
+            (assigned if isinstance(node.ctx, ast.Store) else used).add(node.attr)
+    return used, assigned
+
+
+def _declared(cls: type) -> set[str]:
+    """What a class may use on self: its own and its bases' members, annotations and the
+    attributes their methods assign."""
+    names = set()
+    for base in cls.__mro__:
+        names |= set(vars(base)) | set(vars(base).get("__annotations__", {}))
+        if base.__module__.startswith("simulator."):
+            names |= _self_attributes(base)[1]
+    return names
+
+
+@pytest.mark.parametrize("cls", _protocol_classes(), ids=lambda c: c.__qualname__)
+def test_every_class_uses_only_attributes_it_or_its_bases_declare(cls):
+    """No mixin that leans on attributes some other class happens to set (issue 9, step 2):
+    a class reads on ``self`` only what its own MRO declares, assigns or defines."""
+    used, _ = _self_attributes(cls)
+    assert sorted(used - _declared(cls)) == []
+
+
+def test_the_declared_attribute_check_sees_a_mixin_that_borrows():
+    class Borrower:
+        def run(self):
+            return self.owned_elsewhere
+
+    assert _self_attributes(Borrower)[0] - _declared(Borrower) == {"owned_elsewhere"}
 
 
 # -- the architecture is documented in the repository -------------------------------------

@@ -12,9 +12,9 @@ about time or nodes.  ``docs/architecture.md`` shows where this sits.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 #: The state every engine with STARTTLS/STLS enters after the server said yes
 #: and before the handshake is done (RFC 3207 §4, RFC 2595 §4, RFC 9051 §6.2.1).
@@ -89,6 +89,37 @@ class Engine(Protocol):
     def take_transcript(self) -> list[Utterance]: ...
 
     def tls_started(self) -> None: ...
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class CommandTable(dict[Hashable, Handler]):
+    """One engine's handlers, each registered once with ``@TABLE.command(KEY, ...)``.
+
+    This is the one registration style of every engine.  A server's key is a
+    command verb (``"MAIL"``, ``"RETR"``, ``"UID FETCH"``); a client's is what
+    it is reacting to (the state whose reply it awaits, an untagged response's
+    name).  A handler is a method of the engine or a function that takes the
+    engine first; the engine calls ``TABLE[key](self, ...)``.  The table is a
+    dict filled once, when its module is imported: a session pays one dict
+    lookup per command and nothing when it is created, and a key registered
+    twice fails at import.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def command(self, *keys: Hashable) -> Callable[[Handler], Handler]:
+        """Register the decorated handler under each of ``keys`` (aliases share one)."""
+        def register(handler: Handler) -> Handler:
+            for key in keys:
+                if key in self:
+                    raise ValueError(f"{self.name}: {key!r} registered twice")
+                self[key] = handler
+            return handler
+        return register
 
 
 @dataclass(frozen=True)

@@ -8,54 +8,27 @@ recipient → DATA → the dot-stuffed content → QUIT.  With PIPELINING (RFC
 replies are matched to the commands in order.
 
 Each state of :data:`CLIENT_TRANSITIONS` names the command whose reply is
-awaited; :mod:`.client_flow` holds what the client does with each reply.
+awaited; :mod:`.client_flow` holds what the client does with each reply
+(its ``HANDLERS`` table).
 """
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong
-from .client_flow import FlowMixin
-from .content import dot_stuff, normalize_newlines
-from .events import ConnectionClosed, Event, ReplyReceived, TransactionFinished
-from .models import Envelope
-from .paths import Path
+from .._base import LineBuffer, LocalProtocolError, TooLong
+from .client_flow import HANDLERS, ReplyFlow
+from .events import ConnectionClosed, Event, ReplyReceived
+from .models import ClientResult, Envelope
 from .replies import Reply, class_key
 from .states import CLIENT_TRANSITIONS, TLS_DONE, ClientState
 
 #: Reply lines are at most 512 octets (RFC 5321 §4.5.3.1.5); be lenient.
 MAX_REPLY_LINE = 4096
 
-
-@dataclass
-class ClientResult:
-    """What happened to the transaction, as the client saw it."""
-
-    greeting: Reply | None = None
-    extensions: dict[str, str] = field(default_factory=dict)   # EHLO keyword → parameters
-    mail: Reply | None = None                                  # the reply to MAIL FROM
-    recipients: dict[Path, Reply] = field(default_factory=dict)
-    final: Reply | None = None          # the reply to the content (after the final dot)
-    failed_stage: str | None = None     # ClientState value where it went wrong
-    failure: Reply | None = None        # the reply that ended it (None: local reason)
-    tls: bool = False
-    authenticated: bool = False
-
-    @property
-    def accepted(self) -> list[Path]:
-        """Recipients whose RCPT got a 2xx reply, in the order they were sent."""
-        return [p for p, r in self.recipients.items() if 200 <= r.code < 300]
-
-    @property
-    def delivered(self) -> bool:
-        """The server took responsibility for the message (2xx after the dot)."""
-        return self.final is not None and 200 <= self.final.code < 300
+__all__ = ["MAX_REPLY_LINE", "ClientResult", "SMTPClient"]
 
 
-class SMTPClient(FlowMixin, EngineOutput):
+class SMTPClient(ReplyFlow):
     """One client-side SMTP session delivering ``envelope``."""
 
     def __init__(self, hostname: str, envelope: Envelope, *,
@@ -63,29 +36,10 @@ class SMTPClient(FlowMixin, EngineOutput):
                  pipelining: bool = True, retries: Sequence[str] = ()) -> None:
         """``retries``: passwords the user types again after a refused AUTH (RFC 4954 §4
         lets the client try once more), in order; without them a 535 ends the session."""
-        self.hostname = hostname
-        self.envelope = envelope
-        self.credentials = credentials
-        self.retries = list(retries)
-        self.want_starttls = starttls       # opportunistic: used only when offered
-        self.pipelining = pipelining
-        self.state = ClientState.GREETING
-        self._closed = False
-        self.secure = False
-        self.result = ClientResult()
-        self._wire_content = dot_stuff(envelope.content)
-        # The content as CRLF lines, looked at several times (SIZE, 8BITMIME, line
-        # count): one regex pass over the whole message instead of one per look.
-        self._plain = normalize_newlines(envelope.content)
+        super().__init__(hostname, envelope, credentials=credentials, starttls=starttls,
+                         pipelining=pipelining, retries=retries)
         self._lines = LineBuffer(MAX_REPLY_LINE)
         self._reply_lines: list[bytes] = []
-        self._pending: deque[tuple[ClientState, Path | None]] = deque()
-        self._staged: list[tuple[bytes, str, dict[str, Any]]] = []
-        super().__init__()
-        self._events: list[Event] = []
-        self._finished = False
-        self._auth_step = 0
-        self._rcpts_sent = 0                # not len(recipients): a path may repeat
 
     # ----------------------------------------------------------------- driver API
     @property
@@ -143,7 +97,7 @@ class SMTPClient(FlowMixin, EngineOutput):
         if answer.code == 421 and before is not ClientState.QUIT:
             self._service_closing(answer)   # RFC 5321 §3.8: the server is going away
         else:
-            getattr(self, f"_on_{before.value}")(answer)
+            HANDLERS[before](self, answer)
         params = {"code": answer.code, "enhanced": answer.enhanced or "",
                   "text": answer.text, "stage": before.value}
         self._transcribe("s2c", raw, before, self.state, class_key(answer.code), params)
@@ -165,30 +119,3 @@ class SMTPClient(FlowMixin, EngineOutput):
         self.state = ClientState.DONE
         self._closed = True
         self._events.append(ConnectionClosed("peer-closed"))
-
-    # -------------------------------------------------------------------- helpers
-    def _go(self, outcome: str) -> None:
-        """Move along the client table (the single source of truth for its states)."""
-        self.state = CLIENT_TRANSITIONS[self.state][outcome]
-
-    def _stage_command(self, line: str, verb: str, params: dict[str, Any] | None = None) -> None:
-        params = {"verb": verb, "argument": line.partition(" ")[2], **(params or {})}
-        self._staged.append(((line + "\r\n").encode("utf-8"), f"smtp.cmd.{verb}", params))
-
-    def _stage_raw(self, raw: bytes, explain: str, params: dict[str, Any]) -> None:
-        self._staged.append((raw, explain, params))
-
-    def _flush(self) -> None:
-        for raw, explain, params in self._staged:
-            self._out += raw
-            self._transcribe("c2s", raw, self.state, self.state, explain, params)
-        self._staged = []
-
-    def _fail(self, stage: str, answer: Reply | None) -> None:
-        if self.result.failed_stage is None:       # the first failure is the cause
-            self.result.failed_stage, self.result.failure = stage, answer
-
-    def _finish(self) -> None:
-        if not self._finished:
-            self._finished = True
-            self._events.append(TransactionFinished(self.result))

@@ -1,20 +1,33 @@
-"""What the SMTP client does with each reply: one ``_on_<STATE>`` per awaited command.
+"""What an SMTP client session knows, and what it does with each reply.
 
-Every move goes through ``self._go(outcome)`` so that the client obeys
+:class:`ReplyFlow` has one handler per awaited reply (the client's state),
+registered in :data:`HANDLERS` with ``@HANDLERS.command(STATE)``, the one
+registration style of every engine (``protocols/_base.py``); :mod:`.client`
+adds the reading of reply lines.  Every move goes through ``self._go(outcome)`` so that the client obeys
 :data:`CLIENT_TRANSITIONS` exactly.  A failure that ends the transaction
 (greeting, EHLO, MAIL, DATA, content) is followed by QUIT, not RSET: the
 client has nothing else to send on this connection.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from .events import ConnectionClosed, RecipientResult, TLSRequested
-from .models import describe_path
+from .._base import CommandTable, EngineOutput
+from .content import dot_stuff, normalize_newlines
+from .events import (
+    ConnectionClosed,
+    Event,
+    RecipientResult,
+    TLSRequested,
+    TransactionFinished,
+)
+from .models import ClientResult, Envelope, describe_path
 from .paths import Path
 from .replies import Reply
 from .sasl import b64, plain_initial_response
-from .states import ClientState
+from .states import CLIENT_TRANSITIONS, ClientState
 
 #: What the client itself concludes when the server lacks a needed extension;
 #: a relay bounces on it rather than sending bytes the server may mangle.
@@ -23,9 +36,6 @@ _NEEDS_SMTPUTF8 = Reply(553, "5.6.7", (("the server does not offer SMTPUTF8 for 
 _NEEDS_8BITMIME = Reply(554, "5.6.3", (("8-bit content needs 8BITMIME, which the server "
                                        "does not offer"),), key="smtp.client.needs_8bitmime")
 
-if TYPE_CHECKING:   # pragma: no cover
-    from .client import ClientResult
-
 _S = ClientState
 
 
@@ -33,14 +43,68 @@ def _ok(answer: Reply) -> bool:
     return 200 <= answer.code < 300
 
 
-class FlowMixin:
-    """Reply handlers; mixed into SMTPClient, which owns the attributes."""
+#: awaited reply (the client's state) → handler(client, reply).
+HANDLERS: CommandTable[Callable[[ReplyFlow, Reply], None]] = CommandTable("SMTP client")
 
-    result: ClientResult
-    state: ClientState
-    _pending: Any
+
+class ReplyFlow(EngineOutput):
+    """What an SMTP client session knows, and what it does with each reply."""
+
+    def __init__(self, hostname: str, envelope: Envelope, *,
+                 credentials: tuple[str, str] | None = None, starttls: bool = False,
+                 pipelining: bool = True, retries: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.hostname = hostname
+        self.envelope = envelope
+        self.credentials = credentials
+        self.retries = list(retries)            # passwords to try after a 535, in order
+        self.want_starttls = starttls       # opportunistic: used only when offered
+        self.pipelining = pipelining
+        self.state = ClientState.GREETING
+        self._closed = False
+        self.secure = False
+        self.result = ClientResult()
+        self._wire_content = dot_stuff(envelope.content)
+        # The content as CRLF lines, looked at several times (SIZE, 8BITMIME, line
+        # count): one regex pass over the whole message instead of one per look.
+        self._plain = normalize_newlines(envelope.content)
+        self._pending: deque[tuple[ClientState, Path | None]] = deque()
+        self._staged: list[tuple[bytes, str, dict[str, Any]]] = []
+        self._events: list[Event] = []
+        self._finished = False
+        self._auth_step = 0
+        self._rcpts_sent = 0                # not len(recipients): a path may repeat
+
+
+    # -------------------------------------------------------------------- helpers
+    def _go(self, outcome: str) -> None:
+        """Move along the client table (the single source of truth for its states)."""
+        self.state = CLIENT_TRANSITIONS[self.state][outcome]
+
+    def _stage_command(self, line: str, verb: str, params: dict[str, Any] | None = None) -> None:
+        params = {"verb": verb, "argument": line.partition(" ")[2], **(params or {})}
+        self._staged.append(((line + "\r\n").encode("utf-8"), f"smtp.cmd.{verb}", params))
+
+    def _stage_raw(self, raw: bytes, explain: str, params: dict[str, Any]) -> None:
+        self._staged.append((raw, explain, params))
+
+    def _flush(self) -> None:
+        for raw, explain, params in self._staged:
+            self._out += raw
+            self._transcribe("c2s", raw, self.state, self.state, explain, params)
+        self._staged = []
+
+    def _fail(self, stage: str, answer: Reply | None) -> None:
+        if self.result.failed_stage is None:       # the first failure is the cause
+            self.result.failed_stage, self.result.failure = stage, answer
+
+    def _finish(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._events.append(TransactionFinished(self.result))
 
     # ------------------------------------------------------------ opening (§3.1)
+    @HANDLERS.command(_S.GREETING)
     def _on_GREETING(self, answer: Reply) -> None:
         self.result.greeting = answer
         if answer.code != 220:
@@ -48,6 +112,7 @@ class FlowMixin:
         self._go("220")
         self._stage_command(f"EHLO {self.hostname}", "EHLO")
 
+    @HANDLERS.command(_S.EHLO)
     def _on_EHLO(self, answer: Reply) -> None:
         if answer.code in (500, 502):                   # an RFC 821 server (§3.2)
             self._go("500/502")
@@ -57,6 +122,7 @@ class FlowMixin:
         self.result.extensions = _extensions(answer)
         self._after_hello()
 
+    @HANDLERS.command(_S.HELO)
     def _on_HELO(self, answer: Reply) -> None:
         if not _ok(answer):
             return self._give_up("HELO", answer)
@@ -76,12 +142,14 @@ class FlowMixin:
         self._start_mail()
 
     # -------------------------------------------------------- STARTTLS (RFC 3207)
+    @HANDLERS.command(_S.STARTTLS)
     def _on_STARTTLS(self, answer: Reply) -> None:
         if answer.code != 220:
             return self._give_up("STARTTLS", answer)
         self._go("220")
         self._events.append(TLSRequested())
 
+    @HANDLERS.command(_S.TLS)
     def _on_TLS(self, answer: Reply) -> None:
         pass        # nothing should arrive during the handshake; ignore it
 
@@ -98,6 +166,7 @@ class FlowMixin:
                                        {"mechanism": "PLAIN", "user": self.credentials[0]})
         self._stage_command("AUTH LOGIN", "AUTH", {"mechanism": "LOGIN"})
 
+    @HANDLERS.command(_S.AUTH)
     def _on_AUTH(self, answer: Reply) -> None:
         if answer.code == 334:
             self._go("334")
@@ -163,6 +232,7 @@ class FlowMixin:
         self._pending.append((_S.RCPT, path))
         self._rcpts_sent += 1
 
+    @HANDLERS.command(_S.MAIL)
     def _on_MAIL(self, answer: Reply) -> None:
         self._pending.popleft()
         self.result.mail = answer
@@ -175,6 +245,7 @@ class FlowMixin:
         self._go("ok")
         self._send_rcpt(self.envelope.rcpt_to[0])
 
+    @HANDLERS.command(_S.RCPT)
     def _on_RCPT(self, answer: Reply) -> None:
         _, path = self._pending.popleft()
         self.result.recipients[path] = answer
@@ -192,6 +263,7 @@ class FlowMixin:
         self._stage_command("DATA", "DATA")
         self._pending.append((_S.DATA, None))
 
+    @HANDLERS.command(_S.DATA)
     def _on_DATA(self, answer: Reply) -> None:
         self._pending.popleft()
         nothing_to_send = self.result.failed_stage is not None or not self.result.accepted
@@ -207,6 +279,7 @@ class FlowMixin:
         self._stage_raw(self._wire_content, "smtp.data.content",
                         {"lines": lines, "octets": len(self._plain_content())})
 
+    @HANDLERS.command(_S.CONTENT)
     def _on_CONTENT(self, answer: Reply) -> None:
         if self.result.failed_stage is None:
             self.result.final = answer
@@ -215,6 +288,7 @@ class FlowMixin:
         self._go("any")
         self._quit()
 
+    @HANDLERS.command(_S.QUIT)
     def _on_QUIT(self, answer: Reply) -> None:
         self._go("any")
         self._closed = True

@@ -20,7 +20,7 @@ from .paths import Path
 from .replies import Reply
 
 if TYPE_CHECKING:   # pragma: no cover
-    from .client import ClientResult
+    from .models import ClientResult
 
 
 @dataclass(frozen=True)

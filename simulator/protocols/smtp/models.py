@@ -3,6 +3,7 @@ configuration and the handler hooks (the aiosmtpd ``handle_MAIL`` habit).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,30 +110,81 @@ def describe_path(path: Path) -> dict[str, Any]:
             "route": ",".join(path.route), "hops": len(path.route)}
 
 
-class GuardedHandler:
+class GuardedHandler(Handler):
     """Calls a Handler's hooks so that a hook's own bug never escapes the engine.
 
     A hook that raises is answered like a local failure: 451 4.3.0 (RFC 5321
     §4.2.3, RFC 3463 §3.4), which a client retries later, so a message is
     never lost; ``authenticate`` and ``authorize`` count as a failed login.  The exception is
-    kept in ``errors`` for the driver to log.
+    kept in ``errors`` for the driver to log.  Each hook is spelled out (no
+    attribute forwarding), so the session calls exactly the Handler interface.
     """
 
-    def __init__(self, handler: Handler, local_error) -> None:
+    def __init__(self, handler: Handler, local_error: Callable[[], Reply]) -> None:
         self._handler = handler
-        self._local_error = local_error      # () -> Reply
+        self._local_error = local_error
         self.errors: list[BaseException] = []
 
-    def __getattr__(self, name: str):
-        hook = getattr(self._handler, name)
-        if not callable(hook):
-            return hook
-        fallback = False if name in ("authenticate", "authorize") else None
+    def handle_connect(self, session: SMTPServer) -> Reply | None:
+        return self._reply(self._handler.handle_connect, session)
 
-        def guarded(*args, **kwargs):
-            try:
-                return hook(*args, **kwargs)
-            except Exception as exc:        # noqa: BLE001 - any bug in a hook
-                self.errors.append(exc)
-                return fallback if fallback is False else self._local_error()
-        return guarded
+    def handle_command(self, session: SMTPServer, verb: str, argument: str) -> Reply | None:
+        return self._reply(self._handler.handle_command, session, verb, argument)
+
+    def authenticate(self, session: SMTPServer, mechanism: str, username: str,
+                     password: str) -> bool:
+        return self._verdict(self._handler.authenticate, session, mechanism, username, password)
+
+    def authorize(self, session: SMTPServer, username: str, authzid: str) -> bool:
+        return self._verdict(self._handler.authorize, session, username, authzid)
+
+    def handle_MAIL(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
+        return self._reply(self._handler.handle_MAIL, session, envelope, path)
+
+    def handle_RCPT(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
+        return self._reply(self._handler.handle_RCPT, session, envelope, path)
+
+    def handle_DATA(self, session: SMTPServer, envelope: Envelope) -> Reply | None:
+        return self._reply(self._handler.handle_DATA, session, envelope)
+
+    def handle_VRFY(self, session: SMTPServer, argument: str) -> Reply | None:
+        return self._reply(self._handler.handle_VRFY, session, argument)
+
+    def _reply(self, hook: Callable[..., Reply | None], *args: Any) -> Reply | None:
+        try:
+            return hook(*args)
+        except Exception as exc:        # noqa: BLE001 - any bug in a hook
+            self.errors.append(exc)
+            return self._local_error()
+
+    def _verdict(self, hook: Callable[..., bool], *args: Any) -> bool:
+        try:
+            return hook(*args)
+        except Exception as exc:        # noqa: BLE001 - any bug in a hook: no login
+            self.errors.append(exc)
+            return False
+
+
+@dataclass
+class ClientResult:
+    """What happened to the transaction, as the client saw it."""
+
+    greeting: Reply | None = None
+    extensions: dict[str, str] = field(default_factory=dict)   # EHLO keyword → parameters
+    mail: Reply | None = None                                  # the reply to MAIL FROM
+    recipients: dict[Path, Reply] = field(default_factory=dict)
+    final: Reply | None = None          # the reply to the content (after the final dot)
+    failed_stage: str | None = None     # ClientState value where it went wrong
+    failure: Reply | None = None        # the reply that ended it (None: local reason)
+    tls: bool = False
+    authenticated: bool = False
+
+    @property
+    def accepted(self) -> list[Path]:
+        """Recipients whose RCPT got a 2xx reply, in the order they were sent."""
+        return [p for p, r in self.recipients.items() if 200 <= r.code < 300]
+
+    @property
+    def delivered(self) -> bool:
+        """The server took responsibility for the message (2xx after the dot)."""
+        return self.final is not None and 200 <= self.final.code < 300

@@ -10,9 +10,7 @@ session to ERROR.
 """
 from __future__ import annotations
 
-from typing import Any
-
-from .._base import EngineOutput, LineBuffer, LocalProtocolError, TooLong, has_control
+from .._base import LineBuffer, LocalProtocolError, TooLong, has_control
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import DataReader
 from .events import (
@@ -23,9 +21,9 @@ from .events import (
     MessageRejected,
     TLSRequested,
 )
-from .models import Envelope, GuardedHandler, Handler, ServerConfig
+from .models import Handler, ServerConfig
 from .replies import Reply, class_key, reply
-from .server_commands import CommandsMixin
+from .server_commands import HANDLERS, SMTPCommands
 from .states import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
 
 #: Which 503 text to give for a command out of sequence (RFC 5321 §4.1.4).
@@ -38,29 +36,17 @@ _SEQUENCE_HINTS = {
 }
 
 
-class SMTPServer(CommandsMixin, EngineOutput):
+class SMTPServer(SMTPCommands):
     """One server-side SMTP session (RFC 5321 §3, §4.1)."""
 
     def __init__(self, config: ServerConfig, handler: Handler | None = None, *,
                  peer: str | None = None) -> None:
-        self.config = config
-        self.handler = GuardedHandler(handler or Handler(), lambda: reply("local_error"))
+        super().__init__(config, handler)
         self.peer = peer
         self.state = State.INIT
-        self.secure = False
-        self.auth_user: str | None = None
-        self.helo: str | None = None
-        self.esmtp = False              # the last hello was EHLO
-        self.envelope = Envelope()
-        self._enhanced = False          # RFC 2034: enhanced codes only after EHLO
-        self._auth_failures = 0         # 535s on this connection (a retry is allowed)
         self._refused = False           # greeted with 554: only QUIT is served
         self._lines = LineBuffer(MAX_COMMAND_LINE)
         self._data: DataReader | None = None
-        self._sasl: Any = None
-        super().__init__()
-        self._events: list[Event] = []
-        self._params: dict[str, Any] = {}
 
     # ----------------------------------------------------------------- driver API
     @property
@@ -171,7 +157,7 @@ class SMTPServer(CommandsMixin, EngineOutput):
         refusal = self._refusal(verb)
         if refusal is not None:
             return self._answer(raw, verb, argument, refusal, explain)
-        answer = getattr(self, f"_cmd_{verb}")(argument)
+        answer = HANDLERS[verb](self, argument)
         self._answer(raw, verb, argument, answer, explain, move=verb)
 
     def _refusal(self, verb: str) -> Reply | None:
@@ -245,10 +231,6 @@ class SMTPServer(CommandsMixin, EngineOutput):
         return None
 
     # ------------------------------------------------------------------- helpers
-    def _fresh_envelope(self) -> Envelope:
-        return Envelope(helo=self.helo, esmtp=self.esmtp, auth_user=self.auth_user,
-                        tls=self.secure)
-
     def _send(self, answer: Reply) -> None:
         if not self._enhanced:
             answer = answer.without_enhanced()

@@ -1,25 +1,36 @@
 """What each SMTP command does on the server, once the state table allowed it.
 
-Each ``_cmd_<VERB>`` takes the argument text and returns the reply; the
-session (:mod:`.server`) then moves the state if the reply is below 400.  A
-method changes the session only when it accepts the command, so a refused
-command leaves everything as it was (RFC 5321 §4.1.4 / §4.2.5 spirit).
+:class:`SMTPCommands` holds what a session knows (hello, envelope, TLS,
+login) and one handler per verb, registered in :data:`HANDLERS` with
+``@HANDLERS.command(VERB)`` (the one registration style of every engine,
+``protocols/_base.py``).  A handler takes the argument text and returns the
+reply; the session (:mod:`.server`, a subclass that adds framing and the state
+table) then moves the state if the reply is below 400.  A handler changes the
+session only when it accepts the command, so a refused command leaves
+everything as it was (RFC 5321 §4.1.4 / §4.2.5 spirit).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .._base import CommandTable, EngineOutput
 from ..sasl_plain import may_act_as
 from .commands import HELP, help_text
-from .events import AuthFailed, AuthSucceeded
-from .models import Envelope, describe_path
+from .events import AuthFailed, AuthSucceeded, Event
+from .models import Envelope, GuardedHandler, Handler, ServerConfig, describe_path
 from .paths import Path, parse_params, parse_path, split_path_argument
 from .replies import Reply, reply
-from .sasl import SERVER_MECHANISMS, Cancelled, Challenge, Credentials, Step
-
-if TYPE_CHECKING:   # pragma: no cover
-    from .models import Handler, ServerConfig
+from .sasl import (
+    SERVER_MECHANISMS,
+    Cancelled,
+    Challenge,
+    Credentials,
+    LoginServer,
+    PlainServer,
+    Step,
+)
 
 _BODY_TYPES = ("7BIT", "8BITMIME")
 
@@ -28,22 +39,41 @@ def _syntax(verb: str) -> Reply:
     return reply("syntax", syntax=HELP[verb].syntax)
 
 
-class CommandsMixin:
-    """Command implementations; mixed into SMTPServer, which owns the attributes."""
+#: verb → handler(session, argument) → reply, for every verb of ``states.COMMANDS``.
+HANDLERS: CommandTable[Callable[[SMTPCommands, str], Reply]] = CommandTable("SMTP server")
 
-    config: ServerConfig
-    handler: Handler
-    envelope: Envelope
-    _params: dict[str, Any]
-    _events: list
+
+class SMTPCommands(EngineOutput):
+    """What an SMTP server session knows, and what each command does to it."""
+
+    def __init__(self, config: ServerConfig, handler: Handler | None) -> None:
+        super().__init__()
+        self.config = config
+        self.handler = GuardedHandler(handler or Handler(), lambda: reply("local_error"))
+        self.secure = False
+        self.auth_user: str | None = None
+        self.helo: str | None = None
+        self.esmtp = False              # the last hello was EHLO
+        self.envelope = Envelope()
+        self._enhanced = False          # RFC 2034: enhanced codes only after EHLO
+        self._auth_failures = 0         # 535s on this connection (a retry is allowed)
+        self._sasl: PlainServer | LoginServer | None = None
+        self._events: list[Event] = []
+        self._params: dict[str, Any] = {}    # explanation parameters of the current line
+
+    def _fresh_envelope(self) -> Envelope:
+        return Envelope(helo=self.helo, esmtp=self.esmtp, auth_user=self.auth_user,
+                        tls=self.secure)
 
     # ------------------------------------------------------ HELO / EHLO (§4.1.1.1)
+    @HANDLERS.command("HELO")
     def _cmd_HELO(self, argument: str) -> Reply:
         if not argument or " " in argument:
             return _syntax("HELO")
         self._hello(argument, esmtp=False)
         return reply("helo", host=self.config.hostname, client=argument)
 
+    @HANDLERS.command("EHLO")
     def _cmd_EHLO(self, argument: str) -> Reply:
         if not argument or " " in argument:
             return _syntax("EHLO")
@@ -67,6 +97,7 @@ class CommandsMixin:
         return [keyword for keyword, on in offered if on]
 
     # -------------------------------------------------------- MAIL FROM (§4.1.1.2)
+    @HANDLERS.command("MAIL")
     def _cmd_MAIL(self, argument: str) -> Reply:
         if self.config.auth_required and self.auth_user is None:
             return reply("auth_required")           # RFC 4954 §6
@@ -131,6 +162,7 @@ class CommandsMixin:
             self._params["notes"] = [f"smtp.route.{kind}{self.config.source_routes}"]
 
     # ---------------------------------------------------------- RCPT TO (§4.1.1.3)
+    @HANDLERS.command("RCPT")
     def _cmd_RCPT(self, argument: str) -> Reply:
         try:
             path_text, param_text = split_path_argument(argument, "TO")
@@ -159,28 +191,34 @@ class CommandsMixin:
         return verdict or reply("ok_rcpt", path=str(path))
 
     # ------------------------------------------------- DATA, RSET, NOOP, QUIT …
+    @HANDLERS.command("DATA")
     def _cmd_DATA(self, argument: str) -> Reply:
         return _syntax("DATA") if argument else reply("start_data")
 
+    @HANDLERS.command("RSET")
     def _cmd_RSET(self, argument: str) -> Reply:
         if argument:
             return _syntax("RSET")
         self.envelope = self._fresh_envelope()
         return reply("ok_reset")
 
+    @HANDLERS.command("NOOP")
     def _cmd_NOOP(self, argument: str) -> Reply:
         return reply("ok_noop")            # §4.1.1.9: any argument is ignored
 
+    @HANDLERS.command("QUIT")
     def _cmd_QUIT(self, argument: str) -> Reply:
         if argument:
             return _syntax("QUIT")
         return reply("closing", host=self.config.hostname)
 
+    @HANDLERS.command("VRFY")
     def _cmd_VRFY(self, argument: str) -> Reply:
         if not argument:
             return _syntax("VRFY")
         return self.handler.handle_VRFY(self, argument) or reply("cannot_vrfy")
 
+    @HANDLERS.command("HELP")
     def _cmd_HELP(self, argument: str) -> Reply:
         text = help_text(argument)
         if text is None:
@@ -188,6 +226,7 @@ class CommandsMixin:
         return reply("help", text=text)
 
     # ----------------------------------------------------- STARTTLS (RFC 3207)
+    @HANDLERS.command("STARTTLS")
     def _cmd_STARTTLS(self, argument: str) -> Reply:
         if argument:
             return _syntax("STARTTLS")
@@ -200,6 +239,7 @@ class CommandsMixin:
         return reply("tls_ready")
 
     # --------------------------------------------------------- AUTH (RFC 4954)
+    @HANDLERS.command("AUTH")
     def _cmd_AUTH(self, argument: str) -> Reply:
         if not self.config.offer_auth:
             return reply("not_implemented")
