@@ -39,7 +39,11 @@ from simulator.protocols._base import CommandTable
 from simulator.protocols.imap import IMAPConfig, IMAPServer
 from simulator.protocols.imap.client import IMAPClient
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
+from simulator.protocols.pop2 import server as pop2_server
+from simulator.protocols.pop2 import states as pop2_states
 from simulator.protocols.pop3 import POP3Client, POP3Config, POP3Server
+from simulator.protocols.pop3 import server as pop3_server
+from simulator.protocols.pop3 import states as pop3_states
 from simulator.protocols.smtp import Envelope, ServerConfig, SMTPClient, SMTPServer, parse_path
 from simulator.protocols.smtp import client_flow as smtp_client_flow
 from simulator.protocols.smtp import server_commands as smtp_server_commands
@@ -342,6 +346,8 @@ TABLES = {
     "SMTP client": (smtp_client_flow.HANDLERS,
                     set(smtp_states.ClientState) - {smtp_states.ClientState.DONE,
                                                     smtp_states.ClientState.ERROR}),
+    "POP3 server": (pop3_server.HANDLERS, set(pop3_states.ALL_COMMANDS)),
+    "POP2 server": (pop2_server.HANDLERS, set(pop2_states.ALL_COMMANDS)),
 }
 
 

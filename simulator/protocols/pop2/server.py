@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LineServer, TooLong, Utterance, has_control
+from .._base import CommandTable, LineServer, TooLong, Utterance, has_control
 from ..pop3.backend import MaildropBackend
 from ..pop3.drop import Entry, SessionDrop
 from ..pop3.parser import parse_number
@@ -49,6 +49,12 @@ def parse_line(line: bytes) -> tuple[str, tuple[str, ...]]:
     return verb, tuple(a for a in rest.split(" ") if a)
 
 
+#: verb → handler(session, arguments) → reply, for every verb of ``states.ALL_COMMANDS``
+#: (registered below with ``@HANDLERS.command(VERB)``, the style of every engine).
+HANDLERS: CommandTable[Callable[[POP2Server, tuple[str, ...]], Reply | Entry]] = \
+    CommandTable("POP2 server")
+
+
 class POP2Server(LineServer):
     """One POP2 session, server side."""
 
@@ -61,8 +67,6 @@ class POP2Server(LineServer):
         self._drop: SessionDrop | None = None  # the selected folder
         self._folder = "INBOX"
         self._current = 1
-        self._handlers: dict[str, Callable[[tuple[str, ...]], Reply | Entry]] = {
-            verb: getattr(self, f"_do_{verb.lower()}") for verb in S.ALL_COMMANDS}
 
     @property
     def closed(self) -> bool:
@@ -105,12 +109,13 @@ class POP2Server(LineServer):
         low, high, needed = ARG_SYNTAX.get(verb, NO_ARGS)
         if not low <= len(args) <= high:
             return reply("bad_arguments", verb=verb, needed=needed), state
-        answer = self._handlers[verb](args)
+        answer = HANDLERS[verb](self, args)
         ok = isinstance(answer, Entry) or answer.ok
         return answer, tr.on_ok if ok else tr.on_failure
 
     # -- commands (RFC 937) -------------------------------------------------
 
+    @HANDLERS.command("HELO")
     def _do_helo(self, args: tuple[str, ...]) -> Reply:
         user, password = args
         maildrop = self.backend.check_password(user, password)
@@ -124,6 +129,7 @@ class POP2Server(LineServer):
         self._events.append(Authenticated(user, maildrop, "HELO"))
         return self._select("INBOX")
 
+    @HANDLERS.command("FOLD")
     def _do_fold(self, args: tuple[str, ...]) -> Reply:
         self._apply_deletions()
         return self._select(args[0])
@@ -137,6 +143,7 @@ class POP2Server(LineServer):
         self._events.append(FolderSelected(folder, count))
         return reply("count", count=count, folder=folder)
 
+    @HANDLERS.command("READ")
     def _do_read(self, args: tuple[str, ...]) -> Reply:
         if args:
             number = parse_number(args[0])
@@ -145,6 +152,7 @@ class POP2Server(LineServer):
             self._current = number
         return self._size_reply()
 
+    @HANDLERS.command("RETR")
     def _do_retr(self, args: tuple[str, ...]) -> Reply | Entry:
         """The message to send: exactly the announced octets, no status line (RFC 937)."""
         entry = self._current_entry()
@@ -153,10 +161,12 @@ class POP2Server(LineServer):
         self._events.append(MessageSent(entry.number, entry.uid, entry.size))
         return entry
 
+    @HANDLERS.command("ACKS")
     def _do_acks(self, args: tuple[str, ...]) -> Reply:
         self._current += 1
         return self._size_reply()
 
+    @HANDLERS.command("ACKD")
     def _do_ackd(self, args: tuple[str, ...]) -> Reply:
         entry = self._current_entry()
         if entry is not None:
@@ -165,9 +175,11 @@ class POP2Server(LineServer):
         self._current += 1
         return self._size_reply()
 
+    @HANDLERS.command("NACK")
     def _do_nack(self, args: tuple[str, ...]) -> Reply:
         return self._size_reply()          # same message again: it did not arrive
 
+    @HANDLERS.command("QUIT")
     def _do_quit(self, args: tuple[str, ...]) -> Reply:
         self._apply_deletions()
         self._release()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import LineServer, LocalProtocolError, TooLong, Utterance, has_control
+from .._base import CommandTable, LineServer, LocalProtocolError, TooLong, Utterance, has_control
 from . import states as S
 from .backend import MaildropBackend
 from .drop import Entry, SessionDrop
@@ -43,6 +43,18 @@ class POP3Config:
     plaintext_login: bool = True        # USER/PASS before TLS (off: STLS first, RFC 2595 §2.1)
     implicit_tls: bool = False          # the driver runs TLS from the start (port 995, RFC 8314)
 
+    def offers(self, verb: str) -> bool:
+        """Whether this server knows ``verb``: LAST and STLS exist only with their
+        switches on (``states.OPTIONAL`` names them for the state diagram)."""
+        if verb == "LAST":
+            return self.historical
+        return verb != "STLS" or self.stls
+
+
+#: verb → handler(session, arguments) → reply, for every verb of ``states.ALL_COMMANDS``
+#: (registered below with ``@HANDLERS.command(VERB)``, the style of every engine).
+HANDLERS: CommandTable[Callable[[POP3Server, Command], Reply]] = CommandTable("POP3 server")
+
 
 class POP3Server(LineServer):
     """One POP3 session, server side."""
@@ -60,8 +72,6 @@ class POP3Server(LineServer):
         self._tls = config.implicit_tls
         self._override: str | None = None       # a handler's say over the table
         self._cmd_params: dict[str, Any] = {}
-        self._handlers: dict[str, Callable[[Command], Reply]] = {
-            verb: getattr(self, f"_do_{verb.lower()}") for verb in S.ALL_COMMANDS}
 
     # -- driver API ---------------------------------------------------------
 
@@ -129,15 +139,15 @@ class POP3Server(LineServer):
         low, high, needed = ARG_SYNTAX.get(cmd.verb, NO_ARGS)
         if not low <= len(cmd.args) <= high:
             return reply("bad_arguments", verb=cmd.verb, needed=needed), state
-        answer = self._handlers[cmd.verb](cmd)
+        answer = HANDLERS[cmd.verb](self, cmd)
         return answer, self._override or (tr.on_ok if answer.ok else tr.on_failure)
 
     def _offered(self, verb: str) -> bool:
-        switch = S.OPTIONAL.get(verb)
-        return switch is None or bool(getattr(self.config, switch))
+        return self.config.offers(verb)
 
     # -- AUTHORIZATION (RFC 1939 §4, §7) ------------------------------------
 
+    @HANDLERS.command("USER")
     def _do_user(self, cmd: Command) -> Reply:
         if not self._plaintext_allowed():
             return reply("plaintext_disabled")
@@ -146,6 +156,7 @@ class POP3Server(LineServer):
         self._user = cmd.args[0]
         return reply("user_ok", user=self._user)
 
+    @HANDLERS.command("PASS")
     def _do_pass(self, cmd: Command) -> Reply:
         user = self._user or ""
         maildrop = self.backend.check_password(user, cmd.args[0])
@@ -153,6 +164,7 @@ class POP3Server(LineServer):
             return self._failed(user)
         return self._login(user, maildrop, "PASS")
 
+    @HANDLERS.command("APOP")
     def _do_apop(self, cmd: Command) -> Reply:
         """RFC 1939 §7: compare the digest with MD5(timestamp + shared secret)."""
         user, given = cmd.args
@@ -198,6 +210,7 @@ class POP3Server(LineServer):
         self._events.append(Authenticated(user, maildrop, method))
         return reply("login_ok", user=user, count=count, octets=octets)
 
+    @HANDLERS.command("STLS")
     def _do_stls(self, cmd: Command) -> Reply:
         if self._tls:
             return reply("stls_again")
@@ -207,6 +220,7 @@ class POP3Server(LineServer):
     def _plaintext_allowed(self) -> bool:
         return self.config.plaintext_login or self._tls
 
+    @HANDLERS.command("CAPA")
     def _do_capa(self, cmd: Command) -> Reply:
         """RFC 2449 §5: one capability per line."""
         caps = ["TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"]
@@ -218,6 +232,7 @@ class POP3Server(LineServer):
         block = stuff("".join(c + "\r\n" for c in caps).encode("ascii"))
         return reply("capa", block=block, capabilities=caps)
 
+    @HANDLERS.command("QUIT")
     def _do_quit(self, cmd: Command) -> Reply:
         if self.state != S.TRANSACTION:
             self._events.append(ConnectionClosed("quit"))
@@ -238,10 +253,12 @@ class POP3Server(LineServer):
 
     # -- TRANSACTION (RFC 1939 §5, §7; RFC 1225) ----------------------------
 
+    @HANDLERS.command("STAT")
     def _do_stat(self, cmd: Command) -> Reply:
         count, octets = self._require_drop().totals()
         return reply("stat", count=count, octets=octets)
 
+    @HANDLERS.command("LIST")
     def _do_list(self, cmd: Command) -> Reply:
         if cmd.args:
             return self._with_entry(cmd.args[0], lambda e: reply(
@@ -251,6 +268,7 @@ class POP3Server(LineServer):
         listing = "".join(f"{e.number} {e.size}\r\n" for e in drop.live())
         return reply("list_all", block=stuff(listing.encode()), count=count, octets=octets)
 
+    @HANDLERS.command("UIDL")
     def _do_uidl(self, cmd: Command) -> Reply:
         if cmd.args:
             return self._with_entry(cmd.args[0], lambda e: reply(
@@ -258,6 +276,7 @@ class POP3Server(LineServer):
         listing = "".join(f"{e.number} {e.uid}\r\n" for e in self._require_drop().live())
         return reply("uidl_all", block=stuff(listing.encode()))
 
+    @HANDLERS.command("RETR")
     def _do_retr(self, cmd: Command) -> Reply:
         def send(e: Entry) -> Reply:
             self._require_drop().touch(e.number)
@@ -265,6 +284,7 @@ class POP3Server(LineServer):
             return reply("retr", block=stuff(e.data), number=e.number, size=e.size)
         return self._with_entry(cmd.args[0], send)
 
+    @HANDLERS.command("TOP")
     def _do_top(self, cmd: Command) -> Reply:
         lines = cmd.args[1]
         if not (lines.isascii() and lines.isdigit()):
@@ -276,6 +296,7 @@ class POP3Server(LineServer):
             return reply("top", block=stuff(part), number=e.number, lines=int(lines))
         return self._with_entry(cmd.args[0], send)
 
+    @HANDLERS.command("DELE")
     def _do_dele(self, cmd: Command) -> Reply:
         def mark(e: Entry) -> Reply:
             self._require_drop().mark(e)
@@ -283,9 +304,11 @@ class POP3Server(LineServer):
             return reply("dele", number=e.number)
         return self._with_entry(cmd.args[0], mark)
 
+    @HANDLERS.command("NOOP")
     def _do_noop(self, cmd: Command) -> Reply:
         return reply("noop")
 
+    @HANDLERS.command("RSET")
     def _do_rset(self, cmd: Command) -> Reply:
         drop = self._require_drop()
         unmarked = drop.reset()
@@ -293,6 +316,7 @@ class POP3Server(LineServer):
         count, octets = drop.totals()
         return reply("rset", count=count, octets=octets, unmarked=unmarked)
 
+    @HANDLERS.command("LAST")
     def _do_last(self, cmd: Command) -> Reply:
         return reply("last", last=self._require_drop().last)
 
