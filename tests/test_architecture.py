@@ -37,6 +37,8 @@ from simulator.protocols import (
 )
 from simulator.protocols._base import CommandTable
 from simulator.protocols.imap import IMAPConfig, IMAPServer
+from simulator.protocols.imap import outcome as imap_outcome
+from simulator.protocols.imap import states as imap_states
 from simulator.protocols.imap.client import IMAPClient
 from simulator.protocols.pop2 import POP2Client, POP2Config, POP2Server
 from simulator.protocols.pop2 import server as pop2_server
@@ -348,6 +350,10 @@ TABLES = {
                                                     smtp_states.ClientState.ERROR}),
     "POP3 server": (pop3_server.HANDLERS, set(pop3_states.ALL_COMMANDS)),
     "POP2 server": (pop2_server.HANDLERS, set(pop2_states.ALL_COMMANDS)),
+    # the lines that end a command in progress (DONE after IDLE) are not commands
+    "IMAP server": (imap_outcome.HANDLERS,
+                    {command for state, row in imap_states.TABLE.items()
+                     if state not in imap_states.LINE_ENDS for command in row}),
 }
 
 

@@ -19,8 +19,10 @@ mailbox after every tagged completion, which the tests check.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .._base import CommandTable
 from .client_responses import ServerResponse, code_number, esearch, fetch_items
 from .types import Literal
 
@@ -34,6 +36,11 @@ class ClientMessage:
     size: int | None = None
     header: bytes = b""                   # header fields fetched (BODY[HEADER...])
     body: bytes | None = None             # the whole message, if downloaded (BODY[])
+
+
+#: untagged response name → method(mailbox, response): what the client learns from it.
+UNTAGGED: CommandTable[Callable[[ClientMailbox, ServerResponse], None]] = \
+    CommandTable("IMAP client untagged responses")
 
 
 @dataclass
@@ -59,7 +66,7 @@ class ClientMailbox:
         """Update from one untagged response; True if it concerned this mailbox."""
         if r.status == "OK" and r.code:
             return self._code(r.code)
-        handler = _HANDLERS.get(r.name)
+        handler = UNTAGGED.get(r.name)
         if handler is None or (r.number is None and r.name not in _NO_NUMBER):
             return False
         handler(self, r)
@@ -73,34 +80,41 @@ class ClientMailbox:
                 return True
         return False
 
+    @UNTAGGED.command("EXISTS")
     def on_exists(self, r: ServerResponse) -> None:
         """EXISTS never decreases (RFC 9051 §7.4.1): only grow the list."""
         while len(self.messages) < r.number:
             self.messages.append(ClientMessage())
 
+    @UNTAGGED.command("EXPUNGE")
     def on_expunge(self, r: ServerResponse) -> None:
         """Remove message n; later ones shift down by one (RFC 3501 §7.4.1)."""
         if 1 <= r.number <= len(self.messages):
             del self.messages[r.number - 1]
 
+    @UNTAGGED.command("RECENT")
     def on_recent(self, r: ServerResponse) -> None:
         self.recent = r.number
 
+    @UNTAGGED.command("FLAGS")
     def on_flags(self, r: ServerResponse) -> None:
         if r.values and isinstance(r.values[0], list):
             self.flags_allowed = tuple(str(f) for f in r.values[0])
 
+    @UNTAGGED.command("SEARCH")
     def on_search(self, r: ServerResponse) -> None:
         """``* SEARCH 2 5`` (IMAP4rev1): numbers only."""
         self.found = [int(str(v)) for v in r.values if str(v).isdigit()]
         self.found_uids, self.summary = False, {}
 
+    @UNTAGGED.command("ESEARCH")
     def on_esearch(self, r: ServerResponse) -> None:
         """``* ESEARCH (TAG ..) [UID] ...`` (RFC 4731, IMAP4rev2): ALL as a set, MIN/MAX/COUNT."""
         _tag, uid, items = esearch(r.values)
         self.found = list(items.pop("ALL", []))
         self.found_uids, self.summary = uid, items
 
+    @UNTAGGED.command("FETCH")
     def on_fetch(self, r: ServerResponse) -> None:
         """Whatever the FETCH carries: FLAGS, UID, RFC822.SIZE, header or body octets."""
         if not 1 <= r.number <= len(self.messages):
@@ -132,13 +146,4 @@ def _store_item(message: ClientMessage, name: str, value: object) -> None:
         message.body = bytes(value)
 
 
-_HANDLERS = {
-    "EXISTS": ClientMailbox.on_exists,
-    "EXPUNGE": ClientMailbox.on_expunge,
-    "RECENT": ClientMailbox.on_recent,
-    "FETCH": ClientMailbox.on_fetch,
-    "FLAGS": ClientMailbox.on_flags,
-    "SEARCH": ClientMailbox.on_search,
-    "ESEARCH": ClientMailbox.on_esearch,
-}
 _NO_NUMBER = frozenset({"FLAGS", "SEARCH", "ESEARCH"})

@@ -15,7 +15,7 @@ from . import states as S
 from .events import Authenticated, IdleEnded, IdleStarted, TLSRequested
 from .framing import CommandText
 from .lexer import ParseError
-from .outcome import Outcome
+from .outcome import HANDLERS, Outcome
 from .parser import Command, arity, astring
 from .responses import Response, continuation, data, tagged, untagged_status
 from .states import Move
@@ -48,6 +48,7 @@ def offered(s: IMAPServer, name: str) -> bool:
     return name != "STARTTLS" or s.config.starttls
 
 
+@HANDLERS.command("CAPABILITY")
 def do_capability(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 0, 0)
     caps = capabilities(s)
@@ -59,6 +60,7 @@ def do_capability(s: IMAPServer, cmd: Command) -> Response:
 SERVER_ID = ("name", "mailsim", "vendor", "mailsim project")
 
 
+@HANDLERS.command("ID")
 def do_id(s: IMAPServer, cmd: Command) -> Response:
     """ID: NIL or (field value ...) from the client, our own list back (RFC 2971 §3.1).
 
@@ -79,12 +81,14 @@ def do_id(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="ID")
 
 
+@HANDLERS.command("NOOP", "CHECK")
 def do_noop(s: IMAPServer, cmd: Command) -> Response:
     """NOOP does nothing, which is exactly when the server may tell what changed (§6.1.2)."""
     arity(cmd.args, 0, 0)
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
+@HANDLERS.command("LOGOUT")
 def do_logout(s: IMAPServer, cmd: Command) -> Response:
     """BYE first, then the tagged OK (RFC 9051 §6.1.3)."""
     arity(cmd.args, 0, 0)
@@ -92,6 +96,7 @@ def do_logout(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "logout_ok")
 
 
+@HANDLERS.command("STARTTLS")
 def do_starttls(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 0, 0)
     if s.tls:
@@ -101,6 +106,7 @@ def do_starttls(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "starttls_ok")
 
 
+@HANDLERS.command("LOGIN")
 def do_login(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 2, 2)
     if s.config.login_requires_tls and not s.tls:
@@ -134,6 +140,7 @@ def _caps_after_login(s: IMAPServer) -> str:
     return " ".join(caps)
 
 
+@HANDLERS.command("AUTHENTICATE")
 def do_authenticate(s: IMAPServer, cmd: Command) -> Response | Outcome:
     """AUTHENTICATE PLAIN (RFC 4616), the response inline (SASL-IR, RFC 4959) or after ``+``."""
     arity(cmd.args, 1, 2)
@@ -167,6 +174,7 @@ def _check_plain(s: IMAPServer, tag: str, b64: bytes) -> Response:
                   message.authzid)
 
 
+@HANDLERS.command("ENABLE")
 def do_enable(s: IMAPServer, cmd: Command) -> Response:
     """ENABLE IMAP4rev2 switches this session to RFC 9051 rules (no \\Recent, ESEARCH).
 
@@ -182,6 +190,7 @@ def do_enable(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "enable_ok")
 
 
+@HANDLERS.command("IDLE")
 def do_idle(s: IMAPServer, cmd: Command) -> Outcome:
     """IDLE: "+ idling", then changes are pushed as they happen until DONE (RFC 2177)."""
     arity(cmd.args, 0, 0)
@@ -198,17 +207,4 @@ def idle_line(s: IMAPServer, frame: CommandText) -> Response:
     s.emit(IdleEnded(tag))
     return tagged(tag, "completed", name="IDLE") if done else tagged(tag, "idle_expected_done")
 
-
-HANDLERS = {
-    "CAPABILITY": do_capability,
-    "NOOP": do_noop,
-    "ID": do_id,
-    "CHECK": do_noop,          # RFC 9051 dropped CHECK's housekeeping: it is a NOOP now
-    "LOGOUT": do_logout,
-    "STARTTLS": do_starttls,
-    "LOGIN": do_login,
-    "AUTHENTICATE": do_authenticate,
-    "ENABLE": do_enable,
-    "IDLE": do_idle,
-}
 

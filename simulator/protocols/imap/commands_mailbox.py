@@ -14,7 +14,7 @@ from .backend import DELIMITER, BackendError, MailboxInfo
 from .events import MailboxChanged, MailboxSelected
 from .lexer import ParseError
 from .listing import STATUS_ITEMS, matches, status_line
-from .outcome import Outcome
+from .outcome import HANDLERS, Outcome
 from .parser import SYSTEM_FLAGS, Command, arity, astring, date_time, flag_list
 from .responses import Response, data, tagged, untagged_status
 from .sequence import compress
@@ -44,6 +44,7 @@ def _info(s: IMAPServer, name: str) -> MailboxInfo:
     return info
 
 
+@HANDLERS.command("SELECT", "EXAMINE")
 def do_select(s: IMAPServer, cmd: Command) -> Response:
     """SELECT (read-write) or EXAMINE (read-only): open a mailbox and describe it (§6.3.1)."""
     arity(cmd.args, 1, 1)
@@ -89,6 +90,7 @@ def _known_flags(view: MailboxView) -> list[str]:
     return [*SYSTEM_FLAGS, *keywords]
 
 
+@HANDLERS.command("CREATE")
 def do_create(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 1, 1)
     name = names.from_wire(s, cmd.args[0])
@@ -101,6 +103,7 @@ def do_create(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="CREATE")
 
 
+@HANDLERS.command("DELETE")
 def do_delete(s: IMAPServer, cmd: Command) -> Response | Outcome:
     """DELETE refuses a mailbox with children in this server (RFC 3501 §6.3.4 allows either)."""
     arity(cmd.args, 1, 1)
@@ -119,6 +122,7 @@ def do_delete(s: IMAPServer, cmd: Command) -> Response | Outcome:
     return Outcome(done, Move.DESELECT) if selected else done
 
 
+@HANDLERS.command("RENAME")
 def do_rename(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 2, 2)
     old, new = names.from_wire(s, cmd.args[0]), names.from_wire(s, cmd.args[1])
@@ -130,12 +134,14 @@ def do_rename(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="RENAME")
 
 
+@HANDLERS.command("SUBSCRIBE", "UNSUBSCRIBE")
 def do_subscribe(s: IMAPServer, cmd: Command) -> Response:
     arity(cmd.args, 1, 1)
     s.backend.subscribe(s.account, names.from_wire(s, cmd.args[0]), cmd.name == "SUBSCRIBE")
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
+@HANDLERS.command("LIST", "LSUB")
 def do_list(s: IMAPServer, cmd: Command) -> Response:
     """LIST / LSUB: names matching reference + pattern, with their attributes; LIST with
     options or several patterns is the extended LIST of :mod:`.listext` (RFC 5258)."""
@@ -201,6 +207,7 @@ def _attributes(box: MailboxInfo, known: set[str]) -> str:
     return " ".join(attrs)
 
 
+@HANDLERS.command("NAMESPACE")
 def do_namespace(s: IMAPServer, cmd: Command) -> Response:
     """NAMESPACE (RFC 2342): personal, other users', shared — each NIL or ((prefix delim))."""
     arity(cmd.args, 0, 0)
@@ -209,6 +216,7 @@ def do_namespace(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="NAMESPACE")
 
 
+@HANDLERS.command("STATUS")
 def do_status(s: IMAPServer, cmd: Command) -> Response:
     """STATUS: counters of a mailbox without selecting it (RFC 3501 §6.3.10)."""
     arity(cmd.args, 2, 2)
@@ -223,6 +231,7 @@ def do_status(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="STATUS")
 
 
+@HANDLERS.command("APPEND")
 def do_append(s: IMAPServer, cmd: Command) -> Response:
     """APPEND mailbox [(flags)] ["date-time"] literal, repeated for MULTIAPPEND (RFC 3502):
     all messages or none; OK [APPENDUID v uid-set] (RFC 4315 §3)."""
@@ -263,18 +272,3 @@ def _append_items(args: tuple) -> list[tuple[bytes, list[str], object]]:
         raise ParseError("syntax.append_literal")
     return out
 
-
-HANDLERS = {
-    "SELECT": do_select,
-    "EXAMINE": do_select,
-    "CREATE": do_create,
-    "DELETE": do_delete,
-    "RENAME": do_rename,
-    "SUBSCRIBE": do_subscribe,
-    "UNSUBSCRIBE": do_subscribe,
-    "LIST": do_list,
-    "LSUB": do_list,
-    "NAMESPACE": do_namespace,
-    "STATUS": do_status,
-}
-HANDLERS["APPEND"] = do_append

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import fetch, names, search, updates
+from . import names, updates
 from .backend import BackendError
 from .events import MailboxChanged
 from .lexer import ParseError
+from .outcome import HANDLERS
 from .parser import Command, arity, flag_list
 from .responses import Response, data, tagged, untagged_status
 from .sequence import ordered_compress
@@ -47,6 +48,7 @@ def _refresh(s: IMAPServer) -> None:
     s.view.sync(s.backend.messages(s.account, s.view.name))
 
 
+@HANDLERS.command("CLOSE")
 def do_close(s: IMAPServer, cmd: Command) -> Response:
     """CLOSE expunges silently (no EXPUNGE responses) and deselects (RFC 3501 §6.4.2)."""
     arity(cmd.args, 0, 0)
@@ -62,6 +64,7 @@ def do_close(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="CLOSE")
 
 
+@HANDLERS.command("UNSELECT")
 def do_unselect(s: IMAPServer, cmd: Command) -> Response:
     """UNSELECT: like CLOSE but expunges nothing (RFC 3691)."""
     arity(cmd.args, 0, 0)
@@ -70,6 +73,7 @@ def do_unselect(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name="UNSELECT")
 
 
+@HANDLERS.command("EXPUNGE", "UID EXPUNGE")
 def do_expunge(s: IMAPServer, cmd: Command) -> Response:
     """Remove \\Deleted messages for good; ``UID EXPUNGE set`` only those UIDs (RFC 4315 §2.1)."""
     if refused := _require_writable(s, cmd):
@@ -90,6 +94,7 @@ def do_expunge(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
+@HANDLERS.command("STORE", "UID STORE")
 def do_store(s: IMAPServer, cmd: Command) -> Response:
     """STORE set FLAGS|+FLAGS|-FLAGS[.SILENT] flags (RFC 3501 §6.4.6)."""
     arity(cmd.args, 3, 3)
@@ -146,6 +151,7 @@ def _copy(s: IMAPServer, cmd: Command) -> tuple[str, list[int], list[int], objec
     return target, copied, new, info
 
 
+@HANDLERS.command("COPY", "UID COPY")
 def do_copy(s: IMAPServer, cmd: Command) -> Response:
     """COPY: OK [COPYUID uidvalidity source-uids target-uids] (RFC 4315 §3)."""
     _target, copied, new, info = _copy(s, cmd)
@@ -156,6 +162,7 @@ def do_copy(s: IMAPServer, cmd: Command) -> Response:
                   source=ordered_compress(copied), target=ordered_compress(new))
 
 
+@HANDLERS.command("MOVE", "UID MOVE")
 def do_move(s: IMAPServer, cmd: Command) -> Response:
     """MOVE = COPY + expunge of the originals, atomically (RFC 6851 §3.3): the COPYUID
     comes untagged first, then the EXPUNGE responses, then the tagged OK."""
@@ -176,20 +183,3 @@ def do_move(s: IMAPServer, cmd: Command) -> Response:
             _changed(s, info.key)
     return tagged(cmd.tag, "move_ok", name=cmd.name)
 
-
-HANDLERS = {
-    "CLOSE": do_close,
-    "UNSELECT": do_unselect,
-    "EXPUNGE": do_expunge,
-    "UID EXPUNGE": do_expunge,
-    "STORE": do_store,
-    "UID STORE": do_store,
-    "COPY": do_copy,
-    "UID COPY": do_copy,
-    "MOVE": do_move,
-    "UID MOVE": do_move,
-    "FETCH": fetch.do_fetch,
-    "UID FETCH": fetch.do_fetch,
-    "SEARCH": search.do_search,
-    "UID SEARCH": search.do_search,
-}

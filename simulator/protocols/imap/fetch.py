@@ -17,6 +17,7 @@ from . import binary, mimeparts, updates
 from . import bodystructure as bs
 from .formatter import render
 from .lexer import ParseError
+from .outcome import HANDLERS
 from .parser import Command, arity, shown
 from .responses import Response, data, tagged
 from .types import Atom
@@ -81,6 +82,7 @@ def _item(value: object) -> Item:
     return Item("BODY", match.group(2).upper(), start, length, match.group(1).upper() == "BODY.PEEK")
 
 
+@HANDLERS.command("FETCH", "UID FETCH")
 def do_fetch(s: IMAPServer, cmd: Command) -> Response:
     """One ``* n FETCH (...)`` per message, in mailbox order; UID FETCH always includes UID."""
     arity(cmd.args, 2, 2)

@@ -29,7 +29,6 @@ from .types import Atom
 from .wildcard import ListPattern
 
 if TYPE_CHECKING:
-    from .backend import MailboxInfo
     from .parser import Command
     from .session import IMAPServer
 
@@ -98,7 +97,7 @@ def _returns(request: ListRequest, keyword: object, options: object) -> None:
 def do_list_extended(s: IMAPServer, cmd: Command, req: ListRequest) -> Response:
     """One ``* LIST`` per name (and ``* STATUS`` after it when asked), RFC 5258 §3."""
     boxes = {b.name: b for b in s.backend.mailboxes(s.account)}
-    subscribed = set(_subscriptions(s, boxes))
+    subscribed = set(_subscriptions(s))
     reference = names.pattern_from_wire(s, req.reference)
     patterns = [ListPattern(reference + names.pattern_from_wire(s, p)) for p in req.patterns]
 
@@ -130,11 +129,10 @@ def _order(name: str) -> tuple[bool, str]:
     return name != "INBOX", name
 
 
-def _subscriptions(s: IMAPServer, boxes: dict[str, MailboxInfo]) -> list[str]:
-    listing = getattr(s.backend, "subscriptions", None)
-    if listing is None:
-        return [n for n, b in boxes.items() if b.subscribed]
-    return ["INBOX" if n.upper() == "INBOX" else n for n in listing(s.account)]
+def _subscriptions(s: IMAPServer) -> list[str]:
+    """The subscribed names, those of deleted mailboxes too (RFC 3501 §6.3.6): every
+    IMAPBackend keeps them, so LSUB and LIST (SUBSCRIBED) need not guess."""
+    return ["INBOX" if n.upper() == "INBOX" else n for n in s.backend.subscriptions(s.account)]
 
 
 def _say(s: IMAPServer, req: ListRequest, name: str, boxes: dict, subscribed: set[str],

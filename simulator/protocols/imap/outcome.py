@@ -1,4 +1,12 @@
-"""What a command handler returns: the tagged completion and, rarely, a move.
+"""The IMAP server's command table, and what a handler returns.
+
+Every command handler is a function ``do_x(session, command)`` registered in
+:data:`HANDLERS` with ``@HANDLERS.command(NAME, ...)`` (the one registration
+style of every engine, ``protocols/_base.py``) in the module of its RFC
+section: :mod:`.commands_auth`, :mod:`.commands_mailbox`,
+:mod:`.commands_message`, :mod:`.fetch`, :mod:`.search`.
+
+A handler returns the tagged completion and, rarely, a move.
 
 Most handlers return a :class:`~.responses.Response` and the session moves
 along its table (after OK / after NO).  A command that goes on (AUTHENTICATE
@@ -9,10 +17,17 @@ and DELETE of the selected mailbox leaves the SELECTED state: those return an
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from .._base import CommandTable
 from .responses import Response
 from .states import Move
+
+if TYPE_CHECKING:
+    from .parser import Command
+    from .session import IMAPServer
 
 
 @dataclass(frozen=True)
@@ -26,3 +41,8 @@ class Outcome:
 def outcome_of(result: Response | Outcome) -> Outcome:
     """A handler's result as an Outcome (a bare Response moves by the table)."""
     return result if isinstance(result, Outcome) else Outcome(result)
+
+
+#: command name ("FETCH", "UID FETCH" …) → handler(session, command) → completion.
+HANDLERS: CommandTable[Callable[[IMAPServer, Command], Response | Outcome]] = \
+    CommandTable("IMAP server")

@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from .._base import CommandTable
 from . import addresses, binary, esearch, mimeparts
 from . import bodystructure as bs
 from .lexer import ParseError
+from .outcome import HANDLERS
 from .parser import Command, astring, flag, number, search_date, sequence_set, shown
 from .responses import Response, tagged
 from .types import Atom
@@ -160,6 +162,11 @@ def _finds(kind: str, text: str, name: str = "") -> Test:
     return test
 
 
+#: search key → method(parser, key) → test, for the keys with their own syntax
+#: (flag, address and date keys share the generic rules in ``KeyParser.key``).
+KEYS: CommandTable[Callable[[KeyParser, str], Test]] = CommandTable("IMAP SEARCH keys")
+
+
 class KeyParser:
     """Search keys into one predicate (RFC 3501 §9 ``search-key``)."""
 
@@ -206,9 +213,8 @@ class KeyParser:
         name = value.upper()
         if name[:1].isdigit() or name[:1] in ("*", "$"):
             return self._numbers(value, by_uid=False)
-        method = getattr(self, "_k_" + name.replace("-", "_"), None)
-        if method is not None:
-            return method(name)
+        if name in KEYS:
+            return KEYS[name](self, name)
         if name in FLAG_KEYS or (name.startswith("UN") and name[2:] in FLAG_KEYS):
             wanted = FLAG_KEYS[name.removeprefix("UN")]
             return (lambda c: wanted not in c.flags) if name.startswith("UN") else (
@@ -240,58 +246,73 @@ class KeyParser:
                    "SINCE": lambda d: d >= when}[name.removeprefix("SENT")]
         return lambda c: (d := day(c)) is not None and compare(d)
 
+    @KEYS.command("ALL")
     def _k_ALL(self, name: str) -> Test:
         return lambda c: True
 
+    @KEYS.command("NOT")
     def _k_NOT(self, name: str) -> Test:
         inner = self._inner(name)
         return lambda c: not inner(c)
 
+    @KEYS.command("OR")
     def _k_OR(self, name: str) -> Test:
         first, second = self._inner(name), self._inner(name)
         return lambda c: first(c) or second(c)
 
+    @KEYS.command("UID")
     def _k_UID(self, name: str) -> Test:
         return self._numbers(self._next(name), by_uid=True)
 
+    @KEYS.command("CHARSET")
     def _k_CHARSET(self, name: str) -> Test:
         charset = astring(self._next(name)).upper()
         if charset not in ("US-ASCII", "UTF-8"):
             raise ParseError("syntax.search_charset", charset=charset)
         return lambda c: True
 
+    @KEYS.command("KEYWORD")
     def _k_KEYWORD(self, name: str) -> Test:
         word = flag(self._next(name))
         return lambda c: word in c.flags
 
+    @KEYS.command("UNKEYWORD")
     def _k_UNKEYWORD(self, name: str) -> Test:
         word = flag(self._next(name))
         return lambda c: word not in c.flags
 
+    @KEYS.command("HEADER")
     def _k_HEADER(self, name: str) -> Test:
         field, text = astring(self._next(name)), astring(self._next(name))
         return _finds("header", text, field)
 
+    @KEYS.command("BODY")
     def _k_BODY(self, name: str) -> Test:
         return _finds("body", astring(self._next(name)))
 
+    @KEYS.command("TEXT")
     def _k_TEXT(self, name: str) -> Test:
         return _finds("text", astring(self._next(name)))
 
+    @KEYS.command("LARGER")
     def _k_LARGER(self, name: str) -> Test:
         size = number(self._next(name))
         return lambda c: len(c.record.data) > size
 
+    @KEYS.command("SMALLER")
     def _k_SMALLER(self, name: str) -> Test:
         size = number(self._next(name))
         return lambda c: len(c.record.data) < size
 
+    @KEYS.command("NEW")
     def _k_NEW(self, name: str) -> Test:
         return lambda c: c.recent and "\\Seen" not in c.flags
 
+    @KEYS.command("OLD")
     def _k_OLD(self, name: str) -> Test:
         return lambda c: not c.recent
 
+    @KEYS.command("RECENT")
     def _k_RECENT(self, name: str) -> Test:
         return lambda c: c.recent
 
@@ -302,6 +323,7 @@ def candidates(s: IMAPServer) -> Iterator[Candidate]:
         yield Candidate(n, uid, view.record(uid), uid in view.recent)
 
 
+@HANDLERS.command("SEARCH", "UID SEARCH")
 def do_search(s: IMAPServer, cmd: Command) -> Response:
     """``* SEARCH n...`` (IMAP4rev1), ``* ESEARCH ...`` with RETURN or in IMAP4rev2
     (RFC 4731, RFC 9051 §6.4.4); SAVE keeps the result for ``$`` (RFC 5182)."""

@@ -32,7 +32,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._base import EngineOutput, LocalProtocolError, Utterance
-from . import commands_auth, commands_mailbox, commands_message, updates
+from . import (
+    commands_auth,
+    commands_mailbox,
+    commands_message,  # noqa: F401  (imported for its @HANDLERS.command registrations)
+    fetch,  # noqa: F401
+    search,  # noqa: F401
+    updates,
+)
 from . import states as S
 from .backend import BackendError, IMAPBackend
 from .events import CommandCompleted, CommandQueued, ConnectionClosed
@@ -47,7 +54,7 @@ from .framing import (
 )
 from .hub import MailboxHub
 from .lexer import ParseError
-from .outcome import Outcome, outcome_of
+from .outcome import HANDLERS, Outcome, outcome_of
 from .parser import BadTag, Command, parse_command, parse_tag
 from .pipeline import Pending, conflict, cost, effects, moves_bodies, schedule
 from .responses import BAD, Response, continuation, tagged, untagged_status
@@ -55,7 +62,6 @@ from .syntax_texts import describe
 from .view import MailboxView
 
 log = logging.getLogger("mailsim.imap")
-HANDLERS = {**commands_auth.HANDLERS, **commands_mailbox.HANDLERS, **commands_message.HANDLERS}
 
 
 @dataclass(frozen=True)
