@@ -373,6 +373,50 @@ def test_a_command_registered_twice_fails_at_import():
         table.command("NOOP")(lambda engine, argument: None)
 
 
+#: Where a getattr/hasattr would be a probe: the engines, and the drivers around them
+#: (the simulated network, mailsim serve's socket driver, the notebook console).
+PROBE_FREE = ("protocols", "network", "server/driver.py", "widgets/console_session.py",
+              "widgets/console.py")
+
+
+def _probes(path: Path) -> list[str]:
+    """``getattr``/``hasattr`` calls and ``__getattr__`` methods in a module's source
+    (a package's lazy-import hook, a module-level ``__getattr__`` (PEP 562), aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lazy = {id(node) for top in tree.body
+            if isinstance(top, ast.FunctionDef) and top.name == "__getattr__"
+            for node in ast.walk(top)}
+    found = [f"{path.name}:{n.lineno} {n.func.id}" for n in ast.walk(tree)
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id in ("getattr", "hasattr") and id(n) not in lazy]
+    found += [f"{path.name}:{n.lineno} __getattr__" for n in ast.walk(tree)
+              if isinstance(n, ast.FunctionDef) and n.name == "__getattr__" and id(n) not in lazy]
+    return found
+
+
+def _probe_free_files() -> list[Path]:
+    files = []
+    for where in PROBE_FREE:
+        target = PACKAGE / where
+        files += sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    return files
+
+
+def test_engines_and_drivers_never_probe_with_getattr_or_hasattr():
+    """No handler looked up by a name built at run time, no ``hasattr(service, …)`` in a
+    driver: what an engine, a service or a node offers is declared, and used as declared."""
+    assert [p for path in _probe_free_files() for p in _probes(path)] == []
+
+
+def test_the_probe_check_sees_a_probe(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f(x):\n    return getattr(x, 'y', None) or hasattr(x, 'z')\n"
+                      "class P:\n    def __getattr__(self, name):\n        return name\n"
+                      "def __getattr__(name):\n    return getattr(f, name)\n")
+    assert _probes(sample) == ["sample.py:2 getattr", "sample.py:2 hasattr",
+                               "sample.py:4 __getattr__"]
+
+
 def _protocol_classes() -> list[type]:
     """Every class defined in a module of simulator.protocols."""
     found = []

@@ -12,6 +12,7 @@ from .imap import IMAPService
 from .mta import MTANode
 from .mua import MUANode
 from .pop import POP2Service, POP3Service
+from .service import Service
 
 
 class HostNode:
@@ -19,7 +20,7 @@ class HostNode:
 
     def __init__(self, net, host) -> None:
         self.name = host.name.lower()
-        self.services: dict[int, object] = {}
+        self.services: dict[int, Service] = {}
         self.mua = MUANode(net, host) if "mua" in host.roles else None
         if "mta" in host.roles:
             self._listen(MTANode(net, host))
@@ -30,7 +31,7 @@ class HostNode:
         if "imap" in host.roles:
             self._listen(IMAPService(net, host))
 
-    def _listen(self, service) -> None:
+    def _listen(self, service: Service) -> None:
         for port in service.ports():
             self.services[port] = service
 

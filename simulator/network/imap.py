@@ -22,6 +22,7 @@ from ..mail.imap_backend import StoreBackend
 from ..protocols.imap import PORT as IMAP_PORT
 from ..protocols.imap import IMAPConfig, IMAPServer, MailboxHub
 from .connection import Connection
+from .service import Service
 
 #: Simulated seconds per cost unit: a NOOP (1 unit) takes 2 ms, a 200 KiB body ~0.4 s.
 SECONDS_PER_UNIT = 0.002
@@ -99,7 +100,7 @@ def _note_overtaking(items: list, tag: str, overtook: list[str]) -> list:
     return out
 
 
-class IMAPService:
+class IMAPService(Service):
     """The IMAP server of one host: one hub and one backend for all its connections."""
 
     driver = IMAPConnection
@@ -107,7 +108,7 @@ class IMAPService:
     def __init__(self, net, host) -> None:
         self.net = net
         self.name = host.name.lower()
-        self.backend = StoreBackend(net.store, shared=getattr(host, "shared", None))
+        self.backend = StoreBackend(net.store, shared=host.shared)
         self.hub = MailboxHub()
         self.hub.listeners.append(self._woken)
         self._connections: dict[str, IMAPConnection] = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.protocols import Engine
+from simulator.protocols.pop3 import POP3Server
 from simulator.scenarios import load
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step, Trace
@@ -84,6 +85,11 @@ class SimulatedSession:
     @property
     def closed(self) -> bool:
         return self.engine is None or self.engine.closed
+
+    def offers(self, command: str) -> bool:
+        """Whether the engine knows ``command``: POP3's LAST and STLS have switches."""
+        engine = self.engine
+        return not isinstance(engine, POP3Server) or engine.config.offers(command)
 
     def open(self) -> list[Step]:
         """Connect: a fresh server engine, its greeting recorded."""

@@ -17,12 +17,13 @@ from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from .relay import EXPIRED, QueueEntry, Relay
 from .result import Bounce
+from .service import Service
 
 SUBMISSION_PORT = 587
 MX_PORT = 25
 
 
-class MTANode:
+class MTANode(Service):
     """A mail transfer agent (and, with the 'mda' role, the final delivery)."""
 
     def __init__(self, net, host) -> None:

@@ -13,13 +13,14 @@ from ..protocols.pop2 import PORT as POP2_PORT
 from ..protocols.pop2 import POP2Config, POP2Server
 from ..protocols.pop3 import PORT as POP3_PORT
 from ..protocols.pop3 import POP3Config, POP3Server
+from .service import Service
 
 #: Process ids of the simulated server processes: one per connection, as a
 #: forking POP3 daemon has, drawn from the run's seeded random source.
 _PID_RANGE = (1000, 32768)
 
 
-class POP3Service:
+class POP3Service(Service):
     """The POP3 server of one host: APOP timestamps and STLS offered (RFC 2595)."""
 
     def __init__(self, net, host) -> None:
@@ -46,7 +47,7 @@ class POP3Service:
         return f"<{pid}.{clock}@{self.name}>"
 
 
-class POP2Service:
+class POP2Service(Service):
     """The POP2 server of one host (RFC 937), kept for comparison with POP3."""
 
     def __init__(self, net, host) -> None:

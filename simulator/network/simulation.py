@@ -109,11 +109,11 @@ class Network:
         node = self.nodes.get(server)
         server_engine = node.server_session(port, client, conn_id) if self.listens(server, port) \
             else None
-        service = node.services.get(port) if server_engine is not None else None
-        driver = getattr(service, "driver", Connection)
+        service = node.services[port] if server_engine is not None else None
+        driver = service.driver if service is not None else Connection
         conn = driver(self, conn_id, client, server, port, protocol, client_engine,
                       server_engine, on_close, **hooks)
-        if hasattr(service, "attach"):
+        if service is not None:
             service.attach(conn)
         conn.open()
         return conn

@@ -57,8 +57,8 @@ class StateTable:
         return [e.label for e in self.edges if (e.source, e.target) == (source, target)]
 
 
-def _value(state) -> str:
-    return getattr(state, "value", str(state))
+def _value(state: str) -> str:
+    return str(state)          # a StrEnum member's str() is its value
 
 
 def _smtp_server() -> StateTable:
@@ -76,13 +76,14 @@ def _smtp_client() -> StateTable:
                       "GREETING", edges)
 
 
-def _pop_table(protocol: str, module, automatic=()) -> StateTable:
+def _pop_table(protocol: str, module, automatic=(),
+               switches: Mapping[str, str] | None = None) -> StateTable:
     """POP3 / POP2 ``TABLE``: a command's edge is where it leads after a positive reply."""
     edges = [Edge(s, tr.on_ok, verb) for s, row in module.TABLE.items()
              for verb, tr in row.items()]
     edges += [Edge(s, t, why, automatic=True) for s, t, why in automatic]
     return StateTable(protocol, tuple(module.STATES), module.STATES[0], tuple(edges),
-                      dict(getattr(module, "OPTIONAL", {})))
+                      dict(switches or {}))
 
 
 def _imap() -> StateTable:
@@ -100,7 +101,7 @@ def _imap() -> StateTable:
 _BUILDERS: dict[str, Callable[[], StateTable]] = {
     "SMTP": _smtp_server,
     "SMTP client": _smtp_client,
-    "POP3": lambda: _pop_table("POP3", pop3, pop3.AUTOMATIC),
+    "POP3": lambda: _pop_table("POP3", pop3, pop3.AUTOMATIC, pop3.OPTIONAL),
     "POP2": lambda: _pop_table("POP2", pop2),
     "IMAP": _imap,
 }
@@ -129,15 +130,16 @@ def commands(protocol: str, state: str) -> list[str]:
                               if e.source == state and not e.automatic))
 
 
-def accepted(protocol: str, state: str, config: object | None) -> list[str]:
-    """The commands an engine configured with ``config`` accepts in ``state``.
+def accepted(protocol: str, state: str,
+             offers: Callable[[str], bool] = lambda command: True) -> list[str]:
+    """The commands an engine accepts in ``state``; ``offers`` says whether a command
+    behind a switch is on for it (``POP3Config.offers``).
 
     A command behind a switch that is off (POP3's LAST outside the historical
     mode, STLS without TLS) is answered -ERR, so it is left out.
     """
     switches = state_table(protocol).switches
-    return [c for c in commands(protocol, state)
-            if c not in switches or config is None or getattr(config, switches[c], False)]
+    return [c for c in commands(protocol, state) if c not in switches or offers(c)]
 
 
 def has_table(protocol: str) -> bool:

@@ -258,7 +258,7 @@ class ProtocolConsole(widgets.VBox):
         protocol, state = self.session.protocol, self.session.state
         if not state or not has_table(protocol):
             return []
-        return accepted(protocol, state, getattr(self.session.engine, "config", None))
+        return accepted(protocol, state, self.session.offers)
 
     def _draw_diagram(self) -> None:
         protocol, state = self.session.protocol, self.session.state
