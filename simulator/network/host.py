@@ -8,6 +8,8 @@ chosen from its roles, and the mail client (MUA) if it has one.
 from __future__ import annotations
 
 from ..protocols import Engine
+from ..scenarios.model import Host
+from .context import NodeContext
 from .imap import IMAPService
 from .mta import MTANode
 from .mua import MUANode
@@ -18,7 +20,7 @@ from .service import Service
 class HostNode:
     """The services listening on one host's ports, and its MUA."""
 
-    def __init__(self, net, host) -> None:
+    def __init__(self, net: NodeContext, host: Host) -> None:
         self.name = host.name.lower()
         self.services: dict[int, Service] = {}
         self.mua = MUANode(net, host) if "mua" in host.roles else None

@@ -21,7 +21,9 @@ from dataclasses import replace
 from ..mail.imap_backend import StoreBackend
 from ..protocols.imap import PORT as IMAP_PORT
 from ..protocols.imap import IMAPConfig, IMAPServer, MailboxHub
+from ..scenarios.model import Host
 from .connection import Connection
+from .context import NodeContext
 from .service import Service
 
 #: Simulated seconds per cost unit: a NOOP (1 unit) takes 2 ms, a 200 KiB body ~0.4 s.
@@ -105,7 +107,7 @@ class IMAPService(Service):
 
     driver = IMAPConnection
 
-    def __init__(self, net, host) -> None:
+    def __init__(self, net: NodeContext, host: Host) -> None:
         self.net = net
         self.name = host.name.lower()
         self.backend = StoreBackend(net.store, shared=host.shared)

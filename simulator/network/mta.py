@@ -15,6 +15,8 @@ from ..mail import mime
 from ..mail.store import NoSuchUser, StoreError
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
+from ..scenarios.model import Host
+from .context import NodeContext
 from .relay import EXPIRED, QueueEntry, Relay
 from .result import Bounce
 from .service import Service
@@ -26,7 +28,7 @@ MX_PORT = 25
 class MTANode(Service):
     """A mail transfer agent (and, with the 'mda' role, the final delivery)."""
 
-    def __init__(self, net, host) -> None:
+    def __init__(self, net: NodeContext, host: Host) -> None:
         self.net = net
         self.name = host.name.lower()
         self.domains = tuple(d.lower() for d in host.domains)
@@ -50,7 +52,7 @@ class MTANode(Service):
     def server_session(self, port: int, peer: str, conn_id: str, *,
                        interactive: bool = False) -> SMTPServer:
         """A fresh SMTP server engine for one incoming connection."""
-        config = ServerConfig(hostname=self.name, source_routes=self.net.source_routes,
+        config = ServerConfig(hostname=self.name, source_routes=self.net.settings.source_routes,
                               starttls=port == SUBMISSION_PORT,
                               offer_auth=port == SUBMISSION_PORT,
                               auth_required=port == SUBMISSION_PORT)
@@ -59,7 +61,7 @@ class MTANode(Service):
     # -- recipients -------------------------------------------------------------
     def check_recipient(self, path: Path, authenticated: bool) -> Reply | None:
         """Accept, or refuse with the reason (no open relay, unknown user)."""
-        if self.net.source_routes == "honour" and path.route:
+        if self.net.settings.source_routes == "honour" and path.route:
             if self.is_me(path.route[0]) or authenticated:
                 return None
             return _reply(550, "5.7.1", "Source route must start with this host", "route_not_me")
@@ -120,7 +122,7 @@ class MTANode(Service):
             self.net.deliver(self.name, sender, rcpt, content, queue_id)
         except (StoreError, OSError) as exc:
             entry = QueueEntry(queue_id, sender, [rcpt], content, self.name, attempt)
-            schedule = self.net.retry_schedule
+            schedule = self.net.settings.retry_schedule
             if isinstance(exc, NoSuchUser):
                 self.bounce(entry, [(rcpt, "5.1.1", str(exc))])
             elif attempt > len(schedule):
@@ -136,7 +138,7 @@ class MTANode(Service):
 
     def _next_paths(self, rcpt: Path, mail_from: Path) -> tuple[Path, Path]:
         """RFC 821 §3.6: strip ourselves from the forward route, join the reverse one."""
-        if self.net.source_routes != "honour":
+        if self.net.settings.source_routes != "honour":
             return Path(rcpt.mailbox), mail_from
         if rcpt.route and self.is_me(rcpt.route[0]):
             rcpt = rcpt.without_first_hop()

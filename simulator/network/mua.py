@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ..mail import mime
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
+from ..scenarios.model import Host
+from .context import NodeContext
 from .mta import MX_PORT, SUBMISSION_PORT
 from .reader import MailboxReader
 
@@ -20,7 +22,7 @@ _ENCODING = "8bit"
 class MUANode:
     """A mail client on a host; sends the scenario's messages at their time."""
 
-    def __init__(self, net, host) -> None:
+    def __init__(self, net: NodeContext, host: Host) -> None:
         self.net = net
         self.name = host.name.lower()
         self.smtp_server = (host.smtp_server or "").lower()
@@ -62,7 +64,8 @@ class MUANode:
                        if account and port == SUBMISSION_PORT else None)
         client = SMTPClient(self.name, envelope, credentials=credentials,
                             retries=message.retries if credentials else (),
-                            starttls=port == SUBMISSION_PORT, pipelining=self.net.pipelining)
+                            starttls=port == SUBMISSION_PORT,
+                            pipelining=self.net.settings.pipelining)
         self.net.connect(self.name, self.smtp_server, port, "SMTP", client,
                          on_close=lambda conn: self._finished(conn, message.sender, content))
 

@@ -13,6 +13,8 @@ from ..protocols.pop2 import PORT as POP2_PORT
 from ..protocols.pop2 import POP2Config, POP2Server
 from ..protocols.pop3 import PORT as POP3_PORT
 from ..protocols.pop3 import POP3Config, POP3Server
+from ..scenarios.model import Host
+from .context import NodeContext
 from .service import Service
 
 #: Process ids of the simulated server processes: one per connection, as a
@@ -23,7 +25,7 @@ _PID_RANGE = (1000, 32768)
 class POP3Service(Service):
     """The POP3 server of one host: APOP timestamps and STLS offered (RFC 2595)."""
 
-    def __init__(self, net, host) -> None:
+    def __init__(self, net: NodeContext, host: Host) -> None:
         self.net = net
         self.name = host.name.lower()
         self.backend = StoreMaildrop(net.store)
@@ -50,7 +52,7 @@ class POP3Service(Service):
 class POP2Service(Service):
     """The POP2 server of one host (RFC 937), kept for comparison with POP3."""
 
-    def __init__(self, net, host) -> None:
+    def __init__(self, net: NodeContext, host: Host) -> None:
         self.name = host.name.lower()
         self.backend = StoreMaildrop(net.store)
 

@@ -15,6 +15,7 @@ from ..protocols.pop2 import PORT as POP2_PORT
 from ..protocols.pop2 import POP2Client
 from ..protocols.pop3 import PORT as POP3_PORT
 from ..protocols.pop3 import POP3Client
+from .context import NodeContext
 from .imap_reader import imap_client, imap_summary
 from .refusal import refusal_params
 
@@ -24,7 +25,7 @@ _PORTS = {"pop3": (POP3_PORT, "POP3"), "pop2": (POP2_PORT, "POP2"), "imap": (IMA
 class MailboxReader:
     """Runs one MUA host's reading sessions and keeps its seen-UIDL memory."""
 
-    def __init__(self, net, host_name: str) -> None:
+    def __init__(self, net: NodeContext, host_name: str) -> None:
         self.net = net
         self.name = host_name
         #: account address -> UIDL ids downloaded earlier and (as far as we know) still kept

@@ -172,7 +172,7 @@ class Relay:
         entry = attempt.entry
         envelope = Envelope(mail_from=entry.mail_from, rcpt_to=list(entry.rcpts),
                             content=entry.content)
-        client = SMTPClient(self.mta.name, envelope, pipelining=self.net.pipelining)
+        client = SMTPClient(self.mta.name, envelope, pipelining=self.net.settings.pipelining)
         host = exchanger.host.rstrip(".").lower()
         self.net.connect(self.mta.name, host, MX_PORT, "SMTP", client,
                          on_close=lambda conn: self._finished(attempt, host, conn))
@@ -235,7 +235,7 @@ class Relay:
     # -- retry or give up -----------------------------------------------------------------
     def _defer(self, entry: QueueEntry, status: str, error: str) -> None:
         entry.last_status, entry.last_error = status, error
-        schedule = self.net.retry_schedule
+        schedule = self.net.settings.retry_schedule
         if entry.attempts > len(schedule):
             self.net.recorder.internal(self.mta.name, "MTA", f"{entry.queue_id} expired",
                                        "mta.expired", params={"queue_id": entry.queue_id,

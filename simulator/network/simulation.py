@@ -8,6 +8,7 @@ the OS random source: time is the scheduler's and randomness comes from one
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ..mail import mime
@@ -16,6 +17,7 @@ from ..protocols.smtp import Path
 from ..scenarios.model import Scenario
 from ..trace import Trace
 from .connection import Connection
+from .context import NodeContext, RunSettings
 from .dns import DNS
 from .faults import Faults
 from .host import HostNode
@@ -45,16 +47,46 @@ class Network:
         self.nodes: dict[str, HostNode] = {}
         self.deliveries: list[Delivery] = []
         #: callbacks ``(address, folder)`` after each delivery (IMAP servers wake idlers)
-        self.mailbox_watchers: list = []
+        self.mailbox_watchers: list[Callable[[str, str], None]] = []
         self.bounces: list[Bounce] = []
         self._connections = 0
         options = scenario.options
-        self.latency = options.latency
-        self.source_routes = options.source_routes
-        self.retry_schedule = options.retry_schedule
-        self.pipelining = options.pipelining
+        self.settings = RunSettings(options.source_routes, options.retry_schedule,
+                                    options.pipelining, options.latency)
         self.faults = Faults(self, scenario.faults)
+        self.context = self._node_context()
         self._build()
+
+    def _node_context(self) -> NodeContext:
+        """What the nodes may use of this network (docs/architecture.md, "Nodes")."""
+        return NodeContext(
+            scheduler=self.scheduler, now=self.now, now_datetime=self.now_datetime,
+            store=self.store, recorder=self.recorder, dns=self.dns, rng=self.rng,
+            settings=self.settings, faults=self.faults, connect=self.connect,
+            listens=self.listens, address_of=self.address_of, deliver=self.deliver,
+            new_queue_id=self.new_queue_id, new_message_id=self.new_message_id,
+            bounces=self.bounces, mailbox_watchers=self.mailbox_watchers)
+
+    # -- the run's settings (RunSettings), read by the connections, serve and the bench ----
+    @property
+    def latency(self) -> float:
+        return self.settings.latency
+
+    @property
+    def source_routes(self) -> str:
+        return self.settings.source_routes
+
+    @property
+    def pipelining(self) -> bool:
+        return self.settings.pipelining
+
+    @property
+    def retry_schedule(self) -> tuple[float, ...]:
+        return self.settings.retry_schedule
+
+    @retry_schedule.setter
+    def retry_schedule(self, waits: tuple[float, ...]) -> None:
+        self.settings.retry_schedule = waits
 
     # -- construction -----------------------------------------------------------------
     def _build(self) -> None:
@@ -66,7 +98,7 @@ class Network:
         for host in self.scenario.hosts:
             name = host.name.lower()
             self.topology.add_host(name, host.roles, addresses.get(name))
-            self.nodes[name] = HostNode(self, host)
+            self.nodes[name] = HostNode(self.context, host)
         for a, b in self.scenario.links:
             self.topology.add_link(a.lower(), b.lower())
         self.trace.nodes = sorted(self.nodes) + ["dns", INTERNET]

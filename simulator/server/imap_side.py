@@ -55,11 +55,11 @@ class ImapSide:
             driver.pushed()
 
     def _hook_delivery(self, net) -> None:
-        """After each MDA delivery, tell the hub that the INBOX grew (RFC 2177 IDLE push)."""
-        deliver = net.deliver
+        """After each MDA delivery, tell the hub that the folder grew (RFC 2177 IDLE push).
 
-        def deliver_and_notify(host, sender, rcpt, content, queue_id) -> None:
-            deliver(host, sender, rcpt, content, queue_id)
-            address = net.store.account(rcpt.mailbox).address
-            self.hub.notify(f"{address}/INBOX")
-        net.deliver = deliver_and_notify
+        The network calls its mailbox watchers after every delivery; no method of
+        it is replaced, so its nodes, which hold its context, see the same MDA.
+        """
+        def delivered(address: str, folder: str) -> None:
+            self.hub.notify(f"{net.store.account(address).address}/{folder}")
+        net.mailbox_watchers.append(delivered)
