@@ -20,9 +20,11 @@ from .store import (
     Folder,
     MailStore,
     NoSuchFolder,
+    QuotaExceeded,
     StoredMessage,
     StoreError,
     check_folder_name,
+    crlf,
 )
 
 SHARED_PREFIX = "Shared" + DELIMITER
@@ -156,12 +158,22 @@ class StoreBackend:
     def messages(self, account: str, name: str) -> list[StoredMessage]:
         return list(self._folder(account, name).messages)
 
+    def check_room(self, account: str, name: str, size: int) -> None:
+        """NO [OVERQUOTA] unless ``size`` more octets fit in the quota of the account that
+        holds ``name`` (RFC 9208 §4.3.1; RFC 5530 §3)."""
+        owner, _ = self._resolve(account, name)
+        try:
+            owner.check_room(size)
+        except QuotaExceeded as err:
+            raise BackendError("over_quota", mailbox=name, **err.params) from None
+
     def append(self, account: str, name: str, data: bytes, flags: Iterable[str],
                internal_date: datetime | None) -> StoredMessage:
         try:
             folder = self._folder(account, name)
         except BackendError:
             raise BackendError("no_mailbox_trycreate", mailbox=name) from None
+        self.check_room(account, name, len(crlf(data)))
         try:
             return folder.append(data, flags, internal_date)
         except StoreError as err:

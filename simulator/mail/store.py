@@ -60,6 +60,20 @@ class NoSuchFolder(StoreError, KeyError):
     """No folder with that name in the account."""
 
 
+class QuotaExceeded(StoreError):
+    """The message does not fit in the account's quota (RFC 9208 §3.2.1, STORAGE).
+
+    ``permanent`` when the message alone is larger than the whole quota: no
+    deletion can ever make room, which RFC 3463 §3.3 calls X.2.3 (a per-mailbox
+    length limit, permanent); otherwise the mailbox is full (X.2.2), which the
+    same section asks to treat as a persistent transient failure.
+    """
+
+    def __init__(self, key: str, *, permanent: bool, **params: str) -> None:
+        self.permanent = permanent
+        super().__init__(key, **params)
+
+
 class BadFolderName(StoreError):
     """A name no store accepts (:func:`folder_names.problem` says why)."""
 
@@ -167,6 +181,7 @@ class Account:
     folders: dict[str, Folder] = field(default_factory=dict)
     new_uidvalidity: Callable[[], int] = field(default=lambda: 1, repr=False, compare=False)
     clock: Clock | None = field(default=None, repr=False, compare=False)
+    quota: int | None = None        # octets all folders together may hold; None: no limit
 
     def __post_init__(self) -> None:
         if INBOX not in self.folders:
@@ -180,6 +195,22 @@ class Account:
     @property
     def inbox(self) -> Folder:
         return self.folders[INBOX]
+
+    @property
+    def usage(self) -> int:
+        """Octets stored in all folders: what the quota counts (RFC 9208 §3.2.1)."""
+        return sum(folder.total_size for folder in self.folders.values())
+
+    def check_room(self, size: int) -> None:
+        """Raise :class:`QuotaExceeded` unless ``size`` more octets fit in the quota."""
+        if self.quota is None:
+            return
+        params = {"address": self.address, "size": str(size), "usage": str(self.usage),
+                  "quota": str(self.quota)}
+        if size > self.quota:
+            raise QuotaExceeded("quota_too_big", permanent=True, **params)
+        if self.usage + size > self.quota:
+            raise QuotaExceeded("quota_full", permanent=False, **params)
 
     def has_folder(self, name: str) -> bool:
         return _folder_key(name) in self.folders
@@ -302,8 +333,12 @@ class MailStore:
 
     def deliver(self, address: str, data: bytes,
                 internal_date: datetime | None = None) -> StoredMessage:
-        """Local delivery into INBOX (the MDA's job); :class:`NoSuchUser` if unknown."""
-        return self.account(address).inbox.append(data, (), internal_date)
+        """Local delivery into INBOX (the MDA's job); :class:`NoSuchUser` if unknown,
+        :class:`QuotaExceeded` if the message does not fit in the account's quota."""
+        account = self.account(address)
+        data = crlf(data)
+        account.check_room(len(data))
+        return account.inbox.append(data, (), internal_date)
 
     def _lock_key(self, login: str) -> str:
         """One key per maildrop, whether the session names it by address or local part."""

@@ -81,13 +81,33 @@ def cause(reply: Reply) -> str:
     """What a forced reply stands for, by its enhanced status (RFC 3463 §3.3-§3.8):
     X.2.2 a full mailbox, X.3.4 / X.2.3 a message too big, X.7.x greylisting (4xx)
     or policy (5xx); else just its class.  Each has its own explanation."""
-    subject = (reply.enhanced or "").partition(".")[2]
     if reply.is_positive:
         return "positive"
+    found = status_cause(reply.enhanced or "", transient=reply.is_transient)
+    if found in ("quota", "quota_full", "size", "greylisting", "policy"):
+        return found
+    return "transient" if reply.is_transient else "permanent"
+
+
+def status_cause(status: str, *, transient: bool | None = None) -> str | None:
+    """The cause an enhanced status code names (RFC 3463 §3): ``quota`` (4.2.2),
+    ``quota_full`` (5.2.2), ``size`` (X.3.4, X.2.3), ``greylisting`` (4.7.x),
+    ``policy`` (5.7.x), ``expiry`` (X.4.7), ``network`` (other X.4.x), or None.
+
+    ``transient`` overrides the class digit, for a reply whose code and status
+    disagree (a 452 with a 5.2.2 is still transient).
+    """
+    klass, _, subject = status.partition(".")
+    if transient is None:
+        transient = klass == "4"
     if subject == "2.2":
-        return "quota" if reply.is_transient else "quota_full"
-    if subject in ("3.4", "2.3") and reply.is_permanent:
+        return "quota" if transient else "quota_full"
+    if subject in ("3.4", "2.3") and not transient:
         return "size"
     if subject.startswith("7."):
-        return "greylisting" if reply.is_transient else "policy"
-    return "transient" if reply.is_transient else "permanent"
+        return "greylisting" if transient else "policy"
+    if subject == "4.7":
+        return "expiry"
+    if subject.startswith("4."):
+        return "network"
+    return None

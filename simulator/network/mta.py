@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from ..mail import mime
-from ..mail.store import NoSuchUser, StoreError
+from ..mail.store import NoSuchUser, QuotaExceeded, StoreError
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from ..scenarios.model import Host
 from .context import NodeContext
-from .relay import EXPIRED, QueueEntry, Relay
+from .relay import EXPIRED, QueueEntry, Relay, cause_notes
 from .result import Bounce
 from .service import Service
 
@@ -33,6 +33,9 @@ class MTANode(Service):
         self.name = host.name.lower()
         self.domains = tuple(d.lower() for d in host.domains)
         self.submission = host.submission
+        self.max_message_size = host.max_message_size
+        self.extensions_off = frozenset(host.extensions_off)
+        self.backup_for = tuple(d.lower().rstrip(".") for d in host.backup_for)
         self.relay = Relay(self)
 
     # -- what the node is -----------------------------------------------------
@@ -52,10 +55,12 @@ class MTANode(Service):
     def server_session(self, port: int, peer: str, conn_id: str, *,
                        interactive: bool = False) -> SMTPServer:
         """A fresh SMTP server engine for one incoming connection."""
+        limits = {"max_message_size": self.max_message_size} if self.max_message_size else {}
         config = ServerConfig(hostname=self.name, source_routes=self.net.settings.source_routes,
                               starttls=port == SUBMISSION_PORT,
                               offer_auth=port == SUBMISSION_PORT,
-                              auth_required=port == SUBMISSION_PORT)
+                              auth_required=port == SUBMISSION_PORT,
+                              extensions_off=self.extensions_off, **limits)
         return SMTPServer(config, SessionHandler(self, port, peer), peer=peer)
 
     # -- recipients -------------------------------------------------------------
@@ -73,6 +78,35 @@ class MTANode(Service):
         if authenticated:
             return None
         return _reply(550, "5.7.1", f"<{path.mailbox}>: Relay access denied", "relay_denied")
+
+    def quota_refusal(self, envelope: Envelope) -> Reply | None:
+        """The reply after the final dot when no recipient's mailbox has room for it.
+
+        Checked only when every recipient is a local mailbox, because one reply answers
+        them all; otherwise the message is accepted and the MDA meets the quota of each
+        mailbox on delivery.  A full mailbox gets 452 4.2.2: RFC 3463 §3.3 asks to treat
+        X.2.2 as a persistent transient failure, since its owner can make room (Gmail
+        answers so; Dovecot and Exchange send 552 5.2.2, and the sender gives up at once).
+        A message larger than the whole quota can never fit: 552 5.2.3 (RFC 3463 §3.3).
+        """
+        local = [p for p in envelope.rcpt_to if not p.route and self.is_final_for(p.domain)]
+        if not local or len(local) < len(envelope.rcpt_to):
+            return None
+        problems = []
+        for path in local:
+            try:
+                self.net.store.account(path.mailbox).check_room(len(envelope.content))
+                return None                       # one mailbox takes it: accept
+            except QuotaExceeded as exc:
+                problems.append((path, exc))
+            except NoSuchUser:
+                return None
+        path, exc = next(((p, e) for p, e in problems if not e.permanent), problems[0])
+        if exc.permanent:
+            return _reply(552, "5.2.3", f"<{path.mailbox}>: Message is larger than the "
+                          "mailbox quota", "quota_too_big")
+        return _reply(452, "4.2.2", f"<{path.mailbox}>: Mailbox full, try again later",
+                      "mailbox_full")
 
     # -- accepting a message ----------------------------------------------------------
     def accept(self, envelope: Envelope, port: int, peer: str) -> str:
@@ -125,14 +159,18 @@ class MTANode(Service):
             schedule = self.net.settings.retry_schedule
             if isinstance(exc, NoSuchUser):
                 self.bounce(entry, [(rcpt, "5.1.1", str(exc))])
+            elif isinstance(exc, QuotaExceeded) and exc.permanent:
+                self.bounce(entry, [(rcpt, "5.2.3", str(exc))])     # RFC 3463 §3.3
             elif attempt > len(schedule):
                 self.bounce(entry, [(rcpt, EXPIRED, f"local delivery failed: {exc}")])
             else:
                 wait = schedule[attempt - 1]
+                status = "4.2.2" if isinstance(exc, QuotaExceeded) else "4.3.0"
                 self.net.recorder.internal(
                     self.name, "MTA", f"{queue_id} deferred {wait:g} s", "mta.deferred",
                     params={"queue_id": queue_id, "wait": f"{wait:g}", "attempt": attempt,
-                            "error": str(exc)}, queue_id=queue_id)
+                            "error": str(exc), "notes": cause_notes(status)},
+                    queue_id=queue_id)
                 self.net.scheduler.after(wait, self.deliver_locally, sender, rcpt, content,
                                          queue_id, attempt + 1)
 
@@ -178,7 +216,8 @@ class MTANode(Service):
                                                          "original": entry.queue_id,
                                                          "to": str(entry.mail_from),
                                                          "recipients": ", ".join(addresses),
-                                                         "status": failures[0][1]},
+                                                         "status": failures[0][1],
+                                                         "notes": cause_notes(failures[0][1])},
                                    queue_id=queue_id)
         self.route(Path(""), [entry.mail_from], dsn, queue_id)
 
@@ -217,6 +256,9 @@ class SessionHandler(Handler):
             recipients=[p.mailbox for p in envelope.rcpt_to])
         if forced is not None:
             return forced            # refused at the final dot: nothing was accepted
+        refusal = self.mta.quota_refusal(envelope)
+        if refusal is not None:
+            return refusal
         queue_id = self.mta.accept(envelope, self.port, self.peer)
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
 

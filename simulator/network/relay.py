@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
+from .faults import status_cause
 
 MX_PORT = 25
 
@@ -146,7 +147,8 @@ class Relay:
         if attempt.exchangers:
             following = attempt.exchangers[0]
             params.update(next=following.host.rstrip(".").lower(),
-                          preference=following.preference)
+                          preference=following.preference,
+                          notes=cause_notes(entry.last_status))   # why this host failed
             self.net.recorder.internal(self.mta.name, "MTA", f"{host} failed → next MX "
                                        f"{params['next']}", "mta.next_mx", params=params,
                                        queue_id=entry.queue_id)
@@ -184,7 +186,10 @@ class Relay:
             entry.last_error, entry.last_status = f"{host}: connection failed", "4.4.1"
             entry.last_reply = ""
             return self._after_transient(attempt, host)
-        if result.failed_stage and not result.recipients:
+        if result.failed_stage and (not result.recipients or result.failed_stage == "MAIL"):
+            # A refused MAIL ends the transaction even when RCPT and DATA were pipelined
+            # after it: their 503s only follow from it (RFC 2920 §3.1), the MAIL reply
+            # (e.g. 552 5.3.4 for a declared SIZE) is what the DSN must carry.
             return self._session_failed(attempt, host, result)
         self._per_recipient(attempt, host, result)
 
@@ -253,7 +258,8 @@ class Relay:
                                    "mta.deferred", params={"queue_id": entry.queue_id,
                                                            "wait": f"{wait:g}",
                                                            "attempt": entry.attempts,
-                                                           "error": error},
+                                                           "error": error,
+                                                           "notes": cause_notes(status)},
                                    queue_id=entry.queue_id)
         if self.spool is not None and entry.spool_name:
             self.spool.save(entry.spool_name, _envelope(entry), None)    # attempts, rcpts
@@ -278,6 +284,13 @@ def _entry(name: str, envelope: dict, content: bytes) -> QueueEntry:
                       envelope["target"],
                       envelope["attempts"], envelope["last_error"], envelope["last_status"],
                       envelope["last_reply"], spool_name=name)
+
+
+def cause_notes(status: str) -> list[str]:
+    """The note that names why a delivery failed, by its status (RFC 3463 §3): one text
+    per cause — quota, size, greylisting, policy, expiry, network — or none."""
+    found = status_cause(status)
+    return [f"mta.cause.{found}"] if found else []
 
 
 def _outcome(rcpt: Path, result):

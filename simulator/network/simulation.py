@@ -94,7 +94,8 @@ class Network:
             self.dns.add_zone(zone)
         addresses = self.dns.hosts()
         for user in self.scenario.users:
-            self.store.add_user(user.address, user.password, user.name)
+            account = self.store.add_user(user.address, user.password, user.name)
+            account.quota = user.quota
         for host in self.scenario.hosts:
             name = host.name.lower()
             self.topology.add_host(name, host.roles, addresses.get(name))

@@ -63,6 +63,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "positive_int": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
                      "positive_int"),
     "bool": (lambda v: isinstance(v, bool), "bool"),
+    "octets": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "octets"),
 }
 
 

@@ -19,6 +19,7 @@ from simulator.scenarios.loader_sessions import build_session
 from simulator.scenarios.model import (
     FAULT_KINDS,
     ROLES,
+    SMTP_EXTENSIONS,
     SOURCE_ROUTE_MODES,
     Fault,
     Host,
@@ -33,8 +34,9 @@ RCODES = ("SERVFAIL", "NXDOMAIN")
 
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
             "sessions", "faults", "links", "options")
-HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared")
-USER_KEYS = ("address", "password", "name")
+HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared",
+             "max_message_size", "backup_for", "extensions")
+USER_KEYS = ("address", "password", "name", "quota")
 OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
 #: fault kind -> (required fields, optional fields); every kind also takes start/end.
 FAULT_FIELDS = {
@@ -151,7 +153,49 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
                     for n in c.listed(f, "domains"))
     return Host(name=_hostname(c, f, "name"), roles=roles, domains=domains,
                 submission=c.get(f, "submission", "bool", False), smtp_server=smtp_server,
-                user=_address(c, f, "user"), shared=_address(c, f, "shared"))
+                user=_address(c, f, "user"), shared=_address(c, f, "shared"),
+                max_message_size=c.get(f, "max_message_size", "octets"),
+                backup_for=_backup_for(c, f, roles, domains),
+                extensions_off=_extensions_off(c, f))
+
+
+def _backup_for(c: Checker, f: dict, roles: tuple[str, ...],
+                domains: tuple[str, ...]) -> tuple[str, ...]:
+    """Domains this MTA is a secondary MX for (RFC 5321 §5.1): it queues their mail and
+    forwards it to a more preferred MX, so it must relay and must not be final for them."""
+    if "backup_for" not in f:
+        return ()
+    key_node, node = f["backup_for"]
+    if "mta" not in roles:
+        c.fail(key_node, "needs_role", key="backup_for", role="mta", roles=", ".join(roles))
+    backup = tuple(c.matching(n, "backup_for", HOSTNAME, "domain")
+                   for n in c.items(node, "backup_for", scalar_ok=True))
+    if not backup:
+        c.fail(node, "empty_list", key="backup_for")
+    for item, domain in zip(c.items(node, "backup_for", scalar_ok=True), backup):
+        if domain.lower().rstrip(".") in (d.lower().rstrip(".") for d in domains):
+            c.fail(item, "backup_and_final", key="backup_for", got=f"'{domain}'")
+    return backup
+
+
+def _extensions_off(c: Checker, f: dict) -> tuple[str, ...]:
+    """``extensions: {PIPELINING: false, …}``: the EHLO keywords this host does not offer.
+
+    Names are EHLO keywords in any case; an unknown one is a typo worth naming,
+    because it would otherwise turn nothing off.
+    """
+    if "extensions" not in f:
+        return ()
+    fields = c.mapping(f["extensions"][1], "extensions", "extensions", None)
+    off = []
+    for written, (key_node, value_node) in fields.items():
+        name = written.strip().upper()
+        if name not in SMTP_EXTENSIONS:
+            c.fail(key_node, "unknown_extension", key="extensions", got=f"'{written}'",
+                   hint=c.hint(name, SMTP_EXTENSIONS), allowed=", ".join(SMTP_EXTENSIONS))
+        if not c.value(value_node, name, "bool"):
+            off.append(name)
+    return tuple(sorted(off))
 
 
 def _hostname(c: Checker, f: dict, key: str) -> str | None:
@@ -165,7 +209,7 @@ def _address(c: Checker, f: dict, key: str) -> str | None:
 def _user(c: Checker, node: Node, number: int) -> User:
     f = c.mapping(node, "users", f"users #{number}", USER_KEYS, required=("address",))
     return User(address=_address(c, f, "address"), password=c.get(f, "password", "text", ""),
-                name=c.get(f, "name", "text", ""))
+                name=c.get(f, "name", "text", ""), quota=c.get(f, "quota", "octets"))
 
 
 def _fault(c: Checker, node: Node, number: int, refs: HostRefs) -> Fault:

@@ -22,6 +22,11 @@ SOURCE_ROUTE_MODES = ("ignore", "honour")
 
 FAULT_KINDS = ("node_down", "link_down", "dns", "reply")
 
+#: ESMTP extensions a host may turn off with ``extensions: {NAME: false}``: the EHLO
+#: keywords the SMTP server offers (RFC 5321 §2.2.2).
+SMTP_EXTENSIONS = ("8BITMIME", "AUTH", "ENHANCEDSTATUSCODES", "HELP", "PIPELINING", "SIZE",
+                   "SMTPUTF8", "STARTTLS")
+
 #: Protocols a mail client can read a mailbox with; each is also the host
 #: role that must serve it.
 SESSION_PROTOCOLS = ("pop3", "pop2", "imap")
@@ -48,6 +53,9 @@ class Host:
     smtp_server: str | None = None              # MUA: its outgoing (submission) server
     user: str | None = None                     # MUA: whose client this is
     shared: str | None = None                   # IMAP: the account whose folders are "Shared/…"
+    max_message_size: int | None = None         # SMTP: octets, announced as SIZE (RFC 1870)
+    backup_for: tuple[str, ...] = ()            # domains this MTA is a store-and-forward MX for
+    extensions_off: tuple[str, ...] = ()        # ESMTP keywords this host does not offer
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class User:
     address: str
     password: str = ""
     name: str = ""
+    quota: int | None = None                    # octets the whole mailbox may hold (all folders)
 
 
 @dataclass(frozen=True)

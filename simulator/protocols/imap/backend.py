@@ -71,9 +71,12 @@ class IMAPBackend(Protocol):
     def subscriptions(self, account: str) -> list[str]:
         """Subscribed names, also those whose mailbox no longer exists (RFC 3501 §6.3.6)."""
 
+    def check_room(self, account: str, name: str, size: int) -> None:
+        """Raise BackendError("over_quota") unless ``size`` more octets fit (RFC 9208 §4.3.1)."""
+
     def append(self, account: str, name: str, data: bytes, flags: Iterable[str],
                internal_date: datetime | None) -> MessageRecord:
-        """Store a message under the mailbox's next UID."""
+        """Store a message under the mailbox's next UID (over quota: BackendError)."""
 
     def set_flags(self, account: str, name: str, uid: int, flags: set[str]) -> None: ...
 

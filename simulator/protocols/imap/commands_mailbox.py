@@ -241,6 +241,8 @@ def do_append(s: IMAPServer, cmd: Command) -> Response:
     info = s.backend.mailbox(s.account, name)
     if info is None or not info.selectable:
         raise BackendError("no_mailbox_trycreate", mailbox=name)
+    # All or nothing (RFC 3502 §3.1): the quota is checked for every message at once.
+    s.backend.check_room(s.account, name, sum(len(content) for content, _, _ in messages))
     uids = [s.backend.append(s.account, name, content, flags, date).uid
             for content, flags, date in messages]
     info = _info(s, name)

@@ -142,6 +142,7 @@ def _copy(s: IMAPServer, cmd: Command) -> tuple[str, list[int], list[int], objec
     view, copied, new = s.view, [], []
     if any(not view.live(uid) for uid in uids):
         raise BackendError("expunge_issued")     # all or nothing (RFC 9051 §6.4.7)
+    s.backend.check_room(s.account, info.name, sum(len(view.record(uid).data) for uid in uids))
     for uid in uids:
         record = view.record(uid)
         added = s.backend.append(s.account, info.name, record.data, set(record.flags),

@@ -60,6 +60,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mailbox_name_too_long": (NO, "[LIMIT] Mailbox name too long: {octets} octets, max {limit}"),
     "mailbox_not_mutf7": (NO, "[CANNOT] Mailbox name is not modified UTF-7 (RFC 3501 5.1.3)"),
     "mailbox_8bit": (NO, "[CANNOT] Mailbox name is not modified UTF-7 (RFC 3501 5.1.3)"),
+    "over_quota": (NO, "[OVERQUOTA] Quota exceeded: {mailbox} cannot take {size} more octets"),
     "store_failed": (NO, "[UNAVAILABLE] The mail store failed: {detail}"),
     "append_ok": (OK, "[APPENDUID {uidvalidity} {uid}] APPEND completed"),
     "copy_ok": (OK, "[COPYUID {uidvalidity} {source} {target}] {name} completed"),

@@ -50,11 +50,24 @@ class ServerConfig:
     smtputf8: bool = True
     pipelining: bool = True
     greeting: str = "ESMTP mailsim"
+    #: EHLO keywords turned off (a scenario's ``extensions: {SIZE: false}``): not offered,
+    #: and their parameters and commands are refused as if unknown (RFC 5321 §2.2.2).
+    extensions_off: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.source_routes not in ("ignore", "honour"):
             raise ValueError("source_routes must be 'ignore' or 'honour'")
         self.auth_mechanisms = tuple(m.upper() for m in self.auth_mechanisms)
+        self.extensions_off = frozenset(e.upper() for e in self.extensions_off)
+        # The extensions that have their own switch follow the list too.
+        self.pipelining = self.pipelining and self.offers("PIPELINING")
+        self.smtputf8 = self.smtputf8 and self.offers("SMTPUTF8")
+        self.starttls = self.starttls and self.offers("STARTTLS")
+        self.offer_auth = self.offer_auth and self.offers("AUTH")
+
+    def offers(self, keyword: str) -> bool:
+        """Whether the EHLO keyword ``keyword`` is on for this server."""
+        return keyword.upper() not in self.extensions_off
 
 
 class Handler:

@@ -83,7 +83,8 @@ class SMTPCommands(EngineOutput):
 
     def _hello(self, name: str, *, esmtp: bool) -> None:
         # A repeated hello aborts any open transaction, like RSET (§4.1.4).
-        self.helo, self.esmtp, self._enhanced = name, esmtp, esmtp
+        self.helo, self.esmtp = name, esmtp
+        self._enhanced = esmtp and self.config.offers("ENHANCEDSTATUSCODES")   # RFC 2034
         self.envelope = self._fresh_envelope()
 
     def extensions(self) -> list[str]:
@@ -94,7 +95,7 @@ class SMTPCommands(EngineOutput):
                    ("STARTTLS", cfg.starttls and not self.secure),
                    ("AUTH " + " ".join(cfg.auth_mechanisms), cfg.offer_auth),
                    ("ENHANCEDSTATUSCODES", True), ("HELP", True)]
-        return [keyword for keyword, on in offered if on]
+        return [keyword for keyword, on in offered if on and cfg.offers(keyword.split()[0])]
 
     # -------------------------------------------------------- MAIL FROM (§4.1.1.2)
     @HANDLERS.command("MAIL")
@@ -129,6 +130,9 @@ class SMTPCommands(EngineOutput):
         return None
 
     def _mail_param(self, envelope: Envelope, key: str, value: str | None) -> Reply | None:
+        if key in ("SIZE", "BODY") and not self.config.offers("SIZE" if key == "SIZE"
+                                                              else "8BITMIME"):
+            return reply("param_unknown", param=key)        # not offered: unknown here
         if key == "SIZE":                                   # RFC 1870 §6
             if value is None or not value.isdigit():
                 return reply("param_bad", param=f"SIZE={value}")
@@ -220,6 +224,8 @@ class SMTPCommands(EngineOutput):
 
     @HANDLERS.command("HELP")
     def _cmd_HELP(self, argument: str) -> Reply:
+        if not self.config.offers("HELP"):
+            return reply("not_implemented")
         text = help_text(argument)
         if text is None:
             return reply("help_unknown", topic=argument)
