@@ -79,3 +79,17 @@ def test_a_host_cannot_be_final_and_backup_for_one_domain():
 def test_backup_for_must_be_a_domain():
     error = error_of(text(host="    backup_for: 'not a domain'"))
     assert error.line == 6 and "domain name" in error.message
+
+
+def test_the_examples_in_the_docs_load():
+    """docs/scenarios.md shows the new keys in two YAML fragments; both load as written."""
+    import re
+    from pathlib import Path
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text("utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)
+              if "max_message_size" in b or "backup_for" in b]
+    assert len(blocks) == 2
+    limits, backup = (load_text("name: docs\n" + b, "docs.yaml") for b in blocks)
+    assert limits.host("mx.b.test").extensions_off == ("PIPELINING",)
+    assert limits.users[0].quota == 5300
+    assert backup.host("mx2.b.test").backup_for == ("b.test",)

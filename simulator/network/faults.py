@@ -92,7 +92,8 @@ def cause(reply: Reply) -> str:
 def status_cause(status: str, *, transient: bool | None = None) -> str | None:
     """The cause an enhanced status code names (RFC 3463 §3): ``quota`` (4.2.2),
     ``quota_full`` (5.2.2), ``size`` (X.3.4, X.2.3), ``greylisting`` (4.7.x),
-    ``policy`` (5.7.x), ``expiry`` (X.4.7), ``network`` (other X.4.x), or None.
+    ``policy`` (5.7.x), ``expiry`` (X.4.7), ``loop`` (X.4.6), ``network`` (other X.4.x),
+    or None.
 
     ``transient`` overrides the class digit, for a reply whose code and status
     disagree (a 452 with a 5.2.2 is still transient).
@@ -108,6 +109,8 @@ def status_cause(status: str, *, transient: bool | None = None) -> str | None:
         return "greylisting" if transient else "policy"
     if subject == "4.7":
         return "expiry"
+    if subject == "4.6":
+        return "loop"
     if subject.startswith("4."):
         return "network"
     return None

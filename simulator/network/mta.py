@@ -48,6 +48,10 @@ class MTANode(Service):
     def is_final_for(self, domain: str) -> bool:
         return domain.lower().rstrip(".") in self.domains
 
+    def is_backup_for(self, domain: str) -> bool:
+        """A secondary MX of ``domain``: it takes the domain's mail to pass it on (RFC 5321 §5.1)."""
+        return domain.lower().rstrip(".") in self.backup_for
+
     @property
     def mail_domain(self) -> str:
         return self.domains[0] if self.domains else self.name.split(".", 1)[-1]
@@ -75,6 +79,11 @@ class MTANode(Service):
                 return None
             return _reply(550, "5.1.1", f"<{path.mailbox}>: Recipient address rejected: "
                           "User unknown in local recipient table", "user_unknown")
+        if self.is_backup_for(path.domain):
+            # Like Postfix's relay_domains: every address of the domain is taken, since a
+            # backup cannot see the primary's mailboxes; the primary judges them later.
+            return _reply(250, "2.1.5", f"<{path.mailbox}>: Recipient OK, to be relayed to "
+                          f"a primary MX of {path.domain}", "backup_rcpt")
         if authenticated:
             return None
         return _reply(550, "5.7.1", f"<{path.mailbox}>: Relay access denied", "relay_denied")
@@ -114,10 +123,13 @@ class MTANode(Service):
         queue_id = self.net.new_queue_id()
         content = mime.prepend_header(envelope.content, "Received",
                                       self._received(envelope, port, peer, queue_id))
+        params = {"queue_id": queue_id, "count": len(envelope.rcpt_to)}
+        backup = sorted({p.domain.lower() for p in envelope.rcpt_to
+                         if not p.route and self.is_backup_for(p.domain)})
+        if backup:       # why a host that is not final for the domain took the message
+            params.update(domain=", ".join(backup), notes=["mta.backup_queued"])
         self.net.recorder.internal(self.name, "MTA", f"queued {queue_id}", "mta.queued",
-                                   params={"queue_id": queue_id,
-                                           "count": len(envelope.rcpt_to)},
-                                   queue_id=queue_id)
+                                   params=params, queue_id=queue_id)
         self.route(envelope.mail_from or Path(""), envelope.rcpt_to, content, queue_id)
         return queue_id
 

@@ -122,7 +122,30 @@ class Relay:
             status = "5.1.10" if route.error == "NULLMX" else "5.1.2"
             self._fail_all(entry, status, f"DNS: {entry.target}: {route.error}")
         else:
-            self._try_next(_Attempt(entry, self._usable(route.exchangers)))
+            usable = self._usable(route.exchangers)
+            if self.mta.is_backup_for(entry.target):
+                self._note_backup_route(entry, route.exchangers, usable)
+            if not usable and any(self.mta.is_me(x.host) for x in route.exchangers):
+                # RFC 5321 §5.1: relaying to itself or to a less preferred MX would loop;
+                # RFC 3463 §3.5 X.4.6 is the routing loop.
+                return self._fail_all(entry, "5.4.6", f"mail for {entry.target} loops back "
+                                      f"to myself ({self.mta.name} is its best MX)")
+            self._try_next(_Attempt(entry, usable))
+
+    def _note_backup_route(self, entry: QueueEntry, exchangers, usable) -> None:
+        """A backup MX says where the queued message may go: only to MX hosts more
+        preferred than itself, never to itself or a less preferred one (RFC 5321 §5.1)."""
+        mine = next((x.preference for x in exchangers if self.mta.is_me(x.host)), None)
+        names = [f"{x.host.rstrip('.').lower()} ({x.preference})" for x in usable]
+        skipped = [f"{x.host.rstrip('.').lower()} ({x.preference})" for x in exchangers
+                   if x not in usable]
+        self.net.recorder.internal(
+            self.mta.name, "MTA", f"{entry.queue_id}: backup for {entry.target} → "
+            f"{', '.join(names) or '—'}", "mta.backup_route",
+            params={"queue_id": entry.queue_id, "target": entry.target,
+                    "hosts": ", ".join(names) or "—", "skipped": ", ".join(skipped) or "—",
+                    "preference": "—" if mine is None else mine,
+                    "attempt": entry.attempts}, queue_id=entry.queue_id)
 
     def _usable(self, exchangers) -> list:
         """RFC 5321 §5.1: drop ourselves and every MX not more preferred than us."""

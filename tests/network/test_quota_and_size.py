@@ -173,3 +173,18 @@ def test_without_enhancedstatuscodes_replies_carry_only_the_basic_code(variant):
     assert mail.reply.line.startswith("250 Sender")
     basic = run(variant)
     assert basic.trace.find(command="MAIL", conn="c2").reply.line.startswith("250 2.1.0")
+
+
+def test_a_parameter_or_command_of_an_extension_turned_off_is_refused_as_unknown():
+    """RFC 5321 §2.2.2: what EHLO did not offer is not there (555 for MAIL parameters,
+    RFC 5321 §4.1.1.11; 502 for a command)."""
+    from simulator.protocols.smtp import ServerConfig, SMTPServer
+    server = SMTPServer(ServerConfig("mx.b.test", extensions_off=frozenset({"size", "HELP",
+                                                                              "8BITMIME"})))
+    server.initiate()
+    server.data_to_send()
+    server.receive_data(b"EHLO pc.a.test\r\nMAIL FROM:<a@a.test> SIZE=10\r\n"
+                        b"MAIL FROM:<a@a.test> BODY=8BITMIME\r\nHELP\r\n")
+    replies = server.data_to_send().decode().split("\r\n")
+    assert not [r for r in replies if r[4:].startswith(("SIZE", "HELP", "8BITMIME"))]
+    assert [r[:3] for r in replies if r and r[3] == " "] == ["250", "555", "555", "502"]
