@@ -188,3 +188,15 @@ def test_a_parameter_or_command_of_an_extension_turned_off_is_refused_as_unknown
     replies = server.data_to_send().decode().split("\r\n")
     assert not [r for r in replies if r[4:].startswith(("SIZE", "HELP", "8BITMIME"))]
     assert [r[:3] for r in replies if r and r[3] == " "] == ["250", "555", "555", "502"]
+
+
+def test_copy_over_quota_is_refused_and_nothing_is_copied(variant):
+    """COPY adds messages like APPEND, so the quota answers it the same way (RFC 9208 §4.3.1)."""
+    session = {"at": 5, "client": "laptop.b.test", "protocol": "imap", "server": "mx.b.test",
+               "user": "bob@b.test", "commands": ["SELECT INBOX", "COPY 1 Sent"]}
+    result = simulate(variant("quota", sessions=[session], messages=[
+        {"at": 0, "client": "pc.a.test", "from": "alice@a.test", "to": ["bob@b.test"],
+         "subject": "Photo", "body": "A photo.\n", "photo_size": 3000}]))
+    copy = result.trace.find(command="COPY")
+    assert copy.code == "NO" and "[OVERQUOTA]" in copy.reply.line
+    assert result.store.find("bob@b.test").folder("Sent").messages == []
