@@ -58,3 +58,14 @@ def test_greylist_3mx_tries_each_next_mx_and_says_why():
     [delivery] = result.deliveries
     assert delivery.host == "mx3.b.test" and delivery.time < 1
     assert not [s for s in result.trace if s.explain == "mta.deferred"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_the_russian_transcript_shows_their_events_in_russian(name):
+    from simulator.views import step_text
+    latin = re.compile(r"\b(?:connect|close|queued|deliver|sent|failed|relayed|deferred|"
+                       r"bounce|compose|backup)\b")
+    for step in simulate(load(name)).trace:
+        if step.direction == "internal" and step.protocol != "DNS" and step.line:
+            ru = step_text(step, "ru")
+            assert not latin.search(ru) and "{" not in ru, (step.explain, ru)
