@@ -152,8 +152,9 @@ def _body(quiz: ET.Element, variant: Variant, name: str, lang: str) -> None:
     elif kind == "ordering":
         ET.SubElement(q, "layouttype").text = "VERTICAL"
         ET.SubElement(q, "selecttype").text = "ALL"
-        ET.SubElement(q, "selectcount").text = "0"
-        ET.SubElement(q, "gradingtype").text = "ABSOLUTE_POSITION"
+        ET.SubElement(q, "selectcount").text = str(len(variant.data["sequence"]))
+        ET.SubElement(q, "gradingtype").text = "ABSOLUTE_POSITION"     # as our partial score
+        ET.SubElement(q, "showgrading").text = "SHOW"
         _feedbacks(q, variant)
         for place, entry in enumerate(variant.data["sequence"]):
             _answer(q, place + 1, multilang(entry))

@@ -76,6 +76,14 @@ def test_moodle_keys_are_each_variants_own(bank, moodle_xml):
             matching.findall("subquestion")] == [("SMTP", "25"), ("POP3", "110"), ("IMAP", "143")]
 
 
+def test_an_ordering_item_lists_the_sequence_in_order_as_qtype_ordering_reads_it(moodle_xml):
+    ordering = _questions(moodle_xml, "smtp-order")[0]
+    assert [(a.get("fraction"), a.findtext("text")) for a in ordering.findall("answer")] == \
+        [("1", "EHLO"), ("2", "MAIL FROM"), ("3", "RCPT TO"), ("4", "DATA"), ("5", "QUIT")]
+    assert (ordering.findtext("selecttype"), ordering.findtext("selectcount"),
+            ordering.findtext("gradingtype")) == ("ALL", "5", "ABSOLUTE_POSITION")
+
+
 def test_a_cloze_item_becomes_moodle_embedded_answers(moodle_xml):
     cloze = _questions(moodle_xml, "rcpt-cloze")[0]
     text = cloze.findtext("questiontext/text")
