@@ -17,7 +17,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from simulator.network import SimulationResult, simulate
+from simulator.network.dns import ZoneError
 from simulator.network.interactive import SimulatedSession
+from simulator.network.scheduler import SimulationLimit
 from simulator.scenarios import Scenario, load, load_builtin
 from simulator.scenarios.loader_nodes import Checker
 from simulator.scenarios.loader_sections import build_scenario
@@ -25,6 +27,8 @@ from simulator.scenarios.loader_sections import build_scenario
 from .placeholders import fill
 
 _RESOLVER = yaml.SafeLoader("")
+#: What a scenario's run can fail with that is the scenario's fault, not a bug.
+RUN_ERRORS = (ZoneError, SimulationLimit)
 
 
 def fill_node(node: Node, params: Mapping[str, Any]) -> Node:
@@ -63,6 +67,13 @@ def scenario_of(spec: str | Node, params: Mapping[str, Any], seed: int, checker:
     else:
         scenario = _named(spec)
     return replace(scenario, seed=seed)
+
+
+def said(error: Exception):
+    """An error of a run as a function of the language (a ZoneError speaks both)."""
+    if isinstance(error, ZoneError):
+        return error.message
+    return lambda _lang: str(error)
 
 
 def run(scenario: Scenario) -> SimulationResult:

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from simulator.locale import LANGUAGES, default_lang, t
-from simulator.scenarios import Scenario
+from simulator.scenarios import Scenario, ScenarioError
 from simulator.scenarios.loader_nodes import Checker
 
 from . import grading, runs
@@ -49,7 +49,11 @@ class VariantError(ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
-        return t(f"quiz.variant.{self.code}", lang or default_lang(), **self.params)
+        """The text in ``lang``; a parameter that is a function of the language (a
+        scenario's own error) is said in that language too."""
+        lang = lang or default_lang()
+        params = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
+        return t(f"quiz.variant.{self.code}", lang, **params)
 
 
 def seed_of(secret: bytes | str, student: str, bank: str, item: str) -> bytes:
@@ -198,15 +202,34 @@ class Variant:
         """The variant's scenario (placeholders filled, the variant's seed), if any."""
         if self.item.scenario is None:
             return None
+        try:
+            return self._scenario_in(default_lang())
+        except ScenarioError:               # an inline scenario these values break
+            raise VariantError("scenario", item=self.item.id, student=self.student,
+                               reason=self._scenario_error) from None
+
+    def _scenario_in(self, lang: str) -> Scenario:
         return runs.scenario_of(self.item.scenario, self.params, self.seed,
-                                Checker(self.item.source, default_lang()))
+                                Checker(self.item.source, lang))
+
+    def _scenario_error(self, lang: str) -> str:
+        """The scenario loader's complaint about this variant's scenario, in ``lang``."""
+        try:
+            self._scenario_in(lang)
+        except ScenarioError as exc:
+            return str(exc)
+        return ""
 
     @cached_property
     def result(self) -> SimulationResult:
         """The scenario run to the end (only for items that have a scenario)."""
         if self.scenario is None:
             raise VariantError("no_scenario", item=self.item.id)
-        return runs.run(self.scenario)
+        try:
+            return runs.run(self.scenario)
+        except runs.RUN_ERRORS as exc:      # a zone that does not parse, a mail loop
+            raise VariantError("scenario", item=self.item.id, student=self.student,
+                               reason=runs.said(exc)) from None
 
     def names(self) -> dict[str, Any]:
         """What the item's expressions see (``docs/quizzes.md``, "Expressions")."""
@@ -357,8 +380,12 @@ class Variant:
         """A fresh session on the variant's scenario for the student's commands (the
         notebook wraps it in ``ProtocolConsole(variant.session(), lang)``)."""
         self._require_task()
-        return runs.student_session(self.scenario, self.data["protocol"],
-                                    self.data.get("host"))
+        try:
+            return runs.student_session(self.scenario, self.data["protocol"],
+                                        self.data.get("host"))
+        except (*runs.RUN_ERRORS, LookupError) as exc:   # LookupError: nobody on the port
+            raise VariantError("scenario", item=self.item.id, student=self.student,
+                               reason=runs.said(exc)) from None
 
     def _require_task(self) -> None:
         if self.item.type != "task":

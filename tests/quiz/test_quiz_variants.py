@@ -174,6 +174,23 @@ items:
     solution: [USER bob@b.test, PASS bob-pw, DELE 1]
     checks:
       - expr: len(state["mailboxes"]["bob@b.test"]["INBOX"]) == 1
+  - id: bad-value
+    topic: smtp
+    type: sim
+    params:
+      user: {choice: [nobody, "no body", "no one", "nobody at all"]}
+    text: {ru: "Код?", en: "The code?"}
+    scenario:
+      name: one-value-breaks-it
+      hosts:
+        - {name: mx.b.test, roles: [mta, mda], domains: [b.test]}
+        - {name: pc.b.test, roles: [mua], user: a@b.test, smtp_server: mx.b.test}
+      users:
+        - {address: a@b.test}
+      messages:
+        - {at: 0, client: pc.b.test, from: a@b.test, to: ["${user}@b.test"]}
+    answer: trace.find(command="RCPT").code
+    ask: numeric
   - id: lenient
     topic: mime
     type: numeric
@@ -185,10 +202,12 @@ items:
 
 def test_validate_finds_a_wrong_key_a_failing_solution_and_a_lenient_check():
     bank = load_bank_text(WRONG_KEYS, "broken.yaml", "en")
-    problems = validate(bank, variants=2)
+    problems = validate(bank, variants=6)
     found = {(p.item, p.code) for p in problems}
     assert found == {("stat-count", "variant_error"), ("wrong-solution", "key_fails"),
-                     ("lenient", "wrong_passes")}
+                     ("lenient", "wrong_passes"), ("bad-value", "variant_error")}
+    broken = next(p for p in problems if p.item == "bad-value")
+    assert "is not an e-mail address" in broken.message("en")
     message = next(p for p in problems if p.item == "stat-count").message("en")
     assert "0" in message and "options are equal" in message
     assert "ключ" in next(p for p in problems if p.code == "key_fails").message("ru")
