@@ -121,3 +121,4 @@ def test_the_readme_counts_the_items_of_each_bank():
     counted = {name: len(items(EXERCISES / name)) for name, _ in rows}
     assert len(rows) == 2 * len(BANKS)                 # each bank in the ru and the en table
     assert [(name, int(n)) for name, n in rows] == [(name, counted[name]) for name, _ in rows]
+
