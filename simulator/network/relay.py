@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..mail.downgrade import to_7bit
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from .faults import status_cause
 
@@ -197,7 +198,8 @@ class Relay:
         entry = attempt.entry
         envelope = Envelope(mail_from=entry.mail_from, rcpt_to=list(entry.rcpts),
                             content=entry.content)
-        client = SMTPClient(self.mta.name, envelope, pipelining=self.net.settings.pipelining)
+        client = SMTPClient(self.mta.name, envelope, pipelining=self.net.settings.pipelining,
+                            downgrade=_downgrade)
         host = exchanger.host.rstrip(".").lower()
         self.net.connect(self.mta.name, host, MX_PORT, "SMTP", client,
                          on_close=lambda conn: self._finished(attempt, host, conn))
@@ -291,6 +293,12 @@ class Relay:
     def _fail_all(self, entry: QueueEntry, status: str, error: str) -> None:
         self.mta.bounce(entry, [(p, status, error) for p in entry.rcpts])
         self._done(entry)
+
+
+def _downgrade(content: bytes):
+    """RFC 6152 §3: an MTA converts 8-bit mail for a hop without 8BITMIME, not bounces it."""
+    converted = to_7bit(content)
+    return None if converted is None else (converted.content, converted.parts)
 
 
 def _envelope(entry: QueueEntry) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._base import LineBuffer, LocalProtocolError, TooLong
-from .client_flow import HANDLERS, ReplyFlow
+from .client_flow import HANDLERS, Downgrader, ReplyFlow
 from .events import ConnectionClosed, Event, ReplyReceived
 from .models import ClientResult, Envelope
 from .replies import Reply, class_key
@@ -33,11 +33,14 @@ class SMTPClient(ReplyFlow):
 
     def __init__(self, hostname: str, envelope: Envelope, *,
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
-                 pipelining: bool = True, retries: Sequence[str] = ()) -> None:
+                 pipelining: bool = True, retries: Sequence[str] = (),
+                 downgrade: Downgrader | None = None) -> None:
         """``retries``: passwords the user types again after a refused AUTH (RFC 4954 §4
-        lets the client try once more), in order; without them a 535 ends the session."""
+        lets the client try once more), in order; without them a 535 ends the session.
+        ``downgrade``: converts 8-bit content for a server without 8BITMIME (RFC 6152 §3),
+        see :data:`.client_flow.Downgrader`; without it such mail is returned."""
         super().__init__(hostname, envelope, credentials=credentials, starttls=starttls,
-                         pipelining=pipelining, retries=retries)
+                         pipelining=pipelining, retries=retries, downgrade=downgrade)
         self._lines = LineBuffer(MAX_REPLY_LINE)
         self._reply_lines: list[bytes] = []
 

@@ -36,6 +36,9 @@ _NEEDS_SMTPUTF8 = Reply(553, "5.6.7", (("the server does not offer SMTPUTF8 for 
 _NEEDS_8BITMIME = Reply(554, "5.6.3", (("8-bit content needs 8BITMIME, which the server "
                                        "does not offer"),), key="smtp.client.needs_8bitmime")
 
+#: 8-bit content -> (7-bit content, [(content type, transfer encoding), …]) or None.
+Downgrader = Callable[[bytes], "tuple[bytes, Sequence[tuple[str, str]]] | None"]
+
 _S = ClientState
 
 
@@ -52,7 +55,11 @@ class ReplyFlow(EngineOutput):
 
     def __init__(self, hostname: str, envelope: Envelope, *,
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
-                 pipelining: bool = True, retries: Sequence[str] = ()) -> None:
+                 pipelining: bool = True, retries: Sequence[str] = (),
+                 downgrade: Downgrader | None = None) -> None:
+        """``downgrade``: converts 8-bit content to 7 bits for a server without 8BITMIME
+        (RFC 6152 §3), returning the new content and (content type, transfer encoding)
+        per converted part, or None when it cannot; without it such mail is returned."""
         super().__init__()
         self.hostname = hostname
         self.envelope = envelope
@@ -60,6 +67,7 @@ class ReplyFlow(EngineOutput):
         self.retries = list(retries)            # passwords to try after a 535, in order
         self.want_starttls = starttls       # opportunistic: used only when offered
         self.pipelining = pipelining
+        self.downgrade = downgrade
         self.state = ClientState.GREETING
         self._closed = False
         self.secure = False
@@ -200,13 +208,30 @@ class ReplyFlow(EngineOutput):
         needs_utf8 = not all(p.is_ascii for p in self._all_paths())
         if needs_utf8 and "SMTPUTF8" not in self.result.extensions:
             return self._give_up("MAIL", _NEEDS_SMTPUTF8)   # RFC 6531 §3.2: must not send
-        if not self._plain_content().isascii() and "8BITMIME" not in self.result.extensions:
-            return self._give_up("MAIL", _NEEDS_8BITMIME)   # RFC 6152 §3: must not send
+        eight_bit = not self._plain_content().isascii()
+        # RFC 6152 §3: no 8-bit octets to a server without 8BITMIME: convert, or return.
+        if eight_bit and "8BITMIME" not in self.result.extensions and \
+                not self._convert_to_7bit():
+            return self._give_up("MAIL", _NEEDS_8BITMIME)
         self._stage_command(self._mail_line(needs_utf8), "MAIL",
                             describe_path(self._reverse_path()))
         self._pending.append((_S.MAIL, None))
         if self.pipelining and "PIPELINING" in self.result.extensions:
             self._pipeline_rest()
+
+    def _convert_to_7bit(self) -> bool:
+        """RFC 6152 §3's other way out: convert the content instead of returning it."""
+        converted = self.downgrade(self._plain) if self.downgrade else None
+        if converted is None:
+            return False
+        content, parts = converted
+        before = len(self._plain)
+        self._plain, self._wire_content = content, dot_stuff(content)
+        listed = ", ".join(f"{ctype} → {cte}" for ctype, cte in parts)
+        self._transcribe("internal", b"", self.state, self.state, "smtp.client.downgraded",
+                         {"count": len(parts), "parts": listed, "before": before,
+                          "after": len(content)})
+        return True
 
     def _mail_line(self, needs_utf8: bool) -> str:
         ext, content = self.result.extensions, self._plain_content()

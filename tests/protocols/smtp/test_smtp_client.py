@@ -283,3 +283,44 @@ def test_server_closing_mid_transaction():
     events = client.receive_data(b"")
     assert client.closed and client.result.failed_stage == "EHLO"
     assert any(isinstance(e, ConnectionClosed) and e.reason == "peer-closed" for e in events)
+
+
+def _mime_8bit() -> bytes:
+    return (b'Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: 8bit\r\n\r\n" + "Привет, мир!\r\n".encode())
+
+
+def test_8bit_content_is_converted_when_the_client_can_downgrade():
+    """RFC 6152 §3's other way: convert to 7 bits, record it, and send that instead."""
+    seven_bit = b"Subject: x\r\n\r\nconverted\r\n"
+    seen = []
+
+    def downgrade(content):
+        seen.append(content)
+        return seven_bit, [("text/plain", "base64")]
+
+    client = SMTPClient("c.test", Envelope(mail_from=Path("a@c.test"), rcpt_to=[Path("b@d.test")],
+                                           content=_mime_8bit()), downgrade=downgrade)
+    client.receive_data(b"220 old.example SMTP\r\n")
+    client.data_to_send()
+    client.receive_data(b"250-old.example\r\n250 SIZE 100000\r\n")
+    assert client.data_to_send() == f"MAIL FROM:<a@c.test> SIZE={len(seven_bit)}\r\n".encode()
+    note = next(u for u in client.take_transcript() if u.explain == "smtp.client.downgraded")
+    assert note.params["parts"] == "text/plain → base64" and note.params["count"] == 1
+    assert seen == [_mime_8bit()]
+    client.receive_data(b"250 ok\r\n")
+    client.data_to_send()
+    client.receive_data(b"250 ok\r\n")
+    client.data_to_send()
+    client.receive_data(b"354 go\r\n")
+    assert client.data_to_send() == seven_bit + b".\r\n"
+
+
+def test_content_the_downgrader_cannot_convert_is_still_returned():
+    client = SMTPClient("c.test", Envelope(mail_from=Path("a@c.test"), rcpt_to=[Path("b@d.test")],
+                                           content=_mime_8bit()), downgrade=lambda _: None)
+    client.receive_data(b"220 old.example SMTP\r\n")
+    client.data_to_send()
+    client.receive_data(b"250-old.example\r\n250 SIZE 100000\r\n")
+    assert client.data_to_send() == b"QUIT\r\n"
+    assert client.result.failure.enhanced == "5.6.3"
