@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simulator.locale import t
+
 from ..protocols import Engine, RemoteProtocolError
 
 #: RFC 5321 §4.5.3.2 lets a client wait minutes for the greeting; the
 #: simulation gives up on an unreachable host after this many seconds.
 CONNECT_TIMEOUT = 30.0
+
+
+#: Client-side notes worth a step of their own: what the client decided that the
+#: server never sees.
+CLIENT_CONCLUSIONS = frozenset({"smtp.client.downgraded"})
 
 
 class Connection:
@@ -105,7 +112,14 @@ class Connection:
         self._after_exchange()
 
     def _pump_client(self) -> None:
-        self.client_engine.take_transcript()      # the server's view is the one recorded
+        # The server's view of the bytes is the one recorded; of the client's own
+        # transcript only its conclusions that no byte shows are kept (e.g. an 8-bit
+        # message converted before MAIL, RFC 6152 §3).
+        for note in self.client_engine.take_transcript():
+            if note.direction == "internal" and note.explain in CLIENT_CONCLUSIONS:
+                line = t(f"event.{note.explain}", "en", **note.params)   # the trace's words
+                self.net.recorder.internal(self.client, self.protocol, line, note.explain,
+                                           dst=self.server, conn=self.id, params=note.params)
         data = self.client_engine.data_to_send()
         if data:
             wait = self.think(data) if self.think else 0.0
