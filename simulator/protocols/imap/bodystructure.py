@@ -14,6 +14,7 @@ left encoded.  Sizes and line counts are those of the octets as stored
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from . import addresses
@@ -60,13 +61,17 @@ def envelope(msg: Message) -> list:
     ]
 
 
-def _addresses(msg: Message, field: str) -> list | None:
-    """Each address as (name adl mailbox host), groups kept; NIL when missing or empty."""
+def _addresses(msg: Message, field: str) -> Raw | None:
+    """Each address as (name adl mailbox host), groups kept; NIL when missing or empty.
+
+    RFC 3501 §9 ``env-to = "(" 1*address ")" / nil``: the addresses follow one
+    another with no space between them, unlike the items of other lists.
+    """
     out = []
     for value in msg.get_all(field, []):
         for a in addresses.parse(str(value)):
             out.append([None if x is None else _raw(x) for x in (a.name, a.adl, a.mailbox, a.host)])
-    return out or None
+    return Raw(b"(" + b"".join(render(a) for a in out) + b")") if out else None
 
 
 # -- BODYSTRUCTURE ------------------------------------------------------------------
@@ -110,26 +115,47 @@ def _leaf(part: Entity, extensible: bool) -> list:
     return out
 
 
+def sent_params(value: str) -> list[tuple[str, str]]:
+    """The ``;``-separated parameters of a header value, in order and as sent.
+
+    Names are lower-cased (they are case-insensitive, RFC 2045 §5.1), as the
+    stdlib parser and Dovecot do.
+    RFC 2231 names (``name*``, ``name*0*``) and their percent-encoded values are
+    kept as they are: IMAP passes body parameters through and leaves decoding to
+    the client (RFC 3501 §7.4.2 body-fld-param).  Quoted values lose their quotes
+    and backslash escapes (RFC 2045 §5.1); a piece without ``=`` is skipped.
+    """
+    out = []
+    for match in _PARAM.finditer(value):
+        name, quoted, token = match.group(1), match.group(2), match.group(3)
+        text = re.sub(r"\\(.)", r"\1", quoted, flags=re.DOTALL) if quoted is not None else token
+        out.append((name.lower(), text.strip() if quoted is None else text))
+    return out
+
+
+_PARAM = re.compile(r';\s*([^\s=;"]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"?|([^;]*))', re.DOTALL)
+
+
 def _params(msg: Message) -> list | None:
-    """The Content-Type parameters; text/* without a charset says us-ascii (RFC 2045 §5.2)."""
-    from email.utils import collapse_rfc2231_value
-    params = msg.get_params() or []
-    pairs = [[_raw(k), _raw(str(collapse_rfc2231_value(v)))] for k, v in params[1:]]
+    """The Content-Type parameters; text/* without a charset says us-ascii (RFC 2045 §5.2).
+
+    The implied charset comes after the parameters sent, as Dovecot writes it.
+    """
+    params = sent_params(str(msg.get("Content-Type", "")))
+    pairs = [[_raw(k), _raw(v)] for k, v in params]
     if msg.get_content_maintype() == "text" and not any(k.lower() == "charset"
-                                                        for k, _ in params[1:]):
-        pairs.insert(0, [b"charset", b"us-ascii"])
+                                                        for k, _ in params):
+        pairs.append([b"charset", b"us-ascii"])
     return [x for pair in pairs for x in pair] or None
 
 
 def _disposition(msg: Message) -> list | None:
     """("type" (params)) from Content-Disposition (RFC 2183), NIL without one."""
-    from email.utils import collapse_rfc2231_value
     value = msg.get("Content-Disposition")
     if value is None:
         return None
     kind = str(value).split(";", 1)[0].strip()
-    params = msg.get_params(header="Content-Disposition") or []
-    pairs = [x for k, v in params[1:] for x in (_raw(k), _raw(str(collapse_rfc2231_value(v))))]
+    pairs = [x for k, v in sent_params(str(value)) for x in (_raw(k), _raw(v))]
     return [_raw(kind), pairs or None]
 
 

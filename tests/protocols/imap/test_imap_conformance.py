@@ -63,7 +63,7 @@ def test_bodystructure_keeps_spelling_params_language_and_location():
         b"Content-Location: http://example.org/x\r\nContent-MD5: abc\r\n\r\nl1\r\nl2")
     server = world.session(select="INBOX")
     out = say(server, "A1 FETCH 1 (BODY BODYSTRUCTURE)")
-    assert 'BODY ("Text" "X-Mine" ("charset" "us-ascii" "format" "flowed") NIL NIL "7bit" 6 1)' in out
+    assert 'BODY ("Text" "X-Mine" ("format" "flowed" "charset" "us-ascii") NIL NIL "7bit" 6 1)' in out
     assert ('"7bit" 6 1 "abc" NIL ("en" "ru") "http://example.org/x")') in out
 
 
@@ -89,7 +89,7 @@ def test_envelope_on_the_wire_has_group_markers_and_sender_defaults():
     world.account.inbox.append(b"From: x@example.org (X)\r\nSender: \r\nTo: list:;\r\n\r\nb\r\n")
     out = say(world.session(select="INBOX"), "A1 FETCH 1 ENVELOPE")
     assert ('ENVELOPE (NIL NIL (("X" NIL "x" "example.org")) (("X" NIL "x" "example.org")) '
-            '(("X" NIL "x" "example.org")) ((NIL NIL "list" NIL) (NIL NIL NIL NIL)) NIL NIL NIL NIL)'
+            '(("X" NIL "x" "example.org")) ((NIL NIL "list" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL)'
             ) in out
 
 

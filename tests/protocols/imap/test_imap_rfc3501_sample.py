@@ -57,13 +57,15 @@ def test_sample_session(bytewise):
     full = next(x for x in out if x.startswith("* 12 FETCH (FLAGS"))
     assert full.startswith('* 12 FETCH (FLAGS (\\Seen) INTERNALDATE "17-Jul-1996 02:44:25 -0700" '
                            "RFC822.SIZE ")
+    # The RFC's sample writes a space between the two To addresses; its formal
+    # syntax (§9 env-to = "(" 1*address ")") has none, and Dovecot sends none.
     assert ('ENVELOPE ("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" '
             '"IMAP4rev1 WG mtg summary and minutes" '
             '(("Terry Gray" NIL "gray" "cac.washington.edu")) '
             '(("Terry Gray" NIL "gray" "cac.washington.edu")) '
             '(("Terry Gray" NIL "gray" "cac.washington.edu")) '
             '((NIL NIL "imap" "cac.washington.edu")) '
-            '((NIL NIL "minutes" "CNRI.Reston.VA.US") '
+            '((NIL NIL "minutes" "CNRI.Reston.VA.US")'
             '("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL '
             '"<B27397-0100000@cac.washington.edu>")') in full
     # type and subtype as the message spells them, as in the RFC's own sample
