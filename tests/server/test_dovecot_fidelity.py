@@ -45,11 +45,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("37-duplicate-headers", "ENVELOPE"):
         "Two Subject fields (RFC 5322 §3.6 allows one): Dovecot takes the last, mailsim "
         "the first, as the stdlib parser does; neither is more right.",
-    ("17-missing-boundary-param", "BODYSTRUCTURE"):
-        "Not matched yet: multipart/mixed without a boundary parameter is one empty "
-        "text/plain part for Dovecot, a single opaque leaf for mailsim.",
-    ("17-missing-boundary-param", "BODY.PEEK[1]"):
-        "Not matched yet: see the BODYSTRUCTURE of the same message.",
     ("34-address-no-domain", "ENVELOPE"):
         "Not matched yet: Dovecot writes MISSING_MAILBOX for an address without a local "
         "part ('@example.test', '\"\"'), mailsim NIL; both are malformed input.",

@@ -98,10 +98,14 @@ def entity(raw: bytes, default_type: str = "text/plain", depth: int = 0) -> Enti
     if depth >= MAX_DEPTH and nests:
         msg.set_type("application/octet-stream")   # the parsed view only, not the octets
         return node
-    boundary = msg.get_boundary() if msg.get_content_maintype() == "multipart" else None
-    if boundary:
+    if msg.get_content_maintype() == "multipart":
+        # Without its required boundary parameter (RFC 2046 §5.1.1) no delimiter can be
+        # found: as for a boundary that never appears, the body is all preamble and the
+        # multipart has one empty part (RFC 3501 §9 body-type-mpart needs one), as in Dovecot.
+        boundary = msg.get_boundary()
         child_type = "message/rfc822" if msg.get_content_subtype() == "digest" else "text/plain"
-        pieces = split_multipart(body, boundary.encode("utf-8", "surrogateescape")) or [b""]
+        pieces = (split_multipart(body, boundary.encode("utf-8", "surrogateescape"))
+                  if boundary else []) or [b""]
         node.parts = [entity(p, child_type, depth + 1) for p in pieces]
     elif msg.get_content_type() == "message/rfc822" and _identity(msg):
         node.message = entity(body, depth=depth + 1)

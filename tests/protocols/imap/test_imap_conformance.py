@@ -177,3 +177,27 @@ def test_id_in_any_state_with_limits_of_rfc2971():
     assert "A2 OK" in out and '"name" "mailsim"' in out
     assert "A3 BAD" in say(server, 'A3 ID ("' + "k" * 31 + '" "v")')
     assert "A4 BAD" in say(server, 'A4 ID ("odd")')
+
+
+def test_bodystructure_passes_rfc2231_parameters_through_as_sent():
+    # RFC 3501 §7.4.2 body-fld-param: the client decodes RFC 2231, the server does not
+    world = World()
+    world.account.inbox.append(
+        b"Content-Type: application/octet-stream; Size=3;\r\n"
+        b" name*0*=utf-8''%D0%BE%D1%82; name*1=\"\xd0\xbe\xd1\x82\xd1\x87\xd1\x91\xd1\x82.txt\"\r\n\r\nabc")
+    server = world.session(select="INBOX")
+    out = say(server, "A1 FETCH 1 (BODYSTRUCTURE)")
+    # in order, names lower-cased, RFC 2231 names and values untouched; 8-bit as a literal
+    assert ('("size" "3" "name*0*" "utf-8\'\'%D0%BE%D1%82" "name*1" {14}\r\nотчёт.txt)'
+            in out)
+
+
+def test_multipart_without_boundary_is_one_empty_part():
+    # RFC 2046 §5.1.1 requires the boundary; without it the body is all preamble
+    world = World()
+    world.account.inbox.append(b"Content-Type: multipart/mixed\r\n\r\n--x\r\n\r\nlost\r\n--x--\r\n")
+    server = world.session(select="INBOX")
+    out = say(server, "A1 FETCH 1 (BODYSTRUCTURE BODY[1])")
+    assert ('BODYSTRUCTURE (("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0 '
+            'NIL NIL NIL NIL) "mixed" NIL NIL NIL NIL)') in out
+    assert 'BODY[1] ""' in out or "BODY[1] {0}" in out
