@@ -20,6 +20,9 @@ from ..protocols import Engine, RemoteProtocolError
 #: simulation gives up on an unreachable host after this many seconds.
 CONNECT_TIMEOUT = 30.0
 
+#: Ports where TLS starts with the connection, before any protocol word (RFC 8314 §3.3).
+IMPLICIT_TLS_PORTS = (465, 993, 995)
+
 
 #: Client-side notes worth a step of their own: what the client decided that the
 #: server never sees.
@@ -76,6 +79,10 @@ class Connection:
                                  self._notify_close)
 
     def _server_starts(self) -> None:
+        if self.port in IMPLICIT_TLS_PORTS:      # TLS first, then the greeting (RFC 8314 §3.3)
+            self.tls = True
+            self.net.recorder.internal(self.client, "TLS", "TLS handshake", "net.tls_implicit",
+                                       dst=self.server, conn=self.id, params={"port": self.port})
         self._feed_server(self.server_engine.initiate)
         self._pump_server()
 

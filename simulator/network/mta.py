@@ -22,6 +22,7 @@ from .result import Bounce
 from .service import Service
 
 SUBMISSION_PORT = 587
+SUBMISSIONS_PORT = 465         # submission over implicit TLS (RFC 8314 §3.3)
 MX_PORT = 25
 
 
@@ -40,7 +41,7 @@ class MTANode(Service):
 
     # -- what the node is -----------------------------------------------------
     def ports(self) -> tuple[int, ...]:
-        return (MX_PORT, SUBMISSION_PORT) if self.submission else (MX_PORT,)
+        return (MX_PORT, SUBMISSIONS_PORT, SUBMISSION_PORT) if self.submission else (MX_PORT,)
 
     def is_me(self, host: str) -> bool:
         return host.lower().rstrip(".") == self.name
@@ -60,12 +61,14 @@ class MTANode(Service):
                        interactive: bool = False) -> SMTPServer:
         """A fresh SMTP server engine for one incoming connection."""
         limits = {"max_message_size": self.max_message_size} if self.max_message_size else {}
+        submission = port in (SUBMISSION_PORT, SUBMISSIONS_PORT)
         config = ServerConfig(hostname=self.name, source_routes=self.net.settings.source_routes,
-                              starttls=port == SUBMISSION_PORT,
-                              offer_auth=port == SUBMISSION_PORT,
-                              auth_required=port == SUBMISSION_PORT,
-                              extensions_off=self.extensions_off, **limits)
-        return SMTPServer(config, SessionHandler(self, port, peer), peer=peer)
+                              starttls=port == SUBMISSION_PORT, offer_auth=submission,
+                              auth_required=submission, extensions_off=self.extensions_off,
+                              **limits)
+        engine = SMTPServer(config, SessionHandler(self, port, peer), peer=peer)
+        engine.secure = port == SUBMISSIONS_PORT      # the connection began with TLS
+        return engine
 
     # -- recipients -------------------------------------------------------------
     def check_recipient(self, path: Path, authenticated: bool) -> Reply | None:

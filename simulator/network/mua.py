@@ -2,7 +2,9 @@
 and reads mailboxes (its :class:`~simulator.network.reader.MailboxReader`).
 
 Submission follows RFC 6409: port 587, STARTTLS (RFC 3207) when offered,
-then AUTH (RFC 4954) with the user's password.  The message itself is built
+then AUTH (RFC 4954) with the user's password.  A client with no configured
+``smtp_server`` finds it as a real one does at set-up time: the SRV record
+``_submission._tcp`` of the user's domain (RFC 6186 §3.1).  The message itself is built
 by the stdlib email package (:func:`simulator.mail.mime.compose`).
 """
 from __future__ import annotations
@@ -11,7 +13,7 @@ from ..mail import mime
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from ..scenarios.model import Host
 from .context import NodeContext
-from .mta import MX_PORT, SUBMISSION_PORT
+from .mta import MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT
 from .reader import MailboxReader
 
 #: Like Thunderbird, send text as 8bit (RFC 6152 8BITMIME) so that Cyrillic
@@ -41,6 +43,11 @@ class MUANode:
     def submit(self, message) -> None:
         """Compose ``message`` and hand it to the outgoing server."""
         account = self.net.store.find(message.sender)
+        server, port = self._submission_server(message.sender)
+        if server is None:
+            self.net.recorder.internal(self.name, "MUA", "not sent: no SRV record", "mua.failed",
+                                       params={"reply": "_submission._tcp SRV: —"})
+            return
         content = mime.compose(message.sender, list(message.to), message.subject, message.body,
                                date=self.net.now_datetime(), charset=message.charset,
                                sender_name=account.name if account else "",
@@ -56,18 +63,39 @@ class MUANode:
         self.net.recorder.internal(self.name, "MUA", f"compose: {message.subject}",
                                    "mua.compose", params={"subject": message.subject,
                                                           "to": ", ".join(message.to),
-                                                          "server": self.smtp_server})
-        port = SUBMISSION_PORT if self.net.listens(self.smtp_server, SUBMISSION_PORT) else MX_PORT
+                                                          "server": server})
         password = message.password if message.password is not None else (
             account.password if account else "")
         credentials = ((account.address, password)
-                       if account and port == SUBMISSION_PORT else None)
+                       if account and port in (SUBMISSION_PORT, SUBMISSIONS_PORT) else None)
         client = SMTPClient(self.name, envelope, credentials=credentials,
                             retries=message.retries if credentials else (),
                             starttls=port == SUBMISSION_PORT,
                             pipelining=self.net.settings.pipelining)
-        self.net.connect(self.name, self.smtp_server, port, "SMTP", client,
+        self.net.connect(self.name, server, port, "SMTP", client,
                          on_close=lambda conn: self._finished(conn, message.sender, content))
+
+    def _submission_server(self, sender: str) -> tuple[str | None, int]:
+        """The outgoing server and port: the configured one, else RFC 6186 autoconfiguration.
+
+        RFC 6186 §3.1 and RFC 8314 §5.1: ``_submissions._tcp.<domain>``
+        (implicit TLS) or else ``_submission._tcp.<domain>`` names the host and port; the
+        lowest priority wins, then the highest weight (RFC 2782; one fixed order keeps the
+        trace reproducible).
+        """
+        if self.smtp_server:
+            listens = self.net.listens(self.smtp_server, SUBMISSION_PORT)
+            return self.smtp_server, SUBMISSION_PORT if listens else MX_PORT
+        domain = sender.rpartition("@")[2]
+        for service in ("_submissions", "_submission"):     # implicit TLS first (RFC 8314 §5.1)
+            lookup = self.net.dns.srv(service, "_tcp", domain)
+            self.net.recorder.lookup(self.name, lookup)
+            records = sorted((int(p), -int(w), int(port), host) for p, w, port, host in
+                             (rdata.split() for rdata in lookup.rdata))
+            if records and records[0][3] != ".":         # "." : the service is not offered
+                _priority, _weight, port, host = records[0]
+                return host.rstrip(".").lower(), port
+        return None, 0
 
     def _finished(self, conn, sender: str, content: bytes) -> None:
         result = conn.client_engine.result

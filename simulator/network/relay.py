@@ -116,6 +116,7 @@ class Relay:
         route = self.net.dns.mail_route(entry.target, self.net.rng)
         for lookup in route.lookups:
             self.net.recorder.lookup(self.mta.name, lookup)
+        self._explain_route(route)
         if route.error and route.temporary:
             self._defer(entry, "4.4.3", f"DNS: {entry.target}: {route.error}")
         elif route.error:
@@ -147,6 +148,19 @@ class Relay:
                     "hosts": ", ".join(names) or "—", "skipped": ", ".join(skipped) or "—",
                     "preference": "—" if mine is None else mine,
                     "attempt": entry.attempts}, queue_id=entry.queue_id)
+
+    def _explain_route(self, route) -> None:
+        """Say why DNS gave this route when it is not a plain MX list (RFC 5321 §5.1, RFC 7505)."""
+        implicit = [x for x in route.exchangers if x.implicit]
+        if implicit:
+            key, line = "dns.fallback.A", f"no MX → {implicit[0].host} (implicit MX 0)"
+        elif route.error in ("NULLMX", "NOADDRESS"):
+            key = "dns.nullmx" if route.error == "NULLMX" else "dns.route.NOADDRESS"
+            line = f"{route.domain}: {route.error}"
+        else:
+            return
+        self.net.recorder.internal(self.mta.name, "DNS", line, key, dst="dns",
+                                   params={"domain": route.domain})
 
     def _usable(self, exchangers) -> list:
         """RFC 5321 §5.1: drop ourselves and every MX not more preferred than us."""
