@@ -29,6 +29,18 @@ TOUR = {"ru": "ru/01_экскурсия.ipynb", "en": "en/01_tour.ipynb"}
 NOT_COURSE = ("*.py", "__pycache__", ".ipynb_checkpoints")
 
 
+def notebook_lang(folder: Path | None = None) -> str:
+    """The language of the notebook being run: its folder's name (``ru``/``en``).
+
+    A kernel started by JupyterLab, Notebook, Voilà or nbclient runs in the
+    notebook's own folder, so the code cells of ``ru/`` and ``en/`` can be the
+    same text; elsewhere the user's default language.
+    """
+    from simulator.locale import LANGUAGES, default_lang
+    name = (folder or Path.cwd()).name
+    return name if name in LANGUAGES else default_lang()
+
+
 class NotebooksNotFound(Exception):
     """No ``notebooks/`` folder with the course in it."""
 

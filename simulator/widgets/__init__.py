@@ -12,6 +12,7 @@ from .inspector import MailboxInspector
 from .player import TracePlayer
 from .quiz import Quiz
 from .server_view import ServerView, server_views
+from .tables import steps_table, table
 
 __all__ = ["EncodingLab", "MailboxInspector", "ProtocolConsole", "Quiz", "ServerView",
-           "TracePlayer", "server_views"]
+           "TracePlayer", "server_views", "steps_table", "table"]
