@@ -1,37 +1,58 @@
-"""Every notebook under notebooks/ runs from top to bottom without an error (nbclient)."""
+"""The course notebooks: generated from notebooks/src, the same in ru and en, and each one
+runs from top to bottom in a fresh kernel (nbclient)."""
+import importlib.util
+import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
 
 from simulator.lab import INDEX, TOUR
 
-NOTEBOOKS = sorted(p for p in (Path(__file__).parent.parent / "notebooks").rglob("*.ipynb")
+ROOT = Path(__file__).parent.parent / "notebooks"
+NOTEBOOKS = sorted(p for p in ROOT.rglob("*.ipynb")
                    if ".ipynb_checkpoints" not in p.parts)     # JupyterLab's autosave copies
 
 
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "make_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GENERATOR = _generator()
+SOURCES = GENERATOR.sources()
+
+
+def _read(lang: str, source) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / lang / f"{source.FILES[lang]}.ipynb", as_version=4)
+
+
 def test_there_is_an_index_and_a_tour_in_each_language_with_their_own_names():
-    names = {p.relative_to(p.parents[1]).as_posix() for p in NOTEBOOKS}
+    names = {p.relative_to(ROOT).as_posix() for p in NOTEBOOKS}
     assert set(INDEX.values()) | set(TOUR.values()) <= names
-    titles = {nbformat.read(NOTEBOOKS[0].parents[1] / page, as_version=4).metadata["title"]
+    titles = {nbformat.read(ROOT / page, as_version=4).metadata["title"]
               for page in (*INDEX.values(), *TOUR.values())}
     assert len(titles) == 4                 # a tab or a Voilà page says which one it is
 
 
-def test_each_index_links_to_its_tour_and_to_the_other_language():
-    root = NOTEBOOKS[0].parents[1]
+def test_each_index_links_to_every_notebook_and_to_the_other_language():
     for lang, other in (("ru", "en"), ("en", "ru")):
-        text = nbformat.read(root / INDEX[lang], as_version=4).cells[0].source
+        text = nbformat.read(ROOT / INDEX[lang], as_version=4).cells[0].source
         links = re.findall(r"\]\(([^)]+)\)", text)
         assert Path(TOUR[lang]).name in links and f"../{INDEX[other]}" in links
-        assert all((root / lang / link).resolve().is_file() for link in links)
+        assert all((ROOT / lang / link).resolve().is_file() for link in links)
+        assert len(links) == len(SOURCES)   # every notebook but itself, and the other index
 
 
 def test_markdown_gives_no_instructions_about_code():
     """Voilà hides the code cells, so the text shown with them must not talk about code."""
-    code_words = re.compile(r"Shift\+Enter|\.show\(|Run All|из кода|from code")
+    code_words = re.compile(r"Shift\+Enter|\.show\(|Run All|из кода|from code|"
+                            r"[Вв]ыполните ячейк|[Rr]un the cell")
     for path in NOTEBOOKS:
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
@@ -39,27 +60,99 @@ def test_markdown_gives_no_instructions_about_code():
                 assert not code_words.search(cell.source), (path.name, cell.source[:80])
 
 
+def test_every_committed_notebook_is_what_its_source_generates():
+    """notebooks/make_notebooks.py writes them; nobody edits an .ipynb by hand."""
+    generated = {f"{lang}/{source.FILES[lang]}.ipynb" for source in SOURCES for lang in ("ru", "en")}
+    assert {p.relative_to(ROOT).as_posix() for p in NOTEBOOKS} == generated
+    for source in SOURCES:
+        for lang in ("ru", "en"):
+            committed, built = _read(lang, source), GENERATOR.build(source, lang)
+            assert [(c.cell_type, c.id, c.source) for c in committed.cells] == \
+                   [(c.cell_type, c.id, c.source) for c in built.cells], source.FILES[lang]
+            assert committed.metadata == built.metadata
+            assert not any(c.get("outputs") for c in committed.cells)   # outputs left empty
+
+
+def test_both_languages_have_the_same_cells_with_the_same_code():
+    for source in SOURCES:
+        ru, en = _read("ru", source), _read("en", source)
+        assert [c.cell_type for c in ru.cells] == [c.cell_type for c in en.cells]
+        assert [c.source for c in ru.cells if c.cell_type == "code"] == \
+               [c.source for c in en.cells if c.cell_type == "code"]
+        for a, b in zip(ru.cells, en.cells, strict=True):
+            if a.cell_type == "markdown":      # translated, not copied: ru has Cyrillic, en none
+                assert a.source != b.source and re.search("[а-яё]", a.source, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("source", [s for s in SOURCES if s.CELLS[1:]],
+                         ids=lambda s: s.FILES["en"])
+def test_every_notebook_ends_with_self_check_questions_and_hidden_answers(source):
+    for lang, heading in (("ru", "## Проверьте себя"), ("en", "## Check yourself")):
+        last = _read(lang, source).cells[-1]
+        assert last.cell_type == "markdown" and last.source.startswith(heading)
+        assert last.source.count("<details>") >= 1
+        assert last.source.count("<details>") == len(re.findall(r"^\d+\. ", last.source, re.MULTILINE))
+
+
+# -- running every notebook, and what it shows ------------------------------------------------
+#: Prepended to a notebook under test: from here on its kernel records every text key t() renders.
+RECORD = ("import simulator.locale as _locale\n"
+          "_recording = _locale.recording_shown()   # held: a dropped one would stop recording\n"
+          "_texts = _recording.__enter__()")
+#: Appended: prints (JSON) those keys and every explanation key of the steps the notebook
+#: holds (a trace, a result, a player, a console, lists and dicts of them): what the
+#: student reads or can step to.
+REPORT = """
+import json as _json
+
+def _explanations(value, depth=0):
+    if depth > 6 or isinstance(value, (str, bytes, type)):
+        return
+    if isinstance(getattr(value, "explain", None), str) and hasattr(value, "params"):
+        yield value.explain
+        yield from dict(value.params).get("notes", ())
+        return
+    for name in ("steps", "trace", "session"):
+        inner = getattr(value, name, None)
+        if inner is not None and not callable(inner):
+            yield from _explanations(inner, depth + 1)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _explanations(item, depth + 1)
+
+_held = {k for name, v in list(globals().items()) if not name.startswith("_")
+         for k in _explanations(v)}
+print(_json.dumps(sorted(_held | _texts)))
+"""
+#: Notebook → the keys it showed, filled as test_notebook_runs runs each one.
+SHOWN: dict[Path, set[str]] = {}
+
+
+def run_notebook(path: Path) -> nbformat.NotebookNode:
+    """Execute ``path`` in a fresh kernel in its folder, with the RECORD and REPORT probes."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells = [new_code_cell(RECORD), *notebook.cells, new_code_cell(REPORT)]
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    SHOWN[path] = set(json.loads(notebook.cells[-1].outputs[-1]["text"]))
+    return notebook
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_notebook_runs(path):
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=180, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    notebook = run_notebook(path)
     errors = [o for cell in notebook.cells for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors == []
+    html = " ".join(o.get("data", {}).get("text/html", "") for cell in notebook.cells
+                    for o in cell.get("outputs", []))
+    wrong = {"ru": "<th style='[^']*'>explanation<", "en": "<th style='[^']*'>пояснение<"}
+    assert not re.search(wrong[path.parent.name], html)   # the kernel found its language
 
 
-def test_committed_notebooks_match_their_generator():
-    """notebooks/make_tour.py writes the tours; the committed files must be its output."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("make_tour", NOTEBOOKS[0].parents[1] /
-                                                  "make_tour.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    root = NOTEBOOKS[0].parents[1]
-    for lang in ("ru", "en"):
-        for page, built in ((TOUR[lang], module.build(lang)),
-                            (INDEX[lang], module.build_index(lang))):
-            committed = nbformat.read(root / page, as_version=4)
-            assert [c.source for c in committed.cells] == [c.source for c in built.cells]
-            assert committed.metadata["title"] == built.metadata["title"]
+def test_the_kernel_takes_its_language_from_the_notebooks_folder(tmp_path):
+    from simulator.lab import notebook_lang
+    assert notebook_lang(ROOT / "ru") == "ru" and notebook_lang(ROOT / "en") == "en"
+    assert notebook_lang(tmp_path) in ("ru", "en")

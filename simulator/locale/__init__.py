@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -128,12 +129,35 @@ class _TextFormatter(string.Formatter):
         return f"{count} {plural_form(self.lang, count, format_spec)}"
 
 
+#: The keys :func:`t` renders inside :func:`recording_shown` (None: nobody is asking).
+_shown: set[str] | None = None
+
+
+@contextmanager
+def recording_shown() -> Iterator[set[str]]:
+    """Record every key :func:`t` renders inside the ``with`` block; yields the growing set.
+
+    tests/test_notebooks.py uses it, in the test process and inside each
+    notebook's kernel, to learn which explanations the course shows.
+    """
+    global _shown
+    outer, _shown = _shown, set()
+    try:
+        yield _shown
+    finally:
+        if outer is not None:
+            outer |= _shown
+        _shown = outer
+
+
 def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The text for ``key`` in ``lang`` with ``{placeholders}`` filled from params.
 
     An unknown key falls back to the other language and then to the key
     itself, so a missing translation shows up visibly instead of crashing.
     """
+    if _shown is not None:
+        _shown.add(key)
     lang = lang or default_lang()
     template = texts(lang).get(key)
     if template is None:

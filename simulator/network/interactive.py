@@ -99,9 +99,14 @@ class SimulatedSession:
                                                                interactive=True)
         return self._exchange(self.engine.initiate)
 
-    def send(self, line: str) -> list[Step]:
-        """Send one line (CRLF added) and return the steps it caused on this connection."""
-        data = line.encode("utf-8") + b"\r\n"
+    def send(self, line: str | bytes) -> list[Step]:
+        """Send one line (CRLF added) and return the steps it caused on this connection.
+
+        ``bytes`` go as they are: a notebook can send what a keyboard cannot type
+        (a NUL, a bare LF, bytes that are not UTF-8) and see how the server answers.
+        """
+        data = (line if isinstance(line, bytes) else line.encode("utf-8")) + b"\r\n"
+        line = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
         self.literal.client_line(line)
         steps = self._exchange(lambda: self.engine.receive_data(data))
         for step in steps:

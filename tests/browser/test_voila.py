@@ -1,7 +1,8 @@
 """The course as a code-free student view: Voilà executes the notebooks and serves the widgets.
 
 Voilà runs in its tree mode, as ``mailsim lab --voila`` starts it.  Over HTTP the
-tour must carry the players' widget views and no error; in Chromium at 1366×768
+tour must carry the players' widget views and no error, and every other course notebook
+must render without an error; in Chromium at 1366×768
 the students' entry page (the Russian index) leads to the tour, whose first player fits
 the screen with its next button, current row and picture, and steps.
 """
@@ -12,6 +13,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 from browser_kit import (
     CHROMIUM,
@@ -49,6 +51,22 @@ def test_voila_renders_the_tour_without_errors_or_code(voila, lang):
     assert '"output_type": "error"' not in page and "Traceback" not in page
     assert "Shift+Enter" not in page and "player.show" not in page    # no code instructions
     assert re.search(r"<title>[^<]*(Экскурсия|A tour)", page)
+
+
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+#: The course after the tour, in Russian (the students' language; the code is the same in en).
+COURSE = sorted(p.relative_to(NOTEBOOKS).as_posix()
+                for p in (NOTEBOOKS / "ru").glob("0[2-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("page", COURSE)
+def test_voila_renders_every_course_notebook_without_errors(voila, page):
+    with urllib.request.urlopen(render_url(voila, page), timeout=RENDER) as response:
+        html = response.read().decode("utf-8")
+    assert '"output_type": "error"' not in html and "Traceback" not in html
+    assert "application/vnd.jupyter.widget-view+json" in html or "<table" in html
+    title = nbformat.read(NOTEBOOKS / page, as_version=4).metadata["title"]
+    assert re.search(rf"<title>[^<]*{re.escape(title)}", html)
 
 
 def test_the_entry_page_leads_to_a_tour_that_fits_the_screen(voila):

@@ -1,8 +1,10 @@
 """The four scenarios of the course (issue 11): DNS fallbacks, a shared IMAP folder,
 one mailbox over POP3 and IMAP, and ports with and without TLS."""
 import re
+from importlib import resources
 
 import pytest
+import yaml
 
 from simulator.network import simulate
 from simulator.scenarios import builtin_names, load
@@ -92,8 +94,6 @@ def test_ports_and_where_the_password_travels(runs):
 
 
 def test_a_client_without_a_server_or_srv_record_says_it_cannot_send(variant):
-    import yaml
-    from importlib import resources
     data = yaml.safe_load(resources.files("simulator.scenarios").joinpath("dns-fallback.yaml")
                           .read_text("utf-8"))
     zones = dict(data["zones"], **{"a.test": data["zones"]["a.test"].replace("_submission",

@@ -1,0 +1,57 @@
+"""A course notebook in a real browser at 1366×768 (JupyterLab, headless Chromium).
+
+The POP3 notebook (03, English) is opened from a copy of notebooks/; the test waits until
+its kernel is connected and idle, runs every cell, waits until every cell has run (no
+error output), then steps its first player — the POP3 session of RFC 1939 §10, filtered
+to POP3 — with "next" and with →, and checks that the player fits the screen.  The same
+waits as the tour's test: no fixed sleeps.  It skips only without a Chromium binary.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_kit import (
+    ARTIFACTS,
+    CHROMIUM,
+    TOKEN,
+    assert_fits_the_screen,
+    chromium_page,
+    first_player,
+    jupyter_command,
+    notebooks_copy,
+    open_and_run_all,
+    server,
+    step_by_key,
+    step_player,
+)
+
+pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)",
+                allow_module_level=True)
+
+PAGE = "en/03_pop3_and_pop2.ipynb"
+
+
+@pytest.fixture
+def jupyter(tmp_path):
+    root = notebooks_copy(tmp_path)
+    assert (root / PAGE).is_file()
+    with server(jupyter_command(root), tmp_path, root, f"/api/status?token={TOKEN}",
+                "jupyter") as base:
+        yield base
+
+
+def test_the_pop3_notebook_runs_and_its_player_steps(jupyter):
+    with chromium_page() as page:
+        open_and_run_all(page, f"{jupyter}/lab/tree/{PAGE}?token={TOKEN}")
+        player = first_player(page)
+        assert_fits_the_screen(page, player, "course-pop3")
+        before, after, text = step_player(player)
+        page.screenshot(path=str(ARTIFACTS / "course-pop3-after-next.png"))
+        key_before, key_after = step_by_key(page, player)
+    # The player shows POP3 steps only: "next" goes to the next one shown, numbered from 1.
+    assert int(after) > int(before) and text.startswith(f"#{int(after) + 1} ")
+    assert "POP3" in text or text.split()[1] in ("C:", "S:")
+    assert int(key_after) > int(key_before)
