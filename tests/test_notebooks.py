@@ -11,6 +11,9 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
 from simulator.lab import INDEX, TOUR
+from simulator.locale import recording_shown, texts
+from simulator.network import simulate
+from simulator.scenarios import builtin_names, load
 
 ROOT = Path(__file__).parent.parent / "notebooks"
 NOTEBOOKS = sorted(p for p in ROOT.rglob("*.ipynb")
@@ -150,6 +153,78 @@ def test_notebook_runs(path):
                     for o in cell.get("outputs", []))
     wrong = {"ru": "<th style='[^']*'>explanation<", "en": "<th style='[^']*'>пояснение<"}
     assert not re.search(wrong[path.parent.name], html)   # the kernel found its language
+
+
+#: Texts of the interface, not explanations of mail: the CLI, widget labels, the server's
+#: console lines, the classroom setup sheets, and errors in a teacher's scenario file (its
+#: YAML and its zone texts).
+NOT_EXPLANATIONS = ("cli.", "ui.", "serve.", "scenario.", "sheet.", "dns.zone_error.",
+                    "event.")     # event.K is the transcript's one-line summary of K
+                                  # (tests/test_event_lines.py keeps them complete)
+#: Explanations that no built-in scenario and no notebook shows yet: mostly refusals a server
+#: gives only to unusual input (literals, SASL, a full disk).  The list may only shrink: a
+#: key shown by an experiment must leave it (the test says so), and a new key must be shown.
+AWAITING: frozenset[str] = frozenset({
+    "imap.client.refused", "imap.cmd.CHECK", "imap.cmd.idle_garbage", "imap.cmd.literal_too_big",
+    "imap.cmd.tag_in_use", "imap.cmd.too_long", "imap.data.ESEARCH", "imap.event.dropped",
+    "imap.order.barrier", "imap.order.data", "imap.order.sequence_after_expunge",
+    "imap.reply.bad_sequence", "imap.reply.bye_literal_too_big", "imap.reply.bye_mailbox_gone",
+    "imap.reply.bye_server_fault", "imap.reply.bye_too_long", "imap.reply.bye_too_many_errors",
+    "imap.reply.closed", "imap.reply.completed_code", "imap.reply.copy_none",
+    "imap.reply.expunge_issued", "imap.reply.fetch_bad", "imap.reply.idle_expected_done",
+    "imap.reply.literal_too_big", "imap.reply.login_disabled", "imap.reply.mailbox_not_mutf7",
+    "imap.reply.no_permission", "imap.reply.search_bad", "imap.reply.select_failed",
+    "imap.reply.server_fault", "imap.reply.starttls_again", "imap.reply.starttls_ok",
+    "imap.reply.status_selected", "imap.reply.store_bad", "imap.reply.store_failed",
+    "imap.reply.tag_in_use", "imap.reply.unknown_cte", "imap.syntax.append_literal",
+    "imap.syntax.control_char", "imap.syntax.empty_mailbox", "imap.syntax.expected_number",
+    "imap.syntax.literal8", "imap.syntax.missing_space", "imap.syntax.nul_in_literal",
+    "imap.syntax.number_too_big", "imap.syntax.search_too_deep", "imap.syntax.searchres",
+    "imap.syntax.too_deep", "imap.syntax.trailing", "mail.store.disk_error",
+    "mail.store.folder_exists", "mail.store.inbox_delete", "mail.store.locked",
+    "mail.store.no_user", "mail.store.uid", "mta.double_bounce", "mta.reply.route_not_me",
+    "net.protocol_error", "net.refused", "pop.broken", "pop.session.dropped",
+    "pop2.event.dropped", "pop2.reply.err", "pop2.reply.in_use", "pop3.reply.err",
+    "pop3.reply.ok", "pop3.reply.stls_again", "pop3.reply.stls_unavailable",
+    "smtp.auth.client_response", "smtp.client.garbage", "smtp.client.needs_8bitmime",
+    "smtp.client.needs_smtputf8", "smtp.conn.peer_closed", "smtp.data.empty",
+    "smtp.input.nul_byte", "smtp.reply.bad_sequence", "smtp.reply.local_error",
+    "smtp.reply.not_available", "smtp.reply.nul_byte", "smtp.reply.ok_queued",
+    "smtp.reply.refused", "smtp.reply.refused_session", "smtp.reply.too_many_recipients",
+    "smtp.route.reverse_ignore", "smtp.tls.discarded",
+})
+
+
+def shown_by_builtins() -> set[str]:
+    """Every step's explanation (and notes) in every built-in trace, and the texts the
+    simulation itself renders (a bounce's DSN)."""
+    with recording_shown() as rendered:
+        steps = [s for name in builtin_names() for s in simulate(load(name)).trace]
+    return set(rendered) | {s.explain for s in steps} | {
+        note for s in steps for note in s.params.get("notes", ())}
+
+
+def test_every_explanation_text_is_shown_by_a_builtin_or_a_notebook():
+    """An explanation nobody can see is dead text (issue 11): show it, or delete it."""
+    shown = shown_by_builtins()
+    for path in NOTEBOOKS:
+        if path.parent.name == "ru":            # the same code runs in en
+            if path not in SHOWN:               # this test alone: run the notebook now
+                run_notebook(path)
+            shown |= SHOWN[path]
+    unused = sorted(k for k in texts("en") if not k.startswith(NOT_EXPLANATIONS)
+                    and k not in shown and k not in AWAITING)
+    where = "\n".join(f"  {key}  (simulator/locale/{{ru,en}}/{key.split('.')[0]}.yaml)"
+                      for key in unused)
+    assert not unused, (
+        f"{len(unused)} explanation texts are shown by no built-in scenario and no notebook:\n"
+        f"{where}\nShow each one — in a built-in scenario (simulator/scenarios/*.yaml) whose "
+        "trace has a step explained by it, or in a notebook (notebooks/src/NN_*.py, then "
+        "python notebooks/make_notebooks.py) that runs such a step or renders it — or delete "
+        "it from both languages.")
+    now_shown = sorted(AWAITING & shown)
+    assert not now_shown, f"shown now, remove from AWAITING in {__file__}: {now_shown}"
+    assert AWAITING <= set(texts("en")), sorted(AWAITING - set(texts("en")))
 
 
 def test_the_kernel_takes_its_language_from_the_notebooks_folder(tmp_path):

@@ -208,6 +208,21 @@ dsn = runs["bounce"].store.account("alice@a.test").inbox.messages[0].data
 plots.mime_tree(dsn, lang=LANG)
 '''),
     md("""
+Уведомление о недоставке — лишь одно из пяти действий, о которых сообщает DSN (поле `Action`,
+RFC 3464 §2.3.3). Тема и первый абзац каждого уведомления, как их пишет сервер симулятора:
+""", """
+A non-delivery notice is only one of the five actions a DSN reports (the `Action` field,
+RFC 3464 §2.3.3). The subject and first paragraph of each notice as the simulator's server
+writes them:
+"""),
+    code('''
+display(table(("Action", "Subject", ""),
+              [(action, t(f"mail.dsn.subject.{action}", "en"),
+                t(f"mail.dsn.body.{action}", LANG, mta="mail.a.test"))
+               for action in ("failed", "delayed", "delivered", "relayed", "expanded")]))
+print(t("mail.dsn.explain", LANG))
+'''),
+    md("""
 ## 7. Повторные попытки (`retry`)
 
 Сервер получателя дважды отвечает 451 («попробуйте позже»). Письмо остаётся в очереди;

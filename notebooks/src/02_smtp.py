@@ -142,6 +142,20 @@ fallback = simulate(load_builtin("dns-fallback"))
 steps_table([s for s in fallback.trace if s.protocol == "DNS"], LANG)
 '''),
     md("""
+Что стало с тремя письмами: Кэрол получила своё через A-запись `c.test`, письма в `d.test` и
+`e.test` вернулись к Алисе. Код 5.1.10 — «нулевой MX», 5.1.2 — у домена нет адреса.
+""", """
+What became of the three messages: Carol got hers through `c.test`'s A record; the messages to
+`d.test` and `e.test` came back to Alice. Status 5.1.10 is the null MX, 5.1.2 a domain with no
+address.
+"""),
+    code('''
+display(table((tr("получатель", "recipient"), tr("доставлено на", "delivered to")),
+              [(d.address, d.host) for d in fallback.deliveries]))
+table((tr("получатель", "recipient"), tr("код", "status"), tr("время, с", "time, s")),
+      [(b.recipient, b.status, b.time) for b in fallback.bounces])
+'''),
+    md("""
 Другие типы записей DNS и ответы сервера имён — спросим у DNS того же сценария сами:
 """, """
 Other DNS record types and name server answers: let us ask the DNS of the same scenario
@@ -159,6 +173,18 @@ table((tr("вопрос", "question"), tr("ответ", "answer"), tr("пояс�
        for lookup in (dns.query(name, qtype) for name, qtype in questions)], mono=(0, 1))
 '''),
     md("""
+А если SRV-записей нет и сервер не настроен вручную, почтовой программе некуда отправлять:
+""", """
+And with no SRV records and no server set by hand, the mail program has nowhere to send:
+"""),
+    code('''
+FALLBACK = yaml.safe_load(resources.files("simulator.scenarios").joinpath("dns-fallback.yaml")
+                          .read_text("utf-8"))
+no_srv = dict(FALLBACK["zones"], **{"a.test": FALLBACK["zones"]["a.test"].replace("_sub", "_x")})
+text = yaml.safe_dump(dict(FALLBACK, name="no-srv", zones=no_srv), allow_unicode=True)
+steps_table(simulate(load_text(text, source="no-srv.yaml")).trace[:3], LANG)
+'''),
+    md("""
 Сервер имён может и не ответить (SERVFAIL). Это временная ошибка: письмо ждёт в очереди, пока
 DNS не заработает (RFC 5321 §4.5.4.1). Сбой DNS домена `b.test` в первые 50 секунд:
 """, """
@@ -174,20 +200,6 @@ dns_down = simulate(load_text(text, source="dns-down.yaml"))
 steps_table([s for s in dns_down.trace if s.protocol in ("DNS", "FAULT", "MTA")], LANG)
 '''),
     md("""
-Что стало с тремя письмами: Кэрол получила своё через A-запись `c.test`, письма в `d.test` и
-`e.test` вернулись к Алисе. Код 5.1.10 — «нулевой MX», 5.1.2 — у домена нет адреса.
-""", """
-What became of the three messages: Carol got hers through `c.test`'s A record; the messages to
-`d.test` and `e.test` came back to Alice. Status 5.1.10 is the null MX, 5.1.2 a domain with no
-address.
-"""),
-    code('''
-display(table((tr("получатель", "recipient"), tr("доставлено на", "delivered to")),
-              [(d.address, d.host) for d in fallback.deliveries]))
-table((tr("получатель", "recipient"), tr("код", "status"), tr("время, с", "time, s")),
-      [(b.recipient, b.status, b.time) for b in fallback.bounces])
-'''),
-    md("""
 Запасной MX: в сценарии `backup-mx` первый сервер выключен, и письмо берёт сервер со следующим
 предпочтением. На рисунке — предпочтения на рёбрах.
 """, """
@@ -197,6 +209,24 @@ the message. The preferences are on the edges of the picture.
     code('''
 backup = simulate(load_builtin("backup-mx"))
 plots.topology(backup, lang=LANG)
+'''),
+    md("""
+Временная ошибка одного сервера — повод попробовать следующий MX; постоянная (5xx) — ответ за
+весь домен: другие MX не спрашивают. Тот же `backup-mx`, но основной сервер включён и отвечает
+на `RCPT TO` кодом 550:
+""", """
+A transient failure of one server is a reason to try the next MX; a permanent one (5xx) is the
+answer for the whole domain: the other MX are not asked. The same `backup-mx`, but the primary
+is up and answers `RCPT TO` with 550:
+"""),
+    code('''
+BACKUP = yaml.safe_load(resources.files("simulator.scenarios").joinpath("backup-mx.yaml")
+                        .read_text("utf-8"))
+text = yaml.safe_dump(dict(BACKUP, name="backup-refuses", faults=[
+    {"kind": "reply", "node": "mx1.b.test", "command": "RCPT",
+     "reply": "550 5.1.1 No such user here"}]), allow_unicode=True)
+refused = simulate(load_text(text, source="backup-refuses.yaml"))
+steps_table([s for s in refused.trace if s.protocol == "MTA"], LANG)
 '''),
     md("""
 ## 4. Маршрут отправителя и обратный путь
@@ -320,13 +350,15 @@ def plain(*parts):
 
 
 relay = attempts("basic", "SMTP", [
-    "MAIL FROM:<alice@a.test>", "HELO pc.a.test", "EHLO pc.a.test", "RCPT TO:<bob@b.test>",
+    "MAIL FROM:<alice@a.test>", "HELO pc.a.test", "EHLO pc.a.test", "AUTH PLAIN",
+    "RCPT TO:<bob@b.test>",
     "DATA", "MAIL FROM:<not an address>", "MAIL FROM:<alice@a.test> FOO=BAR",
     "MAIL FROM:<alice@a.test> SIZE=abc", "MAIL FROM:<alice@a.test> SIZE=99999999999",
     "MAIL FROM:<алиса@a.test>", "MAIL FROM:<alice@a.test>", "MAIL FROM:<alice@a.test>",
     "RCPT TO:<bad address>", "RCPT TO:<боб@b.test>", "RCPT TO:<carol@elsewhere.test>",
     "RSET", "VRFY bob", "HELP", "HELP FOO", "NOOP", "EXPN staff", "HELO",
-    b"NOOP\\nNOOP", "NO\\x07OP", b"NOOP \\xff\\xfe", "NOOP " + "x" * 600, "QUIT"],
+    b"NOOP\\nNOOP", "NO\\x07OP", b"NOOP \\xff\\xfe", "NOOP " + "x" * 600, "RSET",
+    "MAIL FROM:<alice@a.test>", "RCPT TO:<bob@b.test>", "DATA", b"bare\\nLF", ".", "QUIT"],
     host="mx.b.test", port=25)
 steps_table(relay, LANG)
 '''),

@@ -103,7 +103,7 @@ def show(dialogue):
 login = ["USER bob@b.test", "PASS bob-pw"]
 quits, breaks = mailbox(), mailbox()
 display(show(pop3(quits, login + ["DELE 1", "QUIT"], end=None)))
-pop3(breaks, login + ["DELE 1"])
+display(show(pop3(breaks, login + ["DELE 1"])))
 table((tr("сеанс", "session"), tr("осталось писем", "messages left")),
       [("DELE 1, QUIT", len(quits.account("bob@b.test").inbox.messages)),
        (tr("DELE 1, обрыв связи", "DELE 1, connection lost"),
@@ -299,7 +299,7 @@ conversation, and what it says to `APOP` when its greeting had no timestamp, and
 it offers no TLS.
 """),
     code('''
-wrong = ["STAT", "USER bob@b.test", "PASS wrong", "USER bob@b.test", "PASS wrong",
+wrong = ["STAT", "STLS", "USER bob@b.test", "PASS wrong", "USER bob@b.test", "PASS wrong",
          "USER bob@b.test", "PASS wrong"]
 display(show(pop3(mailbox(), wrong, end=None)))
 session = login + ["LIST 1", "UIDL 1", "RETR 99", "RETR x", "TOP 1 x", "LIST 1 2", "",

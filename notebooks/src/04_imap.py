@@ -63,6 +63,20 @@ display(plots.state_diagram("IMAP", current="SELECTED", lang=LANG))
 states_table(plots.state_table("IMAP").states, "imap.state")
 '''),
     md("""
+Пять понятий IMAP, на которых держится всё остальное:
+""", """
+Five IMAP ideas everything else rests on:
+"""),
+    code('''
+table((tr("понятие", "idea"), ""),
+      [(name, t(key, LANG)) for name, key in (
+          (tr("метка", "tag"), "imap.concept.tag"),
+          (tr("ответ без метки", "untagged response"), "imap.concept.untagged"),
+          ("UIDVALIDITY", "imap.concept.uidvalidity"),
+          ("BODY.PEEK", "imap.concept.peek"),
+          ("IMAP / POP3", "imap.concept.vs_pop3"))])
+'''),
+    md("""
 Посчитаем строки ответа по командам: сколько было непомеченных (`*`) и какая одна строка
 завершила команду. «Ответ всегда несёт метку» — неверно: данные почти всегда приходят без неё.
 """, """
@@ -293,23 +307,34 @@ Each line below was sent to the server; after many errors in a row the server sa
 the experiment uses several connections.
 """),
     code('''
+import base64
+
 login = "a LOGIN bob@b.test bob-pw"
-refusals = attempts("imap-basic", "IMAP",
-    ["a SELECT INBOX", "b LOGIN bob@b.test wrong", login, "d LOGIN bob@b.test bob-pw",
-     "f SELECT Nowhere", "g EXAMINE INBOX", "h STORE 1 +FLAGS (\\\\Seen)", "i SELECT INBOX",
-     "j ENABLE CONDSTORE", "k ID NIL", 'l ID ("name")', "m CREATE INBOX", "n CREATE Work",
-     "o CREATE Work", "p DELETE INBOX", "q CREATE A/B", "r DELETE A", "s CREATE a//b"],
-    [login, "t CREATE ä", "u CREATE " + "/".join(["x"] * 40), "v CREATE " + "y" * 300,
-     "w RENAME Nowhere Other", "x COPY 1 Nowhere", "i SELECT INBOX", "y COPY 99 Work",
-     "A1 FETCH x FLAGS", "A2 FETCH 1 (FLAGS", 'A3 FETCH 1 "open', "A4 SEARCH",
-     "A5 SEARCH FROM", "A6 SEARCH CHARSET KOI8-U FROM x"],
-    [login, "i SELECT INBOX", "A7 SEARCH RETURN (FOO) ALL", "A8 SEARCH RETURN FOO ALL",
-     "A9 STORE 1 FOO (\\\\Seen)", "B1 STORE 1 +FLAGS (\\\\Bogus)", "B2 SEARCH SINCE 32-Foo-2026",
-     "B3 LIST", "B4 LIST (FOO) \"\" *", "B5 LIST \"\" * RETURN FOO",
-     "B6 LIST (RECURSIVEMATCH) \"\" *", "B7 STATUS INBOX ()", "B8 FETCH 1 ()"],
-    [login, "i SELECT INBOX", "C1 FETCH 1 (FOO)", "C2 STATUS INBOX (BAR)", "C3 UNSELECT",
-     "C4 CLOSE", "C5 STARTTLS", "C6 AUTHENTICATE FOO", "C7", "C8 NOOP\\\\", "a1 NOOP",
-     "*bad NOOP", "C9 LSUB \"\" *", "D1 CHECK", "D2 LOGOUT"])
+other = "AUTHENTICATE PLAIN " + base64.b64encode(b"carol@b.test\\0bob@b.test\\0bob-pw").decode()
+refusals = attempts(
+    "imap-basic", "IMAP",
+    ["a SELECT INBOX", "s1 AUTHENTICATE FOO", "s2 AUTHENTICATE PLAIN", "*",
+     "s3 AUTHENTICATE PLAIN", "!!!", "s4 " + other, "s5 LOGIN (a) b", 's6 LOGIN "a\\\\q" b',
+     "b LOGIN bob@b.test wrong", login, "d LOGIN bob@b.test bob-pw", "e ENABLE IMAP4rev2"],
+    [login, "f SELECT Nowhere", "g EXAMINE INBOX", "h STORE 1 +FLAGS (\\\\Seen)",
+     "i SELECT INBOX", "j ENABLE CONDSTORE", "k ID NIL", 'l ID ("name")', "m CREATE INBOX",
+     "n CREATE Work", "o CREATE Work", "p DELETE INBOX", "q CREATE A/B", "r DELETE A"],
+    [login, "s CREATE a//b", "t CREATE ä", "u CREATE " + "/".join(["x"] * 40),
+     "v CREATE " + "y" * 300, "w CREATE a%b", "x RENAME Nowhere Other", "y FOO",
+     "i SELECT INBOX", "z COPY 1 Nowhere", "A0 COPY 99 Work", "A1 FETCH x FLAGS"],
+    [login, "i SELECT INBOX", "A2 FETCH 1 (FLAGS", 'A3 FETCH 1 "open', "A4 SEARCH",
+     "A5 SEARCH FROM", "A6 SEARCH CHARSET KOI8-U FROM x", "A7 SEARCH FOO",
+     "A8 SEARCH " + " ".join(["ALL"] * 300), "A9 SEARCH RETURN (FOO) ALL",
+     "B0 SEARCH RETURN FOO ALL", "B1 STORE 1 FOO (\\\\Seen)", "B2 STORE 1 +FLAGS (\\\\Bogus)"],
+    [login, "i SELECT INBOX", "B3 SEARCH SINCE 32-Foo-2026", "B4 LIST",
+     'B5 LIST (FOO) "" *', 'B6 LIST "" * RETURN FOO', 'B7 LIST (RECURSIVEMATCH) "" *',
+     'B8 LIST "" ()', "B9 STATUS INBOX ()", "C0 FETCH 1 ()", "C1 FETCH 1 (FOO)",
+     "C2 FETCH {x}", "C3 NOOP  "],
+    [login, "i SELECT INBOX", "C4 STATUS INBOX (BAR)", "C5 NOOP extra", "C6 UNSELECT",
+     "C7 CLOSE", "C8 STARTTLS", "C9", "D0 NOOP\\\\", "*bad NOOP", "D1 CREATE Work",
+     "D2 SUBSCRIBE Work", 'D3 LSUB "" *', "D4 UNSUBSCRIBE Work", "D5 SELECT INBOX",
+     "D6 UID FETCH 1 FLAGS", "D7 UID SEARCH ALL", "D8 UID STORE 1 +FLAGS (\\\\Flagged)",
+     "D9 UID COPY 1 Work", "E0 UID MOVE 1 Work", "E1 UID EXPUNGE 1", "E2 LOGOUT"])
 steps_table(refusals, LANG)
 '''),
     check(

@@ -232,8 +232,15 @@ busy = variant("quota-busy", faults=[{"kind": "reply", "node": "mx.b.test", "com
                                       "times": 1}], options={"retry_schedule": [60]})
 down = variant("server-down", faults=[{"kind": "node_down", "node": "mx.b.test"}],
                options={"retry_schedule": [60, 300, 900]})
+restarted = variant("server-restarted", options={"retry_schedule": [60, 300, 900]},
+                    faults=[{"kind": "node_down", "node": "mx.b.test", "end": 200}])
+cut = variant("link-down", options={"retry_schedule": [60, 300, 900]},
+              faults=[{"kind": "link_down", "node": "mx.b.test", "peer": "internet",
+                       "end": 200}])
 rows = []
-for label, result in (("552", full), ("452", busy), (tr("сервер выключен", "server down"), down)):
+for label, result in (("552", full), ("452", busy), (tr("сервер выключен", "server down"), down),
+                      (tr("сервер выключен на 200 с", "server down for 200 s"), restarted),
+                      (tr("нет связи 200 с", "link down for 200 s"), cut)):
     replies = [s.line for s in result.trace if s.dst == "mail.a.test" and s.protocol == "SMTP"
                and str(s.code)[:1] in "45"]
     rows.append((label, "; ".join(replies) or "—",
@@ -243,6 +250,8 @@ table((tr("случай", "case"), tr("ответы серверу mail.a.test",
        tr("доставлено", "delivered"), tr("возврат", "bounced")), rows, mono=(1,))
 '''),
     code('''
+display(steps_table([s for s in restarted.trace if s.protocol == "FAULT"] +
+                    [s for s in cut.trace if s.protocol == "FAULT"], LANG))
 retries = TracePlayer(down.trace, lang=LANG)
 retries.filters["protocol"].value = "MTA"
 retries
