@@ -171,6 +171,7 @@ AWAITING: frozenset[str] = frozenset({
     "encoding.where.cp1251", "encoding.where.cp866", "encoding.where.iso88595",
     "encoding.where.koi8r", "encoding.where.mac", "encoding.where.utf8", "mta.restored",
     "mua.no_sent_copy", "pop.session.attempts", "pop.session.unsent",
+    "mail.store.quota_too_big", "mta.cause.loop", "mta.cause.policy", "mta.reply.quota_too_big",
     "imap.client.refused", "imap.cmd.CHECK", "imap.cmd.idle_garbage", "imap.cmd.literal_too_big",
     "imap.cmd.tag_in_use", "imap.cmd.too_long", "imap.data.ESEARCH", "imap.event.dropped",
     "imap.order.barrier", "imap.order.data", "imap.order.sequence_after_expunge",
