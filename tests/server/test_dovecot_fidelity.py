@@ -46,8 +46,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "Two Subject fields (RFC 5322 §3.6 allows one): Dovecot takes the last, mailsim "
         "the first, as the stdlib parser does; neither is more right.",
     ("34-address-no-domain", "ENVELOPE"):
-        "Not matched yet: Dovecot writes MISSING_MAILBOX for an address without a local "
-        "part ('@example.test', '\"\"'), mailsim NIL; both are malformed input.",
+        "An empty quoted string as a whole address (To: \"\"): Dovecot makes it a "
+        "display name \"\" of a missing mailbox, mailsim a missing mailbox with no name; "
+        "the field is malformed (RFC 5322 §3.4 needs an addr-spec) and neither is more right.",
 }
 
 pytestmark = pytest.mark.skipif(not has_dovecot(),

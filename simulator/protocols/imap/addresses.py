@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 #: A mailbox without a domain still needs a host: NIL there would mean "group" (§7.4.2).
 MISSING_DOMAIN = "MISSING_DOMAIN"
+#: ... and one without a local part a mailbox name, so that no client reads "@host" as
+#: half of a group marker; Dovecot writes the same placeholder.
+MISSING_MAILBOX = "MISSING_MAILBOX"
 _SPECIALS = "<>@,;:"
 
 
@@ -189,4 +192,4 @@ def _angle(reader: _Reader, name: str | None) -> Address:
 
 
 def _mailbox(name: str | None, adl: str | None, local: str, domain: str) -> Address:
-    return Address(name or None, adl, local or None, domain or MISSING_DOMAIN)
+    return Address(name or None, adl, local or MISSING_MAILBOX, domain or MISSING_DOMAIN)
