@@ -20,6 +20,7 @@ from __future__ import annotations
 import email.utils
 import hmac
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,8 +168,10 @@ class Folder:
 
 
 def _folder_key(name: str) -> str:
-    """INBOX is case-insensitive, every other name is case-sensitive (RFC 3501 §5.1)."""
-    return INBOX if name.upper() == INBOX else name
+    """INBOX is case-insensitive, every other name is case-sensitive (RFC 3501 §5.1) and
+    taken in its NFC form, as the IMAP server takes it (RFC 9051 §5.1): "豈" (U+F900)
+    and its canonical U+8C48 name one folder, whichever spelling asks."""
+    return INBOX if name.upper() == INBOX else unicodedata.normalize("NFC", name)
 
 
 @dataclass

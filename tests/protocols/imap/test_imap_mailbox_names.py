@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from imap_kit import World, lines, say
 
@@ -117,6 +117,7 @@ LEVEL = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_chara
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(LEVEL, min_size=1, max_size=3).map("/".join))
+@example("\uf900")     # canonically U+8C48: the store must find it under either spelling
 def test_any_valid_name_round_trips_through_the_wire_and_a_maildir_restart(name):
     if folder_names.problem(name) is not None or name.upper().startswith("INBOX"):
         return
@@ -143,3 +144,4 @@ def test_a_decomposed_name_opens_the_same_folder_as_the_composed_one():
     assert world.account.has_folder(composed)
     out = say(rev2(world), f'S1 SELECT "{decomposed}"')
     assert lines(out)[-1].startswith("S1 OK")
+
