@@ -29,6 +29,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..protocols import Engine, Utterance
+from ..protocols.imap import Authenticated as IMAPAuthenticated
+from ..protocols.pop3 import Authenticated as POP3Authenticated
+from ..protocols.smtp import AuthSucceeded
 from .fairness import EngineTimeBudget
 from .flush import Flusher
 from .misconfig import Diagnoser, Finding, handshake_finding, is_client_hello
@@ -45,6 +48,8 @@ HANDSHAKE_TIMEOUT = 15.0
 #: Engine seconds a connection may run its pipelined commands before the others get a turn.
 TIME_SLICE = 0.005
 log = logging.getLogger("mailsim.server")
+#: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2).
+LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated)
 
 
 class LiveConnection:
@@ -73,6 +78,7 @@ class LiveConnection:
         self._pending = b""             # the driver's own lines, sent with the engine's next
         self._line = b""                # the command being fed (for an IMAP fault's tag)
         self._first_read = True         # a ClientHello there means SSL/TLS on a plain port
+        self.user: str | None = None    # the account logged in on this connection
         self.diagnoser = Diagnoser(service.protocol, service.port, world.net.store.find,
                                    world.domain)
         self._where_cache: dict[str, Any] | None = None
@@ -151,6 +157,8 @@ class LiveConnection:
             if out:
                 for finding in self.diagnoser.after(piece, out, events):
                     self._diagnosis(finding)
+                if self.user is None:
+                    self._note_login(events)
             if self._awaits_tls():
                 await self._start_tls(outbox + out, unread=len(data))
                 return
@@ -391,6 +399,20 @@ class LiveConnection:
         data = self.engine.data_to_send()
         if data and not self.writer.is_closing():
             self._queue(data)             # drained by the session's own next _write
+
+    def _note_login(self, events: list[Any]) -> None:
+        """A login succeeded: a step saying whose connection this is (``meta.user``, the
+        account's address), so a teacher's view can follow each student's connections."""
+        for event in events:
+            if isinstance(event, LOGINS):
+                account = self.world.net.store.find(event.user)
+                self.user = account.address if account is not None else event.user
+                self.world.net.recorder.internal(
+                    self.peer, self.service.protocol, f"logged in: {self.user}",
+                    "serve.explain.logged_in", dst=self.world.host.name.lower(),
+                    conn=self.conn_id, params={"user": self.user, "port": self.service.port},
+                    port=self.service.port, live=True, user=self.user)
+                return
 
     def _diagnosis(self, finding: Finding) -> None:
         """A mis-configured client recognised (:mod:`.misconfig`): a step with the fix."""

@@ -77,7 +77,11 @@ def test_thirty_students_at_once_each_mail_only_in_its_own_mailbox(tmp_path):
                 lambda s: _read_pop3(live.settings["pop3"], s), students), strict=True))
             by_imap = dict(zip(students, pool.map(
                 lambda s: _read_imap(live.settings["imap"], s), students), strict=True))
-    for student in students:
+        logins = live.call(lambda: [(s.protocol, s.meta["user"]) for s in live.trace.steps
+                                    if s.meta.get("user")])
+    for student in students:                # each connection says whose it is
+        address = f"{student.login}@example.test"
+        assert sorted(p for p, user in logins if user == address) == ["IMAP", "POP3", "SMTP"]
         expected = [f"Subject: from {before[student.login].login} to {student.login}".encode()]
         assert by_pop[student] == expected
         assert by_imap[student] == expected
