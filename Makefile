@@ -50,8 +50,8 @@ soak: $(STAMP_TEST) graphviz
 	PYTHON=$(BIN)/python tests/browser/soak.sh 10
 
 ## make bench: the four speed ratios of issue 16 against their anchors (aiosmtpd, Dovecot,
-## smtplib→aiosmtpd, widget targets), the engines, and the soak of issue 17 (30 students for a
-## simulated hour, the server's memory before and after); minutes. `make bench QUICK=1`: seconds.
+## smtplib→aiosmtpd, widget targets), the engines, and the soak of issue 17 (30 students for two
+## simulated hours, the server's memory as it goes); minutes. `make bench QUICK=1`: seconds.
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick)
 

@@ -9,7 +9,7 @@ measures.  The four ratios of issue 16 come first, then the soak of issue 17:
 2. ``mailsim serve``'s IMAP against Dovecot at 200 clients (p99 latency);
 3. a simulated SMTP session against a real smtplib → aiosmtpd one;
 4. the widgets: a language switch and a console command;
-5. a class of 30 students for a simulated hour: the server's memory before and after.
+5. a class of 30 students for two simulated hours: the server's memory as it goes.
 
     make bench            # or: python -m benchmarks [--quick] [--only smtp,imap]
 """
