@@ -3,7 +3,7 @@
 ``--class ROSTER.csv`` reads one student per row: login, name and an optional
 password.  The file may come from a spreadsheet: comma, semicolon or tab
 separated, UTF-8 with or without a byte-order mark, with or without a header
-row (``login,name,password``).  ``--students N`` makes student01 … studentNN.
+row (``login,name,password`` or ``логин;имя;пароль``).  ``--students N`` makes student01 … studentNN.
 
 A student without a password gets a generated one, and every login with its
 password goes to the teacher's file (``--passwords``), readable by its owner
@@ -23,6 +23,8 @@ from pathlib import Path
 ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PASSWORD_LENGTH = 10
 HEADER = ("login", "name", "password")
+#: The first cell of a header row, as teachers write it in either language.
+HEADER_WORDS = ("login", "user", "username", "логин", "имя входа", "пользователь")
 #: A login is a local part a mail client can type without quoting (RFC 5321 §4.1.2 Atom).
 LOGIN = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
@@ -58,7 +60,7 @@ def read_roster(path: str | os.PathLike) -> list[Student]:
         raise RosterError("serve.class.unreadable", path=str(path),
                           reason=getattr(exc, "strerror", None) or exc) from None
     rows = [row for row in csv.reader(text.splitlines(), _dialect(text)) if any(row)]
-    if rows and [cell.strip().lower() for cell in rows[0][:2]] == list(HEADER[:2]):
+    if rows and rows[0] and rows[0][0].strip().lower() in HEADER_WORDS:
         rows = rows[1:]
     students, seen = [], set()
     for number, row in enumerate(rows, 1):

@@ -47,6 +47,12 @@ def test_a_spreadsheet_roster_is_read_and_missing_passwords_are_kept_for_the_tea
     assert again == first
 
 
+def test_a_russian_header_row_is_a_header(tmp_path):
+    path = tmp_path / "класс.csv"
+    path.write_text("логин;имя;пароль\nsidorov;Пётр Сидоров;\n", encoding="utf-8")
+    assert [s.login for s in read_roster(path)] == ["sidorov"]
+
+
 def test_numbered_students_sort_as_numbers():
     logins = [s.login for s in numbered(12)]
     assert logins[0] == "student01" and logins[-1] == "student12" and logins == sorted(logins)
