@@ -81,6 +81,19 @@ def exercises_source() -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def course_bank(name: str) -> Path:
+    """A question bank of the course by name (``"smtp"``, ``"lab16/lab16"``): the one beside
+    the running notebook — ``../exercises`` in a student's working copy, ``../../exercises``
+    in the repository — else the one installed with the package."""
+    relative = Path(f"{name}.yaml")
+    here = Path.cwd()
+    shipped = exercises_source()
+    for folder in (here.parent / "exercises", here.parent.parent / "exercises", shipped):
+        if folder is not None and (folder / relative).is_file():
+            return folder / relative
+    raise FileNotFoundError(f"no question bank {relative} next to {here} or in the package")
+
+
 def default_workdir() -> Path:
     """Where a student's copy of the course goes: ``Documents/mailsim`` in the home folder
     (Windows, macOS and most Linux desktops have one), else ``~/mailsim``."""

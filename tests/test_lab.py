@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from simulator import lab
 from simulator.cli import main
 
@@ -74,3 +76,17 @@ def test_an_unwritable_working_folder_is_a_one_line_error(tmp_path, capsys):
     assert main(["lab", "--dir", str(blocker / "sub"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mailsim: error: cannot write") and "Traceback" not in err
+
+
+def test_a_notebook_finds_its_question_banks_in_the_repository_and_in_a_working_copy(
+        tmp_path, monkeypatch):
+    from simulator.lab import course_bank, prepare_workdir
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(repo / "notebooks" / "ru")
+    assert course_bank("smtp").resolve() == repo / "exercises" / "smtp.yaml"
+    prepare_workdir(tmp_path)
+    monkeypatch.chdir(tmp_path / "en")
+    assert course_bank("lab16/lab16").resolve() == \
+        (tmp_path / "exercises" / "lab16" / "lab16.yaml").resolve()
+    with pytest.raises(FileNotFoundError, match="no-such-bank"):
+        course_bank("no-such-bank")

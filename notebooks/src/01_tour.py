@@ -1,5 +1,5 @@
 """01 How mail travels: the agents, the ports, one letter end to end (Q1, Q6; E12, E16)."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(1)
 
@@ -326,6 +326,7 @@ imap.filters["protocol"].value = "IMAP"
 imap.show(next(s.number for s in imap.trace if s.line.startswith("A2 OK")))
 imap
 '''),
+    *quiz('lab16/lab16', 'lab16-q1-protocols', 'lab16-q1-connections', 'lab16-q6-path', 'lab16-q6-backup-mx'),
     check(
         ("На каком шаге сценария `basic` сервер `mail.a.test` берёт на себя ответственность за "
          "письмо? Что об этом говорит ответ сервера?",

@@ -1,6 +1,6 @@
 """02 SMTP: the dialogue, reply classes, MX and the A fallback, source routes, bounces,
 retries, 7 and 8 bits (Q1, Q6; E13, E14, E15, E17)."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(2)
 
@@ -370,6 +370,7 @@ submission = attempts("basic", "SMTP", [
     plain("", "alice@a.test", "alice-pw"), "QUIT"], host="mail.a.test", port=587)
 steps_table(submission, LANG)
 '''),
+    *quiz('smtp', 'smtp-rcpt-code', 'smtp-reply-classes', 'smtp-no-mx', 'smtp-cloze-data'),
     check(
         ("Клиент получил на `RCPT TO` ответ `452 4.2.2`. Что он сделает с письмом? А если "
          "`552 5.2.2`?",

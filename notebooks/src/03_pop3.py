@@ -1,6 +1,6 @@
 """03 POP3 and POP2: states, DELE at QUIT, RSET, the lock, APOP by hand, LAST, POP2,
 leave-a-copy, the RFC timeline (Q2, Q3; E1–E6, E19)."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(3)
 
@@ -316,6 +316,7 @@ steps_table(attempts("pop2-vs-pop3", "POP2",
                       "READ 1", "RETR", "NACK", "ACKS", "FOLD", "QUIT"],
                      ["HELO bob@b.test wrong"]), LANG)
 '''),
+    *quiz('pop', 'pop-dele-rset', 'pop-last', 'pop-current-rfc', 'pop-task-delete'),
     check(
         ("Что такое APOP? Шифрует ли он пароль или письма?",
          "What is APOP? Does it encrypt the password or the messages?",

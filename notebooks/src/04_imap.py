@@ -1,7 +1,7 @@
 """04 IMAP: folders, flags, server-side search, what a client fetches, tags and untagged
 data, two clients, shared folders, IDLE, pipelining; POP3 and IMAP on one mailbox
 (Q4, Q5; E6, E7, E8, E20)."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(4)
 
@@ -337,6 +337,7 @@ refusals = attempts(
      "D9 UID COPY 1 Work", "E0 UID MOVE 1 Work", "E1 UID EXPUNGE 1", "E2 LOGOUT"])
 steps_table(refusals, LANG)
 '''),
+    *quiz('imap', 'imap-peek', 'imap-untagged', 'imap-expunge-news', 'imap-task-copy'),
     check(
         ("Назовите три отличия IMAP от POP3, которые видны в `pop3-vs-imap`.",
          "Name three differences between IMAP and POP3 visible in `pop3-vs-imap`.",

@@ -1,6 +1,6 @@
 """05 MIME and Cyrillic: what MIME is, charsets, transfer encodings, encoded-words,
-UTF-8 lengths (Q7; E9, E10, E11).  Thin for now: the MIME issue grows it."""
-from _nb import SETUP, check, code, md, names
+UTF-8 lengths, the encoding lab, the 8BITMIME downgrade (Q7; E9, E10, E11, E14)."""
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(5)
 
@@ -123,6 +123,68 @@ The third message of `imap-basic` carries a photo: `multipart/mixed` made of the
 photo = simulate(load_builtin("imap-basic")).store.account("bob@b.test").inbox.messages[2].data
 plots.mime_tree(photo, lang=LANG)
 '''),
+    md("""
+## 5. Лаборатория кодировок: откуда берутся «кракозябры»
+
+Наберите свой текст, выберите кодировку, в которой он записан, кодирование для передачи и
+кодировку, в которой его прочтёт (по ошибке) программа получателя. Виджет показывает каждый
+октет, MIME-часть в том виде, в каком она идёт по сети, и то, что увидит читатель. Внизу —
+догадка статистического определителя кодировки без метки `charset=`: на коротком тексте он
+часто ошибается, поэтому MIME и указывает кодировку явно.
+""", """
+## 5. The encoding lab: where mojibake comes from
+
+Type your own text, choose the charset it is written in, the transfer encoding, and the charset
+the recipient's program (wrongly) reads it in. The widget shows every octet, the MIME part as it
+travels, and what the reader sees. At the bottom, a statistical charset detector guesses without
+the `charset=` label: on a short text it is often wrong, which is why MIME names the charset.
+"""),
+    code('''
+from simulator.widgets import EncodingLab
+
+EncodingLab(lang=LANG)
+'''),
+    md("""
+Все путаницы сразу: «Привет», записанное в одной кодировке и прочитанное в другой. Где
+«вернуть можно», ни один октет не потерян — достаточно выбрать в программе правильную
+кодировку; где нельзя, часть октетов превратилась в � навсегда.
+""", """
+Every confusion at once: «Привет» written in one charset and read in another. Where it “can be
+repaired”, no octet is lost — choosing the right charset in the program brings the text back;
+where it cannot, some octets became � for good.
+"""),
+    code('''
+from simulator.mail import charsets
+
+table((tr("кодировка", "charset"), tr("где встречалась", "where it was used")),
+      [(c.name, t(c.note, LANG)) for c in charsets.CYRILLIC])
+table((tr("записано в", "written in"), tr("прочитано как", "read as"),
+       tr("что видно", "what shows"), tr("вернуть можно", "can be repaired")),
+      [(m.written_in.name, m.read_as.name, charsets.visible(m.garbled), yes(m.repairable))
+       for m in charsets.confusion_table("Привет")], mono=(2,))
+'''),
+    md("""
+## 6. Сервер без 8BITMIME: письмо перекодируется, а не возвращается
+
+Старый сервер не объявляет 8BITMIME, а письмо Алисы написано кириллицей в `8bit`. По RFC 6152 §3
+сервер Алисы не имеет права слать ему 8-битные октеты: он перекодирует часть в base64 и только
+потом отправляет. Боб читает то же самое письмо.
+""", """
+## 6. A server without 8BITMIME: the message is converted, not returned
+
+An old server does not announce 8BITMIME, and Alice's message is Cyrillic in `8bit`. RFC 6152 §3
+forbids Alice's server to send it 8-bit octets: it converts the part to base64 first. Bob reads
+the same letter.
+"""),
+    code('''
+old = simulate(load_builtin("mime-8bit-downgrade"))
+note = next(s for s in old.trace if s.explain == "smtp.client.downgraded")
+print(note.explanation(LANG))
+stored = old.store.account("bob@b.test").inbox.messages[0].data
+print(message_from_bytes(stored)["Content-Transfer-Encoding"], "→",
+      message_from_bytes(stored).get_payload(decode=True).decode())
+'''),
+    *quiz('mime', 'mime-utf8-octets', 'mime-transcode', 'mime-encoded-word', 'mime-koi8r'),
     check(
         ("Что такое MIME?",
          "What is MIME?",
@@ -135,6 +197,12 @@ plots.mime_tree(photo, lang=LANG)
         ("Сколько байт в UTF-8 занимают буквы «A», «Ж» и смайлик?",
          "How many bytes do “A”, “Ж” and an emoji take in UTF-8?",
          "1, 2 и 4.", "1, 2 and 4."),
+        ("Текст в UTF-8 прочитан как Windows-1251. Как выглядит «Привет» и можно ли это исправить?",
+         "A UTF-8 text is read as Windows-1251. What does «Привет» look like, and can it be fixed?",
+         "«РџСЂРёРІРµС‚»; да: все октеты целы, достаточно выбрать в программе UTF-8 "
+         "(раздел 5).",
+         "«РџСЂРёРІРµС‚»; yes: every octet survived, choosing UTF-8 in the program brings the "
+         "text back (section 5)."),
         ("Перекодирует ли сервер письмо из KOI8-R в UTF-8 по дороге?",
          "Does a server transcode a message from KOI8-R to UTF-8 on the way?",
          "Нет: кодировку указывает отправитель, серверы передают байты как есть.",

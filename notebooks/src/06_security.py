@@ -1,6 +1,6 @@
 """06 Security: ports and TLS, where the password travels, sender authentication
 (Q1; E1, E12, E18).  Thin for now: the security issue grows it."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(6)
 
@@ -108,6 +108,7 @@ table((tr("узел", "host"), tr("адрес", "address"), tr("SPF для a.tes
         else "fail", yes(host in relays))
        for host, address in dns.hosts().items() if host.endswith("a.test")])
 '''),
+    *quiz('security', 'sec-apop-encryption', 'sec-ports', 'sec-base64-not-encryption', 'sec-starttls-ehlo'),
     check(
         ("Чем порт 465 отличается от 587?",
          "How does port 465 differ from 587?",

@@ -1,6 +1,6 @@
 """07 Lab 16 made real: a real mail client against mailsim serve (Q1, Q6).
 Thin for now: the classroom issue grows it."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(7)
 
@@ -58,6 +58,7 @@ when the player started: the console above is already in it.
 # A snapshot of the trace now; run the cell again after the mail program has been.
 TracePlayer(live.trace.snapshot(), lang=LANG)
 '''),
+    *quiz('lab16/lab16', 'lab16-q4-pop-imap', 'lab16-q5-no-download', 'lab16-q5-two-devices'),
     check(
         ("Какие порты и защиту указать для входящей почты по IMAP и для исходящей?",
          "Which ports and security do you enter for incoming IMAP and outgoing mail?",

@@ -1,6 +1,6 @@
 """08 Lab 16 review: each control question with the experiment that answers it, Q8 as a
 discussion backed by quotas and an unreachable server, and the course text's myths tested."""
-from _nb import SETUP, check, code, md, names
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(8)
 
@@ -322,6 +322,7 @@ the RFC timeline (E2, E6) in notebook 3, section 8, 8BITMIME and the line length
 notebook 2, transcoding (E10) and encoded-words (E11) in notebook 5, “leave a copy” and sent
 mail (E20) in notebooks 3 and 4, SPF/DKIM/DMARC (E18) in notebook 6.
 """),
+    *quiz('lab16/lab16', 'lab16-q2-pop2-pop3', 'lab16-q3-apop', 'lab16-q4-imap-move', 'lab16-q7-mime', 'lab16-q8-free-paid', 'lab16-q8-quota'),
     check(
         ("Перечислите протоколы, без которых письмо из `basic` не дошло бы до Боба, и роль "
          "каждого.",

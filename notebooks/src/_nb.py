@@ -31,6 +31,17 @@ def code(source: str) -> Code:
 
 
 HEADING = {"ru": "## Проверьте себя", "en": "## Check yourself"}
+
+
+def quiz(bank: str, *items: str) -> list:
+    """Questions the simulator checks at once (the practice mode of docs/quizzes.md): a
+    heading and a Quiz widget over ``items`` of the course's bank ``bank``."""
+    return [md("## Проверьте себя в симуляторе\n\nОтветьте и нажмите «Проверить»: ответ "
+               "проверяет симулятор, у вопросов с прогоном сценария — по его трассе.",
+               "## Check yourself in the simulator\n\nAnswer and press “Check”: the simulator "
+               "checks the answer, for questions with a run — against its trace."),
+            code(f"from simulator.lab import course_bank\nfrom simulator.widgets import Quiz\n\n"
+                 f"Quiz(course_bank({bank!r}), items={list(items)!r}, lang=LANG)")]
 ANSWER = {"ru": "Ответ", "en": "Answer"}
 
 
