@@ -23,18 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .maildir_store import _fsync_dir
+
 _counter = itertools.count()
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (POSIX); Windows has no directory handles for it."""
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write(path: Path, data: bytes) -> None:
