@@ -12,6 +12,12 @@ importer (``question/format/gift``):
 * the characters ``~ = # { } :`` are written ``\\~ \\= \\# \\{ \\} \\:``, a
   backslash ``\\\\`` and a newline ``\\n``.
 
+An item's own feedback goes where GIFT can hold it: ``correct`` after each right
+answer (``=answer#…``), ``wrong`` after each wrong option that has no feedback of
+its own; numeric, short and matching questions list no wrong answers, so their
+``wrong`` text becomes the general feedback (``####…``), which Moodle shows after
+the attempt.  The importer reads both back.
+
 GIFT has one language and no parameters, so only *fixed* items are exported —
 single, multiple, truefalse, numeric and short with literal answers,
 matching — in one language; an imported question gets the same text in ru and
@@ -77,11 +83,15 @@ def _feedback(text: Mapping[str, str] | None, lang: str) -> str:
 
 def _answers(item: Item, lang: str) -> list[str]:
     data = item.data
+    right_note, wrong_note = (_feedback(data.get("feedback", {}).get(k), lang)
+                              for k in ("correct", "wrong"))
     if item.type in ("single", "multiple"):
         right = [o for o in data["options"] if o.get("correct")]
         lines = []
         for option in data["options"]:
-            text = escape(text_in(option["text"], lang)) + _feedback(option.get("feedback"), lang)
+            note = _feedback(option.get("feedback"), lang) or \
+                (right_note if option.get("correct") else wrong_note)
+            text = escape(text_in(option["text"], lang)) + note
             if item.type == "single":
                 lines.append(("=" if option.get("correct") else "~") + text)
             else:
@@ -95,11 +105,20 @@ def _answers(item: Item, lang: str) -> list[str]:
             ("#" + escape(text_in(right, lang)) if right else "")
         return ["TRUE" + tail if data["correct"] else "FALSE" + tail]
     if item.type == "numeric":
-        return [f"#{shown(data['answer'])}:{shown(data.get('tolerance', 0))}"]
+        value = f"{shown(data['answer'])}:{shown(data.get('tolerance', 0))}"
+        return [f"#={value}{right_note}" if right_note else f"#{value}"]
     if item.type == "short":
-        return ["=" + escape(shown(a)) for a in data["answers"]]
+        return ["=" + escape(shown(a)) + right_note for a in data["answers"]]
     return ["=" + escape(text_in(p["left"], lang)) + " -> " + escape(text_in(p["right"], lang))
             for p in data["pairs"]]
+
+
+def _general_feedback(item: Item, lang: str) -> str:
+    """``####…`` for the types whose wrong answers GIFT cannot list, or ""."""
+    wrong = item.data.get("feedback", {}).get("wrong")
+    if item.type in ("numeric", "short", "matching") and wrong:
+        return "####" + escape(text_in(wrong, lang))
+    return ""
 
 
 def export(bank: Bank, lang: str | None = None) -> tuple[str, list[Item]]:
@@ -111,7 +130,7 @@ def export(bank: Bank, lang: str | None = None) -> tuple[str, list[Item]]:
         if not exportable(item):
             skipped.append(item)
             continue
-        answers = _answers(item, lang)
+        answers = _answers(item, lang) + [a for a in [_general_feedback(item, lang)] if a]
         text = f"::{escape(item.id)}::{escape(text_in(item.data['text'], lang))}"
         if len(answers) == 1:
             out.append(f"{text}{{{answers[0]}}}")
@@ -228,7 +247,9 @@ def _item(q: _Question, source: str, lang: str, topic: str, taken: set[str]) -> 
     # Answers inside the text make a missing-word question: Moodle writes a blank there.
     question = _unescape(text[:start] + ("_____" + text[end + 1:] if after else ""))
     answers = text[start + 1:end].strip()
-    if "####" in answers:                        # the general feedback: not kept
+    general = ""
+    if "####" in answers:                        # the general feedback: shown after the attempt
+        general = _unescape(answers[answers.rindex("####") + 4:])
         answers = answers[:answers.rindex("####")].strip()
     item: dict[str, Any] = {"id": _slug(name or question, taken), "topic": topic,
                             "text": _both(question)}
@@ -236,7 +257,8 @@ def _item(q: _Question, source: str, lang: str, topic: str, taken: set[str]) -> 
     if not answers:
         raise GiftError(source, q.line, "essay", lang)
     if answers.startswith("#"):
-        return {**item, "type": "numeric", **_numerical(answers[1:], q, source, lang)}
+        numeric, right = _numerical(answers[1:], q, source, lang)
+        return {**item, "type": "numeric", **_with_notes(numeric, general, right)}
     pieces = _split_unescaped(answers, "~=")
     if any(sep == "~" for sep, _ in pieces):
         return {**item, **_multichoice(pieces)}
@@ -245,7 +267,7 @@ def _item(q: _Question, source: str, lang: str, topic: str, taken: set[str]) -> 
         for _, piece in pieces:
             left, _, right = piece.partition("->")
             pairs.append({"left": _both(_unescape(left)), "right": _both(_unescape(right))})
-        return {**item, "type": "matching", "pairs": pairs}
+        return {**item, "type": "matching", **_with_notes({"pairs": pairs}, general)}
     first, *feedback = [p for _, p in _split_unescaped(answers, "#")]
     if _unescape(first) in ("T", "TRUE", "F", "FALSE"):
         item.update(type="truefalse", correct=_unescape(first).startswith("T"))
@@ -253,14 +275,22 @@ def _item(q: _Question, source: str, lang: str, topic: str, taken: set[str]) -> 
         notes = {k: _both(_unescape(v)) for k, v in (("correct", right), ("wrong", wrong))
                  if _unescape(v)}
         return {**item, **({"feedback": notes} if notes else {})}
-    texts = []
+    texts, right = [], None
     for _, piece in pieces:
         weight = _WEIGHT.match(piece.strip())
         if weight and float(weight.group(1)) < 100:
             continue                                 # partial credit: not in our short type
-        answer, _ = _with_feedback(_WEIGHT.sub("", piece.strip()))
+        answer, note = _with_feedback(_WEIGHT.sub("", piece.strip()))
         texts.append(answer)
-    return {**item, "type": "short", "answers": texts}
+        right = right or note
+    return {**item, "type": "short", **_with_notes({"answers": texts}, general, right)}
+
+
+def _with_notes(fields: dict, wrong: str, right: dict[str, str] | None = None) -> dict:
+    """``fields`` with the item's feedback: the general feedback as ``wrong``, a right
+    answer's feedback as ``correct`` (the inverse of :func:`_general_feedback`)."""
+    notes = {**({"correct": right} if right else {}), **({"wrong": _both(wrong)} if wrong else {})}
+    return {**fields, **({"feedback": notes} if notes else {})}
 
 
 def _multichoice(pieces: list[tuple[str, str]]) -> dict:
@@ -280,16 +310,19 @@ def _multichoice(pieces: list[tuple[str, str]]) -> dict:
     return {"type": "single" if single else "multiple", "options": options}
 
 
-def _numerical(answers: str, q: _Question, source: str, lang: str) -> dict:
+def _numerical(answers: str, q: _Question, source: str,
+               lang: str) -> tuple[dict, dict[str, str] | None]:
+    """The first full-credit answer (``42:0.5`` or ``40..44``) and its ``#`` feedback."""
     for _, piece in _split_unescaped(answers, "="):
         piece = _WEIGHT.sub("", piece.strip())
-        value = _unescape(_split_unescaped(piece, "#")[0][1]) if piece else ""
+        value, note = _with_feedback(piece) if piece else ("", None)
         try:
             if ".." in value:
                 low, high = (float(v) for v in value.split(".."))
-                return {"answer": _num((low + high) / 2), "tolerance": _num((high - low) / 2)}
+                return {"answer": _num((low + high) / 2),
+                        "tolerance": _num((high - low) / 2)}, note
             number, _, tolerance = value.partition(":")
-            return {"answer": _num(float(number)), "tolerance": _num(float(tolerance or 0))}
+            return {"answer": _num(float(number)), "tolerance": _num(float(tolerance or 0))}, note
         except ValueError:
             raise GiftError(source, q.line, "number", lang, got=value) from None
     raise GiftError(source, q.line, "number", lang, got=answers)

@@ -132,6 +132,10 @@ items:
       - {text: RETR, correct: true}
       - {text: DELE, correct: true}
       - {text: MAIL, feedback: {ru: "Это SMTP", en: "That is SMTP"}}
+      - {text: HELO}
+    feedback:
+      correct: {ru: "Верно: RFC 1939 §5", en: "Right: RFC 1939 §5"}
+      wrong: {ru: "Смотрите RFC 1939 §5", en: "See RFC 1939 §5"}
   - id: tf
     topic: imap
     type: truefalse
@@ -146,11 +150,17 @@ items:
     text: {ru: "Порт POP3?", en: "The POP3 port?"}
     answer: 110
     tolerance: 0.5
+    feedback:
+      correct: {ru: "Да: 110 (RFC 1939 §3)", en: "Yes: 110 (RFC 1939 §3)"}
+      wrong: {ru: "Порт = #110, RFC 1939 §3", en: "The port = #110, RFC 1939 §3"}
   - id: word
     topic: smtp
     type: short
     text: {ru: "Команда: тема", en: "Command: subject"}
     answers: ["DATA", "data:x"]
+    feedback:
+      correct: {ru: "Да: {DATA}", en: "Yes: {DATA}"}
+      wrong: {ru: "RFC 5321 §4.1.1.4", en: "RFC 5321 §4.1.1.4"}
   - id: pairs
     topic: services
     type: matching
@@ -158,6 +168,8 @@ items:
     pairs:
       - {left: "SMTP {mail}", right: "25"}
       - {left: "POP3", right: "110 = pop"}
+    feedback:
+      wrong: {ru: "Таблица портов: RFC 8314 §3", en: "The ports: RFC 8314 §3"}
   - id: param
     topic: mime
     type: numeric
@@ -182,13 +194,20 @@ def test_fixed_items_survive_a_round_trip_through_gift(lang):
         assert item.data["text"]["ru"] == item.data["text"]["en"]    # one language to translate
         for key in ("correct", "answer", "tolerance", "answers"):
             assert item.data.get(key) == original.data.get(key), (item.id, key)
+        notes = original.data.get("feedback", {})
         for mine, theirs in zip(item.data.get("options", ()), original.data.get("options", ()),
                                 strict=True):
             assert mine["text"][lang] == str(theirs["text"])
             assert bool(mine.get("correct")) == bool(theirs.get("correct"))
-            assert ("feedback" in mine) == ("feedback" in theirs)
-            if "feedback" in mine:
-                assert mine["feedback"][lang] == theirs["feedback"][lang]
+            # An option's own feedback, else the item's right or wrong note: what Moodle shows.
+            expected = theirs.get("feedback") or notes.get("correct" if theirs.get("correct")
+                                                           else "wrong")
+            assert (mine.get("feedback") or {}).get(lang) == (expected or {}).get(lang)
+        if item.type in ("numeric", "short", "matching"):
+            assert item.data.get("feedback", {}).get("wrong", {}).get(lang) == \
+                notes.get("wrong", {}).get(lang), item.id
+        if item.type in ("numeric", "short"):
+            assert item.data["feedback"]["correct"][lang] == notes["correct"][lang], item.id
         for mine, theirs in zip(item.data.get("pairs", ()), original.data.get("pairs", ()),
                                 strict=True):
             assert (mine["left"][lang], mine["right"][lang]) == \
