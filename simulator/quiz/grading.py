@@ -51,6 +51,37 @@ def text_score(response: Any, answers: Iterable[Any], case: str = "insensitive")
     return float(bool(given) and any(given == normal_text(a, case) for a in answers))
 
 
+#: Cyrillic letters drawn like Latin ones, and the Latin letter each passes for.  A
+#: student switching keyboard layouts types «САРА» for CAPA or «Х.Y.Z» and cannot see
+#: the difference; the comparison maps both sides to one script so the knowledge counts.
+LOOKALIKES = {"А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
+              "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "а": "a", "е": "e",
+              "к": "k", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+              "ј": "j", "ѕ": "s"}
+_TO_LATIN = str.maketrans(LOOKALIKES)
+
+
+def lookalikes_in(response: Any, answers: Iterable[Any], case: str = "insensitive") -> str:
+    """The look-alike letters that alone keep ``response`` from matching one of
+    ``answers`` (Cyrillic typed for Latin or the reverse), e.g. ``"С, А"``; "" if the
+    response matches as typed, or differs by more than look-alikes."""
+    if response is None or isinstance(response, bool | list | dict):
+        return ""
+    answers = list(answers)
+    if text_score(response, answers, case):
+        return ""
+    given = normal_text(str(response).translate(_TO_LATIN), case)
+    matched = [str(a) for a in answers
+               if given == normal_text(str(a).translate(_TO_LATIN), case)]
+    if not matched:
+        return ""
+    # The letters of the script the answer is not written in: Cyrillic typed into a Latin
+    # answer, or Latin typed into a Cyrillic one.
+    cyrillic = any("CYRILLIC" in unicodedata.name(c, "") for c in matched[0])
+    strays = LOOKALIKES.values() if cyrillic else LOOKALIKES.keys()
+    return ", ".join(c for c in dict.fromkeys(str(response)) if c in strays)
+
+
 def same_value(a: Any, b: Any, tolerance: float = 0.0, case: str = "insensitive") -> bool:
     """Whether two computed values are the same answer: numbers within the tolerance,
     anything else as text."""

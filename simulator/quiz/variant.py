@@ -321,8 +321,19 @@ class Variant:
             return self._verdict(grading.numeric_score(response, self._number_answer(),
                                                        self.data.get("tolerance", 0)))
         answers = self.data.get("answers", [self._answer])
-        return self._verdict(grading.text_score(response, answers,
-                                                self.data.get("case", "insensitive")))
+        return self._check_text({"1": response}, {"1": answers})
+
+    def _check_text(self, given: Mapping[str, Any], accepted: Mapping[str, list]) -> Check:
+        """Text answers (a short answer, or a cloze's blanks): each right as typed, or
+        right but for look-alike letters of the other script, which counts with a note."""
+        case = self.data.get("case", "insensitive")
+        scores, letters = [], []
+        for name, answers in accepted.items():
+            found = grading.lookalikes_in(given.get(name), answers, case)
+            letters += [found] if found else []
+            scores.append(1.0 if found else grading.text_score(given.get(name), answers, case))
+        notes = [_said("lookalikes", letters=", ".join(letters))] if letters else []
+        return self._verdict(sum(scores) / len(scores), notes)
 
     def _verdict(self, score: float, notes: Sequence[Mapping[str, str]] = ()) -> Check:
         """A Check with the item's correct/wrong feedback after ``notes``."""
@@ -369,11 +380,7 @@ class Variant:
             response = {n: v for n, v in zip(answers, response, strict=False)}
         if not isinstance(response, Mapping):
             return self._verdict(0.0, [_said("no_answer")])
-        given = {str(k): v for k, v in response.items()}
-        case = self.data.get("case", "insensitive")
-        right = [grading.text_score(given.get(n), accepted, case) for n, accepted in
-                 answers.items()]
-        return self._verdict(sum(right) / len(right))
+        return self._check_text({str(k): v for k, v in response.items()}, answers)
 
     # -- tasks ---------------------------------------------------------------------------------
     def session(self) -> SimulatedSession:

@@ -120,6 +120,23 @@ def test_matching_ordering_and_cloze_partial_scores(bank):
     assert cloze.check(["USER", "+OK"]).correct
 
 
+def test_look_alike_letters_of_the_other_alphabet_count_with_a_note(bank):
+    """A student on a Russian layout types Cyrillic С, А, Е, О for Latin letters and cannot
+    see it: the answer counts, and the note names the letters (a server would refuse them)."""
+    short = bank["dsn-status"].variant("s01", SECRET)
+    typed = "АDMINISTRАTОR"                                   # Cyrillic А, А, О
+    check = short.check(typed)
+    assert check.correct
+    assert "А, О" in check.feedback("en") and "other alphabet" in check.feedback("en")
+    assert "другого алфавита" in check.feedback("ru")
+    assert "alphabet" not in short.check("administrator").feedback("en")
+    assert not short.check("АДМИН").correct                  # Cyrillic that looks like nothing
+    cloze = bank["pop3-cloze"].variant("s01", SECRET)
+    check = cloze.check({"1": "USЕR", "2": "+ОK"})            # Cyrillic Е and О
+    assert check.correct and "Е, О" in check.feedback("en")
+    assert cloze.check({"1": "USЕR", "2": "-ERR"}).score == 0.5
+
+
 def test_a_cloze_cut_from_the_trace_hides_the_real_code(bank):
     variant = bank["rcpt-cloze"].variant("s01", SECRET)
     transcript = variant.transcript()
