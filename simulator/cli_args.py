@@ -45,6 +45,9 @@ _ARGPARSE_ERRORS = [
                 r"\(choose from (?P<choices>.*)\)"), "invalid_choice"),
     (re.compile(r"argument (?P<arg>\S+): invalid int value: (?P<value>.*)"), "invalid_int"),
     (re.compile(r"argument (?P<arg>\S+): expected one argument"), "expected_one"),
+    (re.compile(r"one of the arguments (?P<names>.*) is required"), "one_required"),
+    (re.compile(r"argument (?P<arg>\S+): not allowed with argument (?P<other>\S+)"),
+     "not_together"),
 ]
 
 

@@ -61,9 +61,14 @@ def add_quiz_arguments(quiz, lang: str) -> None:
     secret(validate_)
     render_ = command("render")
     render_.add_argument("bank", metavar="BANK", help=h("bank"))
-    render_.add_argument("--student", required=True, metavar="ID", help=h("student"))
+    who = render_.add_mutually_exclusive_group(required=True)
+    who.add_argument("--student", metavar="ID", help=h("student"))
+    who.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
+    who.add_argument("--students", type=int, metavar="N", help=h("students"))
     render_.add_argument("--mode", choices=MODES, default="practice", help=h("mode"))
     render_.add_argument("-o", "--output", metavar="FILE", help=h("output"))
+    render_.add_argument("--format", choices=("ipynb", "html"), default="ipynb",
+                         help=h("format"))
     secret(render_)
     grade_ = command("grade")
     grade_.add_argument("bank", metavar="BANK", help=h("bank"))
@@ -150,25 +155,57 @@ def _validate(args) -> int:
 
 
 def _render(args) -> int:
-    from simulator.quiz import load_bank, render
+    from simulator.quiz import load_bank
     bank = load_bank(args.bank, args.lang)
+    secret = course_secret(args, required=args.mode == "exam")
+    if args.student is not None:
+        output = args.output or f"{bank.id}-{args.student}-{args.mode}.{args.format}"
+        _render_one(bank, args, args.student, output, secret)
+        print(t("quiz.cli.rendered", args.lang, path=output, student=args.student,
+                count=len(bank), mode=t(f"quiz.cli.mode_{args.mode}", args.lang)))
+        return 0
+    logins = _class_logins(args)
+    folder = Path(args.output or f"{bank.id}-{args.mode}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise QuizUsageError(t("quiz.cli.write", args.lang, path=str(folder),
+                               reason=exc.strerror or exc)) from None
+    with _progress(t("quiz.cli.progress_render", args.lang), len(logins)) as step:
+        for login in logins:
+            _render_one(bank, args, login, str(folder / f"{login}.{args.format}"), secret)
+            step(login)
+    print(t("quiz.cli.rendered_class", args.lang, path=str(folder), students=len(logins),
+            count=len(bank), mode=t(f"quiz.cli.mode_{args.mode}", args.lang)))
+    return 0
+
+
+def _class_logins(args) -> list[str]:
+    """The students of ``--class ROSTER.csv`` or ``--students N``: the same logins
+    ``mailsim serve`` gives them, so a student's exam and mailbox carry one name."""
+    from simulator.server.roster import RosterError, numbered, read_roster
+    try:
+        students = read_roster(args.roster) if args.roster else numbered(args.students)
+    except RosterError as exc:
+        raise QuizUsageError(t(exc.key, args.lang, **exc.params)) from None
+    return [student.login for student in students]
+
+
+def _render_one(bank: Bank, args, student: str, output: str, secret: bytes) -> None:
+    """One student's notebook or page, written to ``output`` (.ipynb or .html)."""
+    from simulator.quiz import render
     exam = args.mode == "exam"
-    secret = course_secret(args, required=exam)
-    output = args.output or f"{bank.id}-{args.student}-{args.mode}.ipynb"
     suffix = Path(output).suffix.lower()
     if suffix not in (".ipynb", ".html"):
         raise QuizUsageError(t("quiz.cli.format", args.lang, path=output))
     if suffix == ".html":
-        text = render.exam_html(bank, args.student, secret, args.lang) if exam \
+        text = render.exam_html(bank, student, secret, args.lang) if exam \
             else render.practice_html(bank, args.lang)
     else:
-        notebook = render.exam_notebook(bank, args.student, secret, args.lang) if exam \
+        notebook = render.exam_notebook(bank, student, secret, args.lang) if exam \
             else render.practice_notebook(bank, os.path.abspath(args.bank), args.lang)
         text = render.notebook_text(notebook)
     _write(output, text, args.lang)
-    print(t("quiz.cli.rendered", args.lang, path=output, student=args.student, count=len(bank),
-            mode=t(f"quiz.cli.mode_{args.mode}", args.lang)))
-    return 0
 
 
 def _grade(args) -> int:
