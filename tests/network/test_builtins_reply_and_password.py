@@ -52,7 +52,7 @@ def test_wrong_password_fails_then_succeeds_in_each_protocol(run):
     sent = [base64.b64decode(x.command.line.split()[-1]).split(b"\0")[-1] for x in smtp]
     assert sent == [b"alice-wp", b"alice-pw"]          # the trace shows what was typed
     assert [x.reply.line for x in trace.exchanges(command="PASS")] == [
-        "-ERR [AUTH] invalid user name or password", "+OK bob's maildrop has 1 messages (545 octets)"]
+        "-ERR [AUTH] invalid user name or password", "+OK bob's maildrop has 1 message (545 octets)"]
     logins = trace.exchanges(command="LOGIN")
     assert logins[0].reply.line == "A1 NO [AUTHENTICATIONFAILED] Invalid credentials"
     assert logins[1].reply.code == "OK"

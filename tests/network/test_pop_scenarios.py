@@ -98,7 +98,7 @@ def test_dele_rset_second_dele_is_refused_rset_unmarks_and_nothing_is_deleted(ru
     [(_, _, dialogue)] = sessions(result)
     assert commands(dialogue)[2:] == ["LIST", "DELE 1", "DELE 1", "LIST", "RSET", "QUIT"]
     assert replies(dialogue)[4:7] == ["+OK message 1 deleted", "-ERR message 1 already deleted",
-                                      "+OK 1 messages (561 octets)"]
+                                      "+OK 1 message (561 octets)"]
     marked_listing = [line for d, line in dialogue if d == "s2c" and line.startswith("+OK 1 ")]
     assert marked_listing[0].splitlines()[1:] == ["2 561", "."]
     assert reply_to(dialogue, "RSET").startswith("+OK maildrop has 2 messages")
@@ -154,9 +154,9 @@ def test_lock_second_client_gets_in_use_while_the_first_is_in_transaction(run):
 def test_lock_first_quit_deletes_what_it_marked_and_frees_the_maildrop(run):
     result = run("pop3-lock")
     laptop, _, phone_later = sessions(result)
-    assert replies(laptop[2])[-1].endswith("(1 messages left)")
+    assert replies(laptop[2])[-1].endswith("(1 message left)")
     assert reply_to(phone_later[2], "PASS bob-pw").startswith(
-        "+OK bob@b.test's maildrop has 1 messages")
+        "+OK bob@b.test's maildrop has 1 message")
     assert inbox_subjects(result) == ["Обед в пятницу"]
     assert result.store.locked_by("bob@b.test") is None
 

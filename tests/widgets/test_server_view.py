@@ -43,7 +43,7 @@ def test_pop3_marks_deleted_then_update_removes(run):
     _pop3(trace, "c1", "s2c", "+OK message 1 deleted", "pop3.reply.dele", number=1)
     _pop3(trace, "c1", "s2c", "+OK maildrop has 2 messages", "pop3.reply.rset", count=2)
     _pop3(trace, "c1", "s2c", "+OK message 2 deleted", "pop3.reply.dele", number=2)
-    _pop3(trace, "c1", "s2c", "+OK bye (1 messages left)", "pop3.reply.quit_update", left=1)
+    _pop3(trace, "c1", "s2c", "+OK bye (1 message left)", "pop3.reply.quit_update", left=1)
     views = server_views(trace)
     assert views[3].pop3["c1"].deleted == (1,) and views[4].pop3["c1"].deleted == ()
     assert views[5].pop3["c1"].deleted == (2,) and views[5].mailboxes["bob@b.test/INBOX"] == 2

@@ -18,14 +18,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "greeting": (OK, "{host} POP3 server ready"),
     "greeting_apop": (OK, "{host} POP3 server ready {timestamp}"),
     "user_ok": (OK, "send PASS for {user}"),
-    "login_ok": (OK, "{user}'s maildrop has {count} messages ({octets} octets)"),
+    "login_ok": (OK, "{user}'s maildrop has {count} {count_messages} ({octets} octets)"),
     "auth_failed": (ERR, "[AUTH] invalid user name or password"),
     "too_many_failures": (ERR, "[AUTH] {failures} failed logins, closing the connection"),
     "in_use": (ERR, "[IN-USE] maildrop {maildrop} is locked by another session"),
     "plaintext_disabled": (ERR, "[AUTH] plain-text login is disabled here: use STLS first"),
     "apop_unavailable": (ERR, "APOP not available: the greeting carried no timestamp"),
     "stat": (OK, "{count} {octets}"),
-    "list_all": (OK, "{count} messages ({octets} octets)"),
+    "list_all": (OK, "{count} {count_messages} ({octets} octets)"),
     "list_one": (OK, "{number} {size}"),
     "uidl_all": (OK, "unique-id listing follows"),
     "uidl_one": (OK, "{number} {uid}"),
@@ -33,19 +33,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "top": (OK, "top of message follows"),
     "dele": (OK, "message {number} deleted"),
     "already_deleted": (ERR, "message {number} already deleted"),
-    "no_such_message": (ERR, "no such message, only {count} messages in maildrop"),
+    "no_such_message": (ERR, "no such message, only {count} {count_messages} in maildrop"),
     "bad_number": (ERR, "no such message: {arg!r} is not a message number"),
     "bad_arguments": (ERR, "{verb} takes {needed}"),
     "bad_lines": (ERR, "TOP: {arg!r} is not a number of lines"),
     "noop": (OK, ""),
-    "rset": (OK, "maildrop has {count} messages ({octets} octets)"),
+    "rset": (OK, "maildrop has {count} {count_messages} ({octets} octets)"),
     "last": (OK, "{last}"),
     "capa": (OK, "Capability list follows"),
     "stls_ok": (OK, "Begin TLS negotiation"),
     "stls_unavailable": (ERR, "STLS not available"),
     "stls_again": (ERR, "TLS is already active"),
     "quit_auth": (OK, "{host} POP3 server signing off"),
-    "quit_update": (OK, "{host} POP3 server signing off ({left} messages left)"),
+    "quit_update": (OK, "{host} POP3 server signing off ({left} {left_messages} left)"),
     "quit_empty": (OK, "{host} POP3 server signing off (maildrop empty)"),
     "wrong_state": (ERR, "{verb} is not allowed in the {state} state (allowed: {allowed})"),
     "unknown_command": (ERR, "unknown command {verb!r}"),
@@ -96,6 +96,12 @@ class Reply:
 
 
 def reply(name: str, *, block: bytes | None = None, **params: Any) -> Reply:
-    """The catalogue reply ``name`` with its text filled from ``params``."""
+    """The catalogue reply ``name`` with its text filled from ``params``.
+
+    A count is followed by ``message`` or ``messages`` as English wants it (RFC 1939's
+    examples say "2 messages"; one is "1 message"): ``{count_messages}`` and
+    ``{left_messages}`` in a template are filled from ``count`` and ``left``."""
     status, template = CATALOGUE[name]
-    return Reply(name, status == OK, template.format(**params), block, dict(params))
+    nouns = {f"{key}_messages": "message" if params[key] == 1 else "messages"
+             for key in ("count", "left") if key in params}
+    return Reply(name, status == OK, template.format(**params, **nouns), block, dict(params))

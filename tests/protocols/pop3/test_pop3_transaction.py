@@ -62,7 +62,7 @@ def test_dele_marks_and_a_second_dele_is_refused(backend, bytewise):
     assert say(server, "DELE 1", bytewise) == b"-ERR message 1 already deleted\r\n"
     assert say(server, "RETR 1", bytewise) == b"-ERR message 1 already deleted\r\n"
     assert say(server, "STAT", bytewise) == b"+OK 1 200\r\n"
-    assert say(server, "LIST", bytewise) == b"+OK 1 messages (200 octets)\r\n2 200\r\n.\r\n"
+    assert say(server, "LIST", bytewise) == b"+OK 1 message (200 octets)\r\n2 200\r\n.\r\n"
     assert say(server, "LIST 2", bytewise) == b"+OK 2 200\r\n"      # numbers stay stable
     assert len(backend.messages("mrose")) == 2                      # only marked so far
 
@@ -80,7 +80,7 @@ def test_rset_unmarks_everything(backend):
 def test_quit_reports_the_messages_left(backend):
     server = _logged_in(backend)
     say(server, "DELE 1")
-    assert say(server, "QUIT") == b"+OK dewey POP3 server signing off (1 messages left)\r\n"
+    assert say(server, "QUIT") == b"+OK dewey POP3 server signing off (1 message left)\r\n"
     assert [uid for uid, _ in backend.messages("mrose")] == ["QhdPYR:00WBw1Ph7x7"]
 
 
