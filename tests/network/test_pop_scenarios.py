@@ -6,7 +6,7 @@ from itertools import pairwise
 import pytest
 
 from simulator.cli import main
-from simulator.locale import t
+from simulator.locale import explain
 from simulator.network import Network, simulate
 from simulator.scenarios import builtin_names, load
 
@@ -121,7 +121,7 @@ def test_apop_sends_md5_of_the_greeting_timestamp_and_the_secret_never_the_passw
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_apop_explanation_shows_the_digest_computation(run, lang):
     step = next(s for s in run("pop3-apop").trace if s.line.startswith("APOP"))
-    text = t(step.explain, lang, **step.params)
+    text = explain(step.explain, step.params, lang)
     assert step.params["timestamp"] in text and step.params["digest"] in text
     assert f"{step.params['timestamp']}bob-pw" in text and "MD5" in text
 

@@ -246,10 +246,12 @@ class POP3Client(EngineOutput):
             params.update(self._apop_params(self.result.timestamp))
         self._transcript.append(Utterance("c2s", raw, self.state, self.state, explain, params))
 
-    def _apop_params(self, timestamp: str) -> dict[str, str]:
-        """What the explanation shows of the APOP computation (RFC 1939 §7)."""
+    def _apop_params(self, timestamp: str) -> dict[str, Any]:
+        """The APOP computation, shown as a note after the command's explanation: only the
+        client knows the secret, so a server's trace explains APOP without it (RFC 1939 §7)."""
         return {"timestamp": timestamp, "hashed": timestamp + self.password,
-                "digest": apop_digest(timestamp, self.password)}
+                "digest": apop_digest(timestamp, self.password),
+                "notes": ["pop3.cmd.apop_computed"]}
 
     def _record(self, direction: str, after: str, explain: str, params: dict[str, Any]) -> None:
         self._transcript.append(Utterance(direction, bytes(self._raw), self.state, after,

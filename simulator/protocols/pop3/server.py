@@ -178,7 +178,8 @@ class POP3Server(LineServer):
         maildrop, secret = found
         expected = apop_digest(timestamp, secret)
         self._cmd_params.update(timestamp=timestamp, hashed=timestamp + secret,
-                                digest=expected, given=given, match=given.lower() == expected)
+                                digest=expected, given=given, match=given.lower() == expected,
+                                notes=["pop3.cmd.apop_computed"])
         if given.lower() != expected:
             return self._failed(user)
         return self._login(user, maildrop, "APOP")

@@ -2,7 +2,7 @@
 from engine_pump import pump
 from pop3_kit import RFC_TIMESTAMP, message_of_size, new_server, rfc_backend, say
 
-from simulator.locale import t
+from simulator.locale import explain
 from simulator.protocols.pop3 import POP3Client, POP3Config, POP3Server, apop_digest
 from simulator.protocols.pop3.client import POP3Client as _Client  # noqa: F401  (API check)
 
@@ -48,13 +48,27 @@ def test_apop_client_computes_the_rfc_digest_and_explains_it():
     assert sent[0].raw == b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"
     assert client.result.logged_in and client.result.stat == (2, 320)
     for lang in ("ru", "en"):
-        text = t("pop3.cmd.APOP", lang, **sent[0].params)
+        text = explain(sent[0].explain, sent[0].params, lang)
         assert RFC_TIMESTAMP + "tanstaaf" in text           # which string is hashed
         assert "c4c9334bac560ecc979e58001b3e22fb" in text   # and the digest
         assert "MD5" in text and "RFC 6151" in text
     apop_step = next(u for u in server.take_transcript() if u.explain == "pop3.cmd.APOP")
     assert apop_step.params["hashed"] == RFC_TIMESTAMP + "tanstaaf"
     assert apop_step.params["match"] is True
+    assert RFC_TIMESTAMP + "tanstaaf" in explain(apop_step.explain, apop_step.params, "en")
+
+
+def test_apop_to_a_server_without_a_timestamp_is_explained_without_blanks():
+    """A student types APOP in a console to a server whose greeting had no timestamp: the
+    explanation has no unfilled {placeholder}, and the refusal says why."""
+    server = POP3Server(POP3Config("dewey"), rfc_backend(), session_id="s1")
+    server.initiate()
+    server.receive_data(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n")
+    steps = server.take_transcript()
+    for lang in ("ru", "en"):
+        texts = [explain(u.explain, u.params, lang) for u in steps]
+        assert not [text for text in texts if "{" in text], texts
+    assert steps[-1].explain == "pop3.reply.apop_unavailable"
 
 
 def test_apop_with_a_wrong_digest_is_refused_with_auth_code():
