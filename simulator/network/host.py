@@ -15,6 +15,7 @@ from .mta import MTANode
 from .mua import MUANode
 from .pop import POP2Service, POP3Service
 from .service import Service
+from .web import BrowserNode, HTTPService
 
 
 class HostNode:
@@ -24,6 +25,7 @@ class HostNode:
         self.name = host.name.lower()
         self.services: dict[int, Service] = {}
         self.mua = MUANode(net, host) if "mua" in host.roles else None
+        self.browser = BrowserNode(net, host) if "browser" in host.roles else None
         if "mta" in host.roles:
             self._listen(MTANode(net, host))
         if "pop3" in host.roles:
@@ -32,6 +34,8 @@ class HostNode:
             self._listen(POP2Service(net, host))
         if "imap" in host.roles:
             self._listen(IMAPService(net, host))
+        if "http" in host.roles:
+            self._listen(HTTPService(net, host))
 
     def _listen(self, service: Service) -> None:
         for port in service.ports():
@@ -50,6 +54,12 @@ class HostNode:
         §5.5); SMTP and POP engines always do.
         """
         return self.services[port].server_session(port, peer, conn_id, interactive=interactive)
+
+    def web_browser(self) -> BrowserNode:
+        """The host's web browser; the loader makes sure visitors have one."""
+        if self.browser is None:
+            raise LookupError(f"{self.name} has no web browser (role browser)")
+        return self.browser
 
     def client(self) -> MUANode:
         """The host's mail client; the loader makes sure senders and readers have one."""

@@ -175,6 +175,8 @@ class Network:
             self.nodes[message.client.lower()].client().schedule(message)
         for session in self.scenario.sessions:
             self.nodes[session.client.lower()].client().schedule_session(session)
+        for visit in self.scenario.visits:
+            self.nodes[visit.client.lower()].web_browser().schedule(visit)
 
     def run(self) -> SimulationResult:
         """Start and run to the end (``start`` + ``scheduler.run(until=…)`` stops midway)."""

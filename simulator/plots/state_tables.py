@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from simulator.protocols.http import states as http
 from simulator.protocols.imap import states as imap
 from simulator.protocols.pop2 import states as pop2
 from simulator.protocols.pop3 import states as pop3
@@ -98,12 +99,22 @@ def _imap() -> StateTable:
     return StateTable("IMAP", tuple(imap.STATES), imap.NOT_AUTHENTICATED, tuple(edges))
 
 
+def _http() -> StateTable:
+    """RFC 9112 §9 as the HTTP server engine's ``TABLE``: a whole request keeps the
+    connection (IDLE) or ends it (CLOSED); reading a body and waiting for the site are
+    the engine's own moves."""
+    edges = [Edge(s, t, label) for s, t, label in http.edges()]
+    edges += [Edge(s, t, why, automatic=True) for s, t, why in http.AUTOMATIC]
+    return StateTable("HTTP", tuple(http.STATES), http.IDLE, tuple(edges))
+
+
 _BUILDERS: dict[str, Callable[[], StateTable]] = {
     "SMTP": _smtp_server,
     "SMTP client": _smtp_client,
     "POP3": lambda: _pop_table("POP3", pop3, pop3.AUTOMATIC, pop3.OPTIONAL),
     "POP2": lambda: _pop_table("POP2", pop2),
     "IMAP": _imap,
+    "HTTP": _http,
 }
 
 PROTOCOLS = tuple(_BUILDERS)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from simulator.locale import LANGUAGES
+from simulator.scenarios.loader_http import build_pages, build_visit
 from simulator.scenarios.loader_messages import ADDRESS, build_message
 from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs, line_of
 from simulator.scenarios.loader_sessions import build_session
@@ -33,9 +34,9 @@ from simulator.scenarios.model import (
 RCODES = ("SERVFAIL", "NXDOMAIN")
 
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
-            "sessions", "faults", "links", "options")
+            "sessions", "faults", "links", "options", "visits")
 HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared",
-             "max_message_size", "backup_for", "extensions")
+             "max_message_size", "backup_for", "extensions", "pages", "imap_server")
 USER_KEYS = ("address", "password", "name", "quota")
 OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
 #: fault kind -> (required fields, optional fields); every kind also takes start/end.
@@ -77,6 +78,7 @@ def build_scenario(c: Checker, root: Node) -> Scenario:
                        for i, n in _numbered(c, f, "sessions")),
         faults=tuple(_fault(c, n, i, refs) for i, n in _numbered(c, f, "faults")),
         links=tuple(_link(c, n, refs) for _, n in _numbered(c, f, "links")),
+        visits=tuple(build_visit(c, n, i, refs, hosts) for i, n in _numbered(c, f, "visits")),
         source=c.source)
     refs.check(c, hosts)
     return scenario
@@ -149,6 +151,9 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
     smtp_server = _hostname(c, f, "smtp_server")
     if smtp_server is not None:
         refs.add(f["smtp_server"][1], "smtp_server", smtp_server)
+    imap_server = _hostname(c, f, "imap_server")
+    if imap_server is not None:
+        refs.add(f["imap_server"][1], "imap_server", imap_server)
     domains = tuple(c.matching(n, "domains", HOSTNAME, "domain")
                     for n in c.listed(f, "domains"))
     return Host(name=_hostname(c, f, "name"), roles=roles, domains=domains,
@@ -156,7 +161,8 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
                 user=_address(c, f, "user"), shared=_address(c, f, "shared"),
                 max_message_size=c.get(f, "max_message_size", "octets"),
                 backup_for=_backup_for(c, f, roles, domains),
-                extensions_off=_extensions_off(c, f))
+                extensions_off=_extensions_off(c, f), pages=build_pages(c, f, roles),
+                imap_server=imap_server)
 
 
 def _backup_for(c: Checker, f: dict, roles: tuple[str, ...],

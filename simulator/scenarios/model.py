@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 #: Roles a host can play.  An MTA relays (port 25, and 587 with ``submission``),
-#: an MDA delivers into mailboxes, an MUA is a user's mail client.
-ROLES = ("mua", "mta", "mda", "pop3", "pop2", "imap")
+#: an MDA delivers into mailboxes, an MUA is a user's mail client.  ``http`` serves
+#: the host's ``pages`` on port 80, ``webmail`` a mail client over HTTP, and a
+#: ``browser`` makes the scenario's ``visits``.
+ROLES = ("mua", "mta", "mda", "pop3", "pop2", "imap", "http", "webmail", "browser")
 
 #: RFC 821 source routes are honoured hop by hop ("honour") or accepted and
 #: ignored as RFC 5321 appendix C recommends ("ignore").
@@ -43,6 +45,18 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class WebPage:
+    """One path of a web server (role ``http``): a body of a media type, or a redirect."""
+
+    path: str
+    body: str = ""
+    type: str = "text/html; charset=utf-8"
+    redirect: str | None = None                 # 301 Moved Permanently to this path
+    form: bool = False                          # a POST here echoes the form's fields
+    chunked: bool = False                       # sent in chunks, without Content-Length
+
+
+@dataclass(frozen=True)
 class Host:
     """A machine in the network and the roles it plays."""
 
@@ -56,6 +70,8 @@ class Host:
     max_message_size: int | None = None         # SMTP: octets, announced as SIZE (RFC 1870)
     backup_for: tuple[str, ...] = ()            # domains this MTA is a store-and-forward MX for
     extensions_off: tuple[str, ...] = ()        # ESMTP keywords this host does not offer
+    pages: tuple[WebPage, ...] = ()             # http: the static pages it serves
+    imap_server: str | None = None              # webmail: where the mailboxes are read
 
 
 @dataclass(frozen=True)
@@ -136,6 +152,35 @@ class Session:
 
 
 @dataclass(frozen=True)
+class VisitStep:
+    """One request of a visit: a method and target, a form to send, or raw bytes."""
+
+    method: str = "GET"
+    target: str = "/"
+    form: tuple[tuple[str, str], ...] | None = None   # sent urlencoded (an HTML form)
+    raw: str | None = None                      # sent exactly as written (CRLF line ends)
+    chunked: bool = False                       # the form body in chunks (RFC 9112 §7.1)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A browser visiting a web server at simulated time ``at`` (seconds).
+
+    ``keep_alive``: one persistent connection for all requests (the HTTP/1.1
+    default, RFC 9112 §9.3); false: ``Connection: close`` on each, so one
+    TCP connection per request.  ``pipeline``: write all requests at once
+    (RFC 9112 §9.3.2).
+    """
+
+    at: float
+    client: str                                 # a host with the role browser
+    server: str                                 # a host with the role http or webmail
+    steps: tuple[VisitStep, ...]
+    keep_alive: bool = True
+    pipeline: bool = False
+
+
+@dataclass(frozen=True)
 class Fault:
     """Something that goes wrong, from ``start`` until ``end`` (seconds; None = forever).
 
@@ -193,6 +238,7 @@ class Scenario:
     faults: tuple[Fault, ...] = ()
     sessions: tuple[Session, ...] = ()
     links: tuple[tuple[str, str], ...] = ()     # extra links; every host also reaches "internet"
+    visits: tuple[Visit, ...] = ()              # browsers asking web servers (HTTP)
     source: str = "<scenario>"
 
     def host(self, name: str) -> Host:

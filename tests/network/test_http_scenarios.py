@@ -1,0 +1,72 @@
+"""The HTTP built-ins show what the course text gets wrong about HTTP/1.1 (E21)."""
+from __future__ import annotations
+
+import pytest
+
+from simulator.network import simulate
+from simulator.scenarios import ScenarioError, load, load_text
+
+
+def _steps(name: str):
+    return list(simulate(load(name)).trace)
+
+
+def test_http_basic_shows_each_status_and_the_request_without_host():
+    trace = _steps("http-basic")
+    statuses = [s.params["status"] for s in trace if s.direction == "s2c"]
+    assert statuses == [200, 200, 404, 301, 200, 200, 304, 405, 501, 400]
+    bad = next(s for s in trace if s.explain == "http.request.bad")
+    assert bad.line == "GET / HTTP/1.1" and "http.note.no_host" in bad.params["notes"]
+    assert trace[0].explain == "dns.query.A"            # the browser resolves the name first
+    assert b"Content-Type: image/svg+xml" in next(
+        s.raw for s in trace if s.direction == "s2c" and s.params["type"] == "image/svg+xml")
+
+
+def test_http_keepalive_counts_four_connections_then_one_then_one():
+    trace = _steps("http-keepalive")
+    done = [s.params for s in trace if s.explain == "http.browser.done"]
+    assert [(d["requests"], d["connections"]) for d in done] == [(4, 4), (4, 1), (4, 1)]
+    pipelined = [s for s in trace if "http.note.pipelined" in s.params.get("notes", ())]
+    assert len(pipelined) == 3 and {s.time for s in pipelined} == {pipelined[0].time}
+    # the persistent connection is faster than four of their own, and pipelining faster still
+    ends = [s.time for s in trace if s.explain == "http.browser.done"]
+    starts = [s.time for s in trace if s.explain.startswith("http.browser.start")]
+    took = [end - start for start, end in zip(starts, ends)]
+    assert took[0] > took[1] > took[2]
+
+
+def test_http_post_form_encodes_the_fields_and_refuses_a_huge_body_from_its_head():
+    trace = _steps("http-post-form")
+    posts = [s for s in trace if s.explain == "http.request.POST"]
+    assert posts[0].raw.endswith(b"name=%D0%90%D0%BD%D0%BD%D0%B0&text=%D0%A1%D0%BF%D0%B0"
+                                 b"%D1%81%D0%B8%D0%B1%D0%BE+%26+%D0%B4%D0%BE+%D0%B2%D1%81"
+                                 b"%D1%82%D1%80%D0%B5%D1%87%D0%B8%21")
+    assert b"Transfer-Encoding: chunked" in posts[1].raw
+    answer = next(s for s in trace if s.direction == "s2c" and s.params["status"] == 200
+                  and "Анна" in s.line)
+    assert "Спасибо &amp; до встречи!" in answer.line
+    assert trace[-3].params["status"] == 413 and trace[-3].state_after == "CLOSED"
+
+
+BROKEN = """
+name: web
+hosts:
+  - {name: pc.b.test, roles: [browser]}
+  - {name: www.b.test, roles: [http], pages: {"/": hi}}
+visits:
+  - {client: pc.b.test, server: www.b.test, requests: [%s]}
+"""
+
+
+@pytest.mark.parametrize("requests", ['"GET index.html"', "[]", '{raw: "x", method: GET}'])
+def test_a_bad_request_item_names_its_line(requests):
+    with pytest.raises(ScenarioError) as err:
+        load_text(BROKEN % requests, "web.yaml", lang="en")
+    assert str(err.value).startswith("web.yaml, line 7: each item of 'requests' must be a "
+                                     "request line such as \"GET /index.html\"")
+
+
+def test_a_visit_needs_a_browser_and_a_web_server():
+    text = BROKEN.replace("roles: [browser]", "roles: [mua]") % '"GET /"'
+    with pytest.raises(ScenarioError, match="browser"):
+        load_text(text, "web.yaml", lang="en")
