@@ -98,7 +98,11 @@ class BrowserNode:
         """Resolve the server's name, then ask for the visit's pages."""
         server = visit.server.lower()
         lookup = self.net.dns.address(server)
-        self.net.recorder.lookup(self.name, lookup)
+        self.net.recorder.internal(self.name, "DNS", f"{lookup.question()} → {lookup.summary()}",
+                                   "http.browser.resolve", dst="dns",
+                                   params={"qname": lookup.qname, "qtype": lookup.qtype,
+                                           "answer": lookup.summary()},
+                                   rcode=lookup.rcode, answers=list(lookup.answers))
         mode = "keep" if visit.keep_alive else "close"
         self.net.recorder.internal(
             self.name, "HTTP", f"open http://{server}/ ({len(visit.steps)} requests)",
@@ -115,7 +119,8 @@ class BrowserNode:
             self._finished(browser, server)
             return
         self.net.connect(self.name, server, HTTP_PORT, "HTTP", engine,
-                         on_close=lambda conn: self._closed(browser, server, conn))
+                         on_close=lambda conn: self._closed(browser, server, conn),
+                         connect_explain="http.browser.connect")
 
     def _closed(self, browser: Browser, server: str, conn: Connection) -> None:
         if conn.server_engine is not None and not browser.done:
