@@ -16,6 +16,7 @@ from .mua import MUANode
 from .pop import POP2Service, POP3Service
 from .service import Service
 from .web import BrowserNode, HTTPService
+from .webmail import WebmailService
 
 
 class HostNode:
@@ -36,6 +37,8 @@ class HostNode:
             self._listen(IMAPService(net, host))
         if "http" in host.roles:
             self._listen(HTTPService(net, host))
+        if "webmail" in host.roles:
+            self._listen(WebmailService(net, host))
 
     def _listen(self, service: Service) -> None:
         for port in service.ports():

@@ -31,11 +31,13 @@ class Recorder:
         the wire).  What a node did in reaction (the MTA queueing a message)
         happened after it read the lines and before its reply went out.
         """
-        self._held = []
+        # Exchanges may nest: under ``mailsim serve`` a webmail request opens an IMAP
+        # connection to its own host, whose zero-latency exchange runs inside this one.
+        outer, self._held = self._held, []
         try:
             feed()
         finally:
-            reactions, self._held = self._held, None
+            reactions, self._held = self._held, outer
         items = list(transcript())
         if not items and not reactions:
             return                      # a push with nothing to say, a partial line

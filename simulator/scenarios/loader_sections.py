@@ -153,7 +153,12 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
         refs.add(f["smtp_server"][1], "smtp_server", smtp_server)
     imap_server = _hostname(c, f, "imap_server")
     if imap_server is not None:
+        if "webmail" not in roles:
+            c.fail(f["imap_server"][0], "needs_role", key="imap_server", role="webmail",
+                   roles=", ".join(roles))
         refs.add(f["imap_server"][1], "imap_server", imap_server)
+    if "http" in roles and "webmail" in roles:
+        c.fail(f["roles"][1], "web_port_twice", key="roles")
     domains = tuple(c.matching(n, "domains", HOSTNAME, "domain")
                     for n in c.listed(f, "domains"))
     return Host(name=_hostname(c, f, "name"), roles=roles, domains=domains,

@@ -96,6 +96,8 @@ class LiveConnection:
             self.engine = self.service.make(self.peer, self.conn_id)
             if self.world.imap is not None:
                 self.world.imap.attach(self.engine, self)
+            if self.service.attach is not None:
+                self.service.attach(self.engine, self)
             self._feed(self.engine.initiate)
             await self._write(self._collect())
             await self._loop()

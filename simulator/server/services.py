@@ -20,7 +20,8 @@ from ..protocols.smtp import Envelope, Path, Reply, ServerConfig, SMTPServer
 #: Seconds a server waits for the client's next command before it hangs up.
 #: SMTP: RFC 5321 §4.5.3.2.7 (at least 5 minutes); POP: RFC 1939 §3 (at
 #: least 10 minutes); IMAP: RFC 9051 §5.4 (at least 30 minutes).
-IDLE_TIMEOUTS = {"SMTP": 300.0, "POP3": 600.0, "POP2": 600.0, "IMAP": 1800.0}
+IDLE_TIMEOUTS = {"SMTP": 300.0, "POP3": 600.0, "POP2": 600.0, "IMAP": 1800.0,
+                 "HTTP": 60.0}      # HTTP: a keep-alive connection nobody uses (RFC 9112 §9.5)
 
 #: security: "none", "starttls" (upgrade in the session) or "tls" (implicit TLS).
 SERVICE_TABLE = (
@@ -33,6 +34,7 @@ SERVICE_TABLE = (
     ("pop2", "POP2", 109, "none", "pop2"),
     ("imap", "IMAP", 143, "starttls", "imap"),
     ("imaps", "IMAP", 993, "tls", "imap"),
+    ("http", "HTTP", 80, "none", "imap"),          # the webmail over the served mailboxes
 )
 
 
@@ -45,6 +47,8 @@ class Service:
     port: int               # the standard port, as the trace and the students know it
     security: str           # none | starttls | tls
     make: Callable[[str, str], Any]     # (peer, conn_id) -> a fresh server engine
+    #: (engine, driver): tells the service which live connection drives an engine
+    attach: Callable[[Any, Any], None] | None = None
 
 
 class LiveSMTPHandler(SessionHandler):
@@ -82,7 +86,7 @@ class LiveSMTPHandler(SessionHandler):
 def build_services(world) -> list[Service]:
     """The services the served host's roles call for, in the order of SERVICE_TABLE."""
     roles = set(world.host.roles) | ({"submission"} if world.host.submission else set())
-    makers = {"SMTP": _smtp, "POP3": _pop3, "POP2": _pop2, "IMAP": _imap}
+    makers = {"SMTP": _smtp, "POP3": _pop3, "POP2": _pop2, "IMAP": _imap, "HTTP": _http}
     out = []
     for name, protocol, port, security, role in SERVICE_TABLE:
         if role not in roles or (protocol == "IMAP" and world.imap is None):
@@ -90,9 +94,10 @@ def build_services(world) -> list[Service]:
         if world.require_tls and _cannot_require_tls(protocol, security):
             continue
         maker = makers[protocol]
+        attach = world.webmail.attach_live if protocol == "HTTP" else None
         out.append(Service(name, protocol, port, security,
                            lambda peer, conn, m=maker, n=name, s=security:
-                           m(world, n, s, peer, conn)))
+                           m(world, n, s, peer, conn), attach))
     return out
 
 
@@ -135,3 +140,9 @@ def _imap(world, name: str, security: str, peer: str, conn_id: str):
     engine = world.imap.engine(config, conn_id)
     engine.tls = security == "tls"
     return engine
+
+
+def _http(world, name: str, security: str, peer: str, conn_id: str):
+    """The webmail (:mod:`simulator.network.webmail`) over the served host's own IMAP and
+    submission: a browser logs in with the same accounts as a mail program."""
+    return world.webmail.server_session(80, peer, conn_id)

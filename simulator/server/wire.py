@@ -17,6 +17,8 @@ BUSY = {
     "POP3": b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
     "IMAP": b"* BYE Too many connections, try again later\r\n",
     "POP2": b"- Too many connections, try again later\r\n",
+    "HTTP": b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
+            b"Connection: close\r\n\r\n",
 }
 
 #: The server is stopping: the same codes, so a client knows to come back (RFC 5321 §3.8:
@@ -26,6 +28,8 @@ SHUTDOWN = {
     "POP3": b"-ERR [SYS/TEMP] Server shutting down, try again later\r\n",
     "IMAP": b"* BYE Server shutting down, try again later\r\n",
     "POP2": b"- Server shutting down, try again later\r\n",
+    "HTTP": b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
+            b"Connection: close\r\n\r\n",
 }
 
 _FAULT_TEXT = "Internal error in the simulator, command not processed"
@@ -46,6 +50,10 @@ def fault_reply(protocol: str, line: bytes, *, last: bool) -> bytes:
         return f"-ERR [SYS/PERM] {_FAULT_TEXT}\r\n".encode()
     if protocol == "POP2":
         return f"- {_FAULT_TEXT}\r\n".encode()
+    if protocol == "HTTP":          # RFC 9110 §15.6.1
+        return (f"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+                f"Content-Length: {len(_FAULT_TEXT)}\r\nConnection: close\r\n\r\n"
+                f"{_FAULT_TEXT}").encode()
     match = _IMAP_TAG.match(line)
     tag = match.group(1).decode("ascii") if match and not last else "*"
     status = "BYE" if last else "BAD"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import secrets
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -23,6 +24,7 @@ from ..scenarios.model import User
 from ..trace import Step, Trace
 from .clock import RealTimeScheduler
 from .imap_side import ImapSide
+from ..network.webmail import WebmailService
 from .services import build_services
 
 
@@ -187,6 +189,10 @@ class World:
         self.pop3 = node.services.get(110)
         self.pop2 = node.services.get(109)
         self.imap = ImapSide.create(self) if "imap" in self.host.roles else None
+        #: the webmail runs on the served host itself; its session ids must not be guessable
+        self.webmail = WebmailService(self.net.context, self.host,
+                                      token=lambda: secrets.token_hex(16)) \
+            if self.imap is not None else None
         self.services = build_services(self)
 
     @property

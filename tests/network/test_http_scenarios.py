@@ -1,6 +1,8 @@
 """The HTTP built-ins show what the course text gets wrong about HTTP/1.1 (E21)."""
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from simulator.network import simulate
@@ -17,7 +19,7 @@ def test_http_basic_shows_each_status_and_the_request_without_host():
     assert statuses == [200, 200, 404, 301, 200, 200, 304, 405, 501, 400]
     bad = next(s for s in trace if s.explain == "http.request.bad")
     assert bad.line == "GET / HTTP/1.1" and "http.note.no_host" in bad.params["notes"]
-    assert trace[0].explain == "dns.query.A"            # the browser resolves the name first
+    assert trace[0].explain == "http.browser.resolve" and trace[0].dst == "dns"  # name first
     assert b"Content-Type: image/svg+xml" in next(
         s.raw for s in trace if s.direction == "s2c" and s.params["type"] == "image/svg+xml")
 
@@ -70,3 +72,41 @@ def test_a_visit_needs_a_browser_and_a_web_server():
     text = BROKEN.replace("roles: [browser]", "roles: [mua]") % '"GET /"'
     with pytest.raises(ScenarioError, match="browser"):
         load_text(text, "web.yaml", lang="en")
+
+
+def test_webmail_is_a_mail_client_on_the_server():
+    """Browser → HTTP → webmail → IMAP/SMTP: the message sent from the browser arrives."""
+    result = simulate(load("webmail"))
+    trace = list(result.trace)
+    protocols = {(s.src, s.dst, s.protocol) for s in trace if s.direction == "c2s"}
+    assert ("laptop.b.test", "webmail.b.test", "HTTP") in protocols
+    assert ("webmail.b.test", "mail.b.test", "IMAP") in protocols
+    assert ("webmail.b.test", "mail.b.test", "SMTP") in protocols
+    assert not any(s.src == "laptop.b.test" and s.protocol in ("IMAP", "SMTP") for s in trace)
+    http = [(s.params["method"], s.params["target"], s.params["status"])
+            for s in trace if s.direction == "s2c" and s.protocol == "HTTP"]
+    assert http == [("GET", "/", 200), ("POST", "/login", 303), ("GET", "/inbox", 200),
+                    ("GET", "/message/1", 200), ("POST", "/send", 303),
+                    ("GET", "/inbox?sent=1", 200), ("POST", "/logout", 303), ("GET", "/", 200)]
+    login = next(s for s in trace if s.params.get("target") == "/login" and s.direction == "s2c")
+    assert "HttpOnly" in login.line and "bob-pw" not in login.line
+    inbox = next(s for s in trace if s.params.get("target") == "/inbox" and s.direction == "s2c")
+    assert "Lunch on Friday?" in inbox.line
+    (reply,) = result.store.find("alice@b.test").folders["INBOX"].messages
+    assert b"Subject: Re: Lunch on Friday?" in reply.data and b"by mail.b.test" in reply.data
+    # reading it over IMAP set \Seen; the list before it did not (BODY.PEEK)
+    assert "\\Seen" in result.store.find("bob@b.test").folders["INBOX"].messages[0].flags
+
+
+def test_webmail_escapes_what_a_message_says_and_refuses_a_wrong_password():
+    from simulator.network.webmail_pages import header_row, inbox_page
+    row = header_row(1, b"From: <x@y>\r\nSubject: <script>alert(1)</script>\r\n\r\n", 10,
+                     frozenset())
+    page = inbox_page("bob@b.test", [row]).body
+    assert b"<script>" not in page and b"&lt;script&gt;" in page
+    text = resources.files("simulator.scenarios").joinpath("webmail.yaml").read_text("utf-8")
+    text = text.replace("password: bob-pw}", "password: nope}")
+    trace = list(simulate(load_text(text, "webmail.yaml")).trace)
+    login = next(s for s in trace if s.params.get("target") == "/login" and s.direction == "s2c")
+    assert login.params["status"] == 200 and "Wrong e-mail address or password" in login.line
+    assert not any(s.protocol == "SMTP" and s.src == "webmail.b.test" for s in trace)
