@@ -28,7 +28,7 @@ from simulator.trace import Step, Trace
 from .literal import LiteralTracker
 from .simulation import Network
 
-PORTS = {"SMTP": 25, "SUBMISSION": 587, "POP3": 110, "POP2": 109, "IMAP": 143}
+PORTS = {"SMTP": 25, "SUBMISSION": 587, "POP3": 110, "POP2": 109, "IMAP": 143, "HTTP": 80}
 STUDENT = "student"         # the console's node name in the trace (the student's terminal)
 
 
