@@ -48,7 +48,7 @@ def command_name(step: Step) -> str | None:
     """The command a client step sends, upper-case (``RCPT``, ``UID FETCH``), else None."""
     if step.direction != "c2s" or step.explain in CONTINUATIONS | UNANSWERED:
         return None
-    name = step.params.get("verb") or step.params.get("name")
+    name = step.params.get("verb") or step.params.get("name") or step.params.get("method")
     if name:
         return str(name).upper()
     words = step.line.split(None, 2)
@@ -58,13 +58,15 @@ def command_name(step: Step) -> str | None:
 
 
 def reply_code(step: Step) -> int | str | None:
-    """A server step's reply code: ``250`` (SMTP, an int), ``"+OK"``/``"-ERR"`` (POP3),
-    ``"OK"``/``"NO"``/``"BAD"``/``"BYE"`` (IMAP status responses), ``"+"`` (a
+    """A server step's reply code: ``250`` (SMTP and HTTP, an int), ``"+OK"``/``"-ERR"``
+    (POP3), ``"OK"``/``"NO"``/``"BAD"``/``"BYE"`` (IMAP status responses), ``"+"`` (a
     continuation request); None for IMAP data and other steps."""
     if step.direction != "s2c":
         return None
     if "code" in step.params and step.protocol == "SMTP":
         return int(step.params["code"])
+    if step.protocol == "HTTP" and "status" in step.params:      # 404, like SMTP's codes
+        return int(step.params["status"])
     words = step.line.split(None, 2)
     if not words:
         return None
@@ -125,7 +127,8 @@ class ReplyLinker:
         if not conn.fifo:
             return None                         # a greeting or an unsolicited reply
         code = reply_code(step)
-        intermediate = isinstance(code, int) and 300 <= code < 400
+        # SMTP's 354 asks for more (RFC 5321 §4.2.1); an HTTP 3xx is a final answer.
+        intermediate = step.protocol == "SMTP" and isinstance(code, int) and 300 <= code < 400
         return conn.fifo[0] if intermediate else conn.fifo.pop(0)
 
     def _sent(self, conn: _Conn, step: Step) -> None:

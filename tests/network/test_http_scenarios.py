@@ -110,3 +110,10 @@ def test_webmail_escapes_what_a_message_says_and_refuses_a_wrong_password():
     login = next(s for s in trace if s.params.get("target") == "/login" and s.direction == "s2c")
     assert login.params["status"] == 200 and "Wrong e-mail address or password" in login.line
     assert not any(s.protocol == "SMTP" and s.src == "webmail.b.test" for s in trace)
+
+
+def test_trace_questions_know_http_methods_and_status_codes():
+    trace = simulate(load("http-basic")).trace
+    refused = trace.exchanges(code="4xx")
+    assert [(e.name, e.code) for e in refused] == [("GET", 404), ("DELETE", 405), (None, 400)]
+    assert trace.find(command="HEAD").code == 200
