@@ -6,8 +6,9 @@ it logs in to ``imap_server`` over IMAP and fetches the header fields
 (``BODY.PEEK``, nothing becomes \\Seen); to show a message it fetches
 ``BODY[]`` (now it is \\Seen); to send it composes the message and submits
 it to ``smtp_server`` on 587 with STARTTLS and AUTH (RFC 6409), with the
-password the user typed at the login.  So one click in the browser is an
-HTTP exchange *and* an IMAP or SMTP session, all in one trace.
+password the user typed at the login, then files a copy in Sent (IMAP APPEND).
+So one click in the browser is an HTTP exchange *and* an IMAP or SMTP
+session, all in one trace.
 
 The browser keeps only a session cookie (``sid``, HttpOnly, SameSite=Strict,
 RFC 6265 §4.1); the address and password stay in the webmail's session
@@ -189,7 +190,9 @@ class WebmailSite:
         def done(conn) -> None:
             final = client.result.final
             if final is not None and final.is_positive:
-                self._answer(pages.redirect("/inbox?sent=1"))
+                # As a mail program does: a copy in Sent, by IMAP APPEND (RFC 9051 §6.3.12).
+                keep = [ScriptStep((command("APPEND Sent (\\Seen)", content),))]
+                self._imap(login, keep, lambda _: pages.redirect("/inbox?sent=1"))
             else:
                 reply = final or client.result.failure
                 text = " ".join(reply.lines) if reply is not None else "no answer"

@@ -18,13 +18,13 @@ from importlib import resources
 
 from ..mail.store import MailStore
 from ..network.simulation import Network
+from ..network.webmail import WebmailService
 from ..scenarios import Scenario, load, load_builtin
 from ..scenarios.loader import load_text
 from ..scenarios.model import User
 from ..trace import Step, Trace
 from .clock import RealTimeScheduler
 from .imap_side import ImapSide
-from ..network.webmail import WebmailService
 from .services import build_services
 
 

@@ -72,7 +72,7 @@ def test_a_student_reads_and_writes_in_the_webmail(tmp_path, monkeypatch):
             smtp.starttls(context=_tls())
             smtp.login("teacher", "teacher")
             smtp.send_message(message)
-        inbox = lambda who: live.call(  # noqa: E731
+        inbox = lambda who: live.call(
             lambda: list(live.world.net.store.account(who).inbox.messages))
         assert _wait(lambda: inbox("student@example.test"))
 

@@ -94,6 +94,8 @@ def test_webmail_is_a_mail_client_on_the_server():
     assert "Lunch on Friday?" in inbox.line
     (reply,) = result.store.find("alice@b.test").folders["INBOX"].messages
     assert b"Subject: Re: Lunch on Friday?" in reply.data and b"by mail.b.test" in reply.data
+    (copy,) = result.store.find("bob@b.test").folders["Sent"].messages
+    assert copy.data.startswith(b"From: Bob <bob@b.test>") and "\\Seen" in copy.flags
     # reading it over IMAP set \Seen; the list before it did not (BODY.PEEK)
     assert "\\Seen" in result.store.find("bob@b.test").folders["INBOX"].messages[0].flags
 

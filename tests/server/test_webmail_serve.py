@@ -2,12 +2,12 @@
 logs in, lists the inbox, reads a message and sends one; imaplib finds it at the other
 account."""
 import imaplib
-from email import message_from_bytes
-from email.policy import default
 import re
 import shutil
 import subprocess
 import urllib.request
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 

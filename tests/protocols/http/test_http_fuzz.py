@@ -1,9 +1,9 @@
 """Random bytes never make the HTTP engines raise or hang (hypothesis)."""
 from __future__ import annotations
 
+from http_kit import get, server, statuses
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from http_kit import get, server, statuses
 
 from simulator.protocols import RemoteProtocolError
 from simulator.protocols.http import Browser, HTTPClient, Step

@@ -43,7 +43,7 @@ def test_a_request_of_each_kind_in_idle(kind, bytewise):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_a_request_of_each_kind_on_a_reused_connection(kind, bytewise):
     """IDLE again after a first request: the same kinds, and the note that says so."""
-    data, status, keep = KINDS[kind]
+    data, status, _ = KINDS[kind]
     engine = server()
     feed(engine, get("/"), bytewise)
     engine.data_to_send()
