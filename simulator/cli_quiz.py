@@ -72,7 +72,10 @@ def add_quiz_arguments(quiz, lang: str) -> None:
     secret(render_)
     grade_ = command("grade")
     grade_.add_argument("bank", metavar="BANK", help=h("bank"))
-    grade_.add_argument("responses", nargs="+", metavar="RESPONSES", help=h("responses"))
+    grade_.add_argument("responses", nargs="*", metavar="RESPONSES", help=h("responses"))
+    grade_.add_argument("--trace", metavar="FILE.jsonl", help=h("trace"))
+    grade_.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
+    grade_.add_argument("--domain", default="example.test", help=h("domain"))
     grade_.add_argument("--csv", metavar="FILE", help=h("csv"))
     secret(grade_)
     export = command("export")
@@ -211,7 +214,11 @@ def _render_one(bank: Bank, args, student: str, output: str, secret: bytes) -> N
 def _grade(args) -> int:
     from simulator.quiz import grade as grading
     from simulator.quiz import load_bank
+    if bool(args.trace) == bool(args.responses):
+        raise QuizUsageError(t("quiz.cli.grade_what", args.lang))
     bank = load_bank(args.bank, args.lang)
+    if args.trace:
+        return _grade_trace(bank, args)
     secret = course_secret(args, required=True)
     with _progress(t("quiz.cli.progress_grade", args.lang), len(args.responses)) as step:
         report = grading.grade(bank, args.responses, secret, progress=step)
@@ -229,6 +236,35 @@ def _grade(args) -> int:
             total=len(args.responses)), file=stream)
     Console(highlight=False, file=stream).print(_summary(report, args.lang))
     return 1 if report.rejected else 0
+
+
+def _grade_trace(bank: Bank, args) -> int:
+    """``grade BANK --trace FILE``: the live tasks checked per student over a class's trace."""
+    from simulator.quiz.live import NoLiveItems, grade_trace, roster_of
+    from simulator.server.roster import RosterError
+    if not Path(args.trace).is_file():
+        raise QuizUsageError(f"{args.trace}: {t('quiz.responses.missing_file', args.lang)}")
+    try:
+        roster = roster_of(args.roster, args.domain) if args.roster else []
+        progress = grade_trace(bank, args.trace, roster)
+    except NoLiveItems:
+        raise QuizUsageError(t("quiz.cli.no_live_items", args.lang, path=args.bank)) from None
+    except RosterError as exc:
+        raise QuizUsageError(t(exc.key, args.lang, **exc.params)) from None
+    except OSError as exc:
+        raise QuizUsageError(t("quiz.cli.write", args.lang, path=exc.filename or args.roster,
+                               reason=exc.strerror or exc)) from None
+    report = progress.report()
+    table = report.csv(progress.bank)
+    if args.csv:
+        _write(args.csv, table, args.lang)
+    else:
+        sys.stdout.write(table)
+    stream = sys.stdout if args.csv else sys.stderr
+    print(t("quiz.cli.graded_trace", args.lang, count=len(report.graded),
+            steps=progress.steps_read), file=stream)
+    Console(highlight=False, file=stream).print(_summary(report, args.lang))
+    return 0
 
 
 def _summary(report: Report, lang: str) -> Table:

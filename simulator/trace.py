@@ -206,6 +206,15 @@ class Trace:
         """Connection ids in order of first appearance."""
         return list(dict.fromkeys(s.conn for s in self.steps if s.conn))
 
+    def of_connections(self, conns: Iterable[str]) -> Trace:
+        """The steps of these connections only, as a trace of their own (numbered from 0,
+        replies linked again): one student's part of a class's trace (``simulator.quiz.live``)."""
+        wanted = set(conns)
+        part = Trace(scenario=self.scenario, seed=self.seed, nodes=list(self.nodes),
+                     roles={h: list(r) for h, r in self.roles.items()})
+        part.extend(s for s in self.steps if s.conn in wanted)
+        return part
+
     def header(self) -> dict[str, Any]:
         """Everything but the steps: the first line of a streamed (JSON lines) trace."""
         return {"format": "mailsim-trace", "version": self.version,

@@ -20,7 +20,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.protocols import Engine
+from simulator.protocols.imap import Authenticated as IMAPAuthenticated
+from simulator.protocols.pop3 import Authenticated as POP3Authenticated
 from simulator.protocols.pop3 import POP3Server
+from simulator.protocols.smtp import AuthSucceeded
 from simulator.scenarios import load
 from simulator.scenarios.model import Scenario
 from simulator.trace import Step, Trace
@@ -30,6 +33,8 @@ from .simulation import Network
 
 PORTS = {"SMTP": 25, "SUBMISSION": 587, "POP3": 110, "POP2": 109, "IMAP": 143, "HTTP": 80}
 STUDENT = "student"         # the console's node name in the trace (the student's terminal)
+#: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2).
+LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated)
 
 
 def _scenario(source: str | Scenario) -> Scenario:
@@ -62,6 +67,10 @@ class SimulatedSession:
         self.conn: str | None = None
         self.engine: Engine | None = None
         self.literal = LiteralTracker()
+        self.tls = False
+        self.conns: list[str] = []      # every connection this session opened, in order
+        #: the address of the account logged in on this session (None before a login)
+        self.user: str | None = None
 
     def _listening_host(self) -> str:
         for name in sorted(self.net.nodes):
@@ -94,7 +103,9 @@ class SimulatedSession:
     def open(self) -> list[Step]:
         """Connect: a fresh server engine, its greeting recorded."""
         self.literal.reset()
+        self.tls, self.user = False, None
         self.conn = self.net.new_conn_id()
+        self.conns.append(self.conn)
         self.engine = self.net.nodes[self.host].server_session(self.port, STUDENT, self.conn,
                                                                interactive=True)
         return self._exchange(self.engine.initiate)
@@ -125,9 +136,13 @@ class SimulatedSession:
 
     def _exchange(self, feed) -> list[Step]:
         first = len(self.net.trace)
-        self.net.recorder.exchange(feed, self.engine.take_transcript, conn=self.conn,
+        events: list = []
+        meta = {"port": self.port, **({"tls": True} if self.tls else {})}
+        self.net.recorder.exchange(lambda: events.extend(feed() or ()),
+                                   self.engine.take_transcript, conn=self.conn,
                                    client=STUDENT, server=self.host, protocol=self.protocol,
-                                   port=self.port)
+                                   **meta)
+        self._note_login(events)
         self.engine.data_to_send()      # already in the transcript; nobody else reads it
         return [s for s in self.net.trace.steps[first:] if s.conn == self.conn]
 
@@ -136,4 +151,13 @@ class SimulatedSession:
         first = len(self.net.trace)
         self.net.recorder.internal(STUDENT, "TLS", "TLS handshake", "net.tls", dst=self.host,
                                    conn=self.conn)
+        self.tls = True             # what follows is inside TLS: ``meta.tls``, as on the network
         return self.net.trace.steps[first:] + self._exchange(self.engine.tls_started)
+
+    def _note_login(self, events: list) -> None:
+        """A login succeeded: remember whose session this is (the account's address), as
+        ``mailsim serve`` does for a real client's connection."""
+        for event in events:
+            if isinstance(event, LOGINS):
+                account = self.net.store.find(event.user)
+                self.user = account.address if account is not None else event.user

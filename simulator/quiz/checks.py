@@ -41,6 +41,8 @@ def check_item(item: Item, path: Path_, at: Located) -> None:
     _expressions(item, path, at)
     if item.type == "cloze":
         _cloze(item, path, at)
+    if item.data.get("live"):
+        _live(item, path, at)
     if item.scenario is not None:
         _scenario_loads(item, path, at)
 
@@ -135,6 +137,17 @@ def _expressions(item: Item, path: Path_, at: Located) -> None:
             expr.check_syntax(fill(source, sample_params(item)))
         except expr.ExpressionError as exc:
             at.fail(path + rel, "expression", reason=exc.reason)
+
+
+def _live(item: Item, path: Path_, at: Located) -> None:
+    """A live task's checks also run over a class's live trace: ``trace``, ``student`` and
+    ``params`` are all there is (no simulation result, no state)."""
+    for i, check in enumerate(item.data["checks"]):
+        source = fill(check["expr"], sample_params(item))
+        extra = sorted(expr.names_read(source) - set(expr.LIVE_NAMES))
+        if extra:
+            at.fail(path + ("checks", i, "expr"), "live_names", names=", ".join(extra),
+                    allowed=", ".join(expr.LIVE_NAMES))
 
 
 def sample_params(item: Item) -> dict[str, Any]:

@@ -23,7 +23,10 @@ from typing import Any
 from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 #: What an expression may read (``docs/quizzes.md``, "Expressions").
-NAMES = ("trace", "result", "state", "params", "before")
+NAMES = ("trace", "result", "state", "params", "before", "student")
+#: What the checks of a live task may read: they are also checked over the trace of a
+#: running class, where there is no simulation result (``simulator.quiz.live``).
+LIVE_NAMES = ("trace", "student", "params")
 #: The functions an expression may call by name.
 FUNCTIONS = {f.__name__: f for f in (len, min, max, sum, sorted, set, any, all, abs, round,
                                      int, str, list)}
@@ -61,6 +64,14 @@ def check_syntax(expression: str) -> ast.Expression:
         if isinstance(node, ast.Lambda | ast.NamedExpr | ast.Await | ast.Yield | ast.YieldFrom):
             raise ExpressionError(expression, f"{type(node).__name__} is not allowed")
     return tree
+
+
+def names_read(expression: str) -> set[str]:
+    """The names of :data:`NAMES` that ``expression`` reads (it must pass :func:`check_syntax`)."""
+    tree = check_syntax(expression)
+    bound = _bound_names(tree)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+            and n.id in NAMES and n.id not in bound}
 
 
 def evaluate(expression: str, names: Mapping[str, Any]) -> Any:

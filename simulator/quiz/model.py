@@ -28,7 +28,7 @@ TYPE_FIELDS = {
     "ordering": ("sequence",),
     "cloze": ("transcript", "blanks", "scenario", "blank", "case"),
     "sim": ("scenario", "answer", "ask", "options", "shuffle", "tolerance", "case"),
-    "task": ("scenario", "protocol", "host", "checks", "solution"),
+    "task": ("scenario", "protocol", "host", "checks", "solution", "live"),
 }
 #: The student's response to each type (and to ``sim`` by its ``ask``), for docs and errors.
 RESPONSES = {

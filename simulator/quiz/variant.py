@@ -419,11 +419,26 @@ class Variant:
         return self.check_session(session)
 
     def check_session(self, session: SimulatedSession) -> Check:
-        """Grade what a session (a console the student typed into) left behind."""
+        """Grade what a session (a console the student typed into) left behind.
+
+        ``student`` is the address of the account the session logged in as; a live
+        task's ``trace`` holds the session's own connections only.
+        """
         self._require_task()
-        names = {"trace": session.trace, "result": session.net.result(),
+        trace = session.trace
+        if self.data.get("live"):       # the student's own connections, as in a live trace
+            trace = trace.of_connections(session.conns)
+        names = {"trace": trace, "result": session.net.result(),
                  "state": runs.state_of(session), "before": self.before,
-                 "params": self.params}
+                 "params": self.params, "student": session.user or ""}
+        return self.check_names(names)
+
+    def check_names(self, names: Mapping[str, Any]) -> Check:
+        """Score the task's checks with ``names`` in scope (``docs/quizzes.md``, "Expressions"):
+        the share that pass, with the feedback of each one that does not.  A console session
+        and a student's part of a live trace (:mod:`simulator.quiz.live`) are both graded here.
+        """
+        self._require_task()
         checks = self.data["checks"]
         failed = []
         for check in checks:

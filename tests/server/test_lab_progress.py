@@ -1,0 +1,104 @@
+"""Lab 16's steps, checked per student over the live trace of a real lesson (issue 17).
+
+``exercises/lab16/classroom.yaml``'s live tasks are computed from the
+``--trace`` file of ``mailsim serve --students 10`` that real stdlib clients
+used (:mod:`.classroom_run`): the grade CSV of ``mailsim quiz grade --trace``
+is what each student did, every mistake is some student's last error, and
+one made before any login, from an address nobody logged in from, has a row
+of its own.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from simulator.cli import main
+from simulator.quiz import load_bank
+from simulator.quiz.live import ClassProgress, grade_trace, roster_of
+from simulator.server.trace_file import TraceFollower
+
+from .classroom_run import BANK, EXPECTED, STRANGER, run_lesson
+
+
+@pytest.fixture(scope="module")
+def lesson(tmp_path_factory):
+    return run_lesson(tmp_path_factory.mktemp("lesson"))
+
+
+def expected_csv() -> str:
+    bank = load_bank(BANK)
+    rows = [["student", *bank.ids, "total"]]
+    for login, (points, _error) in EXPECTED.items():
+        rows.append([f"{login}@example.test", *map(str, points), str(sum(points))])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def test_the_grade_csv_of_the_trace_is_what_each_student_did(lesson, tmp_path, capsys):
+    out = tmp_path / "grades.csv"
+    assert main(["quiz", "grade", str(BANK), "--trace", str(lesson.trace), "--class",
+                 str(lesson.passwords), "--csv", str(out), "--lang", "en"]) == 0
+    assert out.read_text("utf-8") == expected_csv()
+    assert "Graded 10 students from" in capsys.readouterr().out
+
+
+def test_each_mistake_is_the_last_error_of_the_student_who_made_it(lesson):
+    progress = grade_trace(load_bank(BANK), lesson.trace,
+                           roster_of(lesson.passwords, "example.test"))
+    errors = {row.login: row.error.meta["diagnosis"] if row.error else None
+              for row in progress.students()}
+    assert errors == {login: error for login, (_points, error) in EXPECTED.items()}
+    strangers = {row.key: row.error.meta["diagnosis"] for row in progress.strangers()}
+    assert strangers == {STRANGER: "unknown_user"}
+
+
+def test_the_memory_trace_and_a_small_window_give_the_same_grades(lesson):
+    """Checked before old steps leave a student's window, nothing done is forgotten."""
+    bank = load_bank(BANK)
+    roster = roster_of(lesson.passwords, "example.test")
+    small = ClassProgress(bank, roster, max_steps=40, max_bytes=4096)
+    small.feed(lesson.steps)
+    assert small.csv() == expected_csv()
+    assert max(len(row.window) for row in small.students()) <= 40
+
+
+def test_a_follower_reads_a_rotated_file_and_waits_for_a_line_being_written(tmp_path):
+    path = tmp_path / "live.jsonl"
+    header = json.dumps({"format": "mailsim-trace", "version": 2})
+
+    def step(n: int) -> str:
+        return json.dumps({"index": n, "time": n, "conn": "c1", "src": "a:1", "dst": "b",
+                           "protocol": "SMTP", "direction": "c2s", "raw": "NOOP\r\n",
+                           "line": "NOOP"})
+    path.write_text(f"{header}\n{step(0)}\n{step(1)}\n{step(2)}"[:-5])   # 2 being written
+    follower = TraceFollower(str(path))
+    assert [s.index for s in follower.read()] == [0, 1]
+    with open(path, "a") as handle:
+        handle.write(step(2)[-5:] + "\n" + step(3) + "\n")
+    path.rename(tmp_path / "live.jsonl.1")                                  # rotation
+    path.write_text(f"{header}\n{step(4)}\nnot json\n")
+    assert [s.index for s in follower.read()] == [2, 3, 4]
+    assert follower.read() == [] and follower.skipped == 1
+    assert [s.index for s in TraceFollower(str(path)).read()] == [0, 1, 2, 3, 4]
+
+
+def test_a_restart_keeps_the_last_run_and_a_follower_reads_only_the_new_one(tmp_path):
+    from simulator.server.trace_file import TraceFile
+    from simulator.server.world import LiveTrace
+    path = tmp_path / "live.jsonl"
+
+    def run(lines: list[str]) -> None:
+        trace = LiveTrace(scenario="classroom")
+        writer = TraceFile(str(path), trace)
+        for line in lines:
+            trace.add(time=0.0, conn="c1", src="a:1", dst="b", protocol="SMTP",
+                      direction="c2s", raw=line.encode() + b"\r\n", line=line)
+        writer.close()
+    run(["EHLO first", "QUIT"])
+    run(["EHLO second"])
+    assert "\"line\": \"EHLO first\"" in (tmp_path / "live.jsonl.1").read_text()
+    assert [s.line for s in TraceFollower(str(path)).read()] == ["EHLO second"]
