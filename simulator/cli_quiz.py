@@ -74,7 +74,10 @@ def add_quiz_arguments(quiz, lang: str) -> None:
     grade_.add_argument("bank", metavar="BANK", help=h("bank"))
     grade_.add_argument("responses", nargs="*", metavar="RESPONSES", help=h("responses"))
     grade_.add_argument("--trace", metavar="FILE.jsonl", help=h("trace"))
-    grade_.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
+    grade_class = grade_.add_mutually_exclusive_group()
+    grade_class.add_argument("--class", dest="roster", metavar="ROSTER.csv",
+                             help=h("grade_roster"))
+    grade_class.add_argument("--students", type=int, metavar="N", help=h("students"))
     grade_.add_argument("--domain", default="example.test", help=h("domain"))
     grade_.add_argument("--csv", metavar="FILE", help=h("csv"))
     secret(grade_)
@@ -240,12 +243,14 @@ def _grade(args) -> int:
 
 def _grade_trace(bank: Bank, args) -> int:
     """``grade BANK --trace FILE``: the live tasks checked per student over a class's trace."""
-    from simulator.quiz.live import NoLiveItems, grade_trace, roster_of
-    from simulator.server.roster import RosterError
+    from simulator.quiz.live import NoLiveItems, class_roster, grade_trace
+    from simulator.server.roster import RosterError, numbered, read_roster
     if not Path(args.trace).is_file():
         raise QuizUsageError(f"{args.trace}: {t('quiz.responses.missing_file', args.lang)}")
     try:
-        roster = roster_of(args.roster, args.domain) if args.roster else []
+        students = read_roster(args.roster) if args.roster else \
+            numbered(args.students) if args.students else []
+        roster = class_roster(students, args.domain)
         progress = grade_trace(bank, args.trace, roster)
     except NoLiveItems:
         raise QuizUsageError(t("quiz.cli.no_live_items", args.lang, path=args.bank)) from None

@@ -247,12 +247,11 @@ def _client_address(peer: str) -> str:
     return peer.rpartition(":")[0] if ":" in peer else peer
 
 
-def roster_of(path: str | Path, domain: str) -> list[tuple[str, str]]:
-    """``(address, name)`` of every student of a roster or of the teacher's passwords file
-    (``mailsim serve --class``/``--passwords``): the passwords stay where they are."""
-    from simulator.server.roster import read_roster
+def class_roster(students: Iterable, domain: str) -> list[tuple[str, str]]:
+    """``(address, name)`` of a class's students (:class:`simulator.server.roster.Student`,
+    as ``mailsim serve --class``/``--students`` makes them); their passwords stay out."""
     return [(s.login if "@" in s.login else f"{s.login}@{domain}", s.name or "")
-            for s in read_roster(path)]
+            for s in students]
 
 
 def grade_trace(bank: Bank, path: str | Path, roster: Iterable[tuple[str, str]] = ()

@@ -17,7 +17,8 @@ import pytest
 
 from simulator.cli import main
 from simulator.quiz import load_bank
-from simulator.quiz.live import ClassProgress, grade_trace, roster_of
+from simulator.quiz.live import ClassProgress, class_roster, grade_trace
+from simulator.server.roster import read_roster
 from simulator.server.trace_file import TraceFollower
 
 from .classroom_run import BANK, EXPECTED, STRANGER, run_lesson
@@ -48,7 +49,7 @@ def test_the_grade_csv_of_the_trace_is_what_each_student_did(lesson, tmp_path, c
 
 def test_each_mistake_is_the_last_error_of_the_student_who_made_it(lesson):
     progress = grade_trace(load_bank(BANK), lesson.trace,
-                           roster_of(lesson.passwords, "example.test"))
+                           class_roster(read_roster(lesson.passwords), "example.test"))
     errors = {row.login: row.error.meta["diagnosis"] if row.error else None
               for row in progress.students()}
     assert errors == {login: error for login, (_points, error) in EXPECTED.items()}
@@ -59,7 +60,7 @@ def test_each_mistake_is_the_last_error_of_the_student_who_made_it(lesson):
 def test_the_memory_trace_and_a_small_window_give_the_same_grades(lesson):
     """Checked before old steps leave a student's window, nothing done is forgotten."""
     bank = load_bank(BANK)
-    roster = roster_of(lesson.passwords, "example.test")
+    roster = class_roster(read_roster(lesson.passwords), "example.test")
     small = ClassProgress(bank, roster, max_steps=40, max_bytes=4096)
     small.feed(lesson.steps)
     assert small.csv() == expected_csv()
