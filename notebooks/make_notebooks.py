@@ -27,12 +27,12 @@ SOURCES = HERE / "src"
 LANGS = ("ru", "en")
 
 
-def sources() -> list[ModuleType]:
-    """Every notebook source, in the order of its number."""
+def sources(pattern: str = "[0-9][0-9]_*.py") -> list[ModuleType]:
+    """Every notebook source of the course, in the order of its number."""
     sys.path.insert(0, str(SOURCES))
     try:
         modules = []
-        for path in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
+        for path in sorted(SOURCES.glob(pattern)):
             spec = importlib.util.spec_from_file_location(f"nb_{path.stem}", path)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
@@ -40,6 +40,12 @@ def sources() -> list[ModuleType]:
         return modules
     finally:
         sys.path.remove(str(SOURCES))
+
+
+def teacher_sources() -> list[ModuleType]:
+    """The teacher's notebooks (``src/teacher_*.py``): not lessons, so the index does not
+    list them and they end without self-check questions; ru and en share their code too."""
+    return sources("teacher_*.py")
 
 
 def build(source: ModuleType, lang: str) -> nbformat.NotebookNode:
@@ -59,7 +65,7 @@ def build(source: ModuleType, lang: str) -> nbformat.NotebookNode:
 
 
 def main() -> None:
-    for source in sources():
+    for source in sources() + teacher_sources():
         for lang in LANGS:
             (HERE / lang).mkdir(exist_ok=True)
             nbformat.write(build(source, lang), HERE / lang / f"{source.FILES[lang]}.ipynb")

@@ -12,6 +12,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,43 @@ def _description(name: str, lang: str) -> str:
 # -- mailsim serve -------------------------------------------------------------------------
 
 
+#: Where ``mailsim serve --dashboard`` streams the trace when ``--trace`` names no file.
+DASHBOARD_TRACE = "mailsim-live.jsonl"
+
+
 def cmd_serve(args) -> int:
     """Serve the scenario's mail host on loopback until Ctrl-C or SIGTERM."""
     from simulator.server.cli_serve import ServeUsageError, run_serve
+    on_ready = None
+    if args.dashboard:
+        args.trace = args.trace or DASHBOARD_TRACE          # the dashboard follows this file
+        on_ready = partial(open_dashboard, args=args)
     try:
-        return run_serve(args)
+        return run_serve(args, on_ready)
     except ServeUsageError as exc:
         raise UserError(str(exc)) from None
+
+
+def open_dashboard(server, args):
+    """``--dashboard``: Voilà on the teacher's dashboard of this server; prints its URL, or
+    why it cannot open (the server serves on either way).  Returns what stops it."""
+    from simulator import lab
+    trace = str(Path(args.trace).resolve())
+    environment = {"MAILSIM_DASHBOARD_TRACE": trace,
+                   "MAILSIM_DASHBOARD_DOMAIN": server.world.domain}
+    if server.passwords_path is not None:       # class mode: every login, with its name
+        environment["MAILSIM_DASHBOARD_CLASS"] = str(server.passwords_path.resolve())
+    def failed(dashboard) -> None:
+        print(t("serve.dashboard.failed", args.lang, status=dashboard.process.returncode,
+                log=dashboard.log), flush=True)
+    try:
+        dashboard = lab.start_dashboard(args.lang, environment, browser=not args.no_browser,
+                                        on_failure=failed)
+    except lab.DashboardUnavailable as exc:
+        print(t(exc.key, args.lang, trace=trace, **exc.params), flush=True)
+        return None
+    print(t("serve.dashboard.open", args.lang, url=dashboard.url, trace=trace), flush=True)
+    return dashboard.stop
 
 
 # -- mailsim quiz --------------------------------------------------------------------------

@@ -163,6 +163,8 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
     group.add_argument("--students", type=int, default=0, metavar="N", help=h("students"))
     serve.add_argument("--passwords", metavar="FILE.csv", help=h("passwords"))
     serve.add_argument("--sheets", metavar="DIR", help=h("sheets"))
+    serve.add_argument("--dashboard", action="store_true", help=h("dashboard"))
+    serve.add_argument("--no-browser", action="store_true", help=h("no_browser"))
 
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace | None, int]:

@@ -13,10 +13,17 @@ the repository's own ``notebooks/``).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import webbrowser
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +32,8 @@ from pathlib import Path
 INDEX = {"ru": "ru/00_оглавление.ipynb", "en": "en/00_contents.ipynb"}
 #: The tour, the first notebook an index points to.
 TOUR = {"ru": "ru/01_экскурсия.ipynb", "en": "en/01_tour.ipynb"}
+#: The teacher's live view of a class (``mailsim serve --dashboard``), in each language.
+DASHBOARD = {"ru": "ru/teacher_dashboard.ipynb", "en": "en/teacher_dashboard.ipynb"}
 #: Files of the repository's folders that are tools, not course material.
 NOT_COURSE = ("*.py", "__pycache__", ".ipynb_checkpoints")
 
@@ -162,3 +171,88 @@ def run(root: Path, lang: str, voila: bool = False, browser: bool = True,
         port: int | None = None) -> int:
     """Run Jupyter in the foreground until Ctrl-C; its exit status."""
     return subprocess.call(command(root, lang, voila, browser, port), cwd=root)
+
+
+# -- mailsim serve --dashboard ---------------------------------------------------------------
+
+class DashboardUnavailable(Exception):
+    """The dashboard cannot open; ``key`` and ``params`` say why (``serve.dashboard.*``)."""
+
+    def __init__(self, key: str, **params) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+class Dashboard:
+    """Voilà serving the teacher's dashboard notebook, a child process of ``mailsim serve``."""
+
+    def __init__(self, process: subprocess.Popen, url: str, log: Path) -> None:
+        self.process, self.url, self.log = process, url, log
+
+    def ready(self, seconds: float = 60.0) -> bool:
+        """Whether Voilà answers within ``seconds`` (False at once if it has exited)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.url, timeout=5):
+                    return True
+            except OSError:
+                time.sleep(0.25)        # a server that is starting: poll, bounded
+        return False
+
+    def stop(self) -> None:
+        """End Voilà (and the kernel it started)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_dashboard(lang: str, environment: dict[str, str], browser: bool = True,
+                    port: int | None = None, on_failure=None) -> Dashboard:
+    """Start Voilà on the teacher's dashboard (``DASHBOARD[lang]``) on a free local port.
+
+    ``environment`` (``MAILSIM_DASHBOARD_*``, see ``simulator.widgets.dashboard``) tells
+    the notebook the server's trace file, class and bank.  Voilà listens on this machine
+    only: the grades are the teacher's.  ``browser`` opens the page once Voilà answers;
+    ``on_failure(dashboard)`` is called (from a thread) if Voilà exits before it answers.
+    DashboardUnavailable when Voilà or the notebook is not installed.
+    """
+    if importlib.util.find_spec("voila") is None:
+        raise DashboardUnavailable("serve.dashboard.no_voila")
+    try:
+        notebook = course_source() / DASHBOARD[lang]
+    except NotebooksNotFound as exc:
+        raise DashboardUnavailable("serve.dashboard.no_notebook", path=str(exc)) from None
+    if not notebook.is_file():
+        raise DashboardUnavailable("serve.dashboard.no_notebook", path=str(notebook))
+    port = port or _free_port()
+    log = Path(tempfile.gettempdir()) / f"mailsim-dashboard-{port}.log"
+    args = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
+            "--Voila.ip=127.0.0.1"]
+    with log.open("w") as out:
+        # Voilà's kernel runs in the notebook's folder, which names its language.
+        process = subprocess.Popen(args, cwd=notebook.parent, env={**os.environ, **environment},
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    dashboard = Dashboard(process, f"http://127.0.0.1:{port}/", log)
+
+    def watch() -> None:
+        if dashboard.ready():
+            if browser:
+                webbrowser.open(dashboard.url)
+        elif process.poll() is not None and on_failure is not None:
+            on_failure(dashboard)
+    threading.Thread(target=watch, name="mailsim-dashboard", daemon=True).start()
+    return dashboard

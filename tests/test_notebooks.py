@@ -29,6 +29,8 @@ def _generator():
 
 GENERATOR = _generator()
 SOURCES = GENERATOR.sources()
+#: The course's lessons and the teacher's notebooks (the dashboard): all generated, ru = en code.
+EVERY_SOURCE = SOURCES + GENERATOR.teacher_sources()
 
 
 def _read(lang: str, source) -> nbformat.NotebookNode:
@@ -65,9 +67,10 @@ def test_markdown_gives_no_instructions_about_code():
 
 def test_every_committed_notebook_is_what_its_source_generates():
     """notebooks/make_notebooks.py writes them; nobody edits an .ipynb by hand."""
-    generated = {f"{lang}/{source.FILES[lang]}.ipynb" for source in SOURCES for lang in ("ru", "en")}
+    generated = {f"{lang}/{source.FILES[lang]}.ipynb" for source in EVERY_SOURCE
+                 for lang in ("ru", "en")}
     assert {p.relative_to(ROOT).as_posix() for p in NOTEBOOKS} == generated
-    for source in SOURCES:
+    for source in EVERY_SOURCE:
         for lang in ("ru", "en"):
             committed, built = _read(lang, source), GENERATOR.build(source, lang)
             assert [(c.cell_type, c.id, c.source) for c in committed.cells] == \
@@ -77,7 +80,7 @@ def test_every_committed_notebook_is_what_its_source_generates():
 
 
 def test_both_languages_have_the_same_cells_with_the_same_code():
-    for source in SOURCES:
+    for source in EVERY_SOURCE:
         ru, en = _read("ru", source), _read("en", source)
         assert [c.cell_type for c in ru.cells] == [c.cell_type for c in en.cells]
         assert [c.source for c in ru.cells if c.cell_type == "code"] == \

@@ -84,9 +84,14 @@ def on_stop_signals(loop: asyncio.AbstractEventLoop, stop) -> Callable[[], None]
     return restore
 
 
-def run_serve(args) -> int:
-    """Serve until a signal; 0 after a clean stop."""
-    return asyncio.run(_serve(options_from(args), args.lang, args.sheets))
+def run_serve(args, on_ready: Callable[[MailServer], Callable[[], None] | None] | None = None
+              ) -> int:
+    """Serve until a signal; 0 after a clean stop.
+
+    ``on_ready(server)`` runs once the server listens (``--dashboard`` opens the teacher's
+    view there); what it returns is called when the server stops.
+    """
+    return asyncio.run(_serve(options_from(args), args.lang, args.sheets, on_ready))
 
 
 def listen_error(exc: OSError, host: str, lang: str | None) -> str:
@@ -105,7 +110,8 @@ def listen_error(exc: OSError, host: str, lang: str | None) -> str:
              reason=exc.strerror or exc)
 
 
-async def _serve(options: ServeOptions, lang: str, sheets: str | None = None) -> int:
+async def _serve(options: ServeOptions, lang: str, sheets: str | None = None,
+                 on_ready=None) -> int:
     server = MailServer(options)
     try:
         await server.start()
@@ -118,15 +124,20 @@ async def _serve(options: ServeOptions, lang: str, sheets: str | None = None) ->
         raise ServeUsageError(listen_error(exc, options.host, lang)) from None
     stop = asyncio.Event()
     restore = on_stop_signals(asyncio.get_running_loop(), stop.set)
+    extra = None
     try:
         for line in banner(server, lang):
             print(line)
         if written:
             print(t("serve.sheets", lang, count=len(written) - 1, path=written[-1]))
+        if on_ready is not None:
+            extra = on_ready(server)
         print(t("serve.ready", lang), flush=True)
         await stop.wait()
     finally:
         restore()
+        if extra is not None:
+            extra()
         await server.stop()
     print(t("serve.stopped", lang), file=sys.stderr)
     return 0

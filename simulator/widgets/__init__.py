@@ -7,6 +7,7 @@ console is typed into the same way (``console.command.value`` + ``console.send``
 quiz is answered by ticking ``quiz.answer`` and clicking ``quiz.check``.
 """
 from .console import ProtocolConsole
+from .dashboard import TeacherDashboard
 from .encoding_lab import EncodingLab
 from .inspector import MailboxInspector
 from .player import TracePlayer
@@ -15,4 +16,4 @@ from .server_view import ServerView, server_views
 from .tables import steps_table, table
 
 __all__ = ["EncodingLab", "MailboxInspector", "ProtocolConsole", "Quiz", "ServerView",
-           "TracePlayer", "server_views", "steps_table", "table"]
+           "TeacherDashboard", "TracePlayer", "server_views", "steps_table", "table"]

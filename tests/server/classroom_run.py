@@ -63,7 +63,8 @@ def _smtp(live, source: str, port: str = "submission") -> smtplib.SMTP:
                         source_address=(source, 0))
 
 
-def _send(live, source, student, to, tls=True) -> None:
+def send(live, source, student, to, tls=True) -> None:
+    """A message from ``student`` (at the client address ``source``) to ``to``."""
     with _smtp(live, source) as client:
         if tls:
             client.starttls(context=unverified())
@@ -103,10 +104,10 @@ def _logs_in(live, source: str, student) -> None:
 def play(live, students) -> None:
     s = {st.login: st for st in students}
     # student01: everything, over TLS; student02 writes to student03, deletes over POP3.
-    _send(live, _source(1), s["student01"], "student01")
-    _send(live, _source(1), s["student01"], "student02")
-    _send(live, _source(2), s["student02"], "student03")
-    _send(live, _source(2), s["student02"], "student02")
+    send(live, _source(1), s["student01"], "student01")
+    send(live, _source(1), s["student01"], "student02")
+    send(live, _source(2), s["student02"], "student03")
+    send(live, _source(2), s["student02"], "student02")
     assert wait_for(lambda: all(_has_mail(live, f"student0{n}@example.test") for n in (1, 2)),
                     seconds=60)
     _pop3_read(live, s["student01"], delete=False)
@@ -128,7 +129,7 @@ def play(live, students) -> None:
         pass
     pop.quit()
     # student05: a phone holds the maildrop; the PC's second session meets [IN-USE].
-    _send(live, _source(1), s["student01"], "student05")
+    send(live, _source(1), s["student01"], "student05")
     assert wait_for(lambda: _has_mail(live, "student05@example.test"), seconds=60)
     phone = poplib.POP3_SSL("127.0.0.1", live.settings["pop3s"], context=unverified())
     phone.user("student05")
@@ -143,7 +144,7 @@ def play(live, students) -> None:
     phone.retr(1)
     phone.quit()
     # student06: sends over TLS, then sets IMAP to SSL/TLS on the STARTTLS port 143.
-    _send(live, _source(6), s["student06"], "student06")
+    send(live, _source(6), s["student06"], "student06")
     with _connect(live, "imap", _source(6)) as raw:
         try:
             unverified().wrap_socket(raw)
