@@ -10,31 +10,15 @@ CELLS = [
     md("""
 # Панель преподавателя
 
-Панель следит за живой трассой `mailsim serve` и показывает по строке на студента:
-какие шаги лабораторной №16 сделаны (✓ — сделан, проценты — сделан отчасти, · — ещё нет)
-и последнюю ошибку настройки клиента, которую распознал сервер, с объяснением и
-способом исправить. Клиент, с адреса которого ещё никто не вошёл, получает строку своего
-адреса. Панель обновляется сама каждые несколько секунд.
+По строке на студента: шаги лабораторной №16 (✓ — сделан, проценты — отчасти, · — ещё
+нет) и последняя ошибка настройки клиента с объяснением. Панель обновляется сама.
 
-Запуск для класса: `mailsim serve --students 30 --host 0.0.0.0 --dashboard` — сервер
-пишет трассу в файл и открывает эту страницу. Шаги — задания банка
-`exercises/lab16/classroom.yaml`; их проверки можно править (формат — `docs/quizzes.md`,
-раздел «Живые задания»). Кнопка внизу сохраняет оценки в CSV — тот же файл, что даёт
-`mailsim quiz grade exercises/lab16/classroom.yaml --trace ФАЙЛ`.
 """, """
 # The teacher's dashboard
 
-The dashboard follows the live trace of `mailsim serve` and shows a row per student:
-which steps of Lab 16 are done (✓ done, a percentage for partly done, · not yet) and the
-last mistake in a client's settings the server recognised, with what it means and how
-to fix it. A client from an address nobody has logged in from yet gets a row of its
-address. The dashboard refreshes itself every few seconds.
+A row per student: the steps of Lab 16 (✓ done, a percentage for partly done, · not
+yet) and the last mistake in the client's settings, with what it means. It refreshes itself.
 
-For a class: `mailsim serve --students 30 --host 0.0.0.0 --dashboard` — the server writes
-its trace to a file and opens this page. The steps are the tasks of the bank
-`exercises/lab16/classroom.yaml`; their checks can be edited (the format is
-`docs/quizzes.md`, "Live tasks"). The button at the bottom saves the grades as CSV — the
-same file `mailsim quiz grade exercises/lab16/classroom.yaml --trace FILE` gives.
 """),
     code('''
 # mailsim serve --dashboard passes the trace file, the class and the bank in the
@@ -49,6 +33,17 @@ dashboard = TeacherDashboard.from_environment(lang=LANG).start()
 dashboard
 '''),
     md("""
+## Как это устроено
+
+Панель следит за живой трассой `mailsim serve`. Клиент, с адреса которого ещё никто не
+вошёл, получает строку своего адреса.
+
+Запуск для класса: `mailsim serve --students 30 --host 0.0.0.0 --dashboard` — сервер
+пишет трассу в файл и открывает эту страницу. Шаги — задания банка
+`exercises/lab16/classroom.yaml`; их проверки можно править (формат — `docs/quizzes.md`,
+раздел «Живые задания»). Кнопка под таблицей сохраняет оценки в CSV — тот же файл, что даёт
+`mailsim quiz grade exercises/lab16/classroom.yaml --trace ФАЙЛ`.
+
 ## Что означают ошибки
 
 Сервер узнаёт типичные ошибки настройки по первым байтам и ответам: SSL/TLS выбран для
@@ -58,6 +53,17 @@ dashboard
 MX 25 вместо порта отправки, не отмечено «сервер требует проверки подлинности». Текст в
 строке студента называет исправление.
 """, """
+## How it works
+
+The dashboard follows the live trace of `mailsim serve`. A client from an address
+nobody has logged in from yet gets a row of its address.
+
+For a class: `mailsim serve --students 30 --host 0.0.0.0 --dashboard` — the server writes
+its trace to a file and opens this page. The steps are the tasks of the bank
+`exercises/lab16/classroom.yaml`; their checks can be edited (the format is
+`docs/quizzes.md`, "Live tasks"). The button under the table saves the grades as CSV — the
+same file `mailsim quiz grade exercises/lab16/classroom.yaml --trace FILE` gives.
+
 ## What the errors mean
 
 The server recognises the usual setting mistakes by the first bytes and the replies:
