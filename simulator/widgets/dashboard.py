@@ -31,6 +31,8 @@ from simulator.server.trace_file import TraceFollower
 
 #: Seconds between refreshes.
 INTERVAL = 3.0
+#: Seconds of checking per refresh at most; students left over are checked at the next one.
+EVALUATION_BUDGET = 1.0
 #: The environment ``mailsim serve --dashboard`` sets for the notebook it opens.
 ENVIRONMENT = {"trace": "MAILSIM_DASHBOARD_TRACE", "bank": "MAILSIM_DASHBOARD_BANK",
                "roster": "MAILSIM_DASHBOARD_CLASS", "students": "MAILSIM_DASHBOARD_STUDENTS",
@@ -122,7 +124,7 @@ class TeacherDashboard(widgets.VBox):
         """Read what the server wrote since the last time, check, and redraw."""
         steps = self.follower.read()
         self.progress.feed(steps)
-        self.progress.evaluate()
+        self.progress.evaluate(budget=EVALUATION_BUDGET)
         self.updated = datetime.now().strftime("%H:%M:%S")
         self.status.value = self._status()
         self.table.value = self._table()
