@@ -53,17 +53,20 @@ class TeacherDashboard(widgets.VBox):
 
     def __init__(self, trace: str | os.PathLike, bank: Bank | str | os.PathLike | None = None,
                  roster: list[tuple[str, str]] | None = None, lang: str = "ru",
-                 interval: float = INTERVAL, export_dir: str | os.PathLike = ".") -> None:
+                 interval: float = INTERVAL, export_dir: str | os.PathLike | None = None
+                 ) -> None:
         """``trace``: the file of ``mailsim serve --trace``; ``bank``: the live tasks
         (default: the course's ``lab16/classroom``); ``roster``: ``(address, name)`` of
-        every student, so that those who have not started have a row too."""
+        every student, so that those who have not started have a row too; ``export_dir``:
+        where the grade CSV goes (default: the trace file's folder, the teacher's own)."""
         if bank is None:
             from simulator.lab import course_bank
             bank = course_bank("lab16/classroom")
         self.bank = bank if isinstance(bank, Bank) else load_bank(bank, lang)
         self.path = str(trace)
         self.lang, self.interval = lang, interval
-        self.export_dir = Path(export_dir)
+        self.export_dir = Path(export_dir) if export_dir is not None else \
+            Path(self.path).resolve().parent
         self.follower = TraceFollower(self.path)
         self.progress = ClassProgress(self.bank, roster or [])
         self.updated: str | None = None
@@ -185,17 +188,23 @@ class TeacherDashboard(widgets.VBox):
                 f"{escape(when)}</span> {escape(text)}")
 
     # -- grades -------------------------------------------------------------------------
-    def export_csv(self) -> Path:
-        """Write the grades (the CSV of ``mailsim quiz grade --trace``) next to the notebook
-        and offer it for download; returns the file."""
+    def export_csv(self) -> Path | None:
+        """Write the grades (the CSV of ``mailsim quiz grade --trace``) into ``export_dir``
+        and offer them for download; returns the file (None if it could not be written:
+        the download link is there all the same)."""
         self.refresh()
         text = self.progress.csv()
         path = self.export_dir / f"grades-{self.bank.id}-{datetime.now():%Y%m%d-%H%M%S}.csv"
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.write_text(text, encoding="utf-8")
+            said = t("ui.dashboard.exported", self.lang, path=str(path),
+                     count=len(self.progress.students()))
+        except OSError as exc:
+            said = t("ui.dashboard.not_written", self.lang, path=str(path),
+                     reason=exc.strerror or exc)
+            path = None
         data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        students = len(self.progress.students())
-        self.download.value = (
-            f"{escape(t('ui.dashboard.exported', self.lang, path=str(path), count=students))} "
-            f"<a download='{escape(path.name, True)}' href='data:text/csv;base64,{data}'>"
-            f"{escape(path.name)}</a>")
+        name = f"grades-{self.bank.id}.csv" if path is None else path.name
+        self.download.value = (f"{escape(said)} <a download='{escape(name, True)}' "
+                               f"href='data:text/csv;base64,{data}'>{escape(name)}</a>")
         return path

@@ -132,6 +132,9 @@ def test_the_dashboard_shows_what_each_student_did_and_exports_the_same_csv(less
     written = list(tmp_path.glob("grades-lab16-classroom-*.csv"))
     assert len(written) == 1 and written[0].read_text("utf-8") == expected_csv()
     assert "base64," in dashboard.download.value
+    dashboard.export_dir = tmp_path / "no such folder"      # a folder it cannot write to
+    assert dashboard.export_csv() is None
+    assert "Could not write" in dashboard.download.value and "base64," in dashboard.download.value
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
