@@ -17,10 +17,12 @@ import hashlib
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
+from typing import NamedTuple
 
 from simulator.locale import t
 
@@ -67,20 +69,44 @@ def _encoded(text: str, charset: str | email.charset.Charset, header_name: str) 
 
 def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: datetime,
             message_id: str, charset: str = "utf-8", sender_name: str = "",
-            attachments: Sequence[tuple[str, str, bytes]] = (),
+            html: str | None = None, inline: Sequence[tuple[str, str, bytes]] = (),
+            attachments: Sequence[tuple[str, str, bytes]] = (), forward: Sequence[bytes] = (),
             transfer_encoding: str | None = None, header_encoding: str | None = None,
             in_reply_to: Sequence[str] = (), references: Sequence[str] = (),
             headers: Sequence[tuple[str, str]] = ()) -> bytes:
     """A complete message as wire bytes (CRLF), RFC 5322 headers and MIME body.
 
-    The subject, display name and non-ASCII ``headers`` values go out as
-    RFC 2047 encoded words in ``charset``, "B" or "Q" as ``header_encoding``
-    says, and the text part is encoded in ``charset`` (utf-8, koi8-r or
-    windows-1251).  ``transfer_encoding`` None lets the stdlib choose base64
-    or quoted-printable for non-ASCII text (RFC 2045 §6); attachments are
-    ``(filename, "type/subtype", bytes)`` in base64 (RFC 2045 §6.8).
-    ``in_reply_to`` and ``references`` are message ids of the thread
-    (RFC 5322 §3.6.4); ``headers`` are extra ``(name, value)`` fields.
+    Headers: the subject, display name and non-ASCII ``headers`` values go
+    out as RFC 2047 encoded words (RFC 2047 §2, §5) in ``charset``, "B" or
+    "Q" as ``header_encoding`` says (RFC 2047 §4); ``in_reply_to`` and
+    ``references`` are message ids of the thread (RFC 5322 §3.6.4);
+    ``headers`` are extra ``(name, value)`` fields.
+
+    Body, built by the stdlib and nested as RFC 2046 §5.1 says:
+
+    * ``body``: the text/plain part in ``charset`` (utf-8, koi8-r or
+      windows-1251, named by ``charset=``, RFC 2046 §4.1.2).
+      ``transfer_encoding`` None lets the stdlib choose base64 or
+      quoted-printable for non-ASCII text (RFC 2045 §6.7, §6.8);
+    * ``html``: the same text as text/html; both go in multipart/alternative,
+      plainest first (RFC 2046 §5.1.4);
+    * ``inline``: ``(content_id, "type/subtype", bytes)`` parts the HTML shows
+      by ``<img src="cid:content_id">`` (RFC 2392 §2): the HTML and they form
+      a multipart/related (RFC 2387 §3.1: ``type="text/html"``, the root
+      first), each with ``Content-ID``
+      (RFC 2045 §7) and ``Content-Disposition: inline`` (RFC 2183 §2.1);
+    * ``attachments``: ``(filename, "type/subtype", bytes)`` in base64
+      (RFC 2045 §6.8), ``Content-Disposition: attachment`` with the file name
+      (RFC 2183 §2.2, §2.3); a non-ASCII name is an RFC 2231 §4 parameter
+      ``filename*=utf-8''%D0%BE…``, split into ``filename*0*``,
+      ``filename*1*``… when long (RFC 2231 §3).  The stdlib writes it in UTF-8
+      whatever ``charset`` is, as Thunderbird does;
+    * ``forward``: whole messages (wire bytes) attached as message/rfc822,
+      byte for byte (RFC 2046 §5.2.1: never base64, so 7bit or 8bit).
+
+    Attachments and forwards make the whole a multipart/mixed
+    (RFC 2046 §5.1.3).  Boundaries and Content-IDs derive from
+    ``message_id``: the same call gives the same bytes.
     """
     if charset not in CHARSETS:
         raise ValueError(f"charset must be one of {CHARSETS}, got {charset!r}")
@@ -102,20 +128,67 @@ def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: da
     for name, value in headers:
         msg.set_raw(name, _encoded(value, words, name))
     msg.set_content(body, charset=charset, cte=transfer_encoding)
+    if inline and html is None:
+        raise ValueError("inline parts need an html body that shows them (cid: URLs)")
+    if html is not None:
+        msg.add_alternative(html, subtype="html", charset=charset, cte=transfer_encoding)
+        shown = msg.get_payload()[1]
+        for content_id, mime_type, data in inline:
+            maintype, _, subtype = _split_type(mime_type)
+            shown.add_related(data, maintype=maintype, subtype=subtype,
+                              cid=_msgid(content_id), disposition="inline")
+        if inline:      # RFC 2387 §3.1: "type" names the root's type; the stdlib leaves it out
+            shown.set_param("type", "text/html")
     for filename, mime_type, data in attachments:
-        maintype, _, subtype = mime_type.partition("/")
+        maintype, _, subtype = _split_type(mime_type)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    for original in forward:
+        msg.add_attachment(_forwarded(original))
     _finish(msg, message_id)
     return msg.as_bytes(policy=WIRE_POLICY)
 
 
+def _split_type(mime_type: str) -> tuple[str, str, str]:
+    maintype, slash, subtype = mime_type.partition("/")
+    if not (maintype and slash and subtype):
+        raise ValueError(f"a MIME type is type/subtype (RFC 2045 §5.1), got {mime_type!r}")
+    return maintype, slash, subtype
+
+
+#: compat32 keeps every header field of a forwarded message as it came (no refolding).
+_KEEP = email.policy.compat32.clone(linesep="\r\n", max_line_length=0)
+
+
+def _forwarded(original: bytes) -> Message:
+    """A message to attach as message/rfc822, parsed so that it is written back byte for byte
+    (compat32 refolds nothing)."""
+    return email.message_from_bytes(original, policy=_KEEP)
+
+
 def _finish(msg: EmailMessage, seed: str) -> None:
-    """Deterministic boundaries; drop the MIME-Version that stdlib copies into sub-parts."""
-    for n, part in enumerate(msg.walk()):
+    """Deterministic boundaries; drop the MIME-Version that stdlib copies into sub-parts.
+
+    A forwarded message/rfc822 is not entered: its own header and boundaries stay as
+    they were.  Its Content-Transfer-Encoding says what its octets are (RFC 2046 §5.2.1:
+    7bit if they are all ASCII, else 8bit), not the stdlib's blanket 8bit."""
+    def visit(part: Message, n: int) -> int:
+        """Fix ``part`` (number ``n`` in walk order); the next part's number."""
         if part is not msg and "MIME-Version" in part:
             del part["MIME-Version"]    # RFC 2045 §4: it belongs in the top-level header only
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload(0).as_bytes()
+            part.replace_header("Content-Transfer-Encoding",
+                                "7bit" if inner.isascii() else "8bit")
+            return n + 1
         if part.get_content_maintype() == "multipart":
             part.set_boundary(_boundary(seed, n))
+        following = n + 1
+        if part.is_multipart():
+            for child in part.get_payload():
+                following = visit(child, following)
+        return following
+
+    visit(msg, 0)
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -317,30 +390,110 @@ def build_dsn(*, reporting_mta: str, original: bytes, recipients: Sequence[tuple
     return msg.as_bytes(policy=WIRE_POLICY)
 
 
-def _facts(part: Message) -> dict:
-    payload = part.get_payload(decode=True)
-    return {
-        "charset": part.get_content_charset(),
-        "transfer_encoding": part.get("Content-Transfer-Encoding", "7bit").lower(),
-        "filename": part.get_filename(),
-        "size": len(payload) if isinstance(payload, bytes) else None,
-    }
+class Field(NamedTuple):
+    """One header field of a part: as on the wire (unfolded, RFC 5322 §2.2.3) and decoded
+    (RFC 2047 encoded words and RFC 2231 parameters undone by the stdlib)."""
+
+    name: str
+    raw: str
+    decoded: str
 
 
-def mime_tree(data: bytes) -> list[tuple[int, str, dict]]:
-    """Depth-first list of ``(depth, content type, facts)`` for a MIME-tree picture (RFC 2046).
+@dataclass(frozen=True)
+class Part:
+    """One node of a message's MIME tree (RFC 2045, RFC 2046) with its sizes.
 
-    facts: ``charset``, ``transfer_encoding``, ``filename``, ``size`` (decoded
-    bytes of a leaf; None for containers).  message/rfc822 parts are entered.
+    ``size`` is the leaf's content in octets before the transfer encoding
+    (text in its charset, CRLF line ends), ``wire_size`` its body as it travels
+    after it (RFC 2045 §6): equal for 7bit and 8bit, about 4/3 for base64
+    (RFC 2045 §6.8: 4 characters per 3 octets, plus a CRLF every 76), and for
+    quoted-printable from about 1 (ASCII) to 3 (=XX for every octet, RFC 2045
+    §6.7).  Containers (multipart, message/rfc822) have None for both.
     """
-    out: list[tuple[int, str, dict]] = []
 
-    def visit(part: Message, depth: int) -> None:
+    #: 0 for the message itself, +1 per level of nesting.
+    depth: int
+    #: the IMAP part specifier (RFC 3501 §6.4.5): "1", "2.1"…; "" for the message itself
+    #: and for the multipart body of a message/rfc822 part (it has no number of its own).
+    number: str
+    content_type: str
+    fields: tuple[Field, ...]
+    charset: str | None
+    transfer_encoding: str
+    #: "inline" or "attachment" (RFC 2183 §2.1, §2.2), None without Content-Disposition.
+    disposition: str | None
+    filename: str | None
+    content_id: str | None
+    size: int | None
+    wire_size: int | None
+
+    @property
+    def growth(self) -> float | None:
+        """``wire_size / size - 1``: 0.37 is "37 % larger on the wire"; None for containers
+        and empty parts."""
+        if not self.size or self.wire_size is None:
+            return None
+        return self.wire_size / self.size - 1
+
+
+def _fields(part: Message) -> tuple[Field, ...]:
+    return tuple(Field(name, _unfold(str(raw)), _unfold(str(part.get(name, ""))))
+                 for name, raw in part.raw_items())
+
+
+def _sizes(part: Message) -> tuple[int | None, int | None]:
+    """(octets before, octets after the transfer encoding) of a leaf's body."""
+    if part.is_multipart():
+        return None, None
+    decoded = part.get_payload(decode=True)
+    if not isinstance(decoded, bytes):
+        return None, None
+    encoded = part.get_payload()
+    if (part.get("Content-Transfer-Encoding", "").lower() in ("base64", "quoted-printable")
+            and isinstance(encoded, str) and encoded.isascii()):
+        return len(decoded), len(encoded)
+    # 7bit, 8bit, binary: the octets travel as they are.  (The stdlib hands such a body
+    # back as text decoded in its charset, whose length in characters is not the octets.)
+    return len(decoded), len(decoded)
+
+
+def _part(part: Message, depth: int, number: str) -> Part:
+    size, wire_size = _sizes(part)
+    content_id = part.get("Content-ID")
+    return Part(depth, number, part.get_content_type(), _fields(part),
+                part.get_content_charset(),
+                part.get("Content-Transfer-Encoding", "7bit").lower(),
+                part.get_content_disposition(), part.get_filename(),
+                str(content_id).strip() if content_id else None, size, wire_size)
+
+
+def _numbered(prefix: str, n: int) -> str:
+    return f"{prefix}.{n}" if prefix else str(n)
+
+
+def mime_tree(data: bytes) -> list[Part]:
+    """Every part of a message, depth first, as the stdlib ``email`` parser sees it (RFC 2046).
+
+    message/rfc822 parts are entered (RFC 2046 §5.2.1); message/delivery-status is a
+    leaf (its "parts" are blocks of fields, RFC 3464 §2.1).  Numbers follow IMAP
+    (RFC 3501 §6.4.5), so ``Part.number`` is what ``FETCH BODY[number]`` fetches.
+    """
+    out: list[Part] = []
+
+    def visit(part: Message, depth: int, number: str, children_prefix: str) -> None:
+        out.append(_part(part, depth, number))
         ctype = part.get_content_type()
-        out.append((depth, ctype, _facts(part)))
-        if part.is_multipart() and ctype != "message/delivery-status":
-            for child in part.get_payload():
-                visit(child, depth + 1)
+        if ctype == "message/rfc822" and part.is_multipart():
+            inner = part.get_payload(0)
+            # The inner message's body: its parts are N.1, N.2… (or N.1 for a single part).
+            visit(inner, depth + 1, "" if inner.is_multipart() else _numbered(number, 1),
+                  number)
+        elif part.is_multipart() and ctype != "message/delivery-status":
+            for n, child in enumerate(part.get_payload(), 1):
+                numbered = _numbered(children_prefix, n)
+                visit(child, depth + 1, numbered, numbered)
 
-    visit(parse(data), 0)
+    root = parse(data)
+    # A single-part message's body is part 1 (RFC 3501 §6.4.5).
+    visit(root, 0, "" if root.is_multipart() else "1", "")
     return out

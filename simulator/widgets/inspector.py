@@ -116,8 +116,9 @@ class MailboxInspector(widgets.VBox):
         source = message.data.decode("utf-8", "replace")
         self.raw.value = f"<div class='mailsim-raw' style='{_PRE}'>{escape(source)}</div>"
         self.parts.value = "<ul>" + "".join(
-            f"<li style='margin-left:{16 * depth}px'>{escape(part_label(ctype, facts))}</li>"
-            for depth, ctype, facts in parse_tree(message.data)) + "</ul>"
+            f"<li style='margin-left:{16 * part.depth}px'>"
+            f"{escape(part_label(part, width=200).replace(chr(10), ' · '))}</li>"
+            for part in parse_tree(message.data)) + "</ul>"
         self.tree.value = self._tree_png(message)
         self.tree.layout.display = ""
 

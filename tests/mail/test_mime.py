@@ -164,22 +164,26 @@ def test_mime_tree_describes_every_part():
     blob = hashlib.sha256(b"x").digest()
     tree = mime.mime_tree(letter("koi8-r", attachments=[("k.bin", "application/octet-stream",
                                                          blob)]))
-    assert [(depth, ctype) for depth, ctype, _ in tree] == [
-        (0, "multipart/mixed"), (1, "text/plain"), (1, "application/octet-stream")]
-    text, attachment = tree[1][2], tree[2][2]
-    assert (text["charset"], text["transfer_encoding"]) == ("koi8-r", "base64")
-    assert (attachment["filename"], attachment["size"]) == ("k.bin", 32)
+    assert [(p.depth, p.number, p.content_type) for p in tree] == [
+        (0, "", "multipart/mixed"), (1, "1", "text/plain"), (1, "2", "application/octet-stream")]
+    text, attachment = tree[1], tree[2]
+    assert (text.charset, text.transfer_encoding) == ("koi8-r", "base64")
+    assert (attachment.filename, attachment.size, attachment.disposition) == (
+        "k.bin", 32, "attachment")
+    assert attachment.wire_size == len("ABCD" * 11) + 2          # 32 octets -> 44 chars + CRLF
+    assert tree[0].size is None and tree[0].wire_size is None
 
 
 def test_mime_tree_of_a_dsn_and_of_a_forwarded_message():
-    assert [c for _, c, _ in mime.mime_tree(dsn())] == [
+    assert [p.content_type for p in mime.mime_tree(dsn())] == [
         "multipart/report", "text/plain", "message/delivery-status", "text/rfc822-headers"]
     outer = email.message.EmailMessage(policy=email.policy.SMTP)
     outer["Subject"] = "Fwd"
     outer.set_content("see attached")
     outer.add_attachment(mime.parse(letter()))
-    assert [(d, c) for d, c, _ in mime.mime_tree(outer.as_bytes())] == [
-        (0, "multipart/mixed"), (1, "text/plain"), (1, "message/rfc822"), (2, "text/plain")]
+    assert [(p.depth, p.number, p.content_type) for p in mime.mime_tree(outer.as_bytes())] == [
+        (0, "", "multipart/mixed"), (1, "1", "text/plain"), (1, "2", "message/rfc822"),
+        (2, "2.1", "text/plain")]
 
 
 @settings(max_examples=300, deadline=None)

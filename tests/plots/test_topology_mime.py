@@ -1,8 +1,9 @@
 """Topology from scenario or trace data (MX preferences from DNS), and the MIME tree."""
 import importlib
 
+from simulator.mail.mime import Part
 from simulator.plots import mime_tree, to_png, topology, topology_graph
-from simulator.plots.mime import part_label
+from simulator.plots.mime import part_label, size_label
 from simulator.plots.topology import INTERNET, hop_edges
 from simulator.scenarios import load_builtin
 
@@ -43,15 +44,18 @@ def test_mime_tree_of_a_bounce_shows_the_report_parts(run):
     data = run("bounce").store.account("alice@a.test").inbox.messages[0].data
     fig = mime_tree(data, lang="en")
     labels = [t.get_text() for t in fig.axes[0].texts]
-    assert labels[0] == "multipart/report"
-    assert any(label.startswith("message/delivery-status") for label in labels)
-    assert fig._suptitle.get_text() == "MIME structure of the message"
+    assert f"MIME structure of the message: {len(data)} octets" in labels
+    assert "multipart/report" in labels
+    assert any(label.startswith("2 message/delivery-status") for label in labels)
 
 
-def test_part_label_names_charset_encoding_file_and_size():
-    label = part_label("application/pdf", {"charset": None, "transfer_encoding": "base64",
-                                           "filename": "a.pdf", "size": 10})
-    assert label == "application/pdf; base64; «a.pdf»; 10 B"
+def test_part_label_names_number_type_encoding_and_file():
+    part = Part(depth=1, number="2", content_type="application/pdf", fields=(), charset=None,
+                transfer_encoding="base64", disposition="attachment", filename="a.pdf",
+                content_id=None, size=10, wire_size=18)
+    assert part_label(part) == "2 application/pdf\nbase64 · «a.pdf»"
+    assert size_label(part, "en") == "10 → 18 B (+80%)"
+    assert size_label(part, "ru") == "10 → 18 Б (+80\xa0%)"
 
 
 def test_topology_svg_is_kept_on_disk_and_differs_by_hop_and_language(run, tmp_path,
