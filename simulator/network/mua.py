@@ -9,7 +9,7 @@ by the stdlib email package (:func:`simulator.mail.mime.compose`).
 """
 from __future__ import annotations
 
-from ..mail import mime
+from ..mail import mime, samples
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from ..scenarios.model import Host
 from .context import NodeContext
@@ -55,7 +55,8 @@ class MUANode:
                                transfer_encoding=message.transfer_encoding or _ENCODING,
                                header_encoding=message.header_encoding,
                                in_reply_to=message.in_reply_to, references=message.references,
-                               headers=message.headers, attachments=_photo(message))
+                               headers=message.headers,
+                               attachments=_photo(message) + _files(message))
         envelope = Envelope(mail_from=_path(message.mail_from) or Path(message.sender),
                             rcpt_to=[_path(r) for r in message.rcpt_to]
                             or [Path(a) for a in message.to],
@@ -64,6 +65,8 @@ class MUANode:
                                    "mua.compose", params={"subject": message.subject,
                                                           "to": ", ".join(message.to),
                                                           "server": server})
+        if message.show_parts:
+            self._record_parts(message, content)
         password = message.password if message.password is not None else (
             account.password if account else "")
         credentials = ((account.address, password)
@@ -74,6 +77,25 @@ class MUANode:
                             pipelining=self.net.settings.pipelining)
         self.net.connect(self.name, server, port, "SMTP", client,
                          on_close=lambda conn: self._finished(conn, message.sender, content))
+
+    def _record_parts(self, message, content: bytes) -> None:
+        """A step that lists the MIME parts with their octets before and after the transfer
+        encoding (RFC 2045 §6): what SIZE= will count, and why a file grows in base64."""
+        parts = mime.mime_tree(content)
+        leaves = [p for p in parts if p.size is not None]
+        notes = []
+        text = next((p for p in leaves if p.content_type == "text/plain"), None)
+        params = {"octets": len(content), "parts": len(leaves),
+                  "summary": "; ".join(_part_summary(p) for p in leaves)}
+        if text is not None and not message.body.isascii():
+            notes.append("mua.mime_charset")
+            params.update(charset=text.charset, chars=len(message.body.replace("\n", "\r\n")),
+                          text_octets=text.size)
+        if any(p.transfer_encoding == "base64" and p.filename for p in leaves):
+            notes.append("mua.mime_base64")
+        params["notes"] = notes
+        self.net.recorder.internal(self.name, "MUA", f"MIME: {params['summary']}", "mua.mime",
+                                   params=params)
 
     def _submission_server(self, sender: str) -> tuple[str | None, int]:
         """The outgoing server and port: the configured one, else RFC 6186 autoconfiguration.
@@ -114,6 +136,23 @@ def _photo(message) -> list[tuple[str, str, bytes]]:
     pattern = bytes(range(256))
     data = (pattern * (message.photo_size // 256 + 1))[:message.photo_size]
     return [("photo.jpg", "image/jpeg", data)]
+
+
+def _files(message) -> list[tuple[str, str, bytes]]:
+    """The scenario's ``attachments``: small real files, made anew (the same bytes every run)."""
+    return [(name, "application/pdf", samples.tiny_pdf("mailsim")) if name.lower().endswith(".pdf")
+            else (name, "image/png", samples.tiny_png()) for name in message.attachments]
+
+
+def _part_summary(part: mime.Part) -> str:
+    """``application/pdf «отчёт.pdf» base64 587 → 806`` (octets of content → on the wire)."""
+    words = [part.content_type]
+    if part.charset:
+        words.append(part.charset)
+    if part.filename:
+        words.append(f"«{part.filename}»")
+    words.append(f"{part.transfer_encoding} {part.size} → {part.wire_size}")
+    return " ".join(words)
 
 
 def _path(text: str | None) -> Path | None:

@@ -5,7 +5,9 @@ password (a wrong one gets a real ``535 5.7.8``; a list is what the user
 typed at each prompt), a ``message_id`` that later messages answer with
 ``in_reply_to`` / ``references`` (RFC 5322 §3.6.4), extra ``headers``, and
 the encodings: ``transfer_encoding`` of the body (RFC 2045 §6) and
-``header_encoding`` of the encoded words (RFC 2047 §4).  The message itself
+``header_encoding`` of the encoded words (RFC 2047 §4); ``attachments`` (file
+names ending in .pdf or .png: real sample files, RFC 2183) and ``show_parts``
+(the mail program records the MIME parts with their sizes in the trace).  The message itself
 is built at run time by :func:`simulator.mail.mime.compose`.
 """
 from __future__ import annotations
@@ -22,7 +24,11 @@ TRANSFER_ENCODINGS = ("7bit", "8bit", "quoted-printable", "base64")
 HEADER_ENCODINGS = ("B", "Q")
 MESSAGE_KEYS = ("at", "client", "from", "to", "subject", "body", "charset",
                 "mail_from", "rcpt_to", "photo_size", "password", "message_id", "headers",
-                "in_reply_to", "references", "transfer_encoding", "header_encoding")
+                "in_reply_to", "references", "transfer_encoding", "header_encoding",
+                "attachments", "show_parts")
+#: The files a message can attach: the simulator makes a small real one of each kind
+#: (simulator.mail.samples), named as the scenario says.
+ATTACHMENT_KINDS = (".pdf", ".png")
 #: Header fields the message composes itself -> the key that sets them.
 OWN_HEADERS = {"from": "from", "to": "to", "subject": "subject", "date": "at",
                "message-id": "message_id", "in-reply-to": "in_reply_to",
@@ -61,6 +67,8 @@ def build_message(c: Checker, node: Node, number: int, refs: HostRefs,
         mail_from=_path(c, f["mail_from"][1], "mail_from") if "mail_from" in f else None,
         rcpt_to=tuple(_path(c, n, "rcpt_to") for n in c.listed(f, "rcpt_to")),
         photo_size=c.get(f, "photo_size", "positive_int", 0),
+        attachments=tuple(_attachment(c, n) for n in c.listed(f, "attachments")),
+        show_parts=c.get(f, "show_parts", "bool", False),
         password=passwords[0] if passwords else None, retries=passwords[1:],
         message_id=_own_id(c, f, earlier), headers=_headers(c, f),
         in_reply_to=in_reply_to,
@@ -72,6 +80,15 @@ def build_message(c: Checker, node: Node, number: int, refs: HostRefs,
     _check_charset(c, f, message)
     _check_seven_bit(c, f, message)
     return message
+
+
+def _attachment(c: Checker, node: Node) -> str:
+    """A file name such as ``отчёт.pdf`` (Cyrillic welcome: RFC 2231 carries it)."""
+    name = c.value(node, "attachments", "text").strip()
+    if not name.lower().endswith(ATTACHMENT_KINDS) or "/" in name or len(name) > 120:
+        c.fail(node, "attachment", key="attachments", got=c.show(node),
+               allowed=", ".join(ATTACHMENT_KINDS))
+    return name
 
 
 def _passwords(c: Checker, f: dict) -> tuple[str, ...]:

@@ -98,6 +98,8 @@ class Message:
     mail_from: str | None = None                # envelope override, e.g. a source route
     rcpt_to: tuple[str, ...] = ()               # envelope override of the recipients
     photo_size: int = 0                         # attach a photo.jpg of this many octets
+    attachments: tuple[str, ...] = ()           # file names: .pdf, .png (real sample files)
+    show_parts: bool = False                    # record the MIME parts and sizes
     password: str | None = None                 # SMTP AUTH password; None: the user's own
     retries: tuple[str, ...] = ()               # passwords typed again after a 535 (RFC 4954)
     message_id: str | None = None               # "<id@host>"; None: the client makes one
