@@ -1,5 +1,6 @@
 """05 MIME and Cyrillic: what MIME is, charsets, transfer encodings, encoded-words,
-UTF-8 lengths, the encoding lab, the 8BITMIME downgrade (Q7; E9, E10, E11, E14)."""
+UTF-8 lengths, composing and inspecting a letter with attachments (the MIME tree with sizes),
+SIZE= in three charsets, the encoding lab, the 8BITMIME downgrade (Q7; E9, E10, E11, E14)."""
 from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(5)
@@ -109,22 +110,103 @@ table((tr("символ", "character"), "U+", tr("октетов UTF-8", "UTF-8 
 print(tr("кодовых точек Unicode:", "Unicode code points:"), 0x10FFFF + 1)
 '''),
     md("""
-## 4. Дерево MIME письма с вложением
+## 4. Соберём письмо с вложениями и разберём его по частям
 
-Третье письмо в `imap-basic` несёт фотографию: `multipart/mixed` из текста и `image/jpeg` в
-base64.
+`compose` из `simulator.mail.mime` — тот же код, которым пишет почтовая программа симулятора.
+Соберём письмо со всем, что бывает в настоящей почте: текст и тот же текст в HTML
+(`multipart/alternative`, RFC 2046 §5.1.4), картинка внутри HTML (`multipart/related` и
+`Content-ID`, RFC 2387), PDF-документ и фотография во вложении (`Content-Disposition`,
+RFC 2183) и пересланное письмо (`message/rfc822`). Файлы настоящие: крошечный PDF и
+картинка PNG, сделанные `simulator.mail.samples`. На рисунке — дерево частей с номерами,
+по которым IMAP отдаёт часть (`BODY[2]`), и размеры каждой части до и после кодирования.
 """, """
-## 4. The MIME tree of a message with an attachment
+## 4. Compose a letter with attachments and take it apart
 
-The third message of `imap-basic` carries a photo: `multipart/mixed` made of the text and an
-`image/jpeg` in base64.
+`compose` from `simulator.mail.mime` is the same code the simulator's mail program writes
+with. Let us build a letter with everything real mail has: a text and the same text in HTML
+(`multipart/alternative`, RFC 2046 §5.1.4), a picture inside the HTML (`multipart/related` and
+`Content-ID`, RFC 2387), a PDF document and a photo as attachments (`Content-Disposition`,
+RFC 2183) and a forwarded letter (`message/rfc822`). The files are real: a tiny PDF and a PNG
+picture made by `simulator.mail.samples`. The picture shows the tree of parts with the
+numbers IMAP fetches a part by (`BODY[2]`), and each part's size before and after encoding.
 """),
     code('''
-photo = simulate(load_builtin("imap-basic")).store.account("bob@b.test").inbox.messages[2].data
-plots.mime_tree(photo, lang=LANG)
+from simulator.mail import mime, samples
+
+day = datetime(2026, 9, 1, tzinfo=UTC)
+forwarded = compose("carol@c.test", ["alice@a.test"], "Расписание", "Занятия в среду.\\n",
+                    date=day, message_id="orig@c.test", charset="koi8-r")
+letter = compose(
+    "alice@a.test", ["bob@b.test"], "Отчёт и фото", "Привет, Боб! Отчёт во вложении.\\n",
+    date=day, message_id="letter@a.test", sender_name="Алиса", charset="windows-1251",
+    html='<p>Привет, Боб!</p><img src="cid:logo@a.test">',
+    inline=[("logo@a.test", "image/png", samples.tiny_png(32, 32))],
+    attachments=[("Отчёт за сентябрь 2026 года.pdf", "application/pdf", samples.tiny_pdf("Report")),
+                 ("море.png", "image/png", samples.tiny_png())],
+    forward=[forwarded])
+plots.mime_tree(letter, lang=LANG)
 '''),
     md("""
-## 5. Лаборатория кодировок: откуда берутся «кракозябры»
+Те же части таблицей. base64 записывает 3 октета четырьмя символами и после каждых 76
+символов ставит CR LF, поэтому файл в сети на 37 % больше (57 октетов → 78), а не на «33 %».
+quoted-printable почти не меняет латиницу, а каждую русскую букву превращает в `=XX`.
+""", """
+The same parts as a table. base64 writes 3 octets as 4 characters and puts CR LF after every
+76, so a file is 37 % larger on the wire (57 octets → 78), not “33 %”. quoted-printable
+leaves Latin letters almost as they are and turns each Russian letter into `=XX`.
+"""),
+    code('''
+parts = mime.mime_tree(letter)
+table((tr("часть", "part"), tr("тип", "type"), tr("кодирование", "encoding"),
+       tr("файл или Content-ID", "file or Content-ID"), tr("октетов до", "octets before"),
+       tr("октетов после", "octets after"), tr("рост", "growth")),
+      [(p.number or "—", p.content_type, p.transfer_encoding, p.filename or p.content_id or "",
+        p.size, p.wire_size, f"{p.growth:+.0%}" if p.growth is not None else "")
+       for p in parts], mono=(0, 1))
+'''),
+    md("""
+Заголовки части с PDF: как они идут по сети и как их показывает почтовая программа. Русское
+имя файла записано параметром RFC 2231 (`filename*=utf-8''%D0%9E…`), а длинное ещё и разбито
+на куски `filename*0*`, `filename*1*`.
+""", """
+The header of the PDF part: as it travels and as a mail program shows it. The Russian file
+name is an RFC 2231 parameter (`filename*=utf-8''%D0%9E…`); a long one is also split into
+`filename*0*`, `filename*1*`.
+"""),
+    code('''
+pdf = next(p for p in parts if p.content_type == "application/pdf")
+table((tr("поле", "field"), tr("в сети", "on the wire"), tr("расшифровано", "decoded")),
+      [(f.name, f.raw, f.decoded) for f in pdf.fields], mono=(1,))
+'''),
+    md("""
+## 5. Вложения и кодировки в сети: `SIZE=` считает октеты
+
+Во встроенном сценарии `mime-attachment` Алиса отправляет PDF и картинку. Перед отправкой её
+программа перечисляет части письма с размерами, а в `MAIL FROM … SIZE=` (RFC 1870) объявляет
+число октетов уже после кодирования. В `mime-cyrillic` одно и то же письмо уходит в UTF-8,
+KOI8-R и Windows-1251: в UTF-8 русская буква занимает два октета, и письмо больше.
+""", """
+## 5. Attachments and charsets on the wire: `SIZE=` counts octets
+
+In the built-in `mime-attachment` Alice sends a PDF and a picture. Before sending, her program
+lists the message's parts with their sizes, and `MAIL FROM … SIZE=` (RFC 1870) declares the
+octets after the encoding. In `mime-cyrillic` one letter goes out in UTF-8, KOI8-R and
+Windows-1251: in UTF-8 a Russian letter takes two octets, and the letter is larger.
+"""),
+    code('''
+sent = simulate(load_builtin("mime-attachment"))
+print(next(s for s in sent.trace if s.explain == "mua.mime").explanation(LANG))
+'''),
+    code('''
+three = simulate(load_builtin("mime-cyrillic"))
+built = [s for s in three.trace if s.explain == "mua.mime"]
+declared = [s.line.split("SIZE=")[1].split()[0] for s in three.trace
+            if s.src == "pc.a.test" and s.line.startswith("MAIL FROM")]
+table(("charset", tr("октетов текста", "text octets"), "SIZE="),
+      [(s.params["charset"], s.params["text_octets"], size) for s, size in zip(built, declared)])
+'''),
+    md("""
+## 6. Лаборатория кодировок: откуда берутся «кракозябры»
 
 Наберите свой текст, выберите кодировку, в которой он записан, кодирование для передачи и
 кодировку, в которой его прочтёт (по ошибке) программа получателя. Виджет показывает каждый
@@ -132,7 +214,7 @@ plots.mime_tree(photo, lang=LANG)
 догадка статистического определителя кодировки без метки `charset=`: на коротком тексте он
 часто ошибается, поэтому MIME и указывает кодировку явно.
 """, """
-## 5. The encoding lab: where mojibake comes from
+## 6. The encoding lab: where mojibake comes from
 
 Type your own text, choose the charset it is written in, the transfer encoding, and the charset
 the recipient's program (wrongly) reads it in. The widget shows every octet, the MIME part as it
@@ -164,13 +246,13 @@ table((tr("записано в", "written in"), tr("прочитано как", 
        for m in charsets.confusion_table("Привет")], mono=(2,))
 '''),
     md("""
-## 6. Сервер без 8BITMIME: письмо перекодируется, а не возвращается
+## 7. Сервер без 8BITMIME: письмо перекодируется, а не возвращается
 
 Старый сервер не объявляет 8BITMIME, а письмо Алисы написано кириллицей в `8bit`. По RFC 6152 §3
 сервер Алисы не имеет права слать ему 8-битные октеты: он перекодирует часть в base64 и только
 потом отправляет. Боб читает то же самое письмо.
 """, """
-## 6. A server without 8BITMIME: the message is converted, not returned
+## 7. A server without 8BITMIME: the message is converted, not returned
 
 An old server does not announce 8BITMIME, and Alice's message is Cyrillic in `8bit`. RFC 6152 §3
 forbids Alice's server to send it 8-bit octets: it converts the part to base64 first. Bob reads
@@ -200,9 +282,9 @@ print(message_from_bytes(stored)["Content-Transfer-Encoding"], "→",
         ("Текст в UTF-8 прочитан как Windows-1251. Как выглядит «Привет» и можно ли это исправить?",
          "A UTF-8 text is read as Windows-1251. What does «Привет» look like, and can it be fixed?",
          "«РџСЂРёРІРµС‚»; да: все октеты целы, достаточно выбрать в программе UTF-8 "
-         "(раздел 5).",
+         "(раздел 6).",
          "«РџСЂРёРІРµС‚»; yes: every octet survived, choosing UTF-8 in the program brings the "
-         "text back (section 5)."),
+         "text back (section 6)."),
         ("Перекодирует ли сервер письмо из KOI8-R в UTF-8 по дороге?",
          "Does a server transcode a message from KOI8-R to UTF-8 on the way?",
          "Нет: кодировку указывает отправитель, серверы передают байты как есть.",
