@@ -69,6 +69,12 @@ class EncodingLab(widgets.VBox):
         super().__init__([self.title, self.text, controls, self.octets, self.wire,
                           self.misread, self.detected])
         self.add_class("mailsim-encoding-lab")
+        # Names for the browser test (and for a teacher's CSS): which panel is which.
+        for panel, name in ((self.text, "text"), (self.written_in, "written-in"),
+                            (self.transfer, "transfer"), (self.read_as, "read-as"),
+                            (self.octets, "octets"), (self.wire, "wire"),
+                            (self.misread, "misread"), (self.detected, "detected")):
+            panel.add_class(f"mailsim-encoding-{name}")
         for control in (self.text, self.written_in, self.transfer, self.read_as):
             control.observe(lambda _: self.render(), "value")
         self.language.observe(lambda c: self.set_lang(c.new), "value")
