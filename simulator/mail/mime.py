@@ -105,8 +105,8 @@ def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: da
       byte for byte (RFC 2046 §5.2.1: never base64, so 7bit or 8bit).
 
     Attachments and forwards make the whole a multipart/mixed
-    (RFC 2046 §5.1.3).  Boundaries and Content-IDs derive from
-    ``message_id``: the same call gives the same bytes.
+    (RFC 2046 §5.1.3).  Boundaries derive from ``message_id`` (Content-IDs are
+    the caller's): the same call gives the same bytes.
     """
     if charset not in CHARSETS:
         raise ValueError(f"charset must be one of {CHARSETS}, got {charset!r}")
