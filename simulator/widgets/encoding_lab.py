@@ -32,7 +32,8 @@ def octet_cells(text: str, charset: cs.Charset) -> tuple[str, int, int]:
             hexes, total = data.hex(" ").upper(), total + len(data)
         except UnicodeEncodeError:
             hexes, missing = "✗", missing + 1
-        shown = "␠" if ch == " " else "↵" if ch == "\n" else ch
+        # ␣ (U+2423), not ␠ (U+2420): common fonts (DejaVu) have it, so no empty box shows
+        shown = "␣" if ch == " " else "↵" if ch == "\n" else ch
         cells.append(f'<span style="{_CELL}text-align:center"><b>{escape(shown)}</b>'
                      f"<br>{hexes}</span>")
     for ch in text[_MAX_CELLS:]:

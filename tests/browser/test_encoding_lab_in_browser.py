@@ -89,6 +89,7 @@ def test_typing_russian_and_reading_it_in_the_wrong_charset(jupyter):
         octets.filter(has_text=f"{len(koi8)} octets in KOI8-R").wait_for()
         for ch in "Съё":                                   # each letter over its one octet
             assert ch.encode("koi8_r").hex().upper() in octets.inner_text()
+        assert "␣\n20" in octets.inner_text()            # the space, visible, and its octet
         wire = lab.locator(".mailsim-encoding-wire")
         wire.filter(has_text="Content-Transfer-Encoding: quoted-printable").wait_for()
         assert 'charset="koi8-r"' in wire.inner_text().lower()
