@@ -146,6 +146,10 @@ COURSE = {
         "Lab 16: review",
         "каждый контрольный вопрос с опытом, который на него отвечает, и проверка мифов",
         "each control question with the experiment that answers it, and myths tested"),
+    9: ("09_ftp_и_http", "09_ftp_and_http", "FTP и HTTP: файлы и веб",
+        "FTP and HTTP: files and the web",
+        "два соединения FTP, активный и пассивный режим за NAT, ASCII и двоичный тип; HTTP",
+        "FTP's two connections, active and passive mode behind a NAT, ASCII and binary; HTTP"),
 }
 
 
