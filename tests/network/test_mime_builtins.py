@@ -96,3 +96,18 @@ def test_an_attachment_the_simulator_cannot_make_is_refused_in_both_languages(na
         with pytest.raises(ScenarioError) as error:
             load_text(bad, lang=lang)
         assert words in str(error.value) and name in str(error.value)
+
+
+def test_imap_bodystructure_counts_the_octets_on_the_wire_of_each_part():
+    # RFC 3501 §7.4.2: body-fld-octets is the size "in its transfer encoding", so the
+    # server's figure for each part is the tree's wire_size, not the file's size.
+    result = simulate(load("mime-attachment"))
+    stored = result.store.account("bob@b.test").inbox.messages[0].data
+    parts = {p.number: p for p in mime.mime_tree(stored)}
+    reply = next(s for s in result.trace if "BODYSTRUCTURE (" in s.line).raw.decode()
+    assert f'("application" "pdf" NIL NIL NIL "base64" {parts["2"].wire_size} ' in reply
+    assert f'("image" "png" NIL NIL NIL "base64" {parts["3"].wire_size} ' in reply
+    assert parts["2"].wire_size > parts["2"].size
+    assert f"RFC822.SIZE {len(stored)} " in reply
+    headers = next(s for s in result.trace if s.line.startswith("* 1 FETCH (BODY[2.MIME]"))
+    assert b"filename*=utf-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf" in headers.raw
