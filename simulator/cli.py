@@ -172,6 +172,9 @@ def cmd_run(args) -> int:
     if args.trace:
         write_trace(result.trace, args.trace, args.lang)
         print(t("cli.run.trace_written", args.lang, path=args.trace))
+    if args.pcap:
+        write_pcap(result, args.pcap, args.lang)
+        print(t("wire.cli.pcap_written", args.lang, path=args.pcap))
     return 0
 
 
@@ -243,6 +246,14 @@ def write_trace(trace: Trace, path: str, lang: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as out:
             out.write(trace.to_json() + "\n")
+    except OSError as exc:
+        raise UserError(t("cli.error.write", lang, path=path, reason=exc.strerror or exc)) from None
+
+
+def write_pcap(result: Any, path: str, lang: str) -> None:
+    """The run as a pcap file (each host at its address from the zones)."""
+    try:
+        result.trace.to_pcap(path, addresses=result.addresses)
     except OSError as exc:
         raise UserError(t("cli.error.write", lang, path=path, reason=exc.strerror or exc)) from None
 

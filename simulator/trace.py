@@ -284,6 +284,22 @@ class Trace:
         with open(path, encoding="utf-8") as handle:
             return cls.from_json(handle.read())
 
+    def to_pcap(self, path: str | None = None, *,
+                addresses: Mapping[str, str] | None = None) -> bytes:
+        """The trace as a pcap file for Wireshark and tshark; written to ``path`` if given.
+
+        Each node gets one IPv4 address (``addresses``: host → address, e.g. a
+        simulation's ``result.addresses`` from its zones), each connection a TCP
+        handshake, exactly numbered segments (RFC 9293 §3.4) and FIN; DNS lookups
+        are DNS packets, TLS is opaque records (see :mod:`simulator.wire`).
+        """
+        from .wire.pcap_export import to_pcap
+        data = to_pcap(self, addresses)
+        if path is not None:
+            with open(path, "wb") as out:
+                out.write(data)
+        return data
+
     def extend(self, steps: Iterable[Step]) -> None:
         """Append steps from elsewhere, renumbering them (and their links) in this trace."""
         for step in steps:

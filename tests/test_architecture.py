@@ -63,7 +63,7 @@ PACKAGE = Path(simulator.protocols.__file__).parents[1]
 #: (locale, trace and views are the shared vocabulary; the engines need none of it.)
 LAYERS = (
     ("protocols",),
-    ("simulator", "locale", "trace", "trace_query", "views"),
+    ("simulator", "locale", "trace", "trace_query", "views", "wire"),
     ("mail",),
     ("scenarios",),
     ("network",),

@@ -47,6 +47,8 @@ class SimulationResult:
     store: MailStore
     deliveries: list[Delivery] = field(default_factory=list)
     bounces: list[Bounce] = field(default_factory=list)
+    #: host name → IPv4 address from the zones (a pcap export gives each node its own)
+    addresses: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The final state as plain data (JSON-ready, the same for the same seed):

@@ -185,7 +185,8 @@ class Network:
         return self.result()
 
     def result(self) -> SimulationResult:
-        return SimulationResult(self.trace, self.store, self.deliveries, self.bounces)
+        return SimulationResult(self.trace, self.store, self.deliveries, self.bounces,
+                                self.dns.hosts())
 
 
 def simulate(scenario: Scenario, *, seed: int | None = None) -> SimulationResult:
