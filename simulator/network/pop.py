@@ -12,6 +12,7 @@ from ..mail.maildrop import StoreMaildrop
 from ..protocols.pop2 import PORT as POP2_PORT
 from ..protocols.pop2 import POP2Config, POP2Server
 from ..protocols.pop3 import PORT as POP3_PORT
+from ..protocols.pop3 import PORT_TLS as POP3_PORT_TLS
 from ..protocols.pop3 import POP3Config, POP3Server
 from ..scenarios.model import Host
 from .context import NodeContext
@@ -31,11 +32,14 @@ class POP3Service(Service):
         self.backend = StoreMaildrop(net.store)
 
     def ports(self) -> tuple[int, ...]:
-        return (POP3_PORT,)
+        return (POP3_PORT, POP3_PORT_TLS)
 
     def server_session(self, port: int, peer: str, conn_id: str, *,
                        interactive: bool = False) -> POP3Server:
-        config = POP3Config(hostname=self.name, apop_timestamp=self.apop_timestamp(), stls=True)
+        # On 995 the connection is TLS from its first octet: no STLS to offer (RFC 8314 §3.3).
+        implicit = port == POP3_PORT_TLS
+        config = POP3Config(hostname=self.name, apop_timestamp=self.apop_timestamp(),
+                            stls=not implicit, implicit_tls=implicit)
         return POP3Server(config, self.backend, session_id=f"{self.name}/{conn_id}")
 
     def apop_timestamp(self) -> str:

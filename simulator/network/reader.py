@@ -14,6 +14,7 @@ from ..protocols.imap import PORT as IMAP_PORT
 from ..protocols.pop2 import PORT as POP2_PORT
 from ..protocols.pop2 import POP2Client
 from ..protocols.pop3 import PORT as POP3_PORT
+from ..protocols.pop3 import PORT_TLS as POP3_PORT_TLS
 from ..protocols.pop3 import POP3Client
 from .context import NodeContext
 from .imap_reader import imap_client, imap_summary
@@ -44,6 +45,8 @@ class MailboxReader:
             account.password if account else "")
         engine = self._engine(session, password, key)
         port, protocol = _PORTS[session.protocol]
+        if session.tls:                          # POP3S: TLS before the greeting (RFC 8314 §3.3)
+            port = POP3_PORT_TLS
         server = session.server.lower()
         self.net.recorder.internal(
             self.name, "MUA", f"check {session.user} on {server}:{port} ({protocol})",

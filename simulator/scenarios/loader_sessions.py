@@ -17,10 +17,10 @@ from simulator.scenarios.loader_imap import Author, flat, imap_steps
 from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs
 from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Message, Options, Session, User
 
-SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls",
+SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls", "tls",
                 "commands", "leave_copy", "drop", "pause", "pipeline")
 #: Options that only POP3 has: RFC 937 knows neither APOP nor STLS.
-POP3_ONLY = ("apop", "stls")
+POP3_ONLY = ("apop", "stls", "tls")
 #: POP's download plan and broken connections; an IMAP client leaves mail on the server.
 POP_ONLY = ("leave_copy", "drop")
 
@@ -48,6 +48,7 @@ def build_session(c: Checker, node: Node, number: int, refs: HostRefs,
         at=c.get(f, "at", "number", 0.0), client=client, protocol=protocol, server=server,
         user=_user(c, f["user"][1], users), password=password, retries=retries,
         apop=c.get(f, "apop", "bool", False), stls=c.get(f, "stls", "bool", False),
+        tls=c.get(f, "tls", "bool", False),
         commands=commands, leave_copy=c.get(f, "leave_copy", "bool", True),
         drop=c.get(f, "drop", "bool", False), pause=c.get(f, "pause", "number", 0.0))
 

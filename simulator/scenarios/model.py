@@ -146,6 +146,7 @@ class Session:
     retries: tuple[str, ...] = ()               # passwords tried again after a refused login
     apop: bool = False                          # POP3: APOP instead of USER/PASS
     stls: bool = False                          # POP3: STLS before logging in (RFC 2595)
+    tls: bool = False                           # POP3: port 995, TLS from the start (RFC 8314)
     commands: tuple[str, ...] | None = None     # scripted lines after the login
     leave_copy: bool = True                     # plan mode: keep the messages on the server
     drop: bool = False                          # break the connection instead of QUIT

@@ -13,7 +13,9 @@ from .inspector import MailboxInspector
 from .player import TracePlayer
 from .quiz import Quiz
 from .server_view import ServerView, server_views
+from .sniffer import SnifferPanel
 from .tables import steps_table, table
 
 __all__ = ["EncodingLab", "MailboxInspector", "ProtocolConsole", "Quiz", "ServerView",
-           "TeacherDashboard", "TracePlayer", "server_views", "steps_table", "table"]
+           "SnifferPanel", "TeacherDashboard", "TracePlayer", "server_views", "steps_table",
+           "table"]
