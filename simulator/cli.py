@@ -263,7 +263,13 @@ def write_pcap(result: Any, path: str, lang: str) -> None:
 
 def cmd_replay(args) -> int:
     """Step through a trace (or a scenario's fresh trace), or print it all."""
-    trace = obtain_trace(args.source, args.seed, args.lang)
+    notes: list[str] = []
+    if is_capture(args.source):
+        trace, notes = read_capture(args.source, args.lang)
+    else:
+        trace = obtain_trace(args.source, args.seed, args.lang)
+    for note in notes:
+        Console(highlight=False, stderr=True).print(note)
     steps = select_steps(trace, args.protocol, args.conn, args.lang)
     infos = view.connections(trace.steps)
     title = view.trace_title(trace, args.lang, shown=len(steps))
@@ -288,6 +294,40 @@ def obtain_trace(source: str, seed: int | None, lang: str) -> Trace:
     if _is_trace_file(source):
         return read_trace(source, lang)
     return simulate(load(source, lang), seed, lang).trace
+
+
+#: The first octets of a pcap file (both byte orders, micro- and nanoseconds) and of pcapng.
+CAPTURE_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1",
+                  b"\xa1\xb2\x3c\x4d", b"\x0a\x0d\x0d\x0a")
+
+
+def is_capture(source: str) -> bool:
+    """A .pcap/.pcapng/.cap name, or an existing file that starts like one."""
+    if source.lower().endswith((".pcap", ".pcapng", ".cap")):
+        return True
+    if not os.path.isfile(source):
+        return False
+    with open(source, "rb") as f:
+        return f.read(4) in CAPTURE_MAGICS
+
+
+def read_capture(path: str, lang: str) -> tuple[Trace, list[str]]:
+    """A capture's mail sessions as a trace, and a line per connection left out."""
+    from simulator.wire.pcap_import import CaptureError, import_pcap
+    try:
+        imported = import_pcap(path, name=Path(path).name)
+    except CaptureError as exc:
+        raise UserError(t("wire.pcap.error.bad", lang, path=path,
+                          reason=t(exc.key, lang, **exc.params))) from None
+    notes = []
+    if imported.skipped:
+        notes.append(t("wire.pcap.skipped.title", lang))
+        notes += ["  " + t(f"wire.pcap.skipped.{s.reason}", lang, client=s.client,
+                           server=s.server, port=s.port) for s in imported.skipped]
+    if not len(imported.trace):
+        raise UserError(t("wire.pcap.error.bad", lang, path=path,
+                          reason=t("wire.pcap.none", lang)))
+    return imported.trace, notes
 
 
 def _is_trace_file(source: str) -> bool:

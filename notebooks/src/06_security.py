@@ -108,6 +108,69 @@ table((tr("узел", "host"), tr("адрес", "address"), tr("SPF для a.tes
         else "fail", yes(host in relays))
        for host, address in dns.hosts().items() if host.endswith("a.test")])
 '''),
+    # ---- The eavesdropper's view and Wireshark (issue 14; helper "wire") ----------------
+    md("""
+## Что видит перехватчик, и та же сеть в Wireshark
+
+Сценарий `sniffer`: Боб входит в POP3 с ноутбука в кафе четырьмя способами — 110 с USER/PASS,
+APOP, 110 + STLS и 995. Панель справа от проигрывателя показывает то, что записал бы
+подслушивающий в той же сети: открытый текст с выделенным паролем или только размеры записей TLS
+и имя сервера (SNI).
+""", """
+## What an eavesdropper sees, and the same network in Wireshark
+
+The `sniffer` scenario: Bob logs in to POP3 from a café's Wi-Fi four ways — 110 with USER/PASS,
+APOP, 110 + STLS and 995. The panel beside the player shows what a listener on that network
+records: clear text with the password marked, or only the sizes of TLS records and the server's
+name (SNI).
+"""),
+    code('''
+import ipywidgets
+from simulator.widgets import SnifferPanel
+from simulator.wire.apop import dictionary_attack
+from simulator.wire.pcap_import import import_pcap
+from simulator.wire.sniffer import sniff
+
+cafe = simulate(load_builtin("sniffer"))
+wire_player = TracePlayer(cafe.trace, lang=LANG)
+panel = SnifferPanel(cafe.trace, lang=LANG, player=wire_player)
+wire_player.show(next(s.number for s in cafe.trace if s.line.startswith("PASS")))
+ipywidgets.VBox([wire_player, panel])
+'''),
+    md("""
+APOP не отправляет пароль, но метка времени и MD5 видны, и слабый пароль подбирается по словарю
+дома, без связи с сервером (RFC 1939 §13). Ниже — двести тысяч слов, последним стоит пароль Боба.
+""", """
+APOP sends no password, but the timestamp and the MD5 digest are visible, and a weak password is
+found from a word list at home, without talking to the server (RFC 1939 §13). Below: two hundred
+thousand words with Bob's password last.
+"""),
+    code('''
+apop = next(s for v in sniff(cafe.trace) for s in v.secrets if s.kind == "apop_digest")
+words = [f"word{i}" for i in range(200_000)] + ["sunshine"]
+found = dictionary_attack(apop.timestamp, apop.value, words)
+print(tr("пароль:", "password:"), found.password, "|", tr("попыток:", "tries:"), found.tries,
+      "|", f"{found.seconds:.2f} s, {found.rate:,.0f}/s")
+'''),
+    md("""
+`cafe.trace.to_pcap("sniffer.pcap", addresses=cafe.addresses)` записывает те же пакеты для
+Wireshark (`mailsim run sniffer --pcap sniffer.pcap`), а `import_pcap` читает запись обратно —
+как запись настоящей сети (`mailsim replay файл.pcap`). Соединение на 995 зашифровано и
+пропускается; у строк, для которых mailsim не знает состояния сервера, общее пояснение.
+""", """
+`cafe.trace.to_pcap("sniffer.pcap", addresses=cafe.addresses)` writes the same packets for
+Wireshark (`mailsim run sniffer --pcap sniffer.pcap`), and `import_pcap` reads a capture back like
+one of a real network (`mailsim replay file.pcap`). The connection on 995 is encrypted and left
+out; lines whose server state mailsim cannot know get a general explanation.
+"""),
+    code('''
+captured = import_pcap(cafe.trace.to_pcap(addresses=cafe.addresses), "sniffer.pcap")
+print([(s.server, s.port, s.reason) for s in captured.skipped])
+apop_conn = next(s.conn for s in captured.trace if s.line.startswith("APOP"))
+table(("#", tr("строка", "line"), tr("пояснение", "explanation")),
+      [(s.number, s.line[:48], s.explanation(LANG)[:90])
+       for s in captured.trace.filter(conn=apop_conn) if s.direction == "c2s"])
+'''),
     *quiz('security', 'sec-apop-encryption', 'sec-ports', 'sec-base64-not-encryption', 'sec-starttls-ehlo'),
     check(
         ("Чем порт 465 отличается от 587?",
