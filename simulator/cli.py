@@ -174,7 +174,7 @@ def cmd_run(args) -> int:
         print(t("cli.run.trace_written", args.lang, path=args.trace))
     if args.pcap:
         write_pcap(result, args.pcap, args.lang)
-        print(t("wire.cli.pcap_written", args.lang, path=args.pcap))
+        print(t("cli.pcap.written", args.lang, path=args.pcap))
     return 0
 
 
@@ -317,16 +317,16 @@ def read_capture(path: str, lang: str) -> tuple[Trace, list[str]]:
     try:
         imported = import_pcap(path, name=Path(path).name)
     except CaptureError as exc:
-        raise UserError(t("wire.pcap.error.bad", lang, path=path,
+        raise UserError(t("cli.pcap.error.bad", lang, path=path,
                           reason=t(exc.key, lang, **exc.params))) from None
     notes = []
     if imported.skipped:
-        notes.append(t("wire.pcap.skipped.title", lang))
-        notes += ["  " + t(f"wire.pcap.skipped.{s.reason}", lang, client=s.client,
+        notes.append(t("cli.pcap.skipped.title", lang))
+        notes += ["  " + t(f"cli.pcap.skipped.{s.reason}", lang, client=s.client,
                            server=s.server, port=s.port) for s in imported.skipped]
     if not len(imported.trace):
-        raise UserError(t("wire.pcap.error.bad", lang, path=path,
-                          reason=t("wire.pcap.none", lang)))
+        raise UserError(t("cli.pcap.error.bad", lang, path=path,
+                          reason=t("cli.pcap.none", lang)))
     return imported.trace, notes
 
 

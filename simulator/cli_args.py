@@ -113,7 +113,7 @@ def build_parser(lang: str) -> Parser:
     run.add_argument("scenario", metavar=mv("scenario"), help=h("scenario"))
     run.add_argument("--seed", type=int, metavar=mv("seed"), help=h("seed"))
     run.add_argument("--trace", metavar=mv("file"), help=h("trace"))
-    run.add_argument("--pcap", metavar=mv("file"), help=t("wire.cli.help_pcap", lang))
+    run.add_argument("--pcap", metavar=mv("file"), help=t("cli.pcap.help", lang))
     replay = command("replay")
     replay.add_argument("source", metavar=mv("source"), help=h("source"))
     replay.add_argument("--all", action="store_true", help=h("all"))

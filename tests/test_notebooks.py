@@ -193,7 +193,7 @@ AWAITING: frozenset[str] = frozenset({
     "mail.store.no_user", "mail.store.uid", "mta.double_bounce", "mta.reply.route_not_me",
     "net.protocol_error", "net.refused", "pop.broken", "pop.session.dropped",
     "pop2.event.dropped", "pop2.reply.err", "pop2.reply.in_use", "pop3.reply.err",
-    "pop3.reply.ok", "pop3.reply.stls_again", "pop3.reply.stls_unavailable",
+    "pop3.reply.stls_again", "pop3.reply.stls_unavailable",
     "smtp.auth.client_response", "smtp.client.garbage", "smtp.client.needs_8bitmime",
     "smtp.client.needs_smtputf8", "smtp.conn.peer_closed", "smtp.data.empty",
     "smtp.input.nul_byte", "smtp.reply.bad_sequence", "smtp.reply.local_error",

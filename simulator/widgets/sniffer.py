@@ -64,10 +64,10 @@ class SnifferPanel(widgets.VBox):
             self.render()
 
     def _relabel(self) -> None:
-        self.title.value = f"<b>{escape(t('wire.ui.title', self.lang))}</b>"
-        self.choice.description = t("wire.ui.connection", self.lang)
+        self.title.value = f"<b>{escape(t('ui.sniffer.title', self.lang))}</b>"
+        self.choice.description = t("ui.sniffer.connection", self.lang)
         value = self.choice.value
-        self.choice.options = [(t("wire.ui.choose", self.lang, conn=v.conn, client=v.client,
+        self.choice.options = [(t("ui.sniffer.choose", self.lang, conn=v.conn, client=v.client,
                                   server=v.server, port=v.port, protocol=v.protocol or ""),
                                 v.conn) for v in self.views.values()]
         if value in self.views:
@@ -77,7 +77,7 @@ class SnifferPanel(widgets.VBox):
     def render(self) -> None:
         view = self.views.get(self.choice.value)
         if view is None:
-            self.summary.value = escape(t("wire.ui.none", self.lang))
+            self.summary.value = escape(t("ui.sniffer.none", self.lang))
             self.captures.value = ""
             return
         self.summary.value = summary_html(view, self.lang)
@@ -86,20 +86,20 @@ class SnifferPanel(widgets.VBox):
 
 def summary_html(view: SnifferView, lang: str) -> str:
     """The verdict: the mode, the SNI, every secret found, octets readable and hidden."""
-    lines = [t(f"wire.ui.mode.{view.mode}", lang)]
+    lines = [t(f"ui.sniffer.mode.{view.mode}", lang)]
     if view.sni:
-        lines.append(t("wire.ui.sni", lang, name=view.sni))
+        lines.append(t("ui.sniffer.sni", lang, name=view.sni))
     for s in view.secrets:
         if s.kind == "password":
-            lines.append(t("wire.ui.password", lang, user=s.user or "?", how=s.how,
+            lines.append(t("ui.sniffer.password", lang, user=s.user or "?", how=s.how,
                            password=s.value))
         else:
-            lines.append(t("wire.ui.apop", lang, user=s.user or "?", digest=s.value,
+            lines.append(t("ui.sniffer.apop", lang, user=s.user or "?", digest=s.value,
                            timestamp=s.timestamp or "?"))
     if not view.secrets:
-        lines.append(t("wire.ui.nothing", lang))
-    lines.append(t("wire.ui.readable", lang, count=len(view.readable())) + "; "
-                 + t("wire.ui.hidden", lang, count=view.hidden_octets))
+        lines.append(t("ui.sniffer.nothing", lang))
+    lines.append(t("ui.sniffer.readable", lang, count=len(view.readable())) + "; "
+                 + t("ui.sniffer.hidden", lang, count=view.hidden_octets))
     return "<br>".join(escape(line) for line in lines)
 
 
@@ -120,10 +120,10 @@ def _row(capture: Capture, view: SnifferView, lang: str, current: bool) -> str:
     elif capture.handshake:
         names = [_record_name(kind, capture.direction, view, lang)
                  for kind, _length in capture.records]
-        body = escape(t("wire.ui.handshake", lang, records=", ".join(names))
+        body = escape(t("ui.sniffer.handshake", lang, records=", ".join(names))
                       + f" ({capture.size})")
     else:
-        body = escape(t("wire.ui.data", lang, count=len(capture.records), octets=capture.size))
+        body = escape(t("ui.sniffer.data", lang, count=len(capture.records), octets=capture.size))
     return (f"<div style='{background}border-bottom:1px solid #eee;padding:1px 2px'>"
             f"{head}{body}</div>")
 
@@ -133,7 +133,7 @@ def _record_name(kind: str, direction: str, view: SnifferView, lang: str) -> str
     if kind != "handshake":
         return _RECORD_NAMES.get(kind, kind)
     if direction == "c2s":
-        return t("wire.ui.client_hello", lang, name=view.sni)
+        return t("ui.sniffer.client_hello", lang, name=view.sni)
     return "ServerHello"
 
 

@@ -40,7 +40,7 @@ _LITERAL = re.compile(rb"\{(\d+)(\+?)\}\r\n$")
 
 class CaptureError(ValueError):
     """A file that is not a capture mailsim can read: ``key`` names the ru/en text
-    (``wire.pcap.error.*``) and ``params`` fill it."""
+    (``cli.pcap.error.*``) and ``params`` fill it."""
 
     def __init__(self, key: str, **params) -> None:
         super().__init__(f"{key} {params}")
@@ -99,9 +99,9 @@ def _read(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise CaptureError("wire.pcap.error.missing", path=path) from None
+        raise CaptureError("cli.pcap.error.missing", path=path) from None
     except OSError as exc:
-        raise CaptureError("wire.pcap.error.unreadable", path=path,
+        raise CaptureError("cli.pcap.error.unreadable", path=path,
                            reason=exc.strerror or str(exc)) from None
 
 
@@ -127,13 +127,13 @@ def _segments(data: bytes) -> list[_Segment]:
         elif magic == _PCAPNG:
             reader = dpkt.pcapng.Reader(io.BytesIO(data))
         else:
-            raise CaptureError("wire.pcap.error.not_pcap")
+            raise CaptureError("cli.pcap.error.not_pcap")
         decode = _link_decoder(reader.datalink())
         packets = list(reader)
     except (dpkt.NeedData, dpkt.UnpackError, struct.error, ValueError) as exc:
         if isinstance(exc, CaptureError):
             raise
-        raise CaptureError("wire.pcap.error.damaged", reason=str(exc)[:120]) from None
+        raise CaptureError("cli.pcap.error.damaged", reason=str(exc)[:120]) from None
     out = []
     for time, frame in packets:
         try:
@@ -154,15 +154,15 @@ def _check_pcap_records(data: bytes, order: str) -> None:
     (dpkt would silently stop there)."""
     at, number = 24, 0
     if len(data) < at:
-        raise CaptureError("wire.pcap.error.truncated", packet=1)
+        raise CaptureError("cli.pcap.error.truncated", packet=1)
     while at < len(data):
         number += 1
         if at + 16 > len(data):
-            raise CaptureError("wire.pcap.error.truncated", packet=number)
+            raise CaptureError("cli.pcap.error.truncated", packet=number)
         caplen = struct.unpack(order + "I", data[at + 8:at + 12])[0]
         at += 16 + caplen
         if at > len(data):
-            raise CaptureError("wire.pcap.error.truncated", packet=number)
+            raise CaptureError("cli.pcap.error.truncated", packet=number)
 
 
 def _link_decoder(linktype: int):
@@ -186,7 +186,7 @@ def _link_decoder(linktype: int):
                 dpkt.pcap.DLT_LOOP: loopback, dpkt.pcap.DLT_RAW: raw, 101: raw, 12: raw,
                 14: raw, dpkt.pcap.DLT_LINUX_SLL: cooked, 276: cooked2}
     if linktype not in decoders:
-        raise CaptureError("wire.pcap.error.linktype", linktype=linktype)
+        raise CaptureError("cli.pcap.error.linktype", linktype=linktype)
     return decoders[linktype]
 
 
