@@ -156,20 +156,23 @@ print(tr("пароль:", "password:"), found.password, "|", tr("попыток:
 `cafe.trace.to_pcap("sniffer.pcap", addresses=cafe.addresses)` записывает те же пакеты для
 Wireshark (`mailsim run sniffer --pcap sniffer.pcap`), а `import_pcap` читает запись обратно —
 как запись настоящей сети (`mailsim replay файл.pcap`). Соединение на 995 зашифровано и
-пропускается; у строк, для которых mailsim не знает состояния сервера, общее пояснение.
+пропускается. У строк, которые не объясняются без состояния сервера (октеты письма в APPEND,
+ответы `* OK [...]`), общее пояснение.
 """, """
 `cafe.trace.to_pcap("sniffer.pcap", addresses=cafe.addresses)` writes the same packets for
 Wireshark (`mailsim run sniffer --pcap sniffer.pcap`), and `import_pcap` reads a capture back like
 one of a real network (`mailsim replay file.pcap`). The connection on 995 is encrypted and left
-out; lines whose server state mailsim cannot know get a general explanation.
+out. Lines that cannot be explained without the server's state (the message's octets in APPEND,
+`* OK [...]` responses) get a general explanation.
 """),
     code('''
 captured = import_pcap(cafe.trace.to_pcap(addresses=cafe.addresses), "sniffer.pcap")
 print([(s.server, s.port, s.reason) for s in captured.skipped])
-apop_conn = next(s.conn for s in captured.trace if s.line.startswith("APOP"))
+saved = import_pcap(simulate(load_builtin("imap-append")).trace.to_pcap(), "imap-append.pcap")
+append = next(s.conn for s in saved.trace if "APPEND" in s.line)
 table(("#", tr("строка", "line"), tr("пояснение", "explanation")),
-      [(s.number, s.line[:48], s.explanation(LANG)[:90])
-       for s in captured.trace.filter(conn=apop_conn) if s.direction == "c2s"])
+      [(s.number, s.line.splitlines()[0][:48], s.explanation(LANG)[:90])
+       for s in saved.trace.filter(conn=append) if s.direction != "internal"][:8])
 '''),
     *quiz('security', 'sec-apop-encryption', 'sec-ports', 'sec-base64-not-encryption', 'sec-starttls-ehlo'),
     check(

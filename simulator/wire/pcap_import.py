@@ -543,8 +543,9 @@ class _IMAP(_Framer):
         if not self.greeted:
             self.greeted = True
             return _choose(["imap.reply.greeting"], {}), {}
-        if words[0] == "+":
-            return _choose([], {}), {}
+        if words[0] == "+":                       # ready for the literal announced
+            params = {"size": self.size} if self.continued is not None else {}
+            return _choose(["imap.cont.literal"] if params else [], params), params
         if words[0] == "*":
             word = words[2] if len(words) > 2 and words[1].isdigit() else words[1]
             word = word.split(" ")[0].rstrip("\r\n").upper()
