@@ -338,7 +338,7 @@ class _Connection:
         trace.add(time=self.closed if self.closed is not None else events[-1][0] if events
                   else self.opened, conn=conn, src=client, dst=server, protocol="TCP",
                   direction="internal", raw=b"", line=f"close {server}:{port}", explain="net.close",
-                  meta={"port": port, "captured": True})
+                  meta={"port": port, "captured": True, "fin": self.closed is not None})
 
 
 def _endpoint(address: tuple[str, int] | None) -> str:
