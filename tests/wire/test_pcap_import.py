@@ -142,7 +142,7 @@ def start_tcpdump(path, ports):
     if tcpdump is None:
         pytest.skip("tcpdump is not installed (.ci/run installs it)")
     rule = " or ".join(f"tcp port {p}" for p in ports)
-    proc = subprocess.Popen([tcpdump, "-i", "lo", "-n", "-U", "--immediate-mode", "-w",
+    proc = subprocess.Popen([tcpdump, "-i", "lo", "-n", "-U", "-B", "8192", "-w",
                              str(path), rule], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     said = b""
@@ -200,9 +200,9 @@ def test_a_tcpdump_capture_of_real_clients_replays_as_the_live_trace(tmp_path):
             complete = wait_for(lambda: _complete(path, ports), seconds=90)
         finally:
             tcpdump.send_signal(signal.SIGINT)
-            tcpdump.wait(timeout=30)
+            said = tcpdump.communicate(timeout=30)[1].decode(errors="replace")
         live_steps = live.trace.snapshot().steps[first:]
-    assert complete, _summary(path)
+    assert complete, (said, _summary(path))          # tcpdump's counts say what it dropped
     imported = import_pcap(str(path))
     ours = _ours(imported.trace, ports)
     assert [s for s in imported.skipped if s.port in ports] == []
