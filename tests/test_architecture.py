@@ -41,6 +41,9 @@ from simulator.protocols.http import Browser, HTTPClient, HTTPConfig, HTTPServer
 from simulator.protocols.http import Step as HTTPStep
 from simulator.protocols.http import server as http_server
 from simulator.protocols.http import states as http_states
+from simulator.protocols.ftp import FTPClient, FTPConfig, FTPServer, MemoryFiles
+from simulator.protocols.ftp import server as ftp_server
+from simulator.protocols.ftp import states as ftp_states
 from simulator.protocols.imap import IMAPConfig, IMAPServer
 from simulator.protocols.imap import outcome as imap_outcome
 from simulator.protocols.imap import states as imap_states
@@ -243,6 +246,19 @@ def _envelope() -> Envelope:
 
 
 #: (client, server) factories, with STARTTLS/STLS offered and used where the protocol has it.
+class _FTPAccounts:
+    """The FTP backend over the mail store: the accounts, one empty tree of files."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def login(self, user, password):
+        return MemoryFiles() if self.store.authenticate(user, password) else None
+
+    def passive_port(self):
+        return 50000
+
+
 PAIRS = {
     "SMTP": (lambda store: SMTPClient("client.test", _envelope(), starttls=True),
              lambda store: SMTPServer(ServerConfig(hostname="mx.test", starttls=True))),
@@ -258,6 +274,8 @@ PAIRS = {
     "HTTP": (lambda store: HTTPClient(Browser("www.test", [HTTPStep("GET", "/")])),
              lambda store: HTTPServer(HTTPConfig("www.test"), StaticSite(
                  {"/": Page(b"hi")}, datetime(2026, 9, 1, tzinfo=UTC)), session_id="h")),
+    "FTP": (lambda store: FTPClient(USER, PASSWORD, script=["PWD", "NOOP"]),
+            lambda store: FTPServer(FTPConfig("ftp.test"), _FTPAccounts(store))),
 }
 FACTORIES = {type(make(_store())): make for pair in PAIRS.values() for make in pair}
 ENGINES = sorted(FACTORIES, key=lambda cls: cls.__name__)
@@ -346,7 +364,7 @@ def test_each_client_and_server_finish_a_session_through_the_contract(protocol):
     if client.closed and not server.closed:   # the driver hangs up for a client that is done
         events += server.receive_data(b"")
     assert client.closed and server.closed
-    assert (TLSRequested() in events) is (protocol not in ("POP2", "HTTP"))
+    assert (TLSRequested() in events) is (protocol not in ("POP2", "HTTP", "FTP"))
     assert all(isinstance(u.state_after, str) for u in server.take_transcript())
 
 
@@ -360,6 +378,7 @@ TABLES = {
                                                     smtp_states.ClientState.ERROR}),
     "POP3 server": (pop3_server.HANDLERS, set(pop3_states.ALL_COMMANDS)),
     "POP2 server": (pop2_server.HANDLERS, set(pop2_states.ALL_COMMANDS)),
+    "FTP server": (ftp_server.HANDLERS, set(ftp_states.ALL_COMMANDS)),
     # the lines that end a command in progress (DONE after IDLE) are not commands
     "HTTP server": (http_server.HANDLERS, set(http_states.KINDS)),
     "IMAP server": (imap_outcome.HANDLERS,

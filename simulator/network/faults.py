@@ -33,6 +33,9 @@ class Faults:
         if fault.kind == "node_down":
             self.net.topology.set_node_down(fault.node, on)
             target = fault.node
+        elif fault.kind == "nat":
+            self.net.topology.set_nat(fault.node, on)
+            target = fault.node
         elif fault.kind == "link_down":
             self.net.topology.set_link_down(fault.node, fault.peer, on)
             target = f"{fault.node} — {fault.peer}"

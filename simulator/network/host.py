@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..protocols import Engine
 from ..scenarios.model import Host
 from .context import NodeContext
+from .ftp import FTPService
 from .imap import IMAPService
 from .mta import MTANode
 from .mua import MUANode
@@ -39,6 +40,8 @@ class HostNode:
             self._listen(HTTPService(net, host))
         if "webmail" in host.roles:
             self._listen(WebmailService(net, host))
+        if "ftp" in host.roles:
+            self._listen(FTPService(net, host))
 
     def _listen(self, service: Service) -> None:
         for port in service.ports():

@@ -14,6 +14,7 @@ from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from ..scenarios.model import Host
 from .context import NodeContext
 from .mta import MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT
+from .ftp import FTPSessions
 from .reader import MailboxReader
 
 #: Like Thunderbird, send text as 8bit (RFC 6152 8BITMIME) so that Cyrillic
@@ -30,6 +31,7 @@ class MUANode:
         self.smtp_server = (host.smtp_server or "").lower()
         self.user = host.user
         self.reader = MailboxReader(net, self.name)
+        self.ftp = FTPSessions(net, self.name)
         #: sender address -> the bytes of the last message sent (for append_sent)
         self.sent = self.reader.sent
 
@@ -37,8 +39,11 @@ class MUANode:
         self.net.scheduler.at(message.at, self.submit, message)
 
     def schedule_session(self, session) -> None:
-        """Read a mailbox at the session's time (POP3 or POP2)."""
-        self.reader.schedule(session)
+        """Read a mailbox at the session's time (POP3, POP2, IMAP), or use FTP."""
+        if session.protocol == "ftp":
+            self.ftp.schedule(session)
+        else:
+            self.reader.schedule(session)
 
     def submit(self, message) -> None:
         """Compose ``message`` and hand it to the outgoing server."""

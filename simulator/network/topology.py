@@ -19,6 +19,7 @@ class Topology:
         self.graph.add_node(INTERNET, kind="router")
         self._down_nodes: set[str] = set()
         self._down_links: set[frozenset[str]] = set()
+        self._behind_nat: set[str] = set()
         # Every connection asks for its path; a breadth-first search over a
         # filtered graph view per connection was a tenth of a simulated SMTP
         # session.  The answers are kept until the graph or a fault changes.
@@ -41,6 +42,14 @@ class Topology:
         key = frozenset((a, b))
         (self._down_links.add if down else self._down_links.discard)(key)
         self._paths.clear()
+
+    def set_nat(self, name: str, on: bool) -> None:
+        """``name`` sits behind a NAT: connections opened to it from outside are dropped."""
+        (self._behind_nat.add if on else self._behind_nat.discard)(name)
+
+    def accepts_inbound(self, name: str) -> bool:
+        """Whether a connection opened to ``name`` from elsewhere reaches it (no NAT)."""
+        return name not in self._behind_nat
 
     def is_up(self, name: str) -> bool:
         return name not in self._down_nodes

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from simulator.protocols.http import states as http
+from simulator.protocols.ftp import states as ftp
 from simulator.protocols.imap import states as imap
 from simulator.protocols.pop2 import states as pop2
 from simulator.protocols.pop3 import states as pop3
@@ -115,6 +116,7 @@ _BUILDERS: dict[str, Callable[[], StateTable]] = {
     "POP2": lambda: _pop_table("POP2", pop2),
     "IMAP": _imap,
     "HTTP": _http,
+    "FTP": lambda: _pop_table("FTP", ftp, ftp.AUTOMATIC),
 }
 
 PROTOCOLS = tuple(_BUILDERS)

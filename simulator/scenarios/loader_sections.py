@@ -36,7 +36,8 @@ RCODES = ("SERVFAIL", "NXDOMAIN")
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
             "sessions", "faults", "links", "options", "visits")
 HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared",
-             "max_message_size", "backup_for", "extensions", "pages", "imap_server")
+             "max_message_size", "backup_for", "extensions", "pages", "imap_server",
+             "files")
 USER_KEYS = ("address", "password", "name", "quota")
 OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
 #: fault kind -> (required fields, optional fields); every kind also takes start/end.
@@ -45,6 +46,7 @@ FAULT_FIELDS = {
     "link_down": (("node", "peer"), ()),
     "dns": (("name",), ("rcode",)),
     "reply": (("node", "reply"), ("command", "after", "times", "client", "recipient", "explain")),
+    "nat": (("node",), ()),
 }
 assert set(FAULT_FIELDS) == set(FAULT_KINDS)
 
@@ -167,7 +169,28 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
                 max_message_size=c.get(f, "max_message_size", "octets"),
                 backup_for=_backup_for(c, f, roles, domains),
                 extensions_off=_extensions_off(c, f), pages=build_pages(c, f, roles),
-                imap_server=imap_server)
+                imap_server=imap_server, files=_files(c, f, roles))
+
+
+def _files(c: Checker, f: dict, roles: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    """``files: {/pub/readme.txt: "text", /pub/logo.bin: {size: 300}}``: what an FTP host
+    serves.  A text is stored as UTF-8 with its LF line ends (as on a Unix server); ``size``
+    makes a binary file of that many octets (0, 1, …, 255, 0, …: every byte value)."""
+    if "files" not in f:
+        return ()
+    key_node, node = f["files"]
+    if "ftp" not in roles:
+        c.fail(key_node, "needs_role", key="files", role="ftp", roles=", ".join(roles))
+    found = []
+    for path, (_, value) in c.mapping(node, "files", "files", None).items():
+        if not path.startswith("/") or "\0" in path or "/../" in path + "/":
+            c.fail(value, "file_path", key="files", got=f"'{path}'")
+        if isinstance(value, ScalarNode):
+            found.append((path, c.value(value, path, "text").encode("utf-8")))
+        else:
+            size = c.get(c.mapping(value, path, path, ("size",), ("size",)), "size", "octets")
+            found.append((path, bytes(i % 256 for i in range(size))))
+    return tuple(found)
 
 
 def _backup_for(c: Checker, f: dict, roles: tuple[str, ...],

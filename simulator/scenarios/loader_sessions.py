@@ -18,7 +18,9 @@ from simulator.scenarios.loader_nodes import HOSTNAME, Checker, HostRefs
 from simulator.scenarios.model import SESSION_PROTOCOLS, Host, Message, Options, Session, User
 
 SESSION_KEYS = ("at", "client", "protocol", "server", "user", "password", "apop", "stls", "tls",
-                "commands", "leave_copy", "drop", "pause", "pipeline")
+                "commands", "leave_copy", "drop", "pause", "pipeline", "passive", "uploads")
+#: An FTP client's options: passive or active data connections, its local files for STOR.
+FTP_ONLY = ("passive", "uploads")
 #: Options that only POP3 has: RFC 937 knows neither APOP nor STLS.
 POP3_ONLY = ("apop", "stls", "tls")
 #: POP's download plan and broken connections; an IMAP client leaves mail on the server.
@@ -37,8 +39,13 @@ def build_session(c: Checker, node: Node, number: int, refs: HostRefs,
     for key in POP3_ONLY:
         if protocol != "pop3" and c.get(f, key, "bool", False):
             c.fail(f[key][0], "pop3_only", key=key, got=f"'{protocol}'")
+    for key in FTP_ONLY:
+        if protocol != "ftp" and key in f:
+            c.fail(f[key][0], "ftp_only", key=key, got=f"'{protocol}'")
     if protocol == "imap":
         return _imap_session(c, f, client, server, users, start, messages)
+    if protocol == "ftp":
+        return _ftp_session(c, f, client, server, users)
     if "pipeline" in f:
         c.fail(f["pipeline"][0], "imap_only", key="pipeline", got=f"'{protocol}'")
     commands = _commands(c, f, protocol)
@@ -76,6 +83,28 @@ def _imap_session(c: Checker, f: dict, client: str, server: str, users: tuple[Us
         user=login, password=password, retries=retries,
         commands=flat(steps) if "commands" in f else None,
         pause=c.get(f, "pause", "number", 0.0), steps=steps)
+
+
+def _ftp_session(c: Checker, f: dict, client: str, server: str,
+                 users: tuple[User, ...]) -> Session:
+    """An FTP session: its commands after the login (RFC 959), passive or active data
+    connections, and the client's local files that its STOR lines upload."""
+    for key in (*POP_ONLY, "pipeline"):
+        if key in f:
+            c.fail(f[key][0], "ftp_only_not", key=key)
+    uploads = ()
+    if "uploads" in f:
+        fields = c.mapping(f["uploads"][1], "uploads", "uploads", None)
+        uploads = tuple((name, c.value(value, name, "text").encode("utf-8"))
+                        for name, (_, value) in fields.items())
+    password, retries = _passwords(c, f, "ftp")
+    if retries:
+        c.fail(f["password"][1], "ftp_retry", key="password")
+    return Session(
+        at=c.get(f, "at", "number", 0.0), client=client, protocol="ftp", server=server,
+        user=_user(c, f["user"][1], users), password=password,
+        commands=_commands(c, f, "ftp"), pause=c.get(f, "pause", "number", 0.0),
+        passive=c.get(f, "passive", "bool", True), uploads=uploads)
 
 
 def _passwords(c: Checker, f: dict, protocol: str) -> tuple[str | None, tuple[str, ...]]:
@@ -141,9 +170,12 @@ def _commands(c: Checker, f: dict, protocol: str) -> tuple[str, ...] | None:
 
 
 def _check_verb(c: Checker, item: Node, line: str, protocol: str) -> None:
-    """A POP3 or POP2 line starts with a command the protocol has (RFC 1939 §3, RFC 937)."""
+    """A POP3, POP2 or FTP line starts with a command the protocol has (RFC 1939 §3,
+    RFC 937, RFC 959 §5.3.1)."""
     if protocol == "pop2":
         from simulator.protocols.pop2.states import ALL_COMMANDS
+    elif protocol == "ftp":
+        from simulator.protocols.ftp.states import ALL_COMMANDS
     else:
         from simulator.protocols.pop3.states import ALL_COMMANDS
     verb = line.split()[0]

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 #: an MDA delivers into mailboxes, an MUA is a user's mail client.  ``http`` serves
 #: the host's ``pages`` on port 80, ``webmail`` a mail client over HTTP, and a
 #: ``browser`` makes the scenario's ``visits``.
-ROLES = ("mua", "mta", "mda", "pop3", "pop2", "imap", "http", "webmail", "browser")
+ROLES = ("mua", "mta", "mda", "pop3", "pop2", "imap", "http", "webmail", "browser", "ftp")
 
 #: RFC 821 source routes are honoured hop by hop ("honour") or accepted and
 #: ignored as RFC 5321 appendix C recommends ("ignore").
 SOURCE_ROUTE_MODES = ("ignore", "honour")
 
-FAULT_KINDS = ("node_down", "link_down", "dns", "reply")
+FAULT_KINDS = ("node_down", "link_down", "dns", "reply", "nat")
 
 #: ESMTP extensions a host may turn off with ``extensions: {NAME: false}``: the EHLO
 #: keywords the SMTP server offers (RFC 5321 §2.2.2).
@@ -31,7 +31,7 @@ SMTP_EXTENSIONS = ("8BITMIME", "AUTH", "ENHANCEDSTATUSCODES", "HELP", "PIPELININ
 
 #: Protocols a mail client can read a mailbox with; each is also the host
 #: role that must serve it.
-SESSION_PROTOCOLS = ("pop3", "pop2", "imap")
+SESSION_PROTOCOLS = ("pop3", "pop2", "imap", "ftp")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Host:
     extensions_off: tuple[str, ...] = ()        # ESMTP keywords this host does not offer
     pages: tuple[WebPage, ...] = ()             # http: the static pages it serves
     imap_server: str | None = None              # webmail: where the mailboxes are read
+    files: tuple[tuple[str, bytes], ...] = ()   # FTP: (virtual path, content) it serves
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ class Session:
     drop: bool = False                          # break the connection instead of QUIT
     pause: float = 0.0                          # seconds the user reads before QUIT (or the drop)
     steps: tuple[SessionStep, ...] = ()         # IMAP: the script as groups, IDLEs and pauses
+    passive: bool = True                        # FTP: PASV before a transfer (False: PORT)
+    uploads: tuple[tuple[str, bytes], ...] = () # FTP: the client's local files, for STOR
 
 
 @dataclass(frozen=True)

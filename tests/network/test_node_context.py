@@ -16,7 +16,7 @@ from simulator.network.context import NodeContext
 from simulator.network.simulation import Network
 from simulator.scenarios import load
 
-NODE_MODULES = ("host", "mta", "relay", "mua", "reader", "imap_reader", "pop", "imap")
+NODE_MODULES = ("host", "mta", "relay", "mua", "reader", "imap_reader", "pop", "imap", "ftp")
 NETWORK = Path(simulator.network.__file__).parent
 
 
