@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from simulator.protocols import Engine
+from simulator.protocols import Engine, Utterance
+from simulator.protocols.ftp import FTPServer, TransferRequested
 from simulator.protocols.imap import Authenticated as IMAPAuthenticated
 from simulator.protocols.pop3 import Authenticated as POP3Authenticated
 from simulator.protocols.pop3 import POP3Server
@@ -31,7 +32,10 @@ from simulator.trace import Step, Trace
 from .literal import LiteralTracker
 from .simulation import Network
 
-PORTS = {"SMTP": 25, "SUBMISSION": 587, "POP3": 110, "POP2": 109, "IMAP": 143, "HTTP": 80}
+PORTS = {"SMTP": 25, "SUBMISSION": 587, "POP3": 110, "POP2": 109, "IMAP": 143, "HTTP": 80,
+         "FTP": 21}
+#: What a STOR typed in the console uploads: the student has no file at hand.
+CONSOLE_UPLOAD = b"typed in the mailsim console\n"
 STUDENT = "student"         # the console's node name in the trace (the student's terminal)
 #: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2).
 LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated)
@@ -119,7 +123,11 @@ class SimulatedSession:
         data = (line if isinstance(line, bytes) else line.encode("utf-8")) + b"\r\n"
         line = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
         self.literal.client_line(line)
-        steps = self._exchange(lambda: self.engine.receive_data(data))
+        events: list = []
+        steps = self._exchange(lambda: events.extend(self.engine.receive_data(data)))
+        for event in events:
+            if isinstance(event, TransferRequested):
+                steps += self._data_connection(event)
         for step in steps:
             if step.direction == "s2c":
                 self.literal.server_line(step.line)
@@ -145,6 +153,39 @@ class SimulatedSession:
         self._note_login(events)
         self.engine.data_to_send()      # already in the transcript; nobody else reads it
         return [s for s in self.net.trace.steps[first:] if s.conn == self.conn]
+
+    def _data_connection(self, request: TransferRequested) -> list[Step]:
+        """FTP's data connection for one transfer, opened at once (the console's student
+        is reachable in both modes): connect, 150, the payload, close, 226 (RFC 959 §3.2)."""
+        engine = self.engine
+        if not isinstance(engine, FTPServer):
+            return []
+        data_conn = self.net.new_conn_id()
+        opener, target = (STUDENT, self.host) if request.passive else (self.host, STUDENT)
+        first = len(self.net.trace)
+        self.net.recorder.internal(opener, "FTP-DATA", f"connect {target}:{request.port}",
+                                   "ftp.data.connect", dst=target, conn=data_conn,
+                                   params={"host": target, "port": request.port,
+                                           "passive": request.passive, "verb": request.verb})
+        steps = self.net.trace.steps[first:] + self._exchange(engine.transfer_opened)
+        payload = CONSOLE_UPLOAD if request.payload is None else request.payload
+        upload = request.payload is None
+        direction = "c2s" if (STUDENT if upload else self.host) == opener else "s2c"
+        key = {"RETR": "ftp.data.file", "STOR": "ftp.data.upload"}.get(request.verb,
+                                                                          "ftp.data.listing")
+        note = Utterance(direction, payload, "TRANSFER", "TRANSFER", key,
+                         {"verb": request.verb, "path": request.path, "octets": len(payload),
+                          "lines": payload.count(b"\n"), "passive": request.passive})
+        first = len(self.net.trace)
+        self.net.recorder.exchange(lambda: None, lambda: [note], conn=data_conn, client=opener,
+                                   server=target, protocol="FTP-DATA", port=request.port)
+        self.net.recorder.internal(self.host if not upload else STUDENT, "FTP-DATA",
+                                   "close the data connection", "ftp.data.close",
+                                   dst=STUDENT if not upload else self.host, conn=data_conn,
+                                   params={"octets": len(payload), "verb": request.verb})
+        steps += self.net.trace.steps[first:]
+        return steps + self._exchange(
+            lambda: engine.transfer_done(payload if upload else b""))
 
     def _handshake(self) -> list[Step]:
         """STARTTLS / STLS accepted: play the handshake as the network does (bytes stay readable)."""

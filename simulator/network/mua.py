@@ -13,8 +13,8 @@ from ..mail import mime, samples
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from ..scenarios.model import Host
 from .context import NodeContext
-from .mta import MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT
 from .ftp import FTPSessions
+from .mta import MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT
 from .reader import MailboxReader
 
 #: Like Thunderbird, send text as 8bit (RFC 6152 8BITMIME) so that Cyrillic

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-
 from .._base import EngineOutput, Event, LineBuffer, RemoteProtocolError, TooLong
 from . import states as S
 from .events import ConnectionClosed, DataEndpoint, DataReceived, ReplyReceived
@@ -176,9 +175,9 @@ class FTPClient(EngineOutput):
             verb = verb.upper()
             if verb == "QUIT":
                 break
-            if verb in S.TRANSFERS and not armed:
-                if not (yield from self._arm("PASV" if self.passive else "PORT", "")):
-                    continue
+            if (verb in S.TRANSFERS and not armed
+                    and not (yield from self._arm("PASV" if self.passive else "PORT", ""))):
+                continue
             if verb in S.DATA_SETUP:
                 armed = yield from self._arm(verb, arg)
                 continue

@@ -9,8 +9,8 @@ keep them in a folder on disk (``simulator.server.ftp_files``).
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 

@@ -449,7 +449,6 @@ class FTPServer(EngineOutput):
         passive, host, port = self._data_or_none()
         self._transfer = _Transfer(verb, path, payload)
         self._events.append(TransferRequested(verb, path, passive, host, port, payload))
-        return None
 
     def _store(self, path: str, received: bytes) -> Reply:
         data = from_ascii(received) if self._type == "A" else received
