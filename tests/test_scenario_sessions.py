@@ -67,9 +67,10 @@ def test_a_scenario_without_sessions_has_none():
 
 def test_the_documented_session_example_loads():
     blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text("utf-8"), re.DOTALL)
-    pop, imap = [b for b in blocks if "sessions:" in b]
+    pop, ftp, imap = [b for b in blocks if "sessions:" in b]
     sessions = load_text(pop, "docs.yaml").sessions
     assert sessions and {s.protocol for s in sessions} <= {"pop3", "pop2"}
+    assert {s.protocol for s in load_text(ftp, "docs.yaml").sessions} == {"ftp"}
     assert {s.protocol for s in load_text(imap, "docs.yaml").sessions} == {"imap"}
 
 
