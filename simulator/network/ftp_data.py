@@ -59,7 +59,7 @@ class FTPControlConnection(Connection):
             key = "ftp.data.unreachable" if path is None else "ftp.data.dropped"
             recorder.internal(opener, "FTP-DATA", f"connect {target}:{request.port} — dropped",
                               key, dst=target, conn=conn_id,
-                              params={**params, "timeout": CONNECT_TIMEOUT})
+                              params={**params, "timeout": CONNECT_TIMEOUT}, port=request.port)
             self.net.scheduler.after(CONNECT_TIMEOUT, self._act, self.server_engine.transfer_failed)
             return
         recorder.internal(opener, "FTP-DATA", f"connect {target}:{request.port}",

@@ -166,7 +166,8 @@ class SimulatedSession:
         self.net.recorder.internal(opener, "FTP-DATA", f"connect {target}:{request.port}",
                                    "ftp.data.connect", dst=target, conn=data_conn,
                                    params={"host": target, "port": request.port,
-                                           "passive": request.passive, "verb": request.verb})
+                                           "passive": request.passive, "verb": request.verb},
+                                   port=request.port)
         steps = self.net.trace.steps[first:] + self._exchange(engine.transfer_opened)
         payload = CONSOLE_UPLOAD if request.payload is None else request.payload
         upload = request.payload is None
