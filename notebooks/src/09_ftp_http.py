@@ -1,6 +1,7 @@
 """09 FTP and HTTP: the course's other two protocols (issue 15).  FTP's control and data
-connections, passive and active mode behind a NAT (E22), ASCII and binary types; the HTTP
-sections follow the FTP ones."""
+connections, passive and active mode behind a NAT (E22), ASCII and binary types; then the
+HTTP and webmail sections (``_http_cells.py``, E21)."""
+from _http_cells import HTTP_CELLS
 from _nb import SETUP, check, code, md, names
 
 FILES, TITLE = names(9)
@@ -264,10 +265,6 @@ ProtocolConsole.simulated("ftp-passive", "FTP", lang=LANG)
 '''),
 ]
 
-HTTP: list = [
-    # The HTTP sections (the http helper's part of issue 15) go here.
-]
-
 CHECK = [
     check(
         ("Сколько TCP-соединений открывает сеанс FTP, в котором клиент получил список каталога "
@@ -293,4 +290,4 @@ CHECK = [
     ),
 ]
 
-CELLS = [*FTP, *HTTP, *CHECK]
+CELLS = [*FTP, *CHECK, *HTTP_CELLS]
