@@ -15,7 +15,9 @@ FTP = [
 пояснение к каждой строке, диаграммы и консоль. Для FTP вы увидите две его особенности:
 отдельное соединение для данных и два способа его открыть — активный и пассивный; и проверите
 поправку E22: раздел курса об FTP не знает пассивного режима, без которого FTP за NAT не
-работает.
+работает. Для HTTP вы проверите поправку E21: HTTP/1.1 не открывает соединение на каждый
+запрос, а запрос без `Host` сервер отвергает; и увидите веб-почту — почтовый клиент, который
+работает на сервере.
 """, """
 # FTP and HTTP: files and the web
 
@@ -24,7 +26,9 @@ and HTTP, for the web. Here they run in the same simulator as mail: real bytes, 
 for every line, diagrams and a console. For FTP you will see its two peculiarities — a
 separate connection for the data, and two ways to open it, active and passive — and check
 correction E22: the course's FTP section does not know passive mode, without which FTP does
-not work behind a NAT.
+not work behind a NAT. For HTTP you will check correction E21: HTTP/1.1 does not open a
+connection per request, and a server refuses a request without `Host`; and you will see
+webmail — a mail client that runs on the server.
 """),
     SETUP,
     md("""
