@@ -334,14 +334,19 @@ class MailStore:
         except KeyError:
             raise NoSuchUser("no_user", address=address) from None
 
-    def deliver(self, address: str, data: bytes,
-                internal_date: datetime | None = None) -> StoredMessage:
-        """Local delivery into INBOX (the MDA's job); :class:`NoSuchUser` if unknown,
+    def deliver(self, address: str, data: bytes, internal_date: datetime | None = None,
+                folder: str = "INBOX") -> StoredMessage:
+        """Local delivery into INBOX (the MDA's job), or another folder such as Junk
+        (made with its RFC 6154 special use if missing); :class:`NoSuchUser` if unknown,
         :class:`QuotaExceeded` if the message does not fit in the account's quota."""
         account = self.account(address)
         data = crlf(data)
         account.check_room(len(data))
-        return account.inbox.append(data, (), internal_date)
+        if folder.upper() == "INBOX":
+            return account.inbox.append(data, (), internal_date)
+        if not account.has_folder(folder):
+            account.create_folder(folder, special_use=f"\\{folder}")
+        return account.folder(folder).append(data, (), internal_date)
 
     def _lock_key(self, login: str) -> str:
         """One key per maildrop, whether the session names it by address or local part."""

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from ..mail.store import MailStore
     from ..protocols import Engine
-    from ..protocols.smtp import Path
     from .connection import Connection
     from .dns import DNS
     from .faults import Faults
@@ -74,7 +73,7 @@ class NodeContext:
     connect: Connect
     listens: Callable[[str, int], bool]         # (host, port): someone accepts there
     address_of: Callable[[str], str | None]     # a host's address, for Received: lines
-    deliver: Callable[[str, Path, Path, bytes, str], None]   # the MDA: file into INBOX
+    deliver: Callable[..., None]     # the MDA: file into INBOX (or Junk when quarantined)
     new_queue_id: Callable[[], str]
     new_message_id: Callable[[str], str]
     bounces: list[Bounce]                       # the run's bounce log (SimulationResult)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import dns.exception
 import dns.name
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.tokenizer
@@ -69,6 +70,17 @@ class Lookup:
     def rdata(self) -> tuple[str, ...]:
         """The data part of each answer (``10 mx1.b.test.``), without name, TTL, class, type."""
         return tuple(line.split(None, 4)[4] for line in self.answers)
+
+    def records(self, rtype: str) -> list[str]:
+        """The data of the answers of type ``rtype`` (a CNAME chain's own lines left out)."""
+        fields = [line.split(None, 4) for line in self.answers]
+        return [f[4] for f in fields if f[3] == rtype]
+
+    def texts(self) -> list[bytes]:
+        """Each TXT answer as one string, its character-strings joined (RFC 7208 §3.3,
+        RFC 6376 §3.6.2.2)."""
+        return [b"".join(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.TXT, data).strings)
+                for data in self.records("TXT")]
 
     def summary(self) -> str:
         """A one-line answer: the rdata, the rcode on failure, or ``(no records)`` (NODATA)."""
@@ -211,6 +223,19 @@ class DNS:
             raise ZoneError(zone.source, zone.first_line, "duplicate", origin=_display(parsed.origin))
         self._zones[parsed.origin] = parsed
         self._hosts = None
+
+    def publish_txt(self, name: str, text: str, ttl: int = 3600) -> None:
+        """Add a TXT record to the zone that holds ``name`` (a signer publishing its DKIM
+        key, RFC 6376 §3.6.2.1); long texts are split into 255-octet strings (RFC 1035 §3.3.14)."""
+        owner = _name(name)
+        zone = self._zone_for(owner)
+        if zone is None:
+            raise ValueError(f"no zone holds {_display(owner)}")
+        chunks = [text[i:i + 255] for i in range(0, len(text), 255)] or [""]
+        rdata = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.TXT,
+                                    " ".join(f'"{chunk}"' for chunk in chunks))
+        with zone.writer() as txn:
+            txn.add(owner, ttl, rdata)
 
     def set_failure(self, name: str, rcode: str = "SERVFAIL") -> None:
         """Make every query for ``name`` and its subdomains answer ``rcode`` (fault injection)."""

@@ -16,6 +16,7 @@ from ..mail.store import NoSuchUser, QuotaExceeded, StoreError
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from ..scenarios.model import Host
+from . import dkim_check, sender_auth
 from .context import NodeContext
 from .relay import EXPIRED, QueueEntry, Relay, cause_notes
 from .result import Bounce
@@ -37,7 +38,20 @@ class MTANode(Service):
         self.max_message_size = host.max_message_size
         self.extensions_off = frozenset(host.extensions_off)
         self.backup_for = tuple(d.lower().rstrip(".") for d in host.backup_for)
+        self.checks_senders = host.sender_auth
+        self.open_relay_until = host.open_relay_until
+        self.forwards = {local.lower(): target for local, target in host.forwards}
+        self.dkim_keys = self._publish_dkim_keys(host.dkim_selector)
         self.relay = Relay(self)
+
+    def _publish_dkim_keys(self, selector: str | None) -> dict[str, dkim_check.DKIMKey]:
+        """A key per mail domain, made now and published in its zone (RFC 6376 §3.6.2.1)."""
+        keys = {}
+        for domain in self.domains if selector else ():
+            key = dkim_check.make_key(domain, selector, self.net.rng.getrandbits(64))
+            self.net.dns.publish_txt(key.record_name, key.record)
+            keys[domain] = key
+        return keys
 
     # -- what the node is -----------------------------------------------------
     def ports(self) -> tuple[int, ...]:
@@ -89,6 +103,9 @@ class MTANode(Service):
                           f"a primary MX of {path.domain}", "backup_rcpt")
         if authenticated:
             return None
+        if self.open_relay_until is not None and self.net.now() < self.open_relay_until:
+            # The misconfiguration: mail from a stranger to a stranger is taken (RFC 5321 §7.1).
+            return _reply(250, "2.1.5", f"<{path.mailbox}>: Ok", "open_relay")
         return _reply(550, "5.7.1", f"<{path.mailbox}>: Relay access denied", "relay_denied")
 
     def quota_refusal(self, envelope: Envelope) -> Reply | None:
@@ -121,10 +138,21 @@ class MTANode(Service):
                       "mailbox_full")
 
     # -- accepting a message ----------------------------------------------------------
-    def accept(self, envelope: Envelope, port: int, peer: str) -> str:
-        """Take responsibility for a message (RFC 5321 §6.1); returns the queue id."""
+    def accept(self, envelope: Envelope, port: int, peer: str,
+               verdict: sender_auth.Verdict | None = None) -> str:
+        """Take responsibility for a message (RFC 5321 §6.1); returns the queue id.
+
+        A message checked for its sender gets the results in ``Authentication-Results:``
+        (RFC 8601 §5) and, if quarantined, goes to the Junk folder; one submitted by a
+        user of a domain this server signs for gets a DKIM signature (RFC 6376 §5).
+        """
         queue_id = self.net.new_queue_id()
-        content = mime.prepend_header(envelope.content, "Received",
+        content = envelope.content
+        if verdict is not None:
+            content = mime.prepend_header(content, "Authentication-Results", verdict.header)
+        elif envelope.auth_user:
+            content = self._dkim_sign(content)
+        content = mime.prepend_header(content, "Received",
                                       self._received(envelope, port, peer, queue_id))
         params = {"queue_id": queue_id, "count": len(envelope.rcpt_to)}
         backup = sorted({p.domain.lower() for p in envelope.rcpt_to
@@ -133,11 +161,35 @@ class MTANode(Service):
             params.update(domain=", ".join(backup), notes=["mta.backup_queued"])
         self.net.recorder.internal(self.name, "MTA", f"queued {queue_id}", "mta.queued",
                                    params=params, queue_id=queue_id)
-        self.route(envelope.mail_from or Path(""), envelope.rcpt_to, content, queue_id)
+        folder = verdict.folder if verdict is not None else "INBOX"
+        self.route(envelope.mail_from or Path(""), envelope.rcpt_to, content, queue_id, folder)
         return queue_id
 
-    def route(self, mail_from: Path, rcpts: list[Path], content: bytes, queue_id: str) -> None:
-        """Deliver each recipient locally or queue it for the next hop."""
+    def _dkim_sign(self, content: bytes) -> bytes:
+        """Sign with the key of the From: domain, if this server holds one."""
+        key = self.dkim_keys.get(sender_auth.from_domain(content))
+        if key is None:
+            return content
+        signed = dkim_check.sign(content, key, self.net.now_datetime().timestamp())
+        self.net.recorder.internal(self.name, "MTA", f"DKIM-Signature d={key.domain} "
+                                   f"s={key.selector}", "auth.dkim_signed",
+                                   params={"domain": key.domain, "selector": key.selector,
+                                           "record": key.record_name})
+        return signed
+
+    def check_sender(self, envelope: Envelope, port: int, peer: str) -> sender_auth.Verdict | None:
+        """SPF, DKIM and DMARC for mail from another server, if this host checks them."""
+        if not self.checks_senders or envelope.auth_user or port != MX_PORT:
+            return None
+        return sender_auth.evaluate(self.net, self.name, ip=self.net.address_of(peer) or "",
+                                    helo=envelope.helo or peer,
+                                    mail_from=envelope.mail_from.mailbox
+                                    if envelope.mail_from else "",
+                                    content=envelope.content)
+
+    def route(self, mail_from: Path, rcpts: list[Path], content: bytes, queue_id: str,
+              folder: str = "INBOX") -> None:
+        """Deliver each recipient locally (into ``folder``) or queue it for the next hop."""
         groups: dict[tuple[str, str], QueueEntry] = {}
         seen: set[str] = set()
         for rcpt in rcpts:
@@ -146,9 +198,12 @@ class MTANode(Service):
                 continue      # RCPT TO the same mailbox twice: one copy, not two
             seen.add(_mailbox_key(rcpt))
             if not rcpt.route and self.is_final_for(rcpt.domain):
-                self.net.scheduler.after(0, self.deliver_locally, sender, rcpt, content,
-                                         queue_id)
-                continue
+                target = self.forwards.get(rcpt.mailbox.lower())
+                if target is None:
+                    self.net.scheduler.after(0, self.deliver_locally, sender, rcpt, content,
+                                             queue_id, 1, folder)
+                    continue
+                rcpt = self._forward(rcpt, target, sender, queue_id)
             target = rcpt.route[0] if rcpt.route else rcpt.domain
             key = (target.lower(), str(sender))
             if key not in groups:
@@ -157,8 +212,18 @@ class MTANode(Service):
         for entry in groups.values():
             self.relay.enqueue(entry)
 
+    def _forward(self, rcpt: Path, target: str, sender: Path, queue_id: str) -> Path:
+        """Forward as ``.forward`` does: a new recipient, the envelope sender unchanged."""
+        self.net.recorder.internal(self.name, "MTA", f"{queue_id}: {rcpt.mailbox} → {target}",
+                                   "mta.forwarded", params={"queue_id": queue_id,
+                                                            "address": rcpt.mailbox,
+                                                            "target": target,
+                                                            "sender": str(sender)},
+                                   queue_id=queue_id)
+        return Path(target)
+
     def deliver_locally(self, sender: Path, rcpt: Path, content: bytes, queue_id: str,
-                        attempt: int = 1) -> None:
+                        attempt: int = 1, folder: str = "INBOX") -> None:
         """The MDA files the message; a store that fails means a retry or a bounce.
 
         The 250 has already taken responsibility for the message (RFC 5321
@@ -168,7 +233,7 @@ class MTANode(Service):
         schedule is spent or the mailbox is gone.
         """
         try:
-            self.net.deliver(self.name, sender, rcpt, content, queue_id)
+            self.net.deliver(self.name, sender, rcpt, content, queue_id, folder)
         except (StoreError, OSError) as exc:
             entry = QueueEntry(queue_id, sender, [rcpt], content, self.name, attempt)
             schedule = self.net.settings.retry_schedule
@@ -187,7 +252,7 @@ class MTANode(Service):
                             "error": str(exc), "notes": cause_notes(status)},
                     queue_id=queue_id)
                 self.net.scheduler.after(wait, self.deliver_locally, sender, rcpt, content,
-                                         queue_id, attempt + 1)
+                                         queue_id, attempt + 1, folder)
 
     def _next_paths(self, rcpt: Path, mail_from: Path) -> tuple[Path, Path]:
         """RFC 821 §3.6: strip ourselves from the forward route, join the reverse one."""
@@ -274,8 +339,21 @@ class SessionHandler(Handler):
         refusal = self.mta.quota_refusal(envelope)
         if refusal is not None:
             return refusal
-        queue_id = self.mta.accept(envelope, self.port, self.peer)
+        verdict = self.mta.check_sender(envelope, self.port, self.peer)
+        if verdict is not None and verdict.action == "reject":
+            return _sender_refusal(verdict)
+        queue_id = self.mta.accept(envelope, self.port, self.peer, verdict)
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
+
+
+def _sender_refusal(verdict: sender_auth.Verdict) -> Reply:
+    """550 with the RFC 7372 code: 5.7.26 for a DMARC reject, 5.7.23 for an SPF fail."""
+    if verdict.status == "5.7.26":
+        domain = verdict.dmarc.from_domain
+        return _reply(550, "5.7.26", f"Unauthenticated mail from {domain} is not accepted "
+                      "due to the domain's DMARC policy", "dmarc_reject")
+    return _reply(550, "5.7.23", f"SPF: {verdict.spf.ip} is not allowed to send mail for "
+                  f"{verdict.spf.domain}", "spf_fail")
 
 
 def _rcpt_mailbox(argument: str) -> str | None:

@@ -161,7 +161,10 @@ def _part_summary(part: mime.Part) -> str:
 
 
 def _path(text: str | None) -> Path | None:
-    return parse_path(text) if text else None
+    """An envelope override as the scenario writes it: ``<…>``, or a bare ``user@host``."""
+    if not text:
+        return None
+    return parse_path(text if text.lstrip().startswith("<") else f"<{text.strip()}>")
 
 
 def _reply_text(reply) -> str:

@@ -151,21 +151,23 @@ class Network:
         conn.open()
         return conn
 
-    def deliver(self, host: str, sender: Path, rcpt: Path, content: bytes, queue_id: str) -> None:
-        """The MDA's job: add Return-Path and Delivered-To, file into INBOX (RFC 5321 §4.4)."""
+    def deliver(self, host: str, sender: Path, rcpt: Path, content: bytes, queue_id: str,
+                folder: str = "INBOX") -> None:
+        """The MDA's job: add Return-Path and Delivered-To, file into ``folder`` (INBOX, or
+        Junk for a quarantined message) (RFC 5321 §4.4)."""
         data = mime.prepend_header(content, "Delivered-To", rcpt.mailbox)
         data = mime.prepend_header(data, "Return-Path", f"<{sender.mailbox}>")
-        message = self.store.deliver(rcpt.mailbox, data, self.now_datetime())
-        self.deliveries.append(Delivery(self.now(), host, rcpt.mailbox, "INBOX",
+        message = self.store.deliver(rcpt.mailbox, data, self.now_datetime(), folder)
+        self.deliveries.append(Delivery(self.now(), host, rcpt.mailbox, folder,
                                         message.uid, queue_id))
-        self.recorder.internal(host, "MDA", f"deliver {queue_id} → {rcpt.mailbox} INBOX "
+        self.recorder.internal(host, "MDA", f"deliver {queue_id} → {rcpt.mailbox} {folder} "
                                f"uid {message.uid}", "mda.deliver",
-                               params={"address": rcpt.mailbox, "folder": "INBOX",
+                               params={"address": rcpt.mailbox, "folder": folder,
                                        "uid": message.uid, "size": len(data),
                                        "queue_id": queue_id},
                                queue_id=queue_id)
         for watcher in self.mailbox_watchers:
-            watcher(rcpt.mailbox, "INBOX")
+            watcher(rcpt.mailbox, folder)
 
     # -- running --------------------------------------------------------------------------
     def start(self) -> None:

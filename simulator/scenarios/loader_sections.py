@@ -7,6 +7,7 @@ host may be named before it is declared further down the file.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, time
 
@@ -35,9 +36,11 @@ RCODES = ("SERVFAIL", "NXDOMAIN")
 
 TOP_KEYS = ("name", "description", "seed", "zones", "hosts", "users", "messages",
             "sessions", "faults", "links", "options", "visits")
+#: A DKIM selector: one DNS label (RFC 6376 §3.1).
+SELECTOR = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
 HOST_KEYS = ("name", "roles", "domains", "submission", "smtp_server", "user", "shared",
              "max_message_size", "backup_for", "extensions", "pages", "imap_server",
-             "files")
+             "files", "sender_auth", "dkim_selector", "open_relay", "forward")
 USER_KEYS = ("address", "password", "name", "quota")
 OPTION_KEYS = ("source_routes", "latency", "retry_schedule", "start_time", "pipelining")
 #: fault kind -> (required fields, optional fields); every kind also takes start/end.
@@ -169,7 +172,38 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
                 max_message_size=c.get(f, "max_message_size", "octets"),
                 backup_for=_backup_for(c, f, roles, domains),
                 extensions_off=_extensions_off(c, f), pages=build_pages(c, f, roles),
-                imap_server=imap_server, files=_files(c, f, roles))
+                imap_server=imap_server, files=_files(c, f, roles),
+                sender_auth=c.get(f, "sender_auth", "bool", False),
+                dkim_selector=_selector(c, f),
+                open_relay_until=_open_relay(c, f),
+                forwards=_forwards(c, f))
+
+
+def _selector(c: Checker, f: dict) -> str | None:
+    """``dkim_selector: s1``: the DKIM selector (RFC 6376 §3.1), one DNS label."""
+    return c.matching(f["dkim_selector"][1], "dkim_selector", SELECTOR, "selector") \
+        if "dkim_selector" in f else None
+
+
+def _open_relay(c: Checker, f: dict) -> float | None:
+    """``open_relay: true`` (for ever) or ``open_relay: {until: 60}`` (fixed at t = 60)."""
+    if "open_relay" not in f:
+        return None
+    node = f["open_relay"][1]
+    if isinstance(node, MappingNode):
+        return c.get(c.mapping(node, "open_relay", "open_relay", ("until",), ("until",)),
+                     "until", "number")
+    return math.inf if c.value(node, "open_relay", "bool") else None
+
+
+def _forwards(c: Checker, f: dict) -> tuple[tuple[str, str], ...]:
+    """``forward: {bob@b.test: bob@c.test}``: local mailboxes whose mail goes on elsewhere."""
+    if "forward" not in f:
+        return ()
+    fields = c.mapping(f["forward"][1], "forward", "forward", None)
+    return tuple((c.matching(key_node, "forward", ADDRESS, "address"),
+                  c.matching(value_node, "forward", ADDRESS, "address"))
+                 for key_node, value_node in fields.values())
 
 
 def _files(c: Checker, f: dict, roles: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:

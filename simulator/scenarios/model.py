@@ -73,6 +73,10 @@ class Host:
     pages: tuple[WebPage, ...] = ()             # http: the static pages it serves
     imap_server: str | None = None              # webmail: where the mailboxes are read
     files: tuple[tuple[str, bytes], ...] = ()   # FTP: (virtual path, content) it serves
+    sender_auth: bool = False                   # MTA: check SPF, DKIM, DMARC on port 25 mail
+    dkim_selector: str | None = None            # MTA: sign its domains' submitted mail (DKIM)
+    open_relay_until: float | None = None       # MTA: relays for anyone until then (misconfig)
+    forwards: tuple[tuple[str, str], ...] = ()  # MTA: (local address, address it forwards to)
 
 
 @dataclass(frozen=True)
