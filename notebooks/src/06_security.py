@@ -1,5 +1,5 @@
-"""06 Security: ports and TLS, where the password travels, sender authentication
-(Q1; E1, E12, E18).  Thin for now: the security issue grows it."""
+"""06 Security: ports and TLS, where the password travels, AUTH on 587/465 and none on 25,
+sender authentication with SPF, DKIM and DMARC, forwarding, open relays (Q1; E1, E12, E18)."""
 from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(6)
@@ -66,47 +66,265 @@ player.show(next(s.number for s in trace if s.explain == "net.tls_implicit"))
 player
 '''),
     md("""
-## 3. Подлинность отправителя
+## 3. В SMTP есть вход: AUTH на 587 и 465, а на 25 его нет
 
-SMTP не проверяет, что `MAIL FROM` и `From:` принадлежат отправителю. Это решают записи DNS:
-SPF (RFC 7208) — с каких адресов домен отправляет почту, DKIM (RFC 6376, заменил DomainKeys) —
-подпись письма ключом домена, DMARC (RFC 7489) — что делать с письмом, не прошедшим проверку.
-Sender ID признан историческим. Домен `a.test` в `ports-tls` публикует SPF и DMARC. SPF
-проверяет сервер получателя, когда письмо от `@a.test` приходит к нему на порт 25: «pass» только
-у `mail.a.test`, а письмо, отправленное на MX получателя прямо с ноутбука, не прошло бы проверку,
-и по DMARC `p=reject` его бы отвергли.
+Распространённое утверждение «в SMTP нет аутентификации» устарело: расширение AUTH (RFC 4954)
+есть у каждого сервера отправки. Но у разных портов разные задачи (RFC 8314, RFC 6409): 587 —
+отправка почты пользователями (STARTTLS, затем AUTH), 465 — та же отправка, но TLS с первого
+байта (неявный TLS, а не «SMTPS» как особый протокол), 25 — пересылка между серверами: там
+пароля нет, и сервер принимает почту только для своих доменов. Таблица собрана из ответов на
+EHLO в трассе `ports-tls`.
 """, """
-## 3. Sender authentication
+## 3. SMTP does have a login: AUTH on 587 and 465, and none on 25
 
-SMTP does not check that `MAIL FROM` and `From:` belong to the sender. DNS records do that: SPF
-(RFC 7208) says which addresses send the domain's mail, DKIM (RFC 6376, which replaced
-DomainKeys) signs the message with the domain's key, DMARC (RFC 7489) says what to do with a
-message that fails. Sender ID is historic. The domain `a.test` in `ports-tls` publishes SPF and
-DMARC. The recipient's server checks SPF when a message from `@a.test` reaches it on port 25:
-only `mail.a.test` passes; a message sent from the laptop straight to the recipient's MX would
-fail, and DMARC `p=reject` would have it refused.
+The common claim "SMTP has no authentication" is out of date: every submission server has the
+AUTH extension (RFC 4954). But the ports have different jobs (RFC 8314, RFC 6409): 587 is
+submission by users (STARTTLS, then AUTH), 465 the same submission with TLS from the first
+octet (implicit TLS, not a separate "SMTPS" protocol), 25 relay between servers: no password
+there, and a server takes only mail for its own domains. The table is made from the EHLO
+replies in the `ports-tls` trace.
 """),
     code('''
-import ipaddress
+rows = []
+for conn in trace.connections():
+    port = trace.filter(conn=conn)[0].meta["port"]
+    ehlos = trace.exchanges(command="EHLO", conn=conn)
+    if not ehlos:
+        continue
+    offered = "AUTH" in ehlos[-1].reply.line
+    login = trace.find(command="AUTH", conn=conn)
+    rows.append((conn, port, {25: tr("пересылка", "relay"), 587: tr("отправка", "submission"),
+                              465: tr("отправка, неявный TLS", "submission, implicit TLS")}[port],
+                 yes(offered), login.reply.line if login else "—"))
+table((tr("соединение", "conn"), tr("порт", "port"), tr("назначение", "job"),
+       tr("EHLO предлагает AUTH", "EHLO offers AUTH"), tr("ответ на AUTH", "AUTH reply")), rows,
+      mono=(4,))
+'''),
+    md("""
+## 4. Подделка отправителя и её проверка: SPF, DKIM, DMARC
 
-from simulator.locale import t
+SMTP не проверяет, что `MAIL FROM` (конверт) и `From:` (то, что видит читатель) принадлежат
+отправителю (RFC 5321 §7.1). Сегодня это решают три стандарта, работающие вместе, а не
+«соперничающие незаконченные» предложения:
+
+| стандарт | что проверяет | история |
+| --- | --- | --- |
+| SPF, RFC 7208 | может ли этот IP-адрес слать почту домена из `MAIL FROM` | RFC 4408 (2006) → RFC 7208 (2014) |
+| DKIM, RFC 6376 | подпись тела и полей письма ключом домена `d=`, ключ — в DNS | заменил DomainKeys (RFC 4870, теперь исторический) |
+| DMARC, RFC 7489 | совпадает ли домен, прошедший SPF или DKIM, с доменом в `From:`; что делать, если нет | 2015, используется всеми крупными почтовыми службами |
+
+Sender ID (RFC 4406) был экспериментом и признан историческим (RFC 6686). В сценарии `spoofing`
+злоумышленник шлёт «письмо директора» прямо на MX получателей. `mx.b.test` ничего не
+проверяет, `mx.c.test` проверяет всё (`sender_auth: true`).
+""", """
+## 4. A forged sender and how it is caught: SPF, DKIM, DMARC
+
+SMTP does not check that `MAIL FROM` (the envelope) and `From:` (what the reader sees) belong to
+the sender (RFC 5321 §7.1). Today three standards that work together solve it — not "rival,
+unfinished" proposals:
+
+| standard | what it checks | history |
+| --- | --- | --- |
+| SPF, RFC 7208 | whether this IP address may send mail for the `MAIL FROM` domain | RFC 4408 (2006) → RFC 7208 (2014) |
+| DKIM, RFC 6376 | a signature over the body and fields with the key of domain `d=`, the key in DNS | replaced DomainKeys (RFC 4870, now historic) |
+| DMARC, RFC 7489 | whether a domain that passed SPF or DKIM matches the `From:` domain; what to do if not | 2015, used by every large mail service |
+
+Sender ID (RFC 4406) was an experiment and is historic (RFC 6686). In the `spoofing` scenario a
+forger sends "a message from the CEO" straight to the recipients' MX hosts. `mx.b.test` checks
+nothing, `mx.c.test` checks everything (`sender_auth: true`).
+"""),
+    code('''
+def verdicts(result, server):
+    """One row per message the server checked: the envelope, From:, the three results, the reply."""
+    rows = []
+    for step in result.trace:
+        if step.src != server or not step.explain.startswith("auth.spf."):
+            continue
+        same = [s for s in result.trace if s.time == step.time and s.src == server]
+        found = {s.explain.split(".")[1]: s for s in same if s.explain.startswith("auth.")}
+        reply = next(s.line for s in same if s.direction == "s2c" and s.index > step.index)
+        rows.append((f"{step.time:g}", step.params["sender"], "@" + found["dmarc"].params["domain"],
+                     step.explain.split(".")[-1], found["dkim"].explain.split(".")[-1],
+                     found["dmarc"].explain.split(".")[-1], reply))
+    return rows
+
+
+HEAD = ("t, s", "MAIL FROM", "From:", "SPF", "DKIM", "DMARC", tr("ответ сервера", "server's reply"))
+spoof = simulate(load_builtin("spoofing"))
+forged = spoof.store.account("bob@b.test").inbox.get(1).data.decode()
+print(tr("У Боба (mx.b.test, без проверок):", "In Bob's mailbox (mx.b.test, no checks):"))
+print(forged.split("\\r\\n\\r\\n")[0].split("From: ")[1].splitlines()[0])
+table(HEAD, verdicts(spoof, "mx.c.test"), mono=(1, 6))
+'''),
+    md("""
+Подделка `ceo@a.test` в конверте ловится SPF (адрес злоумышленника не из записи a.test), а DMARC
+с `p=reject` велит отказать: `550 5.7.26`. Если злоумышленник пишет в `MAIL FROM` свой домен,
+SPF проходит — но для evil.test, а не для a.test из `From:`: DMARC не видит совпадения и снова
+отказывает. Настоящее письмо директора подписано DKIM сервером `mail.a.test` и проходит всё.
+Поддельный `news@shop.test`: у shop.test есть только SPF, без DMARC, и сервер отказывает по SPF
+(`550 5.7.23`). Вот шаги проверки письма в момент t = 60 и заголовок, который сервер добавил к
+принятому письму:
+""", """
+A forged `ceo@a.test` in the envelope is caught by SPF (the forger's address is not in a.test's
+record), and DMARC's `p=reject` has it refused: `550 5.7.26`. When the forger writes his own
+domain in `MAIL FROM`, SPF passes — for evil.test, not for the a.test of `From:`: DMARC sees no
+alignment and refuses again. The CEO's real message is signed with DKIM by `mail.a.test` and
+passes everything. A forged `news@shop.test`: shop.test publishes SPF only, no DMARC, and the
+server refuses by SPF (`550 5.7.23`). Here are the checks of the message at t = 60, and the
+header the server added to the message it accepted:
+"""),
+    code('''
+display(steps_table([s for s in spoof.trace if s.time == 60.14 and s.src == "mx.c.test"
+                     and s.direction != "c2s"], LANG))
+real = spoof.store.account("carol@c.test").inbox.get(1).data.decode()
+print("\\n".join(line for line in real.split("\\r\\n\\r\\n")[0].splitlines()
+                  if not line.startswith(("Return-Path", "Delivered-To")))[:1400])
+'''),
+    md("""
+## 5. Опыт: меняем записи DNS
+
+Ниже — маленький сценарий: `ann@x.test` шлёт письмо прямо на `mx.c.test`, который всё
+проверяет. Меняем запись SPF домена x.test, его запись DMARC и ломаем DNS — и видим все семь
+итогов SPF (RFC 7208 §2.6) и действие сервера. Попробуйте свои записи.
+""", """
+## 5. Experiment: change the DNS records
+
+Below is a small scenario: `ann@x.test` sends a message straight to `mx.c.test`, which checks
+everything. We change x.test's SPF record and its DMARC record, and break DNS — and see all
+seven SPF results (RFC 7208 §2.6) and what the server does. Try records of your own.
+"""),
+    code('''
+from simulator.scenarios import load_text
+
+LAB = """
+name: sender-lab
+zones:
+  x.test: |
+    $TTL 3600
+    @      IN SOA ns.x.test. hostmaster.x.test. 1 3600 600 86400 300
+    @      IN NS  ns.x.test.
+    @      IN TXT "{spf}"
+    _dmarc IN TXT "{dmarc}"
+    ns     IN A   192.0.2.2
+    pc     IN A   192.0.2.11
+  c.test: |
+    $TTL 3600
+    @      IN SOA ns.c.test. hostmaster.c.test. 1 3600 600 86400 300
+    @      IN NS  ns.c.test.
+    @      IN MX  10 mx.c.test.
+    ns     IN A   198.51.100.130
+    mx     IN A   198.51.100.140
+hosts:
+  - {{name: pc.x.test, roles: [mua], user: ann@x.test, smtp_server: mx.c.test}}
+  - {{name: mx.c.test, roles: [mta, mda], domains: [c.test], sender_auth: true}}
+users: [{{address: ann@x.test}}, {{address: carol@c.test}}]
+messages:
+  - {{at: 0, client: pc.x.test, from: ann@x.test, to: [carol@c.test], subject: Test, body: Hi}}
+faults: {faults}
+"""
+BROKEN_DNS = "[{kind: dns, name: x.test, rcode: SERVFAIL}]"
+EXPERIMENTS = [
+    ("v=spf1 a:pc.x.test -all", "v=DMARC1; p=reject", "[]"),
+    ("v=spf1 -all", "v=DMARC1; p=reject", "[]"),
+    ("v=spf1 -all", "", "[]"),
+    ("v=spf1 ~all", "", "[]"),
+    ("v=spf1 ?all", "", "[]"),
+    ("v=spf1 a:pc.x.test foo:bar -all", "", "[]"),
+    ("", "", "[]"),
+    ("v=spf1 a:pc.x.test -all", "v=DMARC1; pct=50", "[]"),
+    ("v=spf1 a:pc.x.test -all", "v=DMARC1; p=reject", BROKEN_DNS),
+]
+lab_runs = {row: simulate(load_text(LAB.format(spf=row[0], dmarc=row[1], faults=row[2]),
+                                    source="sender-lab.yaml")) for row in EXPERIMENTS}
+table((tr("запись SPF", "SPF record"), tr("запись DMARC", "DMARC record"), "DNS",
+       "SPF", "DMARC", tr("ответ сервера", "server's reply")),
+      [(spf or "—", dmarc or "—", tr("сбой", "SERVFAIL") if faults != "[]" else "ok",
+        *verdicts(run, "mx.c.test")[0][3:4], *verdicts(run, "mx.c.test")[0][5:])
+       for (spf, dmarc, faults), run in lab_runs.items()], mono=(0, 1, 5))
+'''),
+    code('''
+# Пояснение каждого итога SPF / What each SPF result means
+# (один шаг на каждый итог / one step per result)
+shown = {s.explain: s for run in lab_runs.values() for s in run.trace
+         if s.explain.startswith(("auth.spf.", "auth.dmarc."))}
+steps_table(sorted(shown.values(), key=lambda s: s.explain), LANG)
+'''),
+    md("""
+## 6. Пересылка ломает SPF, а DKIM выдерживает
+
+В сценарии `dkim-forwarding` Боб пересылает почту со старого адреса bob@b.test на bob@c.test.
+Сервер b.test передаёт письмо дальше со своего адреса, не меняя отправителя конверта, поэтому
+на c.test SPF даёт fail. Подпись DKIM Алисы цела — поля и тело не менялись, — и DMARC проходит
+по DKIM (RFC 7489 §10.1). Письмо Дейва без подписи после пересылки не проходит ничего, и
+`p=quarantine` домена d.test отправляет его в папку Junk.
+""", """
+## 6. Forwarding breaks SPF while DKIM survives
+
+In the `dkim-forwarding` scenario Bob forwards mail from his old address bob@b.test to
+bob@c.test. b.test's server passes the message on from its own address, with the envelope sender
+unchanged, so at c.test SPF says fail. Alice's DKIM signature is intact — neither the fields nor
+the body changed — and DMARC passes by DKIM (RFC 7489 §10.1). Dave's unsigned message passes
+nothing after forwarding, and d.test's `p=quarantine` sends it to the Junk folder.
+"""),
+    code('''
+fwd = simulate(load_builtin("dkim-forwarding"))
+display(table(HEAD, verdicts(fwd, "mx.b.test") + verdicts(fwd, "mx.c.test"), mono=(1, 6)))
+table((tr("ящик", "mailbox"), tr("папка", "folder")), [(d.address, d.folder) for d in fwd.deliveries])
+'''),
+    md("""
+Что же ломает DKIM? Проверим подпись письма Алисы, каким его получил Боб, после правок, которые
+делают по дороге, например, списки рассылки, и при сбоях DNS (RFC 6376 §6).
+""", """
+So what breaks DKIM? Let us verify the signature of Alice's message as Bob received it, after the
+changes that, say, mailing lists make on the way, and when DNS fails (RFC 6376 §6).
+"""),
+    code('''
+from simulator.network import dkim_check
 from simulator.network.simulation import Network
 
-dns = Network(load_builtin("ports-tls"), 1).dns
-txt = {name: dns.query(name, "TXT") for name in ("a.test", "_dmarc.a.test")}
-display(table(("TXT", tr("запись", "record")),
-              [(name, " ".join(q.rdata)) for name, q in txt.items()],
-              mono=(1,)))
-print(t(txt["a.test"].key, LANG))
-allowed = [ipaddress.ip_network(word[4:]) for word in txt["a.test"].rdata[0].strip('"').split()
-           if word.startswith("ip4:")]
-relays = {trace.filter(conn=c)[0].src for c in trace.connections()
-          if trace.filter(conn=c)[0].meta["port"] == 25}
-table((tr("узел", "host"), tr("адрес", "address"), tr("SPF для a.test", "SPF for a.test"),
-       tr("пересылал здесь на порт 25", "relayed on port 25 here")),
-      [(host, address, "pass" if any(ipaddress.ip_address(address) in net for net in allowed)
-        else "fail", yes(host in relays))
-       for host, address in dns.hosts().items() if host.endswith("a.test")])
+letter = fwd.store.account("bob@c.test").inbox.get(1).data
+world = Network(load_builtin("dkim-forwarding"), 1)       # the same seed: the same key in DNS
+now = world.now_datetime().timestamp()
+
+
+def dkim_row(change, data):
+    found = dkim_check.verify(data, world.dns, lambda lookup: None, now)
+    return (change, found.result, t(f"auth.dkim.{found.result}", LANG, domain=found.domain,
+                                    selector=found.selector, reason=found.reason or "—"))
+
+
+rows = [dkim_row(tr("как получено", "as received"), letter),
+        dkim_row(tr("список рассылки добавил подпись внизу", "a mailing list added a footer"),
+                 letter + b"--\\r\\nThe course mailing list\\r\\n"),
+        dkim_row(tr("к теме добавили [lab]", "[lab] was added to the Subject"),
+                 letter.replace(b"Subject: ", b"Subject: [lab] ")),
+        dkim_row(tr("селектор, которого нет в DNS", "a selector DNS does not have"),
+                 letter.replace(b"s=mail;", b"s=old;"))]
+world.dns.set_failure("mail._domainkey.a.test")
+rows.append(dkim_row(tr("DNS ключа не отвечает", "the key's DNS fails"), letter))
+table((tr("что изменилось", "what changed"), "DKIM", tr("пояснение", "explanation")), rows)
+'''),
+    md("""
+## 7. Открытый ретранслятор
+
+Сервер, который без входа пересылает почту чужих в чужие домены, — открытый ретранслятор: им
+пользуются спамеры, а его адрес попадает в чёрные списки. В сценарии `open-relay` сервер a.test
+до исправления (t = 60) так и делает; после — отвечает `550 5.7.1`, а свои пользователи
+отправляют почту через порт 587 с AUTH.
+""", """
+## 7. An open relay
+
+A server that relays mail from strangers to other domains without a login is an open relay:
+spammers use it, and its address ends up on block lists. In the `open-relay` scenario a.test's
+server does so until the fix (t = 60); afterwards it answers `550 5.7.1`, and its own users send
+through port 587 with AUTH.
+"""),
+    code('''
+relay = simulate(load_builtin("open-relay"))
+display(steps_table([s for ex in relay.trace.exchanges(command="RCPT") for s in ex.steps
+                     if s.direction == "s2c"], LANG))
+spam = relay.store.account("victim@c.test").inbox.get(1).data.decode()
+print("\\n".join(line for line in spam.splitlines() if line.startswith(("Received", " "))))
 '''),
     # ---- The eavesdropper's view and Wireshark (issue 14; helper "wire") ----------------
     md("""
@@ -174,7 +392,8 @@ table(("#", tr("строка", "line"), tr("пояснение", "explanation"))
       [(s.number, s.line.splitlines()[0][:48], s.explanation(LANG)[:90])
        for s in saved.trace.filter(conn=append) if s.direction != "internal"][:8])
 '''),
-    *quiz('security', 'sec-apop-encryption', 'sec-ports', 'sec-base64-not-encryption', 'sec-starttls-ehlo'),
+    *quiz('security', 'sec-apop-encryption', 'sec-ports', 'sec-base64-not-encryption',
+          'sec-starttls-ehlo', 'sec-spoofing-dmarc-code', 'sec-forwarding-spf', 'sec-open-relay-fixed'),
     check(
         ("Чем порт 465 отличается от 587?",
          "How does port 465 differ from 587?",
@@ -188,6 +407,25 @@ table(("#", tr("строка", "line"), tr("пояснение", "explanation"))
          "(RFC 2595).",
          "Not by themselves, but the STLS and STARTTLS commands switch TLS on in the same "
          "connection (RFC 2595)."),
+        ("Почему письмо с поддельным From: ceo@a.test не спасает то, что SPF прошёл для "
+         "evil.test?",
+         "Why does an SPF pass for evil.test not save a message with a forged From: ceo@a.test?",
+         "SPF подтверждает только домен конверта (MAIL FROM). DMARC требует, чтобы прошедший "
+         "домен совпадал с доменом в From: (RFC 7489 §3.1); evil.test с a.test не совпадает.",
+         "SPF vouches only for the envelope domain (MAIL FROM). DMARC asks that the passing "
+         "domain be aligned with the From: domain (RFC 7489 §3.1); evil.test is not a.test."),
+        ("Почему после пересылки SPF не проходит, а DKIM проходит?",
+         "Why does SPF fail after forwarding while DKIM passes?",
+         "SPF проверяет адрес подключившегося сервера — теперь это пересылающий сервер. DKIM "
+         "проверяет подпись тела и полей письма, а пересылка их не меняет.",
+         "SPF checks the address of the connecting server — now the forwarder. DKIM checks a "
+         "signature over the body and fields, which forwarding does not change."),
+        ("Что делает сервер открытым ретранслятором и чем это плохо?",
+         "What makes a server an open relay, and why is it bad?",
+         "Он принимает без входа почту от чужих для чужих доменов. Спамеры рассылают через "
+         "него, и его адрес попадает в чёрные списки; правильный ответ — 550 5.7.1.",
+         "It takes mail from strangers for other domains without a login. Spammers send "
+         "through it and its address is block-listed; the right answer is 550 5.7.1."),
         ("Что видит подслушивающий при входе по APOP?",
          "What does an eavesdropper see of an APOP login?",
          "Метку сервера и MD5-хэш — пароль по ним можно подобрать перебором; письма идут "
