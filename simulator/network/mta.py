@@ -10,17 +10,21 @@ the reverse path.  Every accepted message gets a Received: header (RFC 5321
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..mail import mime
 from ..mail.store import NoSuchUser, QuotaExceeded, StoreError
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from ..scenarios.model import Host
-from . import dkim_check, sender_auth
 from .context import NodeContext
 from .relay import EXPIRED, QueueEntry, Relay, cause_notes
 from .result import Bounce
 from .service import Service
+
+if TYPE_CHECKING:      # the checks load pyspf, dkimpy, … only for hosts that use them
+    from .dkim_check import DKIMKey
+    from .sender_auth import Verdict
 
 SUBMISSION_PORT = 587
 SUBMISSIONS_PORT = 465         # submission over implicit TLS (RFC 8314 §3.3)
@@ -44,10 +48,13 @@ class MTANode(Service):
         self.dkim_keys = self._publish_dkim_keys(host.dkim_selector)
         self.relay = Relay(self)
 
-    def _publish_dkim_keys(self, selector: str | None) -> dict[str, dkim_check.DKIMKey]:
+    def _publish_dkim_keys(self, selector: str | None) -> dict[str, DKIMKey]:
         """A key per mail domain, made now and published in its zone (RFC 6376 §3.6.2.1)."""
+        if not selector:
+            return {}
+        from . import dkim_check
         keys = {}
-        for domain in self.domains if selector else ():
+        for domain in self.domains:
             key = dkim_check.make_key(domain, selector, self.net.rng.getrandbits(64))
             self.net.dns.publish_txt(key.record_name, key.record)
             keys[domain] = key
@@ -139,7 +146,7 @@ class MTANode(Service):
 
     # -- accepting a message ----------------------------------------------------------
     def accept(self, envelope: Envelope, port: int, peer: str,
-               verdict: sender_auth.Verdict | None = None) -> str:
+               verdict: Verdict | None = None) -> str:
         """Take responsibility for a message (RFC 5321 §6.1); returns the queue id.
 
         A message checked for its sender gets the results in ``Authentication-Results:``
@@ -150,7 +157,7 @@ class MTANode(Service):
         content = envelope.content
         if verdict is not None:
             content = mime.prepend_header(content, "Authentication-Results", verdict.header)
-        elif envelope.auth_user:
+        elif envelope.auth_user and self.dkim_keys:
             content = self._dkim_sign(content)
         content = mime.prepend_header(content, "Received",
                                       self._received(envelope, port, peer, queue_id))
@@ -167,6 +174,7 @@ class MTANode(Service):
 
     def _dkim_sign(self, content: bytes) -> bytes:
         """Sign with the key of the From: domain, if this server holds one."""
+        from . import dkim_check, sender_auth
         key = self.dkim_keys.get(sender_auth.from_domain(content))
         if key is None:
             return content
@@ -177,10 +185,16 @@ class MTANode(Service):
                                            "record": key.record_name})
         return signed
 
-    def check_sender(self, envelope: Envelope, port: int, peer: str) -> sender_auth.Verdict | None:
+    def check_sender(self, envelope: Envelope, port: int, peer: str) -> Verdict | None:
         """SPF, DKIM and DMARC for mail from another server, if this host checks them."""
         if not self.checks_senders or envelope.auth_user or port != MX_PORT:
             return None
+        from . import sender_auth
+        envelope.content, forged = sender_auth.strip_own_results(envelope.content, self.name)
+        if forged:
+            self.net.recorder.internal(self.name, "MTA", f"removed {forged} forged "
+                                       "Authentication-Results", "auth.forged_results",
+                                       params={"count": forged, "host": self.name})
         return sender_auth.evaluate(self.net, self.name, ip=self.net.address_of(peer) or "",
                                     helo=envelope.helo or peer,
                                     mail_from=envelope.mail_from.mailbox
@@ -346,7 +360,7 @@ class SessionHandler(Handler):
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
 
 
-def _sender_refusal(verdict: sender_auth.Verdict) -> Reply:
+def _sender_refusal(verdict: Verdict) -> Reply:
     """550 with the RFC 7372 code: 5.7.26 for a DMARC reject, 5.7.23 for an SPF fail."""
     if verdict.status == "5.7.26":
         domain = verdict.dmarc.from_domain

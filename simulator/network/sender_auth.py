@@ -63,6 +63,27 @@ def from_domain(content: bytes) -> str:
     return addresses[0][1].rpartition("@")[2].lower() if addresses else ""
 
 
+def strip_own_results(content: bytes, authserv_id: str) -> tuple[bytes, int]:
+    """Remove ``Authentication-Results:`` fields that claim to be this server's (RFC 8601 §5):
+    a sender could otherwise write "dmarc=pass" in its own message.  Returns the message and
+    how many fields were removed."""
+    head, sep, body = content.partition(b"\r\n\r\n")
+    fields: list[list[bytes]] = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1].append(line)            # a folded continuation (RFC 5322 §2.2.3)
+        else:
+            fields.append([line])
+    claim = b"authentication-results:"
+    ours = [f for f in fields if f[0].lower().startswith(claim)
+            and f[0][len(claim):].strip().lower().split(b";")[0].strip()
+            == authserv_id.lower().encode()]
+    if not ours:
+        return content, 0
+    kept = [line for f in fields if f not in ours for line in f]
+    return b"\r\n".join(kept) + sep + body, len(ours)
+
+
 def evaluate(net, node: str, *, ip: str, helo: str, mail_from: str, content: bytes) -> Verdict:
     """Check one message at ``node`` (an MTA's name) and record each result in the trace."""
     record = lambda lookup: net.recorder.lookup(node, lookup)

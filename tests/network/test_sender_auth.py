@@ -203,6 +203,7 @@ def test_spoofing_a_forged_ceo_passes_plain_smtp_and_is_refused_by_spf_and_dmarc
     assert refusals == [dmarc, dmarc, spf]
     assert [k for n, k in verdicts("spoofing") if n == "mx.c.test"] == [
         "auth.spf.fail", "auth.dkim.none", "auth.dmarc.fail", "mta.reply.dmarc_reject",
+        "auth.forged_results",
         "auth.spf.pass", "auth.dkim.none", "auth.dmarc.fail", "mta.reply.dmarc_reject",
         "auth.spf.pass", "auth.dkim.pass", "auth.dmarc.pass",
         "auth.spf.fail", "auth.dkim.none", "auth.dmarc.none", "mta.reply.spf_fail"]
@@ -264,3 +265,16 @@ def test_a_mistake_in_the_new_host_keys_is_named_with_its_line(extra, said):
     with pytest.raises(ScenarioError) as caught:
         load_text(BAD_HOST.format(extra=extra), lang="en")
     assert caught.value.line == 10 and said in str(caught.value)
+
+
+def test_only_results_in_this_servers_name_are_removed_as_forged():
+    """RFC 8601 §5: a border MTA deletes fields that claim its own authserv-id."""
+    from simulator.network.sender_auth import strip_own_results
+    message = (b"Authentication-Results: MX.C.TEST; dmarc=pass\r\n"
+               b"Authentication-Results: mx.b.test; spf=pass\r\n smtp.mailfrom=a@a.test\r\n"
+               b"Authentication-Results: mx.c.test;\r\n dkim=pass\r\n"
+               b"Subject: hi\r\n\r\nAuthentication-Results: mx.c.test; in the body\r\n")
+    cleaned, removed = strip_own_results(message, "mx.c.test")
+    assert removed == 2
+    assert cleaned == (b"Authentication-Results: mx.b.test; spf=pass\r\n smtp.mailfrom=a@a.test"
+                       b"\r\nSubject: hi\r\n\r\nAuthentication-Results: mx.c.test; in the body\r\n")
