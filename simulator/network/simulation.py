@@ -157,7 +157,9 @@ class Network:
         Junk for a quarantined message) (RFC 5321 §4.4)."""
         data = mime.prepend_header(content, "Delivered-To", rcpt.mailbox)
         data = mime.prepend_header(data, "Return-Path", f"<{sender.mailbox}>")
-        message = self.store.deliver(rcpt.mailbox, data, self.now_datetime(), folder)
+        when = self.now_datetime()
+        message = (self.store.deliver(rcpt.mailbox, data, when) if folder == "INBOX"
+                   else self.store.deliver(rcpt.mailbox, data, when, folder))
         self.deliveries.append(Delivery(self.now(), host, rcpt.mailbox, folder,
                                         message.uid, queue_id))
         self.recorder.internal(host, "MDA", f"deliver {queue_id} → {rcpt.mailbox} {folder} "
