@@ -1,0 +1,86 @@
+"""The "mistakes" built-ins (issue 11): what a server answers when a client gets it wrong,
+each answer a real reply of the RFC with its own explanation in the trace."""
+import pytest
+
+from simulator.network import simulate
+from simulator.scenarios import builtin_names, load
+
+MISTAKES = ["imap-mistakes"]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {name: simulate(load(name)) for name in MISTAKES}
+
+
+def test_each_is_a_listed_builtin():
+    assert set(MISTAKES) <= set(builtin_names())
+
+
+def _explained(trace, key):
+    return next(s for s in trace if s.explain == key)
+
+
+def _answer(trace, line):
+    """The tagged completion of the command sent as ``line`` (tag left out)."""
+    command = next(s for s in trace if s.direction == "c2s" and s.line.partition(" ")[2] == line)
+    tag = command.line.split()[0]
+    return next(s for s in trace[trace.steps.index(command) + 1:]
+                if s.conn == command.conn and s.line.startswith(tag + " "))
+
+
+@pytest.mark.parametrize(("line", "reply", "note"), [
+    ("FETCH 1(FLAGS)", "BAD", "imap.syntax.missing_space"),
+    ("FETCH 4294967296 (FLAGS)", "BAD", "imap.syntax.number_too_big"),
+    ("FETCH $1 (FLAGS)", "BAD", "imap.syntax.searchres"),
+    ("SEARCH LARGER many", "BAD", "imap.syntax.expected_number"),
+    ("FETCH 1 (FLAGS\x01)", "BAD", "imap.syntax.control_char"),
+    ("APPEND Archive (\\Seen)", "BAD", "imap.syntax.append_literal"),
+    ("FETCH 1:* (FLAGS)", "BAD", "imap.syntax.empty_mailbox"),
+])
+def test_a_syntax_error_is_bad_and_its_note_names_the_rule(runs, line, reply, note):
+    answer = _answer(runs["imap-mistakes"].trace, line)
+    assert answer.line.split()[1] == reply and note in answer.params["notes"]
+
+
+def test_nesting_past_the_limit_is_refused_not_recursed(runs):
+    trace = runs["imap-mistakes"].trace
+    bad = {n for s in trace if s.line.split()[1:2] == ["BAD"] for n in s.params.get("notes", ())}
+    assert {"imap.syntax.too_deep", "imap.syntax.search_too_deep"} <= bad
+
+
+@pytest.mark.parametrize(("line", "start"), [
+    ('CREATE "&Jjo"', "NO [CANNOT]"),
+    ("RENAME Shared/Team Mine", "NO [NOPERM]"),
+    ("UID COPY 99 Archive", "OK UID COPY completed: no messages"),
+    ("STORE 1:3 +FLAGS (\\Seen)", "NO [EXPUNGEISSUED]"),
+])
+def test_what_cannot_be_done_is_no_with_a_response_code(runs, line, start):
+    answer = _answer(runs["imap-mistakes"].trace, line)
+    assert answer.line.split(" ", 1)[1].startswith(start)
+
+
+def test_a_tag_used_twice_is_refused_and_the_first_command_still_completes(runs):
+    trace = runs["imap-mistakes"].trace
+    b1 = [s.line for s in trace if s.line.startswith("B1 ")]
+    assert b1 == ["B1 FETCH 1 (FLAGS)", "B1 NOOP",
+                  "B1 BAD Tag B1 is already in use by a command in progress",
+                  "B1 OK FETCH completed"]
+
+
+def test_pipelined_commands_keep_their_order_and_the_trace_says_why(runs):
+    notes = {n for s in runs["imap-mistakes"].trace for n in s.params.get("notes", ())}
+    assert {"imap.order.data", "imap.order.barrier",
+            "imap.order.sequence_after_expunge"} <= notes
+
+
+def test_the_laptop_is_told_bye_when_the_phone_deletes_its_selected_mailbox(runs):
+    result = runs["imap-mistakes"]
+    bye = _explained(result.trace, "imap.reply.bye_mailbox_gone")
+    assert bye.line == "* BYE Mailbox Work was deleted or renamed; please log in again"
+    assert "Work" not in result.store.account("bob@b.test").folders
+
+
+def test_a_wrong_password_stops_the_script_and_the_summary_says_so(runs):
+    refused = _explained(runs["imap-mistakes"].trace, "imap.client.refused")
+    assert refused.params["notes"] == ["pop.session.unsent"]
