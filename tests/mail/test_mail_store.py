@@ -165,4 +165,4 @@ def test_locale_texts_exist_in_both_languages():
 
     mail_keys = {lang: {k for k in texts(lang) if k.startswith("mail.")} for lang in ("ru", "en")}
     assert mail_keys["ru"] == mail_keys["en"]
-    assert "mail.store.locked" in mail_keys["en"]
+    assert "mail.store.no_user" in mail_keys["en"]

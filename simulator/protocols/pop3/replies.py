@@ -42,7 +42,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "last": (OK, "{last}"),
     "capa": (OK, "Capability list follows"),
     "stls_ok": (OK, "Begin TLS negotiation"),
-    "stls_unavailable": (ERR, "STLS not available"),
     "stls_again": (ERR, "TLS is already active"),
     "quit_auth": (OK, "{host} POP3 server signing off"),
     "quit_update": (OK, "{host} POP3 server signing off ({left} {left_messages} left)"),
