@@ -5,7 +5,7 @@ import pytest
 from simulator.network import simulate
 from simulator.scenarios import builtin_names, load
 
-MISTAKES = ["imap-mistakes"]
+MISTAKES = ["imap-mistakes", "pop-mistakes"]
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,27 @@ def test_the_laptop_is_told_bye_when_the_phone_deletes_its_selected_mailbox(runs
 def test_a_wrong_password_stops_the_script_and_the_summary_says_so(runs):
     refused = _explained(runs["imap-mistakes"].trace, "imap.client.refused")
     assert refused.params["notes"] == ["pop.session.unsent"]
+
+
+def test_pop3_stls_after_the_login_and_a_missing_message_are_err(runs):
+    lines = [s.line for s in runs["pop-mistakes"].trace.filter(conn="c3")]
+    assert lines[lines.index("STLS", 3) + 1].startswith("-ERR STLS is not allowed in the TRANSACTION")
+    assert lines[lines.index("RETR 7") + 1] == "-ERR no such message, only 2 messages in maildrop"
+
+
+def test_two_wrong_passwords_are_counted_and_the_script_is_not_sent(runs):
+    refused = _explained(runs["pop-mistakes"].trace, "pop.session.refused")
+    assert refused.params["attempts"] == 2 and refused.params["unsent"] == 2
+    assert refused.params["notes"] == ["pop.session.attempts", "pop.session.unsent"]
+
+
+def test_a_broken_connection_before_quit_deletes_nothing(runs):
+    result = runs["pop-mistakes"]
+    dropped = [s for s in result.trace if s.explain == "pop.session.dropped"]
+    assert [s.params["deleted"] for s in dropped] == [0, 0]
+    assert len(result.store.account("bob@b.test").inbox.messages) == 2   # DELE 1 undone
+
+
+def test_pop2_meets_the_lock_of_a_pop3_session(runs):
+    in_use = _explained(runs["pop-mistakes"].trace, "pop2.reply.in_use")
+    assert in_use.line == "- mailbox bob@b.test is locked by another session, goodbye"
