@@ -170,23 +170,20 @@ NOT_EXPLANATIONS = ("cli.", "ui.", "encoding.lab.", "quiz.", "serve.", "scenario
 AWAITING: frozenset[str] = frozenset({
     # Landed while the course was written: the restart of a server's spool (mailsim serve
     # --maildir), and issue 18's sent copies and login retries.
-    "mta.restored", "mua.no_sent_copy", "mail.store.quota_too_big", "mta.cause.loop",
-    "mta.cause.policy", "mta.reply.quota_too_big", "imap.cmd.idle_garbage",
-    "imap.cmd.literal_too_big", "imap.cmd.too_long", "imap.event.dropped",
-    "imap.reply.bye_literal_too_big", "imap.reply.bye_server_fault", "imap.reply.bye_too_long",
-    "imap.reply.bye_too_many_errors", "imap.reply.idle_expected_done",
+    "mta.restored", "imap.cmd.idle_garbage", "imap.cmd.literal_too_big", "imap.cmd.too_long",
+    "imap.event.dropped", "imap.reply.bye_literal_too_big", "imap.reply.bye_server_fault",
+    "imap.reply.bye_too_long", "imap.reply.bye_too_many_errors", "imap.reply.idle_expected_done",
     "imap.reply.literal_too_big", "imap.reply.login_disabled", "imap.reply.server_fault",
     "imap.reply.starttls_again", "imap.reply.starttls_ok", "imap.reply.store_failed",
     "imap.reply.unknown_cte", "imap.syntax.literal8", "imap.syntax.nul_in_literal",
     "imap.syntax.trailing", "mail.store.disk_error", "mail.store.folder_exists",
-    "mail.store.inbox_delete", "mail.store.no_user", "mta.double_bounce", "mta.reply.route_not_me",
-    "net.protocol_error", "net.refused", "pop2.reply.err", "pop3.reply.err", "pop3.reply.ok",
-    "pop3.reply.stls_again", "smtp.auth.client_response", "smtp.client.garbage",
-    "smtp.client.needs_8bitmime", "smtp.client.needs_smtputf8", "smtp.conn.peer_closed",
-    "smtp.data.empty", "smtp.input.nul_byte", "smtp.reply.bad_sequence", "smtp.reply.local_error",
-    "smtp.reply.not_available", "smtp.reply.nul_byte", "smtp.reply.ok_queued",
-    "smtp.reply.refused", "smtp.reply.refused_session", "smtp.reply.too_many_recipients",
-    "smtp.route.reverse_ignore", "smtp.tls.discarded",
+    "mail.store.inbox_delete", "mta.reply.route_not_me", "net.protocol_error", "pop2.reply.err",
+    "pop3.reply.err", "pop3.reply.ok", "pop3.reply.stls_again", "smtp.auth.client_response",
+    "smtp.client.garbage", "smtp.client.needs_8bitmime", "smtp.client.needs_smtputf8",
+    "smtp.conn.peer_closed", "smtp.data.empty", "smtp.input.nul_byte", "smtp.reply.bad_sequence",
+    "smtp.reply.local_error", "smtp.reply.not_available", "smtp.reply.nul_byte",
+    "smtp.reply.ok_queued", "smtp.reply.refused", "smtp.reply.refused_session",
+    "smtp.reply.too_many_recipients", "smtp.route.reverse_ignore", "smtp.tls.discarded",
 })
 
 

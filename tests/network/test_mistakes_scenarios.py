@@ -5,7 +5,7 @@ import pytest
 from simulator.network import simulate
 from simulator.scenarios import builtin_names, load
 
-MISTAKES = ["imap-mistakes", "pop-mistakes"]
+MISTAKES = ["imap-mistakes", "pop-mistakes", "smtp-mistakes"]
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +108,31 @@ def test_a_broken_connection_before_quit_deletes_nothing(runs):
 def test_pop2_meets_the_lock_of_a_pop3_session(runs):
     in_use = _explained(runs["pop-mistakes"].trace, "pop2.reply.in_use")
     assert in_use.line == "- mailbox bob@b.test is locked by another session, goodbye"
+
+
+def test_each_undeliverable_message_comes_back_with_the_status_of_its_cause(runs):
+    result = runs["smtp-mistakes"]
+    status = {b.recipient: b.status for b in result.bounces}
+    assert status == {"dave@b.test": "5.7.1", "bob@b.test": "5.2.3", "carol@c.test": "5.4.6",
+                      "erin@d.test": "5.4.7", "nobody@b.test": "5.1.1",
+                      "alcie@a.test": "5.1.1"}         # the DSN's own failure, logged only
+    causes = [n for s in result.trace if s.explain == "mta.bounce" for n in s.params["notes"]]
+    assert causes == ["mta.cause.policy", "mta.cause.size", "mta.cause.loop", "mta.cause.expiry"]
+
+
+def test_an_mx_where_nothing_listens_refuses_at_once_and_is_retried(runs):
+    refused = [s for s in runs["smtp-mistakes"].trace if s.explain == "net.refused"]
+    assert len(refused) == 2 and refused[1].time - refused[0].time == pytest.approx(60, abs=1)
+
+
+def test_a_bounce_is_never_bounced(runs):
+    result = runs["smtp-mistakes"]
+    assert _explained(result.trace, "mta.double_bounce")
+    assert [m for m in result.store.account("alice@a.test").inbox.messages
+            if b"alcie" in m.data] == []
+
+
+def test_a_message_refused_at_auth_leaves_nothing_to_file_in_sent(runs):
+    result = runs["smtp-mistakes"]
+    assert _explained(result.trace, "mua.no_sent_copy").src == "laptop.a.test"
+    assert result.store.account("alice@a.test").folders["Sent"].messages == []
