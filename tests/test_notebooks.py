@@ -180,8 +180,8 @@ AWAITING: frozenset[str] = frozenset({
     "mail.store.inbox_delete", "mta.reply.route_not_me", "net.protocol_error", "pop2.reply.err",
     "pop3.reply.err", "pop3.reply.ok", "pop3.reply.stls_again", "smtp.auth.client_response",
     "smtp.client.garbage", "smtp.client.needs_8bitmime", "smtp.client.needs_smtputf8",
-    "smtp.conn.peer_closed", "smtp.data.empty", "smtp.input.nul_byte", "smtp.reply.bad_sequence",
-    "smtp.reply.local_error", "smtp.reply.not_available", "smtp.reply.nul_byte",
+    "smtp.conn.peer_closed", "smtp.data.empty", "smtp.reply.bad_sequence",
+    "smtp.reply.local_error", "smtp.reply.not_available",
     "smtp.reply.ok_queued", "smtp.reply.refused", "smtp.reply.refused_session",
     "smtp.reply.too_many_recipients", "smtp.route.reverse_ignore", "smtp.tls.discarded",
 })

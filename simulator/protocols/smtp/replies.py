@@ -175,7 +175,6 @@ CATALOGUE: Mapping[str, Entry] = {
     "bare_lf": Entry(500, "5.5.2", "Lines must end with CRLF, not a bare LF (RFC 5321 section 2.3.8)"),
     "control_char": Entry(500, "5.5.2", "Control characters (a lone CR, ESC...) are not allowed "
                                         "in a command"),
-    "nul_byte": Entry(500, "5.5.2", "NUL character not allowed in a command"),
     "bad_bytes": Entry(500, "5.5.2", "Command is not valid UTF-8 text"),
     "syntax": Entry(501, "5.5.4", "Syntax: {syntax}"),
     "mail_bad_address": Entry(501, "5.1.7", "Bad sender address syntax: {detail}"),

@@ -129,10 +129,8 @@ class SMTPServer(SMTPCommands):
     def _framing_problem(line: bytes) -> str | None:
         if not line.endswith(b"\r\n"):
             return "bare_lf"            # RFC 5321 §2.3.8: only CRLF ends a line
-        if has_control(line):
+        if has_control(line):           # NUL included: no command has room for one
             return "control_char"
-        if b"\0" in line:
-            return "nul_byte"
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
