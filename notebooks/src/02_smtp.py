@@ -370,6 +370,171 @@ submission = attempts("basic", "SMTP", [
     plain("", "alice@a.test", "alice-pw"), "QUIT"], host="mail.a.test", port=587)
 steps_table(submission, LANG)
 '''),
+    md("""
+Ещё несколько ошибок клиента. На порту 25: нулевой байт в команде, обратный путь с маршрутом
+(RFC 5321 его игнорирует), 101 получатель в одном письме (сервер обязан принять не меньше 100,
+RFC 5321 §4.5.3.1.8, и отвечает на лишних `452 4.5.3`), а затем клиент просто обрывает
+соединение, не сказав QUIT. На порту 587: AUTH после HELO (расширения есть только после EHLO)
+и команда, отправленная в одной посылке со STARTTLS: сервер её отбрасывает, потому что до TLS
+кто-то посторонний мог её подставить (уязвимость CVE-2011-0411). Наконец, узел маршрута RFC 821 отказывает
+маршруту, который начинается не с него.
+""", """
+A few more client mistakes. On port 25: a NUL byte in a command, a reverse path carrying a route
+(RFC 5321 ignores it), 101 recipients in one message (a server must take at least 100, RFC 5321
+§4.5.3.1.8, and answers the extra ones `452 4.5.3`), and then the client simply drops the
+connection without QUIT. On port 587: AUTH after HELO (extensions exist only after EHLO) and a
+command sent in the same packet as STARTTLS: the server discards it, because before TLS a third
+party could have slipped it in (the flaw CVE-2011-0411). Last, a hop of an RFC 821 source route refuses a
+route that does not start with itself.
+"""),
+    code('''
+late = SimulatedSession("basic", "SMTP", host="mx.b.test", port=25)
+steps = late.open()
+for line in [b"NOOP\\0", "EHLO pc.a.test", "MAIL FROM:<@mail.a.test:alice@a.test>",
+             *["RCPT TO:<bob@b.test>"] * 101]:
+    steps += late.send(line)
+steps += late.close()                   # the client hangs up without QUIT
+glued = attempts("basic", "SMTP", ["HELO pc.a.test", "AUTH PLAIN AGFsaWNl", "EHLO pc.a.test",
+                                   b"STARTTLS\\r\\nMAIL FROM:<alice@a.test>", "QUIT"],
+                 host="mail.a.test", port=587)
+route = attempts("source-route", "SMTP", ["EHLO pc.a.test", "MAIL FROM:<alice@a.test>",
+                                          "RCPT TO:<@host2.relay.test:bob@b.test>", "QUIT"],
+                 host="host1.relay.test", port=25)
+steps_table(steps[:9] + steps[-4:] + glued + route, LANG)
+'''),
+    md("""
+## 8. Движки SMTP сами по себе
+
+Сервер и клиент SMTP в mailsim — «движки»: они получают байты и возвращают байты, а сеть, часы и
+сокеты им не нужны (так устроены h11 и другие библиотеки sans-IO). Поэтому их можно соединить
+напрямую и проверить случаи, которых в нормальной сети не бывает: сервер без почтовой службы
+(`554` вместо приветствия, RFC 5321 §3.1; на всё, кроме QUIT, он затем отвечает `503`), перегруженный сервер (`421`), сервер с ошибкой в
+программе (`451 4.3.0`), сервер, который предлагает только `AUTH LOGIN`, и сервер без
+SMTPUTF8 или 8BITMIME, которому клиент не может отдать письмо как есть. Первая таблица — что
+видел и ответил сервер, вторая — что понял клиент.
+""", """
+## 8. The SMTP engines on their own
+
+mailsim's SMTP server and client are “engines”: they take bytes and return bytes and need no
+network, clock or socket (the sans-IO style of h11 and similar libraries). So they can be wired
+together directly to try cases a normal network never shows: a server with no mail service
+(`554` instead of a greeting, RFC 5321 §3.1; it then answers `503` to anything but QUIT), an overloaded server (`421`), a server with a bug
+in its code (`451 4.3.0`), a server that offers only `AUTH LOGIN`, and servers without SMTPUTF8
+or 8BITMIME, to which the client cannot hand the message as it is. The first table is what the
+server saw and said, the second what the client understood.
+"""),
+    code('''
+from simulator.protocols.smtp import (Envelope, Handler, Reply, SMTPClient, SMTPServer,
+                                      ServerConfig, parse_path, reply)
+
+
+def talk(client, server, limit=50):
+    """Carry bytes between the two engines until both fall silent: (side, utterance) pairs."""
+    server.initiate()
+    said = []
+    for _ in range(limit):
+        down, up = server.data_to_send(), client.data_to_send()
+        if down:
+            client.receive_data(down)
+        if up:
+            server.receive_data(up)
+        said += [("server", u) for u in server.take_transcript()]
+        said += [("client", u) for u in client.take_transcript()]
+        if not down and not up:
+            return said
+    return said
+
+
+def letter(to="<bob@b.test>", text="Hello."):
+    return Envelope(mail_from=parse_path("<alice@a.test>"), rcpt_to=[parse_path(to, smtputf8=True)],
+                    content=f"Subject: test\\r\\n\\r\\n{text}\\r\\n".encode())
+
+
+class Greeting(Handler):             # a server that opens with its own reply
+    def __init__(self, name):
+        self.name = name
+
+    def handle_connect(self, session):
+        return reply(self.name, host="mx.b.test")
+
+
+class Buggy(Handler):                # a server whose code fails at MAIL
+    def handle_MAIL(self, session, envelope, path):
+        raise OSError("disk full")
+
+
+class Alice(Handler):                # a submission server that knows one password
+    def authenticate(self, session, mechanism, username, password):
+        return (username, password) == ("alice@a.test", "alice-pw")
+
+
+class Careless(Handler):             # an old server: 354 even though it refused every RCPT
+    def handle_RCPT(self, session, envelope, path):
+        return Reply(550, "5.1.1", ("No such user",))
+
+    def handle_command(self, session, verb, argument):
+        return Reply(354, "", ("Go ahead",)) if verb == "DATA" else None
+
+
+mx = ServerConfig("mx.b.test")
+runs = {
+    tr("обычный сервер", "a plain server"): (SMTPClient("pc.a.test", letter()), SMTPServer(mx)),
+    "554": (SMTPClient("pc.a.test", letter()), SMTPServer(mx, Greeting("refused"))),
+    "421": (SMTPClient("pc.a.test", letter()), SMTPServer(mx, Greeting("not_available"))),
+    tr("ошибка в сервере", "a server bug"): (SMTPClient("pc.a.test", letter()),
+                                            SMTPServer(mx, Buggy())),
+    "AUTH LOGIN": (SMTPClient("pc.a.test", letter(), credentials=("alice@a.test", "alice-pw")),
+                   SMTPServer(ServerConfig("mail.a.test", offer_auth=True,
+                                           auth_mechanisms=("LOGIN",)), Alice())),
+    "354": (SMTPClient("pc.a.test", letter()), SMTPServer(mx, Careless())),
+    tr("без SMTPUTF8", "no SMTPUTF8"): (SMTPClient("pc.a.test", letter("<мария@пример.рф>")),
+                                        SMTPServer(ServerConfig("mx.b.test", smtputf8=False))),
+    tr("без 8BITMIME", "no 8BITMIME"): (
+        SMTPClient("pc.a.test", letter(text="Привет.")),
+        SMTPServer(ServerConfig("mx.b.test", extensions_off=frozenset({"8BITMIME"})))),
+}
+talks = {name: talk(client, server) for name, (client, server) in runs.items()}
+header = (tr("опыт", "case"), tr("строка", "line"), tr("пояснение", "explanation"))
+servers = list(runs)[:4]                # what these servers answered
+rows = [(name, u.line[:60], t(u.explain, LANG, **u.params))
+        for name in servers for side, u in talks[name]
+        if side == "server" and u.direction == "s2c"]
+stubborn = SMTPServer(mx, Greeting("refused"))    # a client that ignores the 554 and goes on
+stubborn.initiate()
+stubborn.receive_data(b"EHLO pc.a.test\\r\\n")
+rows += [("554 + EHLO", u.line, t(u.explain, LANG, **u.params))
+         for u in stubborn.take_transcript()[1:]]
+table(header, rows, mono=(1,))
+'''),
+    md("""
+Теперь сторона клиента. С `AUTH LOGIN` клиент отвечает на два вопроса сервера (`334`) именем и
+паролем в base64 — это не шифрование. Старому серверу, который ответил `354`, хотя отказал всем
+получателям, клиент посылает одну точку (RFC 2920 §3.1). Серверу без SMTPUTF8 клиент не
+отправляет адрес не латиницей, а серверу без 8BITMIME — 8-битный текст: он сам отказывается от
+отправки (`553 5.6.7`, `554 5.6.3`), и письмо возвращается. Последняя строка — клиент получил
+вместо ответа SMTP что-то совсем другое (ответ веб-сервера) и закрывает соединение.
+""", """
+Now the client's side. With `AUTH LOGIN` the client answers the server's two questions (`334`)
+with the user name and the password in base64 — which is not encryption. To an old server that
+said `354` although it refused every recipient the client sends a lone dot (RFC 2920 §3.1). To a
+server without SMTPUTF8 the client does not send a non-ASCII address, to one without 8BITMIME no
+8-bit text: it gives up by itself (`553 5.6.7`, `554 5.6.3`) and the message comes back. The last
+row: instead of an SMTP reply the client got something else entirely (a web server's answer) and
+closes the connection.
+"""),
+    code('''
+mine = ("smtp.auth.client_response", "smtp.data.empty")
+rows = [(name, u.line, t(u.explain, LANG, **u.params))
+        for name in ("AUTH LOGIN", "354") for side, u in talks[name]
+        if side == "client" and u.explain in mine]
+for name in (tr("без SMTPUTF8", "no SMTPUTF8"), tr("без 8BITMIME", "no 8BITMIME")):
+    failure = runs[name][0].result.failure
+    rows.append((name, f"{failure.code} {failure.enhanced}", t(failure.key, LANG)))
+confused = SMTPClient("pc.a.test", letter())
+confused.receive_data(b"HTTP/1.1 400 Bad Request\\r\\n")
+rows += [("HTTP", u.line, t(u.explain, LANG)) for u in confused.take_transcript()]
+table(header, rows, mono=(1,))
+'''),
     *quiz('smtp', 'smtp-rcpt-code', 'smtp-reply-classes', 'smtp-no-mx', 'smtp-cloze-data'),
     check(
         ("Клиент получил на `RCPT TO` ответ `452 4.2.2`. Что он сделает с письмом? А если "
