@@ -337,6 +337,66 @@ refusals = attempts(
      "D9 UID COPY 1 Work", "E0 UID MOVE 1 Work", "E1 UID EXPUNGE 1", "E2 LOGOUT"])
 steps_table(refusals, LANG)
 '''),
+    md("""
+Ошибки, которые не выразить строкой сценария. Тут клиент отправляет байты сам: текст сразу
+после имени команды, мусор вместо `DONE` во время IDLE, литерал `~{n}` (для двоичных данных,
+RFC 3516) не в APPEND, литерал с нулевым байтом, литерал в миллиард октетов (синхронизирующий
+`{n}` сервер отклоняет `NO`, а на несинхронизирующий `{n+}`, который уже летит, отвечает `BYE`,
+RFC 7888 §4), строку длиннее 64 КиБ, двадцать неизвестных команд подряд, письмо с
+неизвестной серверу кодировкой `x-uuencode` (запрос `BINARY[1]` получает `NO [UNKNOWN-CTE]`,
+RFC 3516 §4.3), и, наконец, клиент просто обрывает соединение.
+""", """
+Mistakes a scenario line cannot express. Here the client sends the bytes itself: text right
+after the command name, garbage instead of `DONE` during IDLE, a `~{n}` literal (for binary
+data, RFC 3516) outside APPEND, a literal holding a NUL byte, a literal of a billion octets (a
+synchronising `{n}` is refused with `NO`, a non-synchronising `{n+}`, already on its way, gets
+`BYE`, RFC 7888 §4), a line over 64 KiB, twenty unknown commands in a row, a message in an
+encoding the server does not know, `x-uuencode` (asking for `BINARY[1]` gets `NO [UNKNOWN-CTE]`,
+RFC 3516 §4.3), and last the client simply drops the connection.
+"""),
+    code('''
+uuencoded = ("From: alice@b.test\\r\\nSubject: old attachment\\r\\n"
+             "Content-Transfer-Encoding: x-uuencode\\r\\n\\r\\nbegin 644 notes.txt\\r\\n")
+raw = SimulatedSession("imap-basic", "IMAP")
+odd = raw.open()
+for line in [login, "a NOOP(", "b IDLE", "hello", "c SELECT ~{5}", "INBOX",
+             "d APPEND INBOX {6}", b"ab\\0c", b"",            # 4 octets and CRLF: a NUL inside
+             "e APPEND INBOX {999999999}",
+             f"f APPEND INBOX {{{len(uuencoded)}}}", uuencoded, "g SELECT INBOX",
+             "h FETCH 4 BINARY[1]"]:
+    odd += raw.send(line)
+odd += raw.close()                          # no LOGOUT: the connection just ends
+cut = []
+for lines, shown in ((["h APPEND INBOX {999999999+}"], 2), (["i NOOP " + "x" * 70000], 2),
+                     (["j FOO"] * 20, 3)):
+    session = SimulatedSession("imap-basic", "IMAP")
+    session.open()
+    session.send(login)
+    sent = [step for line in lines for step in session.send(line)]
+    cut += sent[-shown:]
+table((tr("№", "#"), tr("строка", "line"), tr("пояснение", "explanation")),
+      [(f"#{s.number}", s.line if len(s.line) < 80 else s.line[:60] + " …", s.explanation(LANG))
+       for s in odd + cut if not s.line.startswith("* ") or s in cut], mono=(1,))
+'''),
+    md("""
+Почтовый ящик можно менять и из Python, минуя IMAP: хранилище отказывает теми же причинами,
+которые сервер IMAP переводит в `NO [ALREADYEXISTS]` и «INBOX удалить нельзя».
+""", """
+The mailbox can be changed from Python too, bypassing IMAP: the store refuses for the same
+reasons the IMAP server turns into `NO [ALREADYEXISTS]` and “INBOX cannot be deleted”.
+"""),
+    code('''
+from simulator.mail import StoreError
+
+bob = folders.store.account("bob@b.test")
+refusals = []
+for attempt in (lambda: bob.create_folder("Archive"), lambda: bob.delete_folder("INBOX")):
+    try:
+        attempt()
+    except StoreError as err:
+        refusals.append((type(err).__name__, err.message(LANG)))
+table((tr("ошибка", "error"), tr("что сказало хранилище", "what the store said")), refusals)
+'''),
     *quiz('imap', 'imap-peek', 'imap-untagged', 'imap-expunge-news', 'imap-task-copy'),
     check(
         ("Назовите три отличия IMAP от POP3, которые видны в `pop3-vs-imap`.",
