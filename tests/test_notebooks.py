@@ -172,8 +172,7 @@ AWAITING: frozenset[str] = frozenset({
     # --maildir), and issue 18's sent copies and login retries.
     "mta.restored", "imap.reply.bye_server_fault", "imap.reply.login_disabled",
     "imap.reply.server_fault", "imap.reply.starttls_again", "imap.reply.starttls_ok",
-    "imap.reply.store_failed", "mail.store.disk_error", "net.protocol_error", "pop2.reply.err",
-    "pop3.reply.err", "pop3.reply.ok", "pop3.reply.stls_again",
+    "imap.reply.store_failed", "mail.store.disk_error",
 })
 
 

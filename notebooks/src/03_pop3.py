@@ -316,6 +316,77 @@ steps_table(attempts("pop2-vs-pop3", "POP2",
                       "READ 1", "RETR", "NACK", "ACKS", "FOLD", "QUIT"],
                      ["HELO bob@b.test wrong"]), LANG)
 '''),
+    md("""
+Второй `STLS` в уже защищённом сеансе (сервер `mx.b.test` сценария `ports-tls` предлагает TLS):
+TLS уже включён, сервер отвечает `-ERR`.
+""", """
+A second `STLS` in a session that is already protected (the server `mx.b.test` of `ports-tls`
+offers TLS): TLS is on already, and the server answers `-ERR`.
+"""),
+    code('''
+steps_table(attempts("ports-tls", "POP3", ["STLS", "STLS", "QUIT"]), LANG)
+'''),
+    md("""
+## 10. Что понимает клиент
+
+До сих пор пояснения давал сервер. Клиентский движок POP3 объясняет те же строки со своей
+стороны: ниже он подключён к серверу `pop3-basic` и выполняет `STAT`, `RETR 7` (такого письма
+нет) и `NOOP`; затем клиент POP2 входит с неверным паролем. Третья таблица — клиент POP3 и
+сервер другой программы, который знает команду `UTF8` (RFC 6856): её `+OK` клиенту не знаком, и
+он понимает его просто как «да». Последняя строка — вместо приветствия POP3 пришёл ответ
+веб-сервера: клиент не может продолжать, и в трассе сети это выглядит как ошибка протокола.
+""", """
+## 10. What the client understands
+
+So far the explanations came from the server. The POP3 client engine explains the same lines
+from its side: below it is connected to the server of `pop3-basic` and runs `STAT`, `RETR 7`
+(there is no such message) and `NOOP`; then a POP2 client logs in with a wrong password. The
+third table: the POP3 client and a server of another make that knows the `UTF8` command
+(RFC 6856): the client has no special reading of its `+OK`, so it takes it as a plain “yes”. The
+last row: instead of a POP3 greeting a web server's answer arrived; the client cannot go on, and
+the network's trace calls that a protocol error.
+"""),
+    code('''
+from simulator.protocols import RemoteProtocolError
+from simulator.protocols.pop2 import POP2Client
+from simulator.protocols.pop3 import POP3Client
+
+
+def drive(session, client, limit=20):
+    """The client engine talks to a server of the scenario: the client's own transcript."""
+    for step in session.open():
+        client.receive_data(step.raw)
+    for _ in range(limit):
+        out = client.data_to_send()
+        if not out:
+            break
+        for line in out.split(b"\\r\\n")[:-1]:
+            for step in session.send(line):
+                if step.direction == "s2c":
+                    client.receive_data(step.raw)
+    return client.take_transcript()
+
+
+def understood(transcript):
+    return table(("", tr("строка", "line"), tr("как понял клиент", "what the client understood")),
+                 [("C:" if u.direction == "c2s" else "S:", (u.line.splitlines() or [""])[0],
+                   t(u.explain, LANG, **u.params)) for u in transcript], mono=(1,))
+
+
+display(understood(drive(SimulatedSession("pop3-basic", "POP3"),
+                         POP3Client("bob", "bob-pw", script=["STAT", "RETR 7", "NOOP"]))))
+display(understood(drive(SimulatedSession("pop2-vs-pop3", "POP2"), POP2Client("bob", "bob-wp"))))
+other = POP3Client("bob", "bob-pw", script=["UTF8"])   # the server's lines are typed in here
+for line in (b"+OK Dovecot ready.", b"+OK", b"+OK Logged in.", b"+OK UTF8 enabled"):
+    other.receive_data(line + b"\\r\\n")
+    other.data_to_send()
+display(understood(other.take_transcript()))
+try:
+    POP3Client("bob", "bob-pw").receive_data(b"HTTP/1.1 400 Bad Request\\r\\n")
+except RemoteProtocolError as err:
+    print(t("event.net.protocol_error", LANG, error=err), "—",
+          t("net.protocol_error", LANG, error=err))
+'''),
     *quiz('pop', 'pop-dele-rset', 'pop-last', 'pop-current-rfc', 'pop-task-delete'),
     check(
         ("Что такое APOP? Шифрует ли он пароль или письма?",
