@@ -3,10 +3,12 @@ runs from top to bottom in a fresh kernel (nbclient)."""
 import importlib.util
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
@@ -137,11 +139,18 @@ SHOWN: dict[Path, set[str]] = {}
 
 
 def run_notebook(path: Path) -> nbformat.NotebookNode:
-    """Execute ``path`` in a fresh kernel in its folder, with the RECORD and REPORT probes."""
+    """Execute ``path`` in a fresh kernel in its folder, with the RECORD and REPORT probes.
+
+    The kernel talks over IPC sockets in a private folder, not TCP ports on localhost: with
+    several test runs on one machine, a port picked by one kernel could be taken by another
+    before it binds, and the kernel would die mid-notebook."""
     notebook = nbformat.read(path, as_version=4)
     notebook.cells = [new_code_cell(RECORD), *notebook.cells, new_code_cell(REPORT)]
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    with tempfile.TemporaryDirectory(prefix="mailsim-kernel-") as sockets:
+        manager = KernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(sockets) / "kernel"))
+        NotebookClient(notebook, km=manager, timeout=300,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
     SHOWN[path] = set(json.loads(notebook.cells[-1].outputs[-1]["text"]))
     return notebook
 
