@@ -173,16 +173,6 @@ def test_notebook_runs(path):
 NOT_EXPLANATIONS = ("cli.", "ui.", "encoding.lab.", "quiz.", "serve.", "scenario.", "sheet.",
                     "dns.zone_error.", "event.")     # event.K is the transcript's one-line summary of K
                                   # (tests/test_event_lines.py keeps them complete)
-#: Explanations that no built-in scenario and no notebook shows yet: mostly refusals a server
-#: gives only to unusual input (literals, SASL, a full disk).  The list may only shrink: a
-#: key shown by an experiment must leave it (the test says so), and a new key must be shown.
-AWAITING: frozenset[str] = frozenset({
-    # Landed while the course was written: the restart of a server's spool (mailsim serve
-    # --maildir), and issue 18's sent copies and login retries.
-    "mta.restored", "imap.reply.bye_server_fault", "imap.reply.login_disabled",
-    "imap.reply.server_fault", "imap.reply.starttls_again", "imap.reply.starttls_ok",
-    "imap.reply.store_failed", "mail.store.disk_error",
-})
 
 
 def shown_by_builtins() -> set[str]:
@@ -203,7 +193,7 @@ def test_every_explanation_text_is_shown_by_a_builtin_or_a_notebook():
                 run_notebook(path)
             shown |= SHOWN[path]
     unused = sorted(k for k in texts("en") if not k.startswith(NOT_EXPLANATIONS)
-                    and k not in shown and k not in AWAITING)
+                    and k not in shown)
     where = "\n".join(f"  {key}  (simulator/locale/{{ru,en}}/{key.split('.')[0]}.yaml)"
                       for key in unused)
     assert not unused, (
@@ -212,9 +202,6 @@ def test_every_explanation_text_is_shown_by_a_builtin_or_a_notebook():
         "trace has a step explained by it, or in a notebook (notebooks/src/NN_*.py, then "
         "python notebooks/make_notebooks.py) that runs such a step or renders it — or delete "
         "it from both languages.")
-    now_shown = sorted(AWAITING & shown)
-    assert not now_shown, f"shown now, remove from AWAITING in {__file__}: {now_shown}"
-    assert AWAITING <= set(texts("en")), sorted(AWAITING - set(texts("en")))
 
 
 def test_the_kernel_takes_its_language_from_the_notebooks_folder(tmp_path):

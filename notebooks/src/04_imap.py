@@ -397,6 +397,52 @@ for attempt in (lambda: bob.create_folder("Archive"), lambda: bob.delete_folder(
         refusals.append((type(err).__name__, err.message(LANG)))
 table((tr("ошибка", "error"), tr("что сказало хранилище", "what the store said")), refusals)
 '''),
+    md("""
+А если ошибка в самом сервере? Ниже движок сервера IMAP работает с хранилищем, в котором запись
+учётной записи Кэрол испорчена: код хранилища падает на ней. Сервер не обрывается: на команду
+с меткой он отвечает `NO [SERVERBUG]` (RFC 5530 §3 — ошибка сервера, а не клиента) и продолжает
+сеанс, так что Боб входит как обычно. Посреди `AUTHENTICATE` продолжить обмен нельзя, и
+сервер прощается `* BYE [SERVERBUG]`. Подробности ошибки уходят в журнал сервера, а не клиенту.
+""", """
+And if the bug is in the server itself? Below the IMAP server engine works on a store in which
+Carol's account record is corrupt: the store's code fails on it. The server does not crash: a
+tagged command is answered `NO [SERVERBUG]` (RFC 5530 §3: the server's fault, not the client's)
+and the session goes on, so Bob logs in as usual. In the middle of `AUTHENTICATE` the exchange
+cannot go on, and the server says goodbye with `* BYE [SERVERBUG]`. The details of the failure
+go to the server's log, not to the client.
+"""),
+    code('''
+import logging
+
+from simulator.mail.imap_backend import StoreBackend
+from simulator.protocols.imap import IMAPConfig, IMAPServer
+
+
+class Corrupt(StoreBackend):
+    """A store whose code fails on one account's record: a server bug, on purpose."""
+
+    def authenticate(self, user, password):
+        if user.startswith("carol"):
+            raise ValueError("the account record of carol@b.test is corrupt")
+        return super().authenticate(user, password)
+
+
+carol = base64.b64encode(b"\\0carol@b.test\\0carol-pw").decode()
+server_log = logging.getLogger("mailsim.imap")
+server_log.disabled = True                  # the traceback is for the administrator
+buggy = []
+for lines in (["a LOGIN carol@b.test carol-pw", login, "c LOGOUT"],
+              ["d AUTHENTICATE PLAIN", carol]):
+    engine = IMAPServer(IMAPConfig("mail.b.test"), Corrupt(folders.store), session_id="bug")
+    engine.initiate()
+    for line in lines:
+        engine.receive_data(line.encode() + b"\\r\\n")
+    buggy += engine.take_transcript()
+server_log.disabled = False
+table(("", tr("строка", "line"), tr("пояснение", "explanation")),
+      [("C:" if u.direction == "c2s" else "S:", u.line[:70], t(u.explain, LANG, **u.params))
+       for u in buggy if not u.line.startswith("* OK")], mono=(1,))
+'''),
     *quiz('imap', 'imap-peek', 'imap-untagged', 'imap-expunge-news', 'imap-task-copy'),
     check(
         ("Назовите три отличия IMAP от POP3, которые видны в `pop3-vs-imap`.",
