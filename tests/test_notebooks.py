@@ -208,3 +208,23 @@ def test_the_kernel_takes_its_language_from_the_notebooks_folder(tmp_path):
     from simulator.lab import notebook_lang
     assert notebook_lang(ROOT / "ru") == "ru" and notebook_lang(ROOT / "en") == "en"
     assert notebook_lang(tmp_path) in ("ru", "en")
+
+
+def test_the_readme_maps_every_question_and_mail_error_to_sections_that_exist():
+    """notebooks/README.md names, for each Lab 16 control question and each error of the course
+    text about mail, where an experiment answers it (issue 11); every "NN §M" it cites is a
+    numbered section of that notebook, and every built-in it names exists."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| (Q\d|E\d+) \|[^|]*\|(.*)\|$", text, re.M)}
+    assert set(rows) >= {f"Q{n}" for n in range(1, 9)} | {f"E{n}" for n in range(1, 21)}
+    sections = {Path(s.__file__).stem[:2]: {int(n) for n in re.findall(
+        r"^## (\d+)\.", "\n".join(c.ru for c in s.CELLS if hasattr(c, "ru")), re.M)}
+        for s in SOURCES}
+    cited = re.findall(r"\b(0\d) §(\d+)(?:–(\d+))?", text)
+    assert cited
+    for notebook, first, last in cited:
+        for number in range(int(first), int(last or first) + 1):
+            assert number in sections[notebook], f"{notebook} §{number}"
+    assert set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", text)) & set(builtin_names())
+    for name in re.findall(r"`([a-z0-9]+-mistakes)`", text):
+        assert name in builtin_names()

@@ -1,4 +1,4 @@
-"""07 Lab 16 made real: a real mail client against mailsim serve (Q1, Q3, Q6; E1, E19).
+"""07 Lab 16 made real: a real mail client against mailsim serve (Q1, Q4, Q6; E12, E19, E20).
 
 The servers run in the notebook's kernel on a free port range (no fixed ports), every wait
 is bounded (socket timeouts), and the last cell stops them and removes the working folder,
@@ -18,8 +18,8 @@ Thunderbird, Outlook или почта телефона, а каждая ком�
 `imaplib` и `poplib` — они говорят с сервером теми же байтами, что и Thunderbird. Вы увидите
 лист настройки, отправку и чтение почты, «оставлять копии на сервере», ошибки настройки глазами
 сервера и перезапуск сервера с почтой на диске. Отвечает на контрольные вопросы 1 (какие
-протоколы использует почта), 3 (что такое POP3 и как настроить клиент) и 6 (как настроить
-учётную запись).
+протоколы использует почта), 4 (чем POP отличается от IMAP) и 6 (путь письма от отправки до
+получения) — на настоящем сервере.
 """, """
 # A real mail client
 
@@ -30,8 +30,8 @@ start right here, and Python's `smtplib`, `imaplib` and `poplib` play the mail p
 speak to the server with the same bytes Thunderbird does. You will see the setup sheet, sending
 and reading mail, “leave a copy on the server”, configuration mistakes as the server sees them,
 and a restart of a server that keeps its mail on disk. It answers control questions 1 (which
-protocols mail uses), 3 (what POP3 is and how a client is set up) and 6 (how to set up an
-account).
+protocols mail uses), 4 (POP vs IMAP) and 6 (the path of a message, sent and received) on a
+real server.
 """),
     SETUP,
     md("""
