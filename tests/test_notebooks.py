@@ -215,10 +215,10 @@ def test_the_readme_maps_every_question_and_mail_error_to_sections_that_exist():
     text about mail, where an experiment answers it (issue 11); every "NN §M" it cites is a
     numbered section of that notebook, and every built-in it names exists."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = {m[1]: m[2] for m in re.finditer(r"^\| (Q\d|E\d+) \|[^|]*\|(.*)\|$", text, re.M)}
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| (Q\d|E\d+) \|[^|]*\|(.*)\|$", text, re.MULTILINE)}
     assert set(rows) >= {f"Q{n}" for n in range(1, 9)} | {f"E{n}" for n in range(1, 21)}
     sections = {Path(s.__file__).stem[:2]: {int(n) for n in re.findall(
-        r"^## (\d+)\.", "\n".join(c.ru for c in s.CELLS if hasattr(c, "ru")), re.M)}
+        r"^## (\d+)\.", "\n".join(c.ru for c in s.CELLS if hasattr(c, "ru")), re.MULTILINE)}
         for s in SOURCES}
     cited = re.findall(r"\b(0\d) §(\d+)(?:–(\d+))?", text)
     assert cited
