@@ -59,6 +59,7 @@ import shutil
 import smtplib
 import ssl
 import tempfile
+import time
 from datetime import date
 from email.message import EmailMessage
 from importlib import resources
@@ -70,7 +71,7 @@ from simulator.server.app import ServeOptions
 from simulator.server.background import LiveServer
 from simulator.server.sheets import fingerprint, settings, sheet
 
-HOST, WAIT = "127.0.0.1", 10                # every socket gives up after 10 seconds
+HOST, WAIT = "127.0.0.1", 30                # every socket and wait gives up after 30 seconds
 
 
 def start(**options):
@@ -81,6 +82,17 @@ def start(**options):
         except OSError:                     # a port of this range is taken: the next range
             continue
     raise RuntimeError("no free port range between 20000 and 40000")
+
+
+def wait_for(server, test, count=1):
+    """The live trace's steps that pass ``test``, once there are ``count`` of them (or WAIT
+    seconds have passed): the server records in its own thread, at its own pace."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        found = [step for step in server.trace.snapshot() if test(step)]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 work = Path(tempfile.mkdtemp(prefix="mailsim-lab-"))
@@ -237,13 +249,14 @@ except smtplib.SMTPAuthenticationError as err:
     mistakes.append(("SMTP, " + tr("пароль", "password"), f"{err.smtp_code} {err.smtp_error.decode()}"))
 display(table((tr("ошибка", "mistake"), tr("что увидела программа", "what the program saw")),
               mistakes))
-snapshot = live.trace.snapshot()
-steps_table([s for s in snapshot if s.explain.startswith("serve.diagnosis")], LANG)
+diagnoses = wait_for(live, lambda step: step.explain.startswith("serve.diagnosis"), count=2)
+steps_table(diagnoses, LANG)
 '''),
     code('''
 # Снимок трассы сейчас; выполните ячейку снова после своей почтовой программы.
 # A snapshot of the trace now; run the cell again after your own mail program has been.
-TracePlayer(live.trace.snapshot(), lang=LANG)
+snapshot = live.trace.snapshot()
+TracePlayer(snapshot, lang=LANG)
 '''),
     md("""
 ## 6. Когда отказывает диск
