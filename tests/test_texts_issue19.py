@@ -54,8 +54,6 @@ WORDING = [
     (8, "dns.query.AAAA", "ru", ["RFC 5321 §5.2", "на усмотрение MTA", "собственный выбор"], []),
     (9, "pop3.reply.login_ok", "en", ["RFC 1939 §4"], ["§8"]),
     (9, "pop3.reply.login_ok", "ru", ["RFC 1939 §4"], ["§8"]),
-    (9, "mail.store.locked", "en", ["RFC 1939 §4"], ["§8"]),
-    (9, "mail.store.locked", "ru", ["RFC 1939 §4"], ["§8"]),
     (10, "pop3.reply.in_use", "en", ["RFC 2449 §8.1.2", "RFC 1939 §4"], ["§8.1.1", "1939 §8"]),
     (10, "pop3.reply.in_use", "ru", ["RFC 2449 §8.1.2", "RFC 1939 §4"], ["§8.1.1", "1939 §8"]),
     (11, "pop3.reply.plaintext_disabled", "en", ["RFC 2449 §6.2", "RFC 2595 §2.3"], ["§6.5"]),
