@@ -57,7 +57,7 @@ def test_an_unknown_extension_is_named_with_a_guess_and_the_choices(lang, words)
     error = error_of(text(host="    extensions:\n      PIPELINIG: false"), lang)
     assert error.line == 7
     assert "'PIPELINIG'" in error.message and words in error.message
-    assert "8BITMIME, AUTH, ENHANCEDSTATUSCODES" in error.message
+    assert "8BITMIME, AUTH, BINARYMIME, CHUNKING, ENHANCEDSTATUSCODES" in error.message
 
 
 def test_an_extension_must_be_true_or_false():

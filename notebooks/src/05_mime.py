@@ -266,6 +266,48 @@ stored = old.store.account("bob@b.test").inbox.messages[0].data
 print(message_from_bytes(stored)["Content-Transfer-Encoding"], "→",
       message_from_bytes(stored).get_payload(decode=True).decode())
 '''),
+    # --- mime-transport (issue 13, Build 3 "Transport"): BDAT, BINARYMIME ---------------
+    md("""
+## 7. BDAT и BINARYMIME: письмо частями и без base64
+
+С расширением CHUNKING (RFC 3030 §2) письмо идёт не после DATA, а частями: `BDAT <октетов>`,
+за строкой — ровно столько октетов, последняя часть помечена `LAST`. Искать строку из одной
+точки не нужно, поэтому с BINARYMIME (RFC 3030 §3) октеты могут быть любыми: фото идёт без
+base64, на треть короче. Сервер без BINARYMIME двоичных октетов не получит: сервер Алисы
+перекодирует фото в base64 (RFC 3030 §3 разрешает это или возврат письма).
+""", """
+## 7. BDAT and BINARYMIME: a message in chunks, without base64
+
+With CHUNKING (RFC 3030 §2) the message goes not after DATA but in chunks: `BDAT <octets>`,
+then exactly that many octets after the line, the last chunk marked `LAST`. There is no line
+with a single dot to look for, so with BINARYMIME (RFC 3030 §3) the octets may be anything: the
+photo travels without base64, a third shorter. A server without BINARYMIME never gets binary
+octets: Alice's server converts the photo to base64 (RFC 3030 §3 allows that, or a bounce).
+"""),
+    code('''
+chunked = simulate(load_builtin("binarymime"))
+steps_table([s for s in chunked.trace if s.explain.startswith(("smtp.cmd.BDAT", "smtp.bdat",
+                                                             "smtp.reply.ok_chunk",
+                                                             "smtp.client.binary"))], LANG)
+'''),
+    md("""
+Правила очерёдности BDAT на сервере с CHUNKING и BINARYMIME: октеты отвергнутой команды BDAT
+сервер читает и выбрасывает; DATA после BODY=BINARYMIME или после первой части BDAT — 503.
+Клиент без перекодировщика вернул бы двоичное письмо отправителю (последняя строка).
+""", """
+The order of BDAT on a server with CHUNKING and BINARYMIME: the octets of a refused BDAT are
+read and thrown away; DATA after BODY=BINARYMIME or after a first BDAT chunk gets 503. A client
+without a converter would return a binary message to its sender (the last line).
+"""),
+    code('''
+steps_table(attempts("binarymime", "SMTP", [
+    "EHLO pc.test", "BDAT 4", "ab", "MAIL FROM:<alice@a.test> BODY=BINARYMIME",
+    "RCPT TO:<bob@b.test>", "DATA", "BDAT 4", "ab", "DATA", "RSET", "QUIT"],
+    host="mx.b.test", port=25), LANG)
+'''),
+    code('''
+print(t("smtp.client.needs_binarymime", LANG))
+'''),
     *quiz('mime', 'mime-utf8-octets', 'mime-transcode', 'mime-encoded-word', 'mime-koi8r'),
     check(
         ("Что такое MIME?",

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from simulator.locale import t
 from simulator.mail import folder_names, mime
+from simulator.protocols.smtp.chunking import is_binary
 
 Clock = Callable[[], datetime]
 
@@ -88,8 +89,10 @@ def check_folder_name(name: str) -> None:
 
 
 def crlf(data: bytes) -> bytes:
-    """Line ends as on the wire (RFC 5322 §2.1): a bare LF becomes CRLF."""
-    if data.count(b"\n") == data.count(b"\r\n"):
+    """Line ends as on the wire (RFC 5322 §2.1): a bare LF becomes CRLF.
+
+    Binary MIME (RFC 3030 §3) is kept octet for octet: there a LF is data."""
+    if data.count(b"\n") == data.count(b"\r\n") or is_binary(data):
         return data                 # already CRLF: the usual case, no regex pass
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 

@@ -26,7 +26,7 @@ IMPLICIT_TLS_PORTS = (465, 993, 995)
 
 #: Client-side notes worth a step of their own: what the client decided that the
 #: server never sees.
-CLIENT_CONCLUSIONS = frozenset({"smtp.client.downgraded"})
+CLIENT_CONCLUSIONS = frozenset({"smtp.client.downgraded", "smtp.client.binary_encoded"})
 
 
 class Connection:

@@ -41,6 +41,7 @@ class MTANode(Service):
         self.submission = host.submission
         self.max_message_size = host.max_message_size
         self.extensions_off = frozenset(host.extensions_off)
+        self.extensions_on = frozenset(host.extensions_on)
         self.backup_for = tuple(d.lower().rstrip(".") for d in host.backup_for)
         self.checks_senders = host.sender_auth
         self.open_relay_until = host.open_relay_until
@@ -86,6 +87,7 @@ class MTANode(Service):
         config = ServerConfig(hostname=self.name, source_routes=self.net.settings.source_routes,
                               starttls=port == SUBMISSION_PORT, offer_auth=submission,
                               auth_required=submission, extensions_off=self.extensions_off,
+                              extensions_on=self.extensions_on,
                               **limits)
         engine = SMTPServer(config, SessionHandler(self, port, peer), peer=peer)
         engine.secure = port == SUBMISSIONS_PORT      # the connection began with TLS

@@ -10,6 +10,7 @@ by the stdlib email package (:func:`simulator.mail.mime.compose`).
 from __future__ import annotations
 
 from ..mail import mime, samples
+from ..mail.binary import attachments_to_binary
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from ..scenarios.model import Host
 from .context import NodeContext
@@ -62,6 +63,8 @@ class MUANode:
                                in_reply_to=message.in_reply_to, references=message.references,
                                headers=message.headers,
                                attachments=_photo(message) + _files(message))
+        if message.photo_encoding == "binary":
+            content = attachments_to_binary(content)     # BINARYMIME (RFC 3030 §3)
         envelope = Envelope(mail_from=_path(message.mail_from) or Path(message.sender),
                             rcpt_to=[_path(r) for r in message.rcpt_to]
                             or [Path(a) for a in message.to],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..mail.binary import binary_to_7bit
 from ..mail.downgrade import to_7bit
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from .faults import status_cause
@@ -213,7 +214,7 @@ class Relay:
         envelope = Envelope(mail_from=entry.mail_from, rcpt_to=list(entry.rcpts),
                             content=entry.content)
         client = SMTPClient(self.mta.name, envelope, pipelining=self.net.settings.pipelining,
-                            downgrade=_downgrade)
+                            downgrade=_downgrade, encode_binary=_encode_binary)
         host = exchanger.host.rstrip(".").lower()
         self.net.connect(self.mta.name, host, MX_PORT, "SMTP", client,
                          on_close=lambda conn: self._finished(attempt, host, conn))
@@ -312,6 +313,13 @@ class Relay:
 def _downgrade(content: bytes):
     """RFC 6152 §3: an MTA converts 8-bit mail for a hop without 8BITMIME, not bounces it."""
     converted = to_7bit(content)
+    return None if converted is None else (converted.content, converted.parts)
+
+
+def _encode_binary(content: bytes):
+    """RFC 3030 §3: binary MIME for a hop without BINARYMIME is converted to 7bit
+    (base64), the second of the RFC's three ways, rather than returned."""
+    converted = binary_to_7bit(content)
     return None if converted is None else (converted.content, converted.parts)
 
 

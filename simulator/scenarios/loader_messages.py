@@ -22,10 +22,12 @@ from simulator.scenarios.model import Message
 CHARSETS = ("utf-8", "koi8-r", "windows-1251")
 TRANSFER_ENCODINGS = ("7bit", "8bit", "quoted-printable", "base64")
 HEADER_ENCODINGS = ("B", "Q")
+#: How the photo travels: base64 (RFC 2045 §6.8) or as raw octets (BINARYMIME, RFC 3030 §3).
+PHOTO_ENCODINGS = ("base64", "binary")
 MESSAGE_KEYS = ("at", "client", "from", "to", "subject", "body", "charset",
-                "mail_from", "rcpt_to", "photo_size", "password", "message_id", "headers",
-                "in_reply_to", "references", "transfer_encoding", "header_encoding",
-                "attachments", "show_parts")
+                "mail_from", "rcpt_to", "photo_size", "photo_encoding", "password",
+                "message_id", "headers", "in_reply_to", "references", "transfer_encoding",
+                "header_encoding", "attachments", "show_parts")
 #: The files a message can attach: the simulator makes a small real one of each kind
 #: (simulator.mail.samples), named as the scenario says.
 ATTACHMENT_KINDS = (".pdf", ".png")
@@ -69,6 +71,8 @@ def build_message(c: Checker, node: Node, number: int, refs: HostRefs,
         photo_size=c.get(f, "photo_size", "positive_int", 0),
         attachments=tuple(_attachment(c, n) for n in c.listed(f, "attachments")),
         show_parts=c.get(f, "show_parts", "bool", False),
+        photo_encoding=(c.choice(f["photo_encoding"][1], "photo_encoding", PHOTO_ENCODINGS)
+                        if "photo_encoding" in f else "base64"),
         password=passwords[0] if passwords else None, retries=passwords[1:],
         message_id=_own_id(c, f, earlier), headers=_headers(c, f),
         in_reply_to=in_reply_to,

@@ -171,12 +171,12 @@ def _host(c: Checker, node: Node, number: int, refs: HostRefs) -> Host:
                 user=_address(c, f, "user"), shared=_address(c, f, "shared"),
                 max_message_size=c.get(f, "max_message_size", "octets"),
                 backup_for=_backup_for(c, f, roles, domains),
-                extensions_off=_extensions_off(c, f), pages=build_pages(c, f, roles),
+                pages=build_pages(c, f, roles),
                 imap_server=imap_server, files=_files(c, f, roles),
                 sender_auth=c.get(f, "sender_auth", "bool", False),
                 dkim_selector=_selector(c, f),
                 open_relay_until=_open_relay(c, f),
-                forwards=_forwards(c, f))
+                forwards=_forwards(c, f), **_extensions(c, f))
 
 
 def _selector(c: Checker, f: dict) -> str | None:
@@ -246,24 +246,24 @@ def _backup_for(c: Checker, f: dict, roles: tuple[str, ...],
     return backup
 
 
-def _extensions_off(c: Checker, f: dict) -> tuple[str, ...]:
-    """``extensions: {PIPELINING: false, …}``: the EHLO keywords this host does not offer.
+def _extensions(c: Checker, f: dict) -> dict[str, tuple[str, ...]]:
+    """``extensions: {PIPELINING: false, CHUNKING: true, …}``: the EHLO keywords this host
+    turns off, and those it turns on (CHUNKING and BINARYMIME are off unless turned on).
 
     Names are EHLO keywords in any case; an unknown one is a typo worth naming,
     because it would otherwise turn nothing off.
     """
-    if "extensions" not in f:
-        return ()
-    fields = c.mapping(f["extensions"][1], "extensions", "extensions", None)
-    off = []
-    for written, (key_node, value_node) in fields.items():
-        name = written.strip().upper()
-        if name not in SMTP_EXTENSIONS:
-            c.fail(key_node, "unknown_extension", key="extensions", got=f"'{written}'",
-                   hint=c.hint(name, SMTP_EXTENSIONS), allowed=", ".join(SMTP_EXTENSIONS))
-        if not c.value(value_node, name, "bool"):
-            off.append(name)
-    return tuple(sorted(off))
+    chosen: dict[bool, list[str]] = {False: [], True: []}
+    if "extensions" in f:
+        fields = c.mapping(f["extensions"][1], "extensions", "extensions", None)
+        for written, (key_node, value_node) in fields.items():
+            name = written.strip().upper()
+            if name not in SMTP_EXTENSIONS:
+                c.fail(key_node, "unknown_extension", key="extensions", got=f"'{written}'",
+                       hint=c.hint(name, SMTP_EXTENSIONS), allowed=", ".join(SMTP_EXTENSIONS))
+            chosen[bool(c.value(value_node, name, "bool"))].append(name)
+    return {"extensions_off": tuple(sorted(chosen[False])),
+            "extensions_on": tuple(sorted(chosen[True]))}
 
 
 def _hostname(c: Checker, f: dict, key: str) -> str | None:

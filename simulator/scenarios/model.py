@@ -26,8 +26,8 @@ FAULT_KINDS = ("node_down", "link_down", "dns", "reply", "nat")
 
 #: ESMTP extensions a host may turn off with ``extensions: {NAME: false}``: the EHLO
 #: keywords the SMTP server offers (RFC 5321 §2.2.2).
-SMTP_EXTENSIONS = ("8BITMIME", "AUTH", "ENHANCEDSTATUSCODES", "HELP", "PIPELINING", "SIZE",
-                   "SMTPUTF8", "STARTTLS")
+SMTP_EXTENSIONS = ("8BITMIME", "AUTH", "BINARYMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "HELP",
+                   "PIPELINING", "SIZE", "SMTPUTF8", "STARTTLS")
 
 #: Protocols a mail client can read a mailbox with; each is also the host
 #: role that must serve it.
@@ -70,6 +70,7 @@ class Host:
     max_message_size: int | None = None         # SMTP: octets, announced as SIZE (RFC 1870)
     backup_for: tuple[str, ...] = ()            # domains this MTA is a store-and-forward MX for
     extensions_off: tuple[str, ...] = ()        # ESMTP keywords this host does not offer
+    extensions_on: tuple[str, ...] = ()         # keywords off by default it offers (CHUNKING)
     pages: tuple[WebPage, ...] = ()             # http: the static pages it serves
     imap_server: str | None = None              # webmail: where the mailboxes are read
     files: tuple[tuple[str, bytes], ...] = ()   # FTP: (virtual path, content) it serves
@@ -105,6 +106,7 @@ class Message:
     photo_size: int = 0                         # attach a photo.jpg of this many octets
     attachments: tuple[str, ...] = ()           # file names: .pdf, .png (real sample files)
     show_parts: bool = False                    # record the MIME parts and sizes
+    photo_encoding: str = "base64"              # or "binary": raw octets (RFC 3030 §3)
     password: str | None = None                 # SMTP AUTH password; None: the user's own
     retries: tuple[str, ...] = ()               # passwords typed again after a 535 (RFC 4954)
     message_id: str | None = None               # "<id@host>"; None: the client makes one

@@ -111,7 +111,8 @@ def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServe
     mta = world.mta
     config = ServerConfig(hostname=mta.name, source_routes=world.net.source_routes,
                           starttls=security == "starttls", offer_auth=submission,
-                          auth_required=submission)
+                          auth_required=submission, extensions_off=mta.extensions_off,
+                          extensions_on=mta.extensions_on)       # the scenario's EHLO keywords
     port = 587 if submission else 25
     handler = LiveSMTPHandler(mta, port, peer, world.require_tls,
                               bind_sender=submission and world.bind_sender)

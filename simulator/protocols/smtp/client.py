@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._base import LineBuffer, LocalProtocolError, TooLong
+from .chunking import CHUNK_SIZE
 from .client_flow import HANDLERS, Downgrader, ReplyFlow
 from .events import ConnectionClosed, Event, ReplyReceived
 from .models import ClientResult, Envelope
@@ -34,13 +35,18 @@ class SMTPClient(ReplyFlow):
     def __init__(self, hostname: str, envelope: Envelope, *,
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
                  pipelining: bool = True, retries: Sequence[str] = (),
-                 downgrade: Downgrader | None = None) -> None:
+                 downgrade: Downgrader | None = None, encode_binary: Downgrader | None = None,
+                 chunk_size: int = CHUNK_SIZE) -> None:
         """``retries``: passwords the user types again after a refused AUTH (RFC 4954 §4
         lets the client try once more), in order; without them a 535 ends the session.
         ``downgrade``: converts 8-bit content for a server without 8BITMIME (RFC 6152 §3),
-        see :data:`.client_flow.Downgrader`; without it such mail is returned."""
+        see :data:`.client_flow.Downgrader`; without it such mail is returned.
+        ``encode_binary``: the same for binary MIME and a server without BINARYMIME
+        (RFC 3030 §3). With CHUNKING offered the content goes in BDAT chunks of
+        ``chunk_size`` octets (RFC 3030 §2), else after DATA."""
         super().__init__(hostname, envelope, credentials=credentials, starttls=starttls,
-                         pipelining=pipelining, retries=retries, downgrade=downgrade)
+                         pipelining=pipelining, retries=retries, downgrade=downgrade,
+                         encode_binary=encode_binary, chunk_size=chunk_size)
         self._lines = LineBuffer(MAX_REPLY_LINE)
         self._reply_lines: list[bytes] = []
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._base import CommandTable, EngineOutput
+from .chunking import CHUNK_SIZE, chunks, is_binary
 from .content import dot_stuff, normalize_newlines
 from .events import (
     ConnectionClosed,
@@ -35,6 +36,10 @@ _NEEDS_SMTPUTF8 = Reply(553, "5.6.7", (("the server does not offer SMTPUTF8 for 
                                        "non-ASCII addresses"),), key="smtp.client.needs_smtputf8")
 _NEEDS_8BITMIME = Reply(554, "5.6.3", (("8-bit content needs 8BITMIME, which the server "
                                        "does not offer"),), key="smtp.client.needs_8bitmime")
+#: RFC 3030 §3's third way: binary MIME that cannot be converted is a permanent failure
+#: (RFC 3463 §3.7: X.6.3, conversion required but not supported).
+_NEEDS_BINARYMIME = Reply(554, "5.6.3", (("binary content needs BINARYMIME, which the server "
+                                         "does not offer"),), key="smtp.client.needs_binarymime")
 
 #: 8-bit content -> (7-bit content, [(content type, transfer encoding), …]) or None.
 Downgrader = Callable[[bytes], "tuple[bytes, Sequence[tuple[str, str]]] | None"]
@@ -56,10 +61,13 @@ class ReplyFlow(EngineOutput):
     def __init__(self, hostname: str, envelope: Envelope, *,
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
                  pipelining: bool = True, retries: Sequence[str] = (),
-                 downgrade: Downgrader | None = None) -> None:
+                 downgrade: Downgrader | None = None,
+                 encode_binary: Downgrader | None = None, chunk_size: int = CHUNK_SIZE) -> None:
         """``downgrade``: converts 8-bit content to 7 bits for a server without 8BITMIME
         (RFC 6152 §3), returning the new content and (content type, transfer encoding)
-        per converted part, or None when it cannot; without it such mail is returned."""
+        per converted part, or None when it cannot; without it such mail is returned.
+        ``encode_binary``: the same for binary MIME and a server without BINARYMIME
+        (RFC 3030 §3). ``chunk_size``: octets per BDAT when the server offers CHUNKING."""
         super().__init__()
         self.hostname = hostname
         self.envelope = envelope
@@ -68,14 +76,19 @@ class ReplyFlow(EngineOutput):
         self.want_starttls = starttls       # opportunistic: used only when offered
         self.pipelining = pipelining
         self.downgrade = downgrade
+        self.encode_binary = encode_binary
+        self.chunk_size = chunk_size
         self.state = ClientState.GREETING
         self._closed = False
         self.secure = False
         self.result = ClientResult()
         self._wire_content = dot_stuff(envelope.content)
-        # The content as CRLF lines, looked at several times (SIZE, 8BITMIME, line
-        # count): one regex pass over the whole message instead of one per look.
-        self._plain = normalize_newlines(envelope.content)
+        # Binary MIME goes as it is, octet for octet (RFC 3030 §3); anything else as
+        # CRLF lines, looked at several times (SIZE, 8BITMIME, line count): one regex
+        # pass over the whole message instead of one per look.
+        self._binary = is_binary(envelope.content)
+        self._plain = envelope.content if self._binary else normalize_newlines(envelope.content)
+        self._chunks: deque[bytes] = deque()
         self._pending: deque[tuple[ClientState, Path | None]] = deque()
         self._staged: list[tuple[bytes, str, dict[str, Any]]] = []
         self._events: list[Event] = []
@@ -208,10 +221,14 @@ class ReplyFlow(EngineOutput):
         needs_utf8 = not all(p.is_ascii for p in self._all_paths())
         if needs_utf8 and "SMTPUTF8" not in self.result.extensions:
             return self._give_up("MAIL", _NEEDS_SMTPUTF8)   # RFC 6531 §3.2: must not send
+        # RFC 3030 §3: never binary data to a server without BINARYMIME: convert, or return.
+        if self._binary and not self._binarymime() and \
+                not self._convert(self.encode_binary, "smtp.client.binary_encoded"):
+            return self._give_up("MAIL", _NEEDS_BINARYMIME)
         eight_bit = not self._plain_content().isascii()
         # RFC 6152 §3: no 8-bit octets to a server without 8BITMIME: convert, or return.
-        if eight_bit and "8BITMIME" not in self.result.extensions and \
-                not self._convert_to_7bit():
+        if eight_bit and not self._binary and "8BITMIME" not in self.result.extensions and \
+                not self._convert(self.downgrade, "smtp.client.downgraded"):
             return self._give_up("MAIL", _NEEDS_8BITMIME)
         self._stage_command(self._mail_line(needs_utf8), "MAIL",
                             describe_path(self._reverse_path()))
@@ -219,16 +236,22 @@ class ReplyFlow(EngineOutput):
         if self.pipelining and "PIPELINING" in self.result.extensions:
             self._pipeline_rest()
 
-    def _convert_to_7bit(self) -> bool:
-        """RFC 6152 §3's other way out: convert the content instead of returning it."""
-        converted = self.downgrade(self._plain) if self.downgrade else None
+    def _binarymime(self) -> bool:
+        ext = self.result.extensions
+        return "BINARYMIME" in ext and "CHUNKING" in ext        # RFC 3030 §3 item 3
+
+    def _convert(self, hook: Downgrader | None, explain: str) -> bool:
+        """The other way out of RFC 6152 §3 and RFC 3030 §3: convert the content
+        instead of returning it."""
+        converted = hook(self._plain) if hook else None
         if converted is None:
             return False
         content, parts = converted
         before = len(self._plain)
         self._plain, self._wire_content = content, dot_stuff(content)
+        self._binary = False
         listed = ", ".join(f"{ctype} → {cte}" for ctype, cte in parts)
-        self._transcribe("internal", b"", self.state, self.state, "smtp.client.downgraded",
+        self._transcribe("internal", b"", self.state, self.state, explain,
                          {"count": len(parts), "parts": listed, "before": before,
                           "after": len(content)})
         return True
@@ -238,7 +261,9 @@ class ReplyFlow(EngineOutput):
         params = []
         if "SIZE" in ext:
             params.append(f"SIZE={len(content)}")               # RFC 1870 §6
-        if "8BITMIME" in ext and not content.isascii():
+        if self._binary:
+            params.append("BODY=BINARYMIME")                    # RFC 3030 §3
+        elif "8BITMIME" in ext and not content.isascii():
             params.append("BODY=8BITMIME")                      # RFC 6152 §3
         if needs_utf8:
             params.append("SMTPUTF8")                           # RFC 6531 §3.4
@@ -246,10 +271,13 @@ class ReplyFlow(EngineOutput):
 
     def _pipeline_rest(self) -> None:
         # RFC 2920 §3.1: RCPTs may follow MAIL at once; DATA ends the group.
+        # With CHUNKING the chunks wait for the RCPT replies: BDAT has no go-ahead like
+        # 354, so chunks sent to a transaction without recipients would be sent in vain.
         for path in self.envelope.rcpt_to:
             self._send_rcpt(path, pipelined=True)
-        self._stage_command("DATA", "DATA", {"pipelined": True})
-        self._pending.append((_S.DATA, None))
+        if not self._chunking():
+            self._stage_command("DATA", "DATA", {"pipelined": True})
+            self._pending.append((_S.DATA, None))
 
     def _send_rcpt(self, path: Path, pipelined: bool = False) -> None:
         params = describe_path(path) | {"pipelined": pipelined}
@@ -284,9 +312,44 @@ class ReplyFlow(EngineOutput):
             return self._send_rcpt(self.envelope.rcpt_to[self._rcpts_sent])
         if not self.result.accepted:
             return self._give_up("RCPT", answer, outcome="none accepted")
+        if self._chunking():
+            self._chunks = deque(chunks(self._plain_content(), self.chunk_size))
+            self._send_chunks()
+            return self._go("last chunk" if self._pending[0][0] is _S.CONTENT else "chunks")
         self._go("some accepted")
         self._stage_command("DATA", "DATA")
         self._pending.append((_S.DATA, None))
+
+    # ------------------------------------------------------ BDAT (RFC 3030 §2)
+    def _chunking(self) -> bool:
+        return "CHUNKING" in self.result.extensions
+
+    def _send_chunks(self) -> None:
+        """The next chunk, or all that are left when the server pipelines (RFC 3030 §4.2)."""
+        pipelined = self.pipelining and "PIPELINING" in self.result.extensions
+        while self._chunks:
+            data = self._chunks.popleft()
+            last = not self._chunks
+            params = {"octets": len(data), "last": last}
+            self._stage_command(f"BDAT {len(data)}" + (" LAST" if last else ""), "BDAT", params)
+            self._stage_raw(data, "smtp.bdat.chunk", params)
+            self._pending.append((_S.CONTENT if last else _S.BDAT, None))
+            if not pipelined:
+                return
+
+    @HANDLERS.command(_S.BDAT)
+    def _on_BDAT(self, answer: Reply) -> None:
+        self._pending.popleft()
+        if not _ok(answer):
+            # RFC 3030 §2: no more chunks after a 4xx/5xx; those already on the wire
+            # are discarded by the server, and their replies are read in order.
+            self._fail("BDAT", answer)
+            self._chunks.clear()
+            if not self._pending:
+                return self._give_up("BDAT", answer)
+        if not self._pending:
+            self._send_chunks()
+        self._go("last chunk" if self._pending[0][0] is _S.CONTENT else "next")
 
     @HANDLERS.command(_S.DATA)
     def _on_DATA(self, answer: Reply) -> None:

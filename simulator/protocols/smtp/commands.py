@@ -23,7 +23,8 @@ class CommandHelp:
 HELP: dict[str, CommandHelp] = {
     "HELO": CommandHelp("HELO <domain>", "RFC 5321 4.1.1.1"),
     "EHLO": CommandHelp("EHLO <domain>", "RFC 5321 4.1.1.1"),
-    "MAIL": CommandHelp("MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]",
+    "MAIL": CommandHelp("MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME|BINARYMIME] "
+                        "[SMTPUTF8]",
                         "RFC 5321 4.1.1.2"),
     "RCPT": CommandHelp("RCPT TO:<forward-path>", "RFC 5321 4.1.1.3"),
     "DATA": CommandHelp("DATA", "RFC 5321 4.1.1.4"),
@@ -34,6 +35,7 @@ HELP: dict[str, CommandHelp] = {
     "QUIT": CommandHelp("QUIT", "RFC 5321 4.1.1.10"),
     "STARTTLS": CommandHelp("STARTTLS", "RFC 3207 4"),
     "AUTH": CommandHelp("AUTH <mechanism> [initial-response]", "RFC 4954 4"),
+    "BDAT": CommandHelp("BDAT <chunk-size> [LAST]", "RFC 3030 2"),
 }
 
 

@@ -30,9 +30,14 @@ class Envelope:
     esmtp: bool = False
     auth_user: str | None = None
     smtputf8: bool = False
-    body_type: str = "7BIT"           # or "8BITMIME" (RFC 6152)
+    body_type: str = "7BIT"           # or "8BITMIME" (RFC 6152), "BINARYMIME" (RFC 3030 §3)
     declared_size: int | None = None  # SIZE= on MAIL (RFC 1870)
     tls: bool = False
+
+
+#: EHLO keywords a server offers only when asked to (``extensions: {CHUNKING: true}``):
+#: most MTAs on the way do not offer them, and BDAT would replace DATA in every lesson.
+OFF_BY_DEFAULT = frozenset({"CHUNKING", "BINARYMIME"})
 
 
 @dataclass
@@ -53,12 +58,15 @@ class ServerConfig:
     #: EHLO keywords turned off (a scenario's ``extensions: {SIZE: false}``): not offered,
     #: and their parameters and commands are refused as if unknown (RFC 5321 §2.2.2).
     extensions_off: frozenset[str] = frozenset()
+    #: keywords of :data:`OFF_BY_DEFAULT` turned on (``extensions: {CHUNKING: true}``).
+    extensions_on: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.source_routes not in ("ignore", "honour"):
             raise ValueError("source_routes must be 'ignore' or 'honour'")
         self.auth_mechanisms = tuple(m.upper() for m in self.auth_mechanisms)
         self.extensions_off = frozenset(e.upper() for e in self.extensions_off)
+        self.extensions_on = frozenset(e.upper() for e in self.extensions_on)
         # The extensions that have their own switch follow the list too.
         self.pipelining = self.pipelining and self.offers("PIPELINING")
         self.smtputf8 = self.smtputf8 and self.offers("SMTPUTF8")
@@ -66,8 +74,16 @@ class ServerConfig:
         self.offer_auth = self.offer_auth and self.offers("AUTH")
 
     def offers(self, keyword: str) -> bool:
-        """Whether the EHLO keyword ``keyword`` is on for this server."""
-        return keyword.upper() not in self.extensions_off
+        """Whether the EHLO keyword ``keyword`` is on for this server.
+
+        BINARYMIME needs CHUNKING too: binary data travels only in BDAT chunks
+        (RFC 3030 §3 item 3)."""
+        keyword = keyword.upper()
+        if keyword == "BINARYMIME" and not self.offers("CHUNKING"):
+            return False
+        if keyword in OFF_BY_DEFAULT:
+            return keyword in self.extensions_on and keyword not in self.extensions_off
+        return keyword not in self.extensions_off
 
 
 class Handler:

@@ -154,6 +154,12 @@ CATALOGUE: Mapping[str, Entry] = {
     "start_data": Entry(354, None, "Start mail input; end with <CRLF>.<CRLF>"),
     "ok_queued": Entry(250, "2.0.0", "OK: message accepted for delivery"),
     "ok_reset": Entry(250, "2.0.0", "OK: transaction reset"),
+    # BDAT (RFC 3030 §2, §3)
+    "ok_chunk": Entry(250, "2.0.0", "{octets} octets received"),
+    "data_after_bdat": Entry(503, "5.5.1", "Bad sequence of commands: DATA cannot follow BDAT "
+                                           "in one transaction, send RSET"),
+    "binarymime_needs_bdat": Entry(503, "5.5.1", "Bad sequence of commands: BODY=BINARYMIME "
+                                                 "needs BDAT, not DATA"),
     "ok_noop": Entry(250, "2.0.0", "OK"),
     "cannot_vrfy": Entry(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery"),
     "help": Entry(214, "2.0.0", "{text}"),

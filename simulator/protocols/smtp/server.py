@@ -11,6 +11,7 @@ session to ERROR.
 from __future__ import annotations
 
 from .._base import LineBuffer, LocalProtocolError, TooLong, has_control
+from .chunking import ChunkReader, ChunkSize, parse_bdat
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import DataReader
 from .events import (
@@ -24,7 +25,17 @@ from .events import (
 from .models import Handler, ServerConfig
 from .replies import Reply, class_key, reply
 from .server_commands import HANDLERS, SMTPCommands
-from .states import COMMANDS, CONTENT_END, SASL_DONE, TLS_DONE, TRANSITIONS, State
+from .states import (
+    CHUNK_READ,
+    CHUNK_REFUSED,
+    COMMANDS,
+    CONTENT_END,
+    LAST_CHUNK_READ,
+    SASL_DONE,
+    TLS_DONE,
+    TRANSITIONS,
+    State,
+)
 
 #: Which 503 text to give for a command out of sequence (RFC 5321 §4.1.4).
 _SEQUENCE_HINTS = {
@@ -33,6 +44,9 @@ _SEQUENCE_HINTS = {
     (State.INIT, "AUTH"): "need_helo", (State.READY, "RCPT"): "need_mail",
     (State.READY, "DATA"): "need_mail", (State.MAIL, "DATA"): "need_rcpt",
     (State.MAIL, "MAIL"): "nested_mail", (State.RCPT, "MAIL"): "nested_mail",
+    (State.INIT, "BDAT"): "need_helo", (State.READY, "BDAT"): "need_mail",
+    (State.MAIL, "BDAT"): "need_rcpt", (State.BDAT, "MAIL"): "nested_mail",
+    (State.BDAT, "DATA"): "data_after_bdat",       # RFC 3030 §2
 }
 
 
@@ -47,6 +61,7 @@ class SMTPServer(SMTPCommands):
         self._refused = False           # greeted with 554: only QUIT is served
         self._lines = LineBuffer(MAX_COMMAND_LINE)
         self._data: DataReader | None = None
+        self._chunk: ChunkReader | None = None    # the octets of a BDAT being read
 
     # ----------------------------------------------------------------- driver API
     @property
@@ -78,6 +93,8 @@ class SMTPServer(SMTPCommands):
             self._discard_plaintext(data)
         elif self._data is not None:
             self._data.feed(data)
+        elif self._chunk is not None:
+            self._chunk.feed(data)
         else:
             self._lines.feed(data)
         self._pump()
@@ -102,6 +119,10 @@ class SMTPServer(SMTPCommands):
                 if not self._data.feed(b""):
                     return
                 self._finish_data()
+            elif self._chunk is not None:
+                if not self._chunk.done:
+                    return
+                self._finish_chunk()
             elif self.state is State.TLS:
                 self._discard_plaintext(self._lines.take_rest())
                 return
@@ -149,35 +170,46 @@ class SMTPServer(SMTPCommands):
         """Dispatch one command through the handler hook and the state table."""
         self._params = {"verb": verb, "argument": argument}
         explain = f"smtp.cmd.{verb}" if verb in COMMANDS else "smtp.cmd.unknown"
+        # RFC 3030 §2: the octets after a BDAT line are read (and dropped if refused)
+        # before any reply; a server without CHUNKING reads them as commands.
+        chunk = parse_bdat(argument) if verb == "BDAT" and self.config.offers("CHUNKING") \
+            else None
         override = self.handler.handle_command(self, verb, argument)
         if override is not None:
-            return self._answer(raw, verb, argument, override, explain)
+            return self._answer(raw, verb, argument, override, explain, chunk=chunk)
         refusal = self._refusal(verb)
         if refusal is not None:
-            return self._answer(raw, verb, argument, refusal, explain)
+            return self._answer(raw, verb, argument, refusal, explain, chunk=chunk)
         answer = HANDLERS[verb](self, argument)
-        self._answer(raw, verb, argument, answer, explain, move=verb)
+        self._answer(raw, verb, argument, answer, explain, move=verb, chunk=chunk)
 
     def _refusal(self, verb: str) -> Reply | None:
         """The reply for a command the table does not allow here, or None."""
         if self._refused and verb != "QUIT":
             return reply("refused_session")
-        if verb not in COMMANDS:
+        if verb not in COMMANDS or (verb == "BDAT" and not self.config.offers("CHUNKING")):
             return reply("unknown_command")
         if verb not in TRANSITIONS[self.state]:
             return reply(_SEQUENCE_HINTS.get((self.state, verb), "bad_sequence"))
         return None
 
     def _answer(self, raw: bytes, verb: str, argument: str, answer: Reply, explain: str,
-                move: str | None = None) -> None:
-        """Record the command, apply the state move on success, send the reply."""
+                move: str | None = None, chunk: ChunkSize | None = None) -> None:
+        """Record the command, apply the state move on success, send the reply
+        (for BDAT: once its octets are read, RFC 3030 §2)."""
         before = self.state
         if move is not None and answer.code < 400:
             self._move(move)
         if self.state is State.AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
+        if chunk is not None:
+            self._params.update(octets=chunk.size, last=chunk.last)
         self._transcribe("c2s", raw, before, self.state, explain, self._params)
         self._events.append(CommandReceived(verb, argument, answer))
+        if chunk is not None:
+            self._chunk = ChunkReader(chunk, answer, keep=self.config.max_message_size + 1)
+            self._chunk.feed(self._lines.take_rest())
+            return
         self._send(answer)
         self._entered(before)
 
@@ -215,6 +247,44 @@ class SMTPServer(SMTPCommands):
         self._send(answer)
         self._lines.feed(reader.take_rest())
 
+    # ------------------------------------------------------------- BDAT chunks
+    def _finish_chunk(self) -> None:
+        """The octets of a BDAT are in: keep or drop them, then answer (RFC 3030 §2)."""
+        reader, self._chunk = self._chunk, None
+        rest = reader.take_rest()
+        if self.state is State.CHUNK:
+            self._take_chunk(reader)
+        else:                           # a refused BDAT: its octets are read and dropped
+            self._transcribe("c2s", bytes(reader.data), self.state, self.state,
+                             "smtp.bdat.discarded", {"octets": reader.chunk.size})
+            self._send(reader.answer)
+        self._lines.feed(rest)
+
+    def _take_chunk(self, reader: ChunkReader) -> None:
+        envelope, chunk = self.envelope, reader.chunk
+        too_big = not reader.kept_all or \
+            len(envelope.content) + chunk.size > self.config.max_message_size
+        if not too_big:
+            envelope.content += bytes(reader.data)
+        if too_big:
+            answer, key = reply("size_exceeded"), LAST_CHUNK_READ if chunk.last else CHUNK_REFUSED
+        elif chunk.last:
+            answer = self.handler.handle_DATA(self, envelope) or reply("ok_queued")
+            key = LAST_CHUNK_READ
+        else:
+            answer, key = reader.answer, CHUNK_READ
+        params = {"octets": chunk.size, "last": chunk.last, "total": len(envelope.content),
+                  "body": envelope.body_type}
+        self._transcribe("c2s", bytes(reader.data), State.CHUNK, TRANSITIONS[State.CHUNK][key],
+                         "smtp.bdat.chunk", params)
+        self._move(key)
+        if key != CHUNK_READ:           # the transaction is over, one way or the other
+            accepted = 200 <= answer.code < 300
+            self._events.append((MessageReceived if accepted else MessageRejected)(envelope,
+                                                                                    answer))
+            self.envelope = self._fresh_envelope()
+        self._send(answer)
+
     @staticmethod
     def _content_problem(reader: DataReader) -> Reply | None:
         # Size first (RFC 1870 §6.1: 552), then the §4.5.3.1.6 line limit, for
@@ -240,10 +310,10 @@ class SMTPServer(SMTPCommands):
                      answer.key or class_key(answer.code), params)
 
     def _peer_closed(self) -> None:
-        lost = self.state in (State.MAIL, State.RCPT, State.DATA)
+        lost = self.state in (State.MAIL, State.RCPT, State.DATA, State.CHUNK, State.BDAT)
         self._transcribe("c2s", b"", self.state, State.CLOSED, "smtp.conn.peer_closed",
                      {"transaction_lost": lost})
-        self._data = None
+        self._data = self._chunk = None
         self._close("peer-closed")
 
     def _close(self, reason: str) -> None:

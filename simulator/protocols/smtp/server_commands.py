@@ -17,6 +17,7 @@ from typing import Any
 
 from .._base import CommandTable, EngineOutput
 from ..sasl_plain import may_act_as
+from .chunking import parse_bdat
 from .commands import HELP, help_text
 from .events import AuthFailed, AuthSucceeded, Event
 from .models import Envelope, GuardedHandler, Handler, ServerConfig, describe_path
@@ -32,7 +33,7 @@ from .sasl import (
     Step,
 )
 
-_BODY_TYPES = ("7BIT", "8BITMIME")
+_BODY_TYPES = ("7BIT", "8BITMIME", "BINARYMIME")
 
 
 def _syntax(verb: str) -> Reply:
@@ -92,6 +93,7 @@ class SMTPCommands(EngineOutput):
         cfg = self.config
         offered = [("PIPELINING", cfg.pipelining), (f"SIZE {cfg.max_message_size}", True),
                    ("8BITMIME", True), ("SMTPUTF8", cfg.smtputf8),
+                   ("CHUNKING", True), ("BINARYMIME", True),
                    ("STARTTLS", cfg.starttls and not self.secure),
                    ("AUTH " + " ".join(cfg.auth_mechanisms), cfg.offer_auth),
                    ("ENHANCEDSTATUSCODES", True), ("HELP", True)]
@@ -140,8 +142,9 @@ class SMTPCommands(EngineOutput):
             if envelope.declared_size > self.config.max_message_size:
                 return reply("size_exceeded")
         elif key == "BODY":                                 # RFC 6152 §3
-            if (value or "").upper() not in _BODY_TYPES:
-                return reply("param_bad", param=f"BODY={value}")
+            body = (value or "").upper()
+            if body not in _BODY_TYPES or not self.config.offers(body):
+                return reply("param_bad", param=f"BODY={value}")   # BINARYMIME: RFC 3030 §3
             envelope.body_type = value.upper()
         elif key == "SMTPUTF8" and self.config.smtputf8 and value is None:
             envelope.smtputf8 = True                        # RFC 6531 §3.4
@@ -197,7 +200,20 @@ class SMTPCommands(EngineOutput):
     # ------------------------------------------------- DATA, RSET, NOOP, QUIT …
     @HANDLERS.command("DATA")
     def _cmd_DATA(self, argument: str) -> Reply:
-        return _syntax("DATA") if argument else reply("start_data")
+        if argument:
+            return _syntax("DATA")
+        if self.envelope.body_type == "BINARYMIME":
+            return reply("binarymime_needs_bdat")       # RFC 3030 §3: 503, never DATA
+        return reply("start_data")
+
+    @HANDLERS.command("BDAT")
+    def _cmd_BDAT(self, argument: str) -> Reply:
+        """RFC 3030 §2: the reply a chunk gets once its octets are read (the session
+        reads them whatever this says, and judges the whole message after LAST)."""
+        chunk = parse_bdat(argument)
+        if chunk is None:
+            return _syntax("BDAT")
+        return reply("ok_chunk", octets=chunk.size)
 
     @HANDLERS.command("RSET")
     def _cmd_RSET(self, argument: str) -> Reply:

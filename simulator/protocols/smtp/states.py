@@ -21,7 +21,12 @@ Extensions add three sub-dialogues: STARTTLS (RFC 3207 §4.2) pauses the
 session for a TLS handshake after which everything is forgotten and EHLO
 must be sent again; AUTH (RFC 4954 §4) runs a challenge/response exchange
 outside of any transaction; DATA switches the framing from command lines to
-message content.
+message content.  CHUNKING (RFC 3030 §2) offers BDAT instead of DATA: each
+``BDAT <size> [LAST]`` is followed by exactly that many octets (state CHUNK),
+answered after they are read; between chunks (state BDAT) only another BDAT,
+RSET, a new hello and the anywhere-commands are taken, and DATA gets 503
+(§2: DATA and BDAT never mix in one transaction).  BDAT LAST ends the
+transaction like the final dot.
 
 The server engine enforces :data:`TRANSITIONS` and nothing else: a command
 that is not a key of ``TRANSITIONS[state]`` gets 503 and the state is
@@ -47,6 +52,8 @@ class State(StrEnum):
     MAIL = "MAIL"          # MAIL accepted, no recipient yet
     RCPT = "RCPT"          # at least one RCPT accepted
     DATA = "DATA"          # reading message content until CRLF.CRLF
+    CHUNK = "CHUNK"        # reading the octets of a BDAT chunk (RFC 3030 §2)
+    BDAT = "BDAT"          # between BDAT chunks of one transaction
     AUTH = "AUTH"          # inside an AUTH challenge/response exchange
     TLS = "TLS"            # STARTTLS accepted, waiting for the handshake
     CLOSED = "CLOSED"      # after QUIT, 421 or the peer closing
@@ -55,12 +62,15 @@ class State(StrEnum):
 
 #: The real commands of RFC 5321 and the extensions implemented here.
 COMMANDS = ("HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT",
-            "VRFY", "HELP", "STARTTLS", "AUTH")
+            "VRFY", "HELP", "STARTTLS", "AUTH", "BDAT")
 
 #: Non-command inputs that also move the server (see the module comment).
 CONTENT_END = "<end of data>"      # CRLF.CRLF read in DATA
 SASL_DONE = "<sasl response>"      # the response that finishes an AUTH exchange
 TLS_DONE = "<tls handshake>"       # the driver called tls_started()
+CHUNK_READ = "<chunk read>"        # the octets of a BDAT without LAST are in
+LAST_CHUNK_READ = "<last chunk read>"   # the octets of BDAT … LAST are in: message complete
+CHUNK_REFUSED = "<chunk refused>"  # a chunk made the message too big: transaction over
 
 #: Allowed anywhere a command line can be read (RFC 5321 §4.1.4); they keep
 #: the state, except RSET (ends the transaction) and QUIT.
@@ -82,8 +92,12 @@ TRANSITIONS: Mapping[State, Mapping[str, State]] = {
     State.READY: _commands(State.READY, **_HELLO, MAIL=State.MAIL,
                            STARTTLS=State.TLS, AUTH=State.AUTH),
     State.MAIL: _commands(State.MAIL, **_HELLO, RCPT=State.RCPT),
-    State.RCPT: _commands(State.RCPT, **_HELLO, RCPT=State.RCPT, DATA=State.DATA),
+    State.RCPT: _commands(State.RCPT, **_HELLO, RCPT=State.RCPT, DATA=State.DATA,
+                          BDAT=State.CHUNK),
     State.DATA: {CONTENT_END: State.READY},
+    State.CHUNK: {CHUNK_READ: State.BDAT, LAST_CHUNK_READ: State.READY,
+                  CHUNK_REFUSED: State.READY},
+    State.BDAT: _commands(State.BDAT, **_HELLO, BDAT=State.CHUNK),
     State.AUTH: {SASL_DONE: State.READY},
     State.TLS: {TLS_DONE: State.INIT},
     State.CLOSED: {},
@@ -106,6 +120,7 @@ class ClientState(StrEnum):
     MAIL = "MAIL"
     RCPT = "RCPT"
     DATA = "DATA"          # waiting for 354
+    BDAT = "BDAT"          # a chunk without LAST sent, waiting for its 250 (RFC 3030 §2)
     CONTENT = "CONTENT"    # content sent, waiting for the final reply
     QUIT = "QUIT"
     DONE = "DONE"          # 221 received or connection closed
@@ -125,8 +140,11 @@ CLIENT_TRANSITIONS: Mapping[ClientState, Mapping[str, ClientState]] = {
     # With PIPELINING (RFC 2920 §3.1) MAIL, every RCPT and DATA go out in one
     # write; the replies are then read in order whatever they say.
     _C.MAIL: {"ok": _C.RCPT, "failure": _C.QUIT, "pipelined": _C.RCPT},
+    # With CHUNKING (RFC 3030 §2) BDAT chunks replace DATA; the reply to the LAST one is
+    # the final reply to the content.
     _C.RCPT: {"next": _C.RCPT, "some accepted": _C.DATA, "none accepted": _C.QUIT,
-              "pipelined": _C.DATA},
+              "pipelined": _C.DATA, "chunks": _C.BDAT, "last chunk": _C.CONTENT},
+    _C.BDAT: {"next": _C.BDAT, "last chunk": _C.CONTENT, "failure": _C.QUIT},
     _C.DATA: {"354": _C.CONTENT, "failure": _C.QUIT},
     _C.CONTENT: {"any": _C.QUIT},
     _C.QUIT: {"any": _C.DONE},
