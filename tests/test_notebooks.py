@@ -151,7 +151,11 @@ def run_notebook(path: Path) -> nbformat.NotebookNode:
                                 ip=str(Path(sockets) / "kernel"))
         NotebookClient(notebook, km=manager, timeout=300,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
-    SHOWN[path] = set(json.loads(notebook.cells[-1].outputs[-1]["text"]))
+    # A long print may reach the notebook as several stream outputs (the kernel flushes
+    # stdout in pieces when it is slow): the report is all of them, in order.
+    report = "".join(o["text"] for o in notebook.cells[-1].outputs
+                     if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    SHOWN[path] = set(json.loads(report))
     return notebook
 
 

@@ -4,6 +4,8 @@ import random
 import socket
 import ssl
 import struct
+import subprocess
+import sys
 import termios
 import threading
 from contextlib import contextmanager
@@ -66,6 +68,25 @@ def serving(**options):
         yield live
     finally:
         live.stop()
+
+
+def serve_process(*args: str, env: dict[str, str], attempts: int = 5
+                  ) -> tuple[subprocess.Popen, int]:
+    """``mailsim serve ARGS`` in its own process on free ports, read up to its ``ready``
+    line; (the process, its port offset).  A process that exits before ``ready`` lost a
+    port to another program between :func:`free_offset` and its bind: try another offset."""
+    for _ in range(attempts):
+        offset = free_offset()
+        proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--lang", "en",
+                                 "--port-offset", str(offset), *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                env=env)
+        while (line := proc.stdout.readline()) and line.strip() != "ready":
+            pass
+        if proc.poll() is None:
+            return proc, offset
+        proc.wait()
+    raise RuntimeError(f"mailsim serve did not start in {attempts} attempts")
 
 
 @pytest.fixture
