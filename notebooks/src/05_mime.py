@@ -308,6 +308,58 @@ steps_table(attempts("binarymime", "SMTP", [
     code('''
 print(t("smtp.client.needs_binarymime", LANG))
 '''),
+    # --- mime-transport (issue 13, Build 3 "Transport"): SMTPUTF8 and IDN --------------
+    md("""
+## 8. Адрес кириллицей: SMTPUTF8 и пример.рф
+
+В `eai-rf` Иван пишет с адреса `ivan@пример.рф`. Для DNS домен — `xn--e1afmkfd.xn--p1ai`
+(A-метка IDNA, RFC 5890); в команде `MAIL FROM` и в заголовках — кириллица как есть (UTF-8,
+RFC 6532), с параметром `SMTPUTF8` (RFC 6531). Сервер без SMTPUTF8 такого письма не получит:
+по RFC 6531 §3.2 оно возвращается отправителю с уведомлением о недоставке в формате RFC 6533.
+""", """
+## 8. A Cyrillic address: SMTPUTF8 and пример.рф
+
+In `eai-rf` Ivan writes from `ivan@пример.рф`. For the DNS the domain is
+`xn--e1afmkfd.xn--p1ai` (an IDNA A-label, RFC 5890); in `MAIL FROM` and in the header fields the
+Cyrillic letters stay as they are (UTF-8, RFC 6532), with the `SMTPUTF8` parameter (RFC 6531). A
+server without SMTPUTF8 never gets such a message: by RFC 6531 §3.2 it goes back to the sender
+with a delivery status notification in the RFC 6533 format.
+"""),
+    code('''
+eai = simulate(load_builtin("eai-rf"))
+steps_table([s for s in eai.trace if s.explain in (
+    "dns.idna", "smtp.client.needs_smtputf8", "mta.bounce")
+    or s.line.startswith("MAIL FROM")], LANG)
+'''),
+    code('''
+dsn = message_from_bytes(eai.store.account("ivan@пример.рф").inbox.messages[0].data)
+print([part.get_content_type() for part in dsn.get_payload()])
+print(dsn.get_payload()[1].as_bytes().decode())
+'''),
+    md("""
+Адреса могут быть и в ASCII, а заголовки — в UTF-8: такое письмо тоже нельзя отдать серверу без
+SMTPUTF8 (RFC 6531 §3.2), только код другой — 5.6.9.
+""", """
+The addresses may be ASCII and the header fields UTF-8: such a message may not go to a server
+without SMTPUTF8 either (RFC 6531 §3.2), only the code differs: 5.6.9.
+"""),
+    code('''
+from simulator.protocols.smtp import Envelope, ServerConfig, SMTPClient, SMTPServer, parse_path
+
+client = SMTPClient("pc.a.test", Envelope(
+    mail_from=parse_path("<alice@a.test>"), rcpt_to=[parse_path("<bob@b.test>")],
+    content="Subject: Привет\\r\\n\\r\\nТекст\\r\\n".encode()))
+server = SMTPServer(ServerConfig("old.b.test", smtputf8=False))
+server.initiate()
+for _ in range(10):                      # carry the bytes both ways until both are quiet
+    down, up = server.data_to_send(), client.data_to_send()
+    if down:
+        client.receive_data(down)
+    if up:
+        server.receive_data(up)
+note = next(u for u in client.take_transcript() if u.direction == "internal")
+print(client.result.failure.code, client.result.failure.enhanced, "—", t(note.explain, LANG))
+'''),
     *quiz('mime', 'mime-utf8-octets', 'mime-transcode', 'mime-encoded-word', 'mime-koi8r'),
     check(
         ("Что такое MIME?",

@@ -14,11 +14,13 @@ import email.charset
 import email.policy
 import email.utils
 import hashlib
+import io
 import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
@@ -40,6 +42,15 @@ DSN_ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")   # RFC 
 #: a relay without 8BITMIME), CRLF line ends as on the wire (RFC 5321 §2.3.8).
 COMPOSE_POLICY = email.policy.SMTP.clone(cte_type="7bit")
 WIRE_POLICY = email.policy.SMTP
+#: The same for a message with internationalised addresses: header fields in raw UTF-8
+#: (RFC 6532 §3.2), which only an SMTPUTF8 server may be given (RFC 6531 §3.2).
+EAI_COMPOSE_POLICY = COMPOSE_POLICY.clone(utf8=True)
+EAI_WIRE_POLICY = WIRE_POLICY.clone(utf8=True)
+
+
+def is_eai(*addresses: str) -> bool:
+    """Whether any address has non-ASCII characters (an EAI message, RFC 6530 §4)."""
+    return not all(address.isascii() for address in addresses)
 
 
 def _boundary(seed: str, n: int = 0) -> str:
@@ -114,11 +125,19 @@ def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: da
         raise ValueError(f"header_encoding must be one of {HEADER_ENCODINGS}, "
                          f"got {header_encoding!r}")
     words = _header_charset(charset, header_encoding)
-    msg = EmailMessage(policy=COMPOSE_POLICY)
+    eai = is_eai(sender, *to)
+    msg = EmailMessage(policy=EAI_COMPOSE_POLICY if eai else COMPOSE_POLICY)
     # set_raw keeps our encoded words in the chosen charset; msg[...] would re-encode in UTF-8.
-    msg.set_raw("From", email.utils.formataddr((sender_name, sender), charset=words))
+    # An EAI message has UTF-8 header fields instead (RFC 6532 §3.2), no encoded words.
+    if eai:
+        msg.set_raw("From", _utf8_address(sender_name, sender))
+    else:
+        msg.set_raw("From", email.utils.formataddr((sender_name, sender), charset=words))
     msg["To"] = ", ".join(to)
-    msg.set_raw("Subject", _encoded(subject, words, "Subject"))
+    if eai:
+        msg["Subject"] = subject
+    else:
+        msg.set_raw("Subject", _encoded(subject, words, "Subject"))
     msg["Date"] = email.utils.format_datetime(date)
     msg["Message-ID"] = _msgid(message_id)
     if in_reply_to:
@@ -145,7 +164,17 @@ def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: da
     for original in forward:
         msg.add_attachment(_forwarded(original))
     _finish(msg, message_id)
-    return msg.as_bytes(policy=WIRE_POLICY)
+    return msg.as_bytes(policy=EAI_WIRE_POLICY if eai else WIRE_POLICY)
+
+
+def _utf8_address(name: str, address: str) -> str:
+    """``Name <address>`` in raw UTF-8 (RFC 6532 §3.2; the stdlib's Address refuses a
+    non-ASCII local part), the name quoted when it holds specials (RFC 5322 §3.2.3)."""
+    if not name:
+        return address
+    if re.search(r'[()<>\[\]:;@\\,."]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
 
 
 def _split_type(mime_type: str) -> tuple[str, str, str]:
@@ -238,7 +267,7 @@ def prepend_header(data: bytes, name: str, value: str) -> bytes:
         return f"{name}: {value}\r\n".encode("ascii") + data     # nothing to fold
     if value.isascii():
         return _fold_ascii(name, value).encode("ascii") + data
-    return WIRE_POLICY.fold_binary(name, value) + data
+    return EAI_WIRE_POLICY.fold_binary(name, value) + data    # an EAI address (RFC 6532 §3.2)
 
 
 #: Every character the compat32 folder treats alike: it looks only at lengths,
@@ -327,20 +356,24 @@ def diagnostic_code(text: str) -> str:
 
 
 def _status_part(reporting_mta: str, recipients: Sequence[tuple[str, str, str]],
-                 action: str, date: datetime) -> MIMEPart:
-    """The machine-readable message/delivery-status part (RFC 3464 §2.2, §2.3)."""
-    blocks = [Message(policy=COMPOSE_POLICY)]
+                 action: str, date: datetime, eai: bool = False) -> MIMEPart:
+    """The machine-readable message/delivery-status part (RFC 3464 §2.2, §2.3); for an
+    SMTPUTF8 message message/global-delivery-status, with the ``utf-8`` address type for
+    non-ASCII addresses (RFC 6533 §3, §4.1)."""
+    policy = EAI_COMPOSE_POLICY if eai else COMPOSE_POLICY
+    blocks = [Message(policy=policy)]
     blocks[0]["Reporting-MTA"] = f"dns; {reporting_mta}"
     blocks[0]["Arrival-Date"] = email.utils.format_datetime(date)
     for address, status, diagnostic in recipients:
-        block = Message(policy=COMPOSE_POLICY)
-        block["Final-Recipient"] = f"rfc822; {address.strip('<>')}"
+        block = Message(policy=policy)
+        kind = "rfc822" if address.isascii() else "utf-8"
+        block["Final-Recipient"] = f"{kind}; {address.strip('<>')}"
         block["Action"] = action
         block["Status"] = status
         block["Diagnostic-Code"] = diagnostic_code(diagnostic)
         blocks.append(block)
-    part = MIMEPart(policy=COMPOSE_POLICY)
-    part["Content-Type"] = "message/delivery-status"
+    part = MIMEPart(policy=policy)
+    part["Content-Type"] = "message/global-delivery-status" if eai else "message/delivery-status"
     part.set_payload(blocks)
     return part
 
@@ -369,7 +402,9 @@ def build_dsn(*, reporting_mta: str, original: bytes, recipients: Sequence[tuple
     """
     if action not in DSN_ACTIONS:
         raise ValueError(f"action must be one of {DSN_ACTIONS}, got {action!r}")
-    msg = EmailMessage(policy=COMPOSE_POLICY)
+    # RFC 6533 §4: a DSN about an SMTPUTF8 message uses the global types, in 8bit (§4.4).
+    eai = is_eai(to, *(a for a, _, _ in recipients)) or not _header_section(original).isascii()
+    msg = EmailMessage(policy=EAI_COMPOSE_POLICY if eai else COMPOSE_POLICY)
     msg["From"] = email.utils.formataddr(("Mail Delivery System", postmaster))
     msg["To"] = to
     msg["Subject"] = t(f"mail.dsn.subject.{action}", "en")
@@ -381,13 +416,44 @@ def build_dsn(*, reporting_mta: str, original: bytes, recipients: Sequence[tuple
                     cte="quoted-printable")
     msg.make_mixed()
     msg.set_type("multipart/report")
-    msg.set_param("report-type", "delivery-status")
-    msg.attach(_status_part(reporting_mta, recipients, action, date))
-    headers = MIMEPart(policy=COMPOSE_POLICY)
-    headers.set_content(_header_section(original), subtype="rfc822-headers", charset="utf-8")
-    msg.attach(headers)
+    # RFC 6522 §3: report-type names the subtype of the second part.
+    msg.set_param("report-type", "global-delivery-status" if eai else "delivery-status")
+    msg.attach(_status_part(reporting_mta, recipients, action, date, eai))
+    msg.attach(_returned_headers(original, eai))
     _finish(msg, message_id)
-    return msg.as_bytes(policy=WIRE_POLICY)
+    if not eai:
+        return msg.as_bytes(policy=WIRE_POLICY)
+    out = io.BytesIO()
+    _GlobalGenerator(out, policy=EAI_WIRE_POLICY).flatten(msg)
+    return out.getvalue()
+
+
+class _GlobalGenerator(BytesGenerator):
+    """Writes RFC 6533's global types, which the stdlib generator would take for
+    message/rfc822: the status fields like message/delivery-status, the returned header
+    octets as they are."""
+
+    def _handle_message_global_delivery_status(self, msg: Message) -> None:
+        self._handle_message_delivery_status(msg)
+
+    def _handle_message_global_headers(self, msg: Message) -> None:
+        self._handle_text(msg)
+
+
+def _returned_headers(original: bytes, eai: bool) -> MIMEPart:
+    """The original's header section: text/rfc822-headers, or message/global-headers in
+    8bit for an SMTPUTF8 message (RFC 6533 §4.3, §4.4)."""
+    if not eai:
+        headers = MIMEPart(policy=COMPOSE_POLICY)
+        headers.set_content(_header_section(original), subtype="rfc822-headers",
+                            charset="utf-8")
+        return headers
+    headers = MIMEPart(policy=EAI_COMPOSE_POLICY)
+    headers["Content-Type"] = "message/global-headers"
+    headers["Content-Transfer-Encoding"] = "8bit"
+    head = original.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].replace(b"\n", b"\r\n")
+    headers.set_payload((head + b"\r\n").decode("ascii", "surrogateescape"))   # octets as sent
+    return headers
 
 
 class Field(NamedTuple):

@@ -18,6 +18,7 @@ from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
 from ..scenarios.model import Host
 from .context import NodeContext
+from .idn import a_label
 from .relay import EXPIRED, QueueEntry, Relay, cause_notes
 from .result import Bounce
 from .service import Service
@@ -37,12 +38,12 @@ class MTANode(Service):
     def __init__(self, net: NodeContext, host: Host) -> None:
         self.net = net
         self.name = host.name.lower()
-        self.domains = tuple(d.lower() for d in host.domains)
+        self.domains = tuple(a_label(d) for d in host.domains)
         self.submission = host.submission
         self.max_message_size = host.max_message_size
         self.extensions_off = frozenset(host.extensions_off)
         self.extensions_on = frozenset(host.extensions_on)
-        self.backup_for = tuple(d.lower().rstrip(".") for d in host.backup_for)
+        self.backup_for = tuple(a_label(d) for d in host.backup_for)
         self.checks_senders = host.sender_auth
         self.open_relay_until = host.open_relay_until
         self.forwards = {local.lower(): target for local, target in host.forwards}
@@ -69,11 +70,12 @@ class MTANode(Service):
         return host.lower().rstrip(".") == self.name
 
     def is_final_for(self, domain: str) -> bool:
-        return domain.lower().rstrip(".") in self.domains
+        """``domain`` is ours, written with U-labels (пример.рф) or A-labels (RFC 5890)."""
+        return a_label(domain) in self.domains
 
     def is_backup_for(self, domain: str) -> bool:
         """A secondary MX of ``domain``: it takes the domain's mail to pass it on (RFC 5321 §5.1)."""
-        return domain.lower().rstrip(".") in self.backup_for
+        return a_label(domain) in self.backup_for
 
     @property
     def mail_domain(self) -> str:
@@ -281,7 +283,8 @@ class MTANode(Service):
         return rcpt, mail_from
 
     def _received(self, envelope: Envelope, port: int, peer: str, queue_id: str) -> str:
-        protocol = "ESMTP" if envelope.esmtp else "SMTP"
+        # RFC 3848 §2 and RFC 6531 §4.3: ESMTP[S][A], or UTF8SMTP[S][A] for SMTPUTF8 mail.
+        protocol = "UTF8SMTP" if envelope.smtputf8 else "ESMTP" if envelope.esmtp else "SMTP"
         protocol += ("S" if envelope.tls else "") + ("A" if envelope.auth_user else "")
         rcpt = envelope.rcpt_to[0].mailbox if len(envelope.rcpt_to) == 1 else None
         return mime.received_header(helo=envelope.helo or peer, peer_host=peer,

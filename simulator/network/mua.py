@@ -15,6 +15,7 @@ from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from ..scenarios.model import Host
 from .context import NodeContext
 from .ftp import FTPSessions
+from .idn import a_label
 from .mta import MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT
 from .reader import MailboxReader
 
@@ -116,7 +117,7 @@ class MUANode:
         if self.smtp_server:
             listens = self.net.listens(self.smtp_server, SUBMISSION_PORT)
             return self.smtp_server, SUBMISSION_PORT if listens else MX_PORT
-        domain = sender.rpartition("@")[2]
+        domain = a_label(sender.rpartition("@")[2])        # RFC 6531 §3.2: DNS gets A-labels
         for service in ("_submissions", "_submission"):     # implicit TLS first (RFC 8314 §5.1)
             lookup = self.net.dns.srv(service, "_tcp", domain)
             self.net.recorder.lookup(self.name, lookup)

@@ -15,6 +15,7 @@ from ..mail.binary import binary_to_7bit
 from ..mail.downgrade import to_7bit
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from .faults import status_cause
+from .idn import a_label
 
 MX_PORT = 25
 
@@ -114,7 +115,7 @@ class Relay:
     # -- one attempt ------------------------------------------------------------
     def attempt(self, entry: QueueEntry) -> None:
         entry.attempts += 1
-        route = self.net.dns.mail_route(entry.target, self.net.rng)
+        route = self.net.dns.mail_route(self._dns_name(entry.target), self.net.rng)
         for lookup in route.lookups:
             self.net.recorder.lookup(self.mta.name, lookup)
         self._explain_route(route)
@@ -134,6 +135,15 @@ class Relay:
                 return self._fail_all(entry, "5.4.6", f"mail for {entry.target} loops back "
                                       f"to myself ({self.mta.name} is its best MX)")
             self._try_next(_Attempt(entry, usable))
+
+    def _dns_name(self, domain: str) -> str:
+        """The name the DNS is asked: an IDN as its A-label (RFC 6531 §3.2, RFC 5890),
+        with a step in the trace that says so."""
+        name = a_label(domain)
+        if name != domain.lower().rstrip("."):
+            self.net.recorder.internal(self.mta.name, "DNS", f"{domain} → {name}", "dns.idna",
+                                       dst="dns", params={"domain": domain, "alabel": name})
+        return name
 
     def _note_backup_route(self, entry: QueueEntry, exchangers, usable) -> None:
         """A backup MX says where the queued message may go: only to MX hosts more

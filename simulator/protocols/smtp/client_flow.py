@@ -16,7 +16,7 @@ from typing import Any
 
 from .._base import CommandTable, EngineOutput
 from .chunking import CHUNK_SIZE, chunks, is_binary
-from .content import dot_stuff, normalize_newlines
+from .content import dot_stuff, header_section, normalize_newlines
 from .events import (
     ConnectionClosed,
     Event,
@@ -34,6 +34,10 @@ from .states import CLIENT_TRANSITIONS, ClientState
 #: a relay bounces on it rather than sending bytes the server may mangle.
 _NEEDS_SMTPUTF8 = Reply(553, "5.6.7", (("the server does not offer SMTPUTF8 for these "
                                        "non-ASCII addresses"),), key="smtp.client.needs_smtputf8")
+#: RFC 6531 §4.2: X.6.9, a message with UTF-8 header fields that cannot be transferred.
+_NEEDS_SMTPUTF8_HEADERS = Reply(550, "5.6.9", (("UTF-8 header fields need SMTPUTF8, which the "
+                                                "server does not offer"),),
+                                key="smtp.client.needs_smtputf8_headers")
 _NEEDS_8BITMIME = Reply(554, "5.6.3", (("8-bit content needs 8BITMIME, which the server "
                                        "does not offer"),), key="smtp.client.needs_8bitmime")
 #: RFC 3030 §3's third way: binary MIME that cannot be converted is a permanent failure
@@ -218,23 +222,33 @@ class ReplyFlow(EngineOutput):
         envelope = self.envelope
         if not envelope.rcpt_to:
             return self._give_up("RCPT", None)
-        needs_utf8 = not all(p.is_ascii for p in self._all_paths())
+        # RFC 6531 §3.2: neither a non-ASCII address nor a UTF-8 header field (RFC 6532)
+        # may reach a server without SMTPUTF8; this client returns the message.
+        utf8_addresses = not all(p.is_ascii for p in self._all_paths())
+        needs_utf8 = utf8_addresses or not header_section(self._plain).isascii()
         if needs_utf8 and "SMTPUTF8" not in self.result.extensions:
-            return self._give_up("MAIL", _NEEDS_SMTPUTF8)   # RFC 6531 §3.2: must not send
+            return self._refuse(_NEEDS_SMTPUTF8 if utf8_addresses else _NEEDS_SMTPUTF8_HEADERS)
         # RFC 3030 §3: never binary data to a server without BINARYMIME: convert, or return.
         if self._binary and not self._binarymime() and \
                 not self._convert(self.encode_binary, "smtp.client.binary_encoded"):
-            return self._give_up("MAIL", _NEEDS_BINARYMIME)
+            return self._refuse(_NEEDS_BINARYMIME)
         eight_bit = not self._plain_content().isascii()
         # RFC 6152 §3: no 8-bit octets to a server without 8BITMIME: convert, or return.
         if eight_bit and not self._binary and "8BITMIME" not in self.result.extensions and \
                 not self._convert(self.downgrade, "smtp.client.downgraded"):
-            return self._give_up("MAIL", _NEEDS_8BITMIME)
+            return self._refuse(_NEEDS_8BITMIME)
         self._stage_command(self._mail_line(needs_utf8), "MAIL",
                             describe_path(self._reverse_path()))
         self._pending.append((_S.MAIL, None))
         if self.pipelining and "PIPELINING" in self.result.extensions:
             self._pipeline_rest()
+
+    def _refuse(self, verdict: Reply) -> None:
+        """The server lacks an extension this message needs: say why in the trace (the
+        server never hears of it), then return the message instead of sending it."""
+        self._transcribe("internal", b"", self.state, self.state, verdict.key,
+                         {"code": verdict.code, "enhanced": verdict.enhanced})
+        self._give_up("MAIL", verdict)
 
     def _binarymime(self) -> bool:
         ext = self.result.extensions

@@ -32,6 +32,18 @@ def normalize_newlines(content: bytes) -> bytes:
     return content
 
 
+_FIELD = re.compile(rb"^[!-9;-~]+:")     # RFC 5322 §2.2: a field name, then a colon
+
+
+def header_section(content: bytes) -> bytes:
+    """The header fields of a message: everything before the first empty line (RFC 5322
+    §2.1); content without an empty line is all header fields only if it starts like one."""
+    end = content.find(b"\r\n\r\n")
+    if end >= 0:
+        return content[:end + 2]
+    return content if _FIELD.match(content) else b""
+
+
 def dot_stuff(content: bytes) -> bytes:
     """The wire form of ``content``: CRLF lines, leading dots doubled, then ``.CRLF``."""
     lines = normalize_newlines(content).split(b"\r\n")[:-1]
