@@ -117,9 +117,14 @@ def _expected_requests(trace, protocol: str) -> dict[int, list[str]]:
                     lines.append(step.line)
                 continue
             verb, _, rest = step.line.partition(" ")
+            if protocol == "SMTP" and verb == "BDAT":
+                break       # tshark's SMTP dissector takes all after BDAT (RFC 3030) for data
             if protocol == "SMTP":
                 verb, rest = step.line[:4], step.line[5:]
-            lines.append(f"{verb} {rest}".strip().upper())
+            # tshark writes each octet of a UTF-8 character (SMTPUTF8, RFC 6531) on its own
+            line = "".join(c if c.isascii() else "\ufffd" * len(c.encode())
+                           for c in f"{verb} {rest}".strip().upper())
+            lines.append(line)
             if protocol == "SMTP" and step.command == "DATA" and _refused(trace, step):
                 break
         expected[n] = lines
