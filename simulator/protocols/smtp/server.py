@@ -13,7 +13,7 @@ from __future__ import annotations
 from .._base import LineBuffer, LocalProtocolError, TooLong, has_control
 from .chunking import ChunkReader, ChunkSize, parse_bdat
 from .commands import MAX_COMMAND_LINE, split_command
-from .content import DataReader
+from .content import MAX_TEXT_LINE, DataReader
 from .events import (
     CommandReceived,
     ConnectionClosed,
@@ -207,7 +207,10 @@ class SMTPServer(SMTPCommands):
         self._transcribe("c2s", raw, before, self.state, explain, self._params)
         self._events.append(CommandReceived(verb, argument, answer))
         if chunk is not None:
-            self._chunk = ChunkReader(chunk, answer, keep=self.config.max_message_size + 1)
+            # keep what may become the message; of a refused chunk only a line to show
+            keep = self.config.max_message_size + 1 if self.state is State.CHUNK \
+                else MAX_TEXT_LINE
+            self._chunk = ChunkReader(chunk, answer, keep=keep)
             self._chunk.feed(self._lines.take_rest())
             return
         self._send(answer)

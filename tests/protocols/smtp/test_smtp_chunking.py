@@ -88,6 +88,14 @@ def test_a_chunk_over_the_size_limit_ends_the_transaction_and_the_rest_is_discar
     assert server.state is State.READY
 
 
+def test_a_refused_chunk_is_read_to_its_end_but_not_kept():
+    server = server_in(State.READY)
+    server.receive_data(b"BDAT 100000\r\n" + b"x" * 100000 + b"NOOP\r\n")
+    assert [r.code for r in split_replies(server.data_to_send())] == [503, 250]
+    (dropped,) = [u for u in server.take_transcript() if u.explain == "smtp.bdat.discarded"]
+    assert dropped.params["octets"] == 100000 and len(dropped.raw) == 1000
+
+
 def test_without_chunking_bdat_is_unknown_and_its_octets_are_read_as_commands():
     server = make_server()
     server.receive_data(HELLO + b"BDAT 6\r\nQUIT\r\n")
