@@ -360,6 +360,36 @@ for _ in range(10):                      # carry the bytes both ways until both 
 note = next(u for u in client.take_transcript() if u.direction == "internal")
 print(client.result.failure.code, client.result.failure.enhanced, "—", t(note.explain, LANG))
 '''),
+    # --- mime-transport (issue 13, Build 3 "Transport"): line length limits -------------
+    md("""
+## 9. Длинная строка
+
+SMTP передаёт строки не длиннее 1000 октетов вместе с CRLF (RFC 5321 §4.5.3.1.6), а
+RFC 5322 §2.1.1 советует не больше 78 символов. Абзац, записанный одной строкой, почтовая
+программа в `long-line` перекодирует в quoted-printable: строки по 76 символов с «мягкими»
+переносами `=`. Ниже — что будет, если послать такую строку серверу как есть: он дочитает
+письмо до точки и отвергнет его целиком (500 5.5.2); слишком длинную команду (больше
+512 октетов, RFC 5321 §4.5.3.1.4) он отвергает сразу.
+""", """
+## 9. A long line
+
+SMTP carries lines of at most 1000 octets with their CRLF (RFC 5321 §4.5.3.1.6), and
+RFC 5322 §2.1.1 recommends at most 78 characters. In `long-line` the mail program re-encodes a
+paragraph written on one line as quoted-printable: lines of 76 characters with soft line
+breaks `=`. Below: what happens when such a line goes to the server as it is. The server reads
+the message to its dot and refuses all of it (500 5.5.2); a command that is too long (over
+512 octets, RFC 5321 §4.5.3.1.4) it refuses at once.
+"""),
+    code('''
+long_line = simulate(load_builtin("long-line"))
+steps_table([s for s in long_line.trace if s.explain == "smtp.client.lines_encoded"], LANG)
+'''),
+    code('''
+steps_table(attempts("long-line", "SMTP", [
+    "EHLO pc.test", "NOOP " + "x" * 600, "MAIL FROM:<alice@a.test>", "RCPT TO:<bob@b.test>",
+    "DATA", "Subject: one long line", "", "word " * 300, ".", "QUIT"],
+    host="mx.b.test", port=25), LANG)
+'''),
     *quiz('mime', 'mime-utf8-octets', 'mime-transcode', 'mime-encoded-word', 'mime-koi8r'),
     check(
         ("Что такое MIME?",

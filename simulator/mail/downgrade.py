@@ -20,8 +20,8 @@ import base64
 import email
 import email.policy
 import io
-import quopri
 from dataclasses import dataclass, field
+from email import quoprimime
 from email.generator import BytesGenerator
 from email.message import Message
 
@@ -51,7 +51,10 @@ def _shortest(part: Message, body: bytes) -> tuple[str, bytes]:
     readable.  Cyrillic text is mostly 8-bit, so it usually goes base64."""
     candidates = [("base64", base64.encodebytes(body))]
     if part.get_content_maintype() == "text":
-        candidates.insert(0, ("quoted-printable", quopri.encodestring(body)))
+        # email.quoprimime keeps every line within 76 characters (RFC 2045 §6.7 rule 5);
+        # quopri lets a line with an encoded trailing space reach 77.
+        encoded = quoprimime.body_encode(body.decode("latin-1"), 76, eol="\r\n")
+        candidates.insert(0, ("quoted-printable", encoded.encode("ascii")))
     return min(candidates, key=lambda c: len(c[1]))
 
 
@@ -77,6 +80,45 @@ def to_7bit(content: bytes) -> Downgrade | None:
     return Downgrade(result, done) if result.isascii() else None
 
 
+#: RFC 5321 §4.5.3.1.6 and RFC 5322 §2.1.1: at most 998 octets before the CRLF.
+MAX_LINE = 998
+
+
+def _too_long(text: bytes) -> bool:
+    return any(len(line) > MAX_LINE for line in text.split(b"\r\n"))
+
+
+def shorten_lines(content: bytes) -> Downgrade | None:
+    """``content`` with every part that has a line over 998 octets re-encoded (RFC 2045
+    §6.7: quoted-printable lines are at most 76 characters; base64 for other data), the
+    decoded content unchanged; None when there is no such part, or when the header section
+    has a line too long, raw UTF-8 or no MIME-Version (nothing to re-encode by)."""
+    head = _header_section(content)
+    if not _too_long(content) or _too_long(head) or not head.isascii():
+        return None
+    message = email.message_from_bytes(content, policy=_KEEP)
+    if "MIME-Version" not in message:
+        return None
+    done: list[tuple[str, str]] = []
+    for part in message.walk():
+        if not part.is_multipart() and any(len(line) > MAX_LINE for line in
+                                           str(part.get_payload()).splitlines()):
+            _reencode(part, part.get_payload(decode=True) or b"", done)
+    result = _flatten(message)
+    return Downgrade(result, done) if done and not _too_long(result) else None
+
+
+def _reencode(part: Message, body: bytes, done: list[tuple[str, str]]) -> None:
+    """``part``'s body in the shorter 7-bit transfer encoding, labelled as such."""
+    cte, encoded = _shortest(part, body)
+    part.set_payload(encoded.decode("ascii"))
+    if "Content-Transfer-Encoding" in part:
+        part.replace_header("Content-Transfer-Encoding", cte)
+    else:
+        part["Content-Transfer-Encoding"] = cte
+    done.append((part.get_content_type(), cte))
+
+
 def _convert(part: Message, done: list[tuple[str, str]]) -> None:
     if part.is_multipart():
         for child in part.get_payload():
@@ -88,10 +130,4 @@ def _convert(part: Message, done: list[tuple[str, str]]) -> None:
     body = part.get_payload(decode=True) or b""
     if body.isascii() and str(part.get_payload()).isascii():
         return
-    cte, encoded = _shortest(part, body)
-    part.set_payload(encoded.decode("ascii"))
-    if "Content-Transfer-Encoding" in part:
-        part.replace_header("Content-Transfer-Encoding", cte)
-    else:
-        part["Content-Transfer-Encoding"] = cte
-    done.append((part.get_content_type(), cte))
+    _reencode(part, body, done)

@@ -27,6 +27,7 @@ IMPLICIT_TLS_PORTS = (465, 993, 995)
 #: Client-side notes worth a step of their own: what the client decided that the
 #: server never sees.
 CLIENT_CONCLUSIONS = frozenset({"smtp.client.downgraded", "smtp.client.binary_encoded",
+                                "smtp.client.lines_encoded",
                                 "smtp.client.needs_smtputf8", "smtp.client.needs_smtputf8_headers",
                                 "smtp.client.needs_8bitmime", "smtp.client.needs_binarymime"})
 

@@ -18,6 +18,7 @@ from .ftp import FTPSessions
 from .idn import a_label
 from .mta import MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT
 from .reader import MailboxReader
+from .relay import reencode_long_lines
 
 #: Like Thunderbird, send text as 8bit (RFC 6152 8BITMIME) so that Cyrillic
 #: stays readable in the trace; the client declares BODY=8BITMIME.
@@ -83,7 +84,8 @@ class MUANode:
         client = SMTPClient(self.name, envelope, credentials=credentials,
                             retries=message.retries if credentials else (),
                             starttls=port == SUBMISSION_PORT,
-                            pipelining=self.net.settings.pipelining)
+                            pipelining=self.net.settings.pipelining,
+                            shorten_lines=reencode_long_lines)   # what MIME mail programs do
         self.net.connect(self.name, server, port, "SMTP", client,
                          on_close=lambda conn: self._finished(conn, message.sender, content))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..mail.binary import binary_to_7bit
-from ..mail.downgrade import to_7bit
+from ..mail.downgrade import shorten_lines, to_7bit
 from ..protocols.smtp import Envelope, Path, SMTPClient, parse_path
 from .faults import status_cause
 from .idn import a_label
@@ -224,7 +224,8 @@ class Relay:
         envelope = Envelope(mail_from=entry.mail_from, rcpt_to=list(entry.rcpts),
                             content=entry.content)
         client = SMTPClient(self.mta.name, envelope, pipelining=self.net.settings.pipelining,
-                            downgrade=_downgrade, encode_binary=_encode_binary)
+                            downgrade=_downgrade, encode_binary=_encode_binary,
+                            shorten_lines=reencode_long_lines)
         host = exchanger.host.rstrip(".").lower()
         self.net.connect(self.mta.name, host, MX_PORT, "SMTP", client,
                          on_close=lambda conn: self._finished(attempt, host, conn))
@@ -323,6 +324,13 @@ class Relay:
 def _downgrade(content: bytes):
     """RFC 6152 §3: an MTA converts 8-bit mail for a hop without 8BITMIME, not bounces it."""
     converted = to_7bit(content)
+    return None if converted is None else (converted.content, converted.parts)
+
+
+def reencode_long_lines(content: bytes):
+    """RFC 5321 §4.5.3.1.6: a part with lines over 998 octets goes quoted-printable or
+    base64 (RFC 2045 §6.7, §6.8), so the next server does not refuse the message."""
+    converted = shorten_lines(content)
     return None if converted is None else (converted.content, converted.parts)
 
 

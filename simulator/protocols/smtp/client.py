@@ -36,17 +36,19 @@ class SMTPClient(ReplyFlow):
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
                  pipelining: bool = True, retries: Sequence[str] = (),
                  downgrade: Downgrader | None = None, encode_binary: Downgrader | None = None,
-                 chunk_size: int = CHUNK_SIZE) -> None:
+                 chunk_size: int = CHUNK_SIZE, shorten_lines: Downgrader | None = None) -> None:
         """``retries``: passwords the user types again after a refused AUTH (RFC 4954 §4
         lets the client try once more), in order; without them a 535 ends the session.
         ``downgrade``: converts 8-bit content for a server without 8BITMIME (RFC 6152 §3),
         see :data:`.client_flow.Downgrader`; without it such mail is returned.
         ``encode_binary``: the same for binary MIME and a server without BINARYMIME
         (RFC 3030 §3). With CHUNKING offered the content goes in BDAT chunks of
-        ``chunk_size`` octets (RFC 3030 §2), else after DATA."""
+        ``chunk_size`` octets (RFC 3030 §2), else after DATA. ``shorten_lines``: re-encodes
+        parts with lines over 998 octets (RFC 5321 §4.5.3.1.6, RFC 2045 §6.7)."""
         super().__init__(hostname, envelope, credentials=credentials, starttls=starttls,
                          pipelining=pipelining, retries=retries, downgrade=downgrade,
-                         encode_binary=encode_binary, chunk_size=chunk_size)
+                         encode_binary=encode_binary, chunk_size=chunk_size,
+                         shorten_lines=shorten_lines)
         self._lines = LineBuffer(MAX_REPLY_LINE)
         self._reply_lines: list[bytes] = []
 

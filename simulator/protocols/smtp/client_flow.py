@@ -16,7 +16,7 @@ from typing import Any
 
 from .._base import CommandTable, EngineOutput
 from .chunking import CHUNK_SIZE, chunks, is_binary
-from .content import dot_stuff, header_section, normalize_newlines
+from .content import MAX_TEXT_LINE, dot_stuff, header_section, normalize_newlines
 from .events import (
     ConnectionClosed,
     Event,
@@ -66,12 +66,15 @@ class ReplyFlow(EngineOutput):
                  credentials: tuple[str, str] | None = None, starttls: bool = False,
                  pipelining: bool = True, retries: Sequence[str] = (),
                  downgrade: Downgrader | None = None,
-                 encode_binary: Downgrader | None = None, chunk_size: int = CHUNK_SIZE) -> None:
+                 encode_binary: Downgrader | None = None, chunk_size: int = CHUNK_SIZE,
+                 shorten_lines: Downgrader | None = None) -> None:
         """``downgrade``: converts 8-bit content to 7 bits for a server without 8BITMIME
         (RFC 6152 §3), returning the new content and (content type, transfer encoding)
         per converted part, or None when it cannot; without it such mail is returned.
         ``encode_binary``: the same for binary MIME and a server without BINARYMIME
-        (RFC 3030 §3). ``chunk_size``: octets per BDAT when the server offers CHUNKING."""
+        (RFC 3030 §3). ``chunk_size``: octets per BDAT when the server offers CHUNKING.
+        ``shorten_lines``: the same for lines over 998 octets (RFC 5321 §4.5.3.1.6);
+        without it such a message is sent as it is, and the server refuses it."""
         super().__init__()
         self.hostname = hostname
         self.envelope = envelope
@@ -81,6 +84,7 @@ class ReplyFlow(EngineOutput):
         self.pipelining = pipelining
         self.downgrade = downgrade
         self.encode_binary = encode_binary
+        self.shorten_lines = shorten_lines
         self.chunk_size = chunk_size
         self.state = ClientState.GREETING
         self._closed = False
@@ -237,6 +241,12 @@ class ReplyFlow(EngineOutput):
         if eight_bit and not self._binary and "8BITMIME" not in self.result.extensions and \
                 not self._convert(self.downgrade, "smtp.client.downgraded"):
             return self._refuse(_NEEDS_8BITMIME)
+        # RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF. Binary
+        # MIME has no lines; anything else with a longer one is re-encoded if it can be
+        # (RFC 2045 §6.7), or sent as it is for the server to refuse.
+        if not self._binary and len(self._plain) > MAX_TEXT_LINE - 2 and \
+                max(map(len, self._plain.split(b"\r\n"))) > MAX_TEXT_LINE - 2:
+            self._convert(self.shorten_lines, "smtp.client.lines_encoded")
         self._stage_command(self._mail_line(needs_utf8), "MAIL",
                             describe_path(self._reverse_path()))
         self._pending.append((_S.MAIL, None))
