@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from imap_kit import World, lines, say
 
@@ -118,6 +118,7 @@ LEVEL = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_chara
 @settings(max_examples=25, deadline=None)
 @given(st.lists(LEVEL, min_size=1, max_size=3).map("/".join))
 @example("\uf900")     # canonically U+8C48: the store must find it under either spelling
+@example("Trash")      # a default folder: skipped, not failed
 def test_any_valid_name_round_trips_through_the_wire_and_a_maildir_restart(name):
     if folder_names.problem(name) is not None or name.upper().startswith("INBOX"):
         return
@@ -125,6 +126,9 @@ def test_any_valid_name_round_trips_through_the_wire_and_a_maildir_restart(name)
     with tempfile.TemporaryDirectory() as root:
         store = MaildirStore(root)
         store.add_user("bob@example.org", "secret")
+        # A new account already has Drafts, Junk, Sent and Trash: CREATE of one of those is
+        # rightly NO [ALREADYEXISTS] (RFC 9051 §6.3.4), not a name the round trip is about.
+        assume(not store.account("bob@example.org").has_folder(name))
         server = IMAPServer(IMAPConfig(hostname="imap.example.org"), StoreBackend(store),
                             MailboxHub(), session_id="s1")
         server.initiate()
