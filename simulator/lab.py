@@ -239,8 +239,10 @@ def start_dashboard(lang: str, environment: dict[str, str], browser: bool = True
         raise DashboardUnavailable("serve.dashboard.no_notebook", path=str(notebook))
     port = port or _free_port()
     log = Path(tempfile.gettempdir()) / f"mailsim-dashboard-{port}.log"
+    # No quiet move to the next port when this one was taken meanwhile: the URL printed
+    # for the teacher must be Voilà's own, so a taken port is a failure (on_failure).
     args = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
-            "--Voila.ip=127.0.0.1"]
+            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
     with log.open("w") as out:
         # Voilà's kernel runs in the notebook's folder, which names its language.
         process = subprocess.Popen(args, cwd=notebook.parent, env={**os.environ, **environment},

@@ -124,7 +124,7 @@ class SimulatedSession:
         line = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
         self.literal.client_line(line)
         events: list = []
-        steps = self._exchange(lambda: events.extend(self.engine.receive_data(data)))
+        steps = self._exchange(lambda: self.engine.receive_data(data), events)
         for event in events:
             if isinstance(event, TransferRequested):
                 steps += self._data_connection(event)
@@ -142,9 +142,12 @@ class SimulatedSession:
             return []
         return self._exchange(lambda: self.engine.receive_data(b""))
 
-    def _exchange(self, feed) -> list[Step]:
+    def _exchange(self, feed, events: list | None = None) -> list[Step]:
+        """Run ``feed`` (it gives the engine's events) as one recorded exchange on this
+        connection; its events go into ``events`` (a login among them names the session's
+        user); the steps it caused on this connection come back."""
         first = len(self.net.trace)
-        events: list = []
+        events = [] if events is None else events
         meta = {"port": self.port, **({"tls": True} if self.tls else {})}
         self.net.recorder.exchange(lambda: events.extend(feed() or ()),
                                    self.engine.take_transcript, conn=self.conn,

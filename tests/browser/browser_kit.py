@@ -9,6 +9,7 @@ broken browser or server fails the test instead of hanging the suite.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -28,8 +29,11 @@ CHROMIUM = os.environ.get("MAILSIM_CHROMIUM") or shutil.which("chromium") or "/u
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-TOKEN = "mailsim-browser-test"
+#: One token per test run: a page can never log in to another run's server, even one that
+#: got the same port a moment later on a busy machine.
+TOKEN = f"mailsim-browser-{secrets.token_hex(8)}"
 VIEWPORT = {"width": 1366, "height": 768}      # the laptop screen of issue 10
+START_ATTEMPTS = 3    # a port taken between free_port() and the bind
 SERVER_START = 120         # seconds for a server to answer (a loaded machine is slow)
 PAGE = 180_000             # ms for each wait in the page: the kernel, the cells, the widgets
 
@@ -77,14 +81,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, what: str) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, what: str) -> bool:
+    """True once ``url`` answers; False if the server exited first (its port was taken)."""
     deadline = time.monotonic() + SERVER_START
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"{what} exited early:\n{log.read_text()[-3000:]}")
+            return False
         try:
             with urllib.request.urlopen(url, timeout=5):
-                return
+                return True
         except OSError:
             time.sleep(0.5)          # polling a server that is starting, not ordering
     pytest.fail(f"{what} did not answer in {SERVER_START} s:\n{log.read_text()[-3000:]}")
@@ -111,16 +116,24 @@ def _env(tmp_path: Path) -> dict[str, str]:
 @contextmanager
 def server(command: list[str], tmp_path: Path, root: Path, status: str,
            what: str) -> Iterator[str]:
-    """Run ``command`` (a Jupyter server on ``{port}``) in ``root``; yield its base URL."""
-    port = free_port()
+    """Run ``command`` (a Jupyter server on ``{port}``) in ``root``; yield its base URL.
+
+    The port is free when :func:`free_port` looks, but another program may bind it before
+    the server does; the server then exits (no silent move to the next port), and it is
+    started again on another port."""
     log = tmp_path / f"{what}.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([a.format(port=port) for a in command], stdout=out,
-                                   stderr=subprocess.STDOUT, env=_env(tmp_path), cwd=root,
-                                   start_new_session=True)
-    try:
+    for _attempt in range(START_ATTEMPTS):
+        port = free_port()
+        with log.open("w") as out:
+            process = subprocess.Popen([a.format(port=port) for a in command], stdout=out,
+                                       stderr=subprocess.STDOUT, env=_env(tmp_path), cwd=root,
+                                       start_new_session=True)
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base + status, process, log, what)
+        if _wait_until_up(base + status, process, log, what):
+            break
+    else:
+        pytest.fail(f"{what} exited early:\n{log.read_text()[-3000:]}")
+    try:
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -142,6 +155,7 @@ def notebooks_copy(tmp_path: Path) -> Path:
 def jupyter_command(root: Path) -> list[str]:
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--port={port}",
                "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+               "--ServerApp.port_retries=0",
                f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
                "--LabApp.expose_app_in_browser=True",
                "--JupyterNotebookApp.expose_app_in_browser=True", "--LabApp.news_url="]
@@ -153,7 +167,7 @@ def jupyter_command(root: Path) -> list[str]:
 def voila_command(root: Path) -> list[str]:
     """Voilà in its tree mode, as ``mailsim lab --voila`` runs it."""
     return [sys.executable, "-m", "voila", str(root), "--no-browser", "--port={port}",
-            "--Voila.ip=127.0.0.1"]
+            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
 
 
 @contextmanager
