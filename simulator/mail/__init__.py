@@ -1,7 +1,7 @@
-"""Mail: the message store and MIME helpers on the stdlib ``email`` package."""
+"""Mail: the message store, MIME helpers and DSNs on the stdlib ``email`` package."""
+from simulator.mail.dsn import build_dsn
 from simulator.mail.mime import (
     body_text,
-    build_dsn,
     compose,
     mime_tree,
     parse,

@@ -1,4 +1,4 @@
-"""MIME helpers on the stdlib ``email`` package: compose, parse, trace headers, DSNs.
+"""MIME helpers on the stdlib ``email`` package: compose, parse, trace headers, MIME trees.
 
 Theory of operation.  A message is a header section and a body (RFC 5322).
 MIME (RFC 2045–2049) adds typed, nested body parts, transfer encodings that
@@ -14,19 +14,14 @@ import email.charset
 import email.policy
 import email.utils
 import hashlib
-import io
 import re
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.generator import BytesGenerator
 from email.header import Header
-from email.message import EmailMessage, Message, MIMEPart
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from typing import NamedTuple
-
-from simulator.locale import t
 
 CHARSETS = ("utf-8", "koi8-r", "windows-1251")
 TRANSFER_ENCODINGS = (None, "7bit", "8bit", "quoted-printable", "base64")
@@ -36,7 +31,6 @@ _HEADER_CODECS = {"B": email.charset.BASE64, "Q": email.charset.QP}
 #: RFC 3848 "with" keywords for Received: (plus plain SMTP/ESMTP of RFC 5321 §4.4).
 PROTOCOLS = ("SMTP", "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA", "LMTP", "UTF8SMTP", "UTF8SMTPA",
              "UTF8SMTPS", "UTF8SMTPSA")
-DSN_ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")   # RFC 3464 §2.3.3
 
 #: Composition: 7-bit clean bodies (so Cyrillic shows base64 or quoted-printable, and survives
 #: a relay without 8BITMIME), CRLF line ends as on the wire (RFC 5321 §2.3.8).
@@ -340,120 +334,6 @@ def received_header(*, helo: str, peer_host: str, peer_address: str, by_host: st
     if recipient:
         words.append(f"for <{recipient.strip('<>')}>")
     return " ".join(words) + "; " + email.utils.format_datetime(date)
-
-
-def _header_section(data: bytes) -> str:
-    head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
-    return head.decode("utf-8", "replace") + "\n"
-
-
-def diagnostic_code(text: str) -> str:
-    """The Diagnostic-Code value: ``smtp;`` once before a server's reply (RFC 3464
-    §2.3.6), a private ``X-mailsim;`` type before anything else (a DNS error)."""
-    if re.match(r"[2-5]\d\d(?:[ -]|$)", text):
-        return f"smtp; {text}"
-    return f"X-mailsim; {text}"
-
-
-def _status_part(reporting_mta: str, recipients: Sequence[tuple[str, str, str]],
-                 action: str, date: datetime, eai: bool = False) -> MIMEPart:
-    """The machine-readable message/delivery-status part (RFC 3464 §2.2, §2.3); for an
-    SMTPUTF8 message message/global-delivery-status, with the ``utf-8`` address type for
-    non-ASCII addresses (RFC 6533 §3, §4.1)."""
-    policy = EAI_COMPOSE_POLICY if eai else COMPOSE_POLICY
-    blocks = [Message(policy=policy)]
-    blocks[0]["Reporting-MTA"] = f"dns; {reporting_mta}"
-    blocks[0]["Arrival-Date"] = email.utils.format_datetime(date)
-    for address, status, diagnostic in recipients:
-        block = Message(policy=policy)
-        kind = "rfc822" if address.isascii() else "utf-8"
-        block["Final-Recipient"] = f"{kind}; {address.strip('<>')}"
-        block["Action"] = action
-        block["Status"] = status
-        block["Diagnostic-Code"] = diagnostic_code(diagnostic)
-        blocks.append(block)
-    part = MIMEPart(policy=policy)
-    part["Content-Type"] = "message/global-delivery-status" if eai else "message/delivery-status"
-    part.set_payload(blocks)
-    return part
-
-
-def _human_text(action: str, reporting_mta: str, recipients: Sequence[tuple[str, str, str]]) -> str:
-    """The human-readable first part, in English and then Russian."""
-    texts = []
-    for lang in ("en", "ru"):
-        # wrapped at 72 so quoted-printable needs no soft line breaks in the English half
-        lines = [textwrap.fill(t(f"mail.dsn.body.{action}", lang, mta=reporting_mta), 72), ""]
-        lines += [t("mail.dsn.recipient", lang, address=a.strip("<>"), status=s, diagnostic=d)
-                  for a, s, d in recipients]
-        texts.append("\n".join(lines))
-    return "\n\n".join(texts) + "\n"
-
-
-def build_dsn(*, reporting_mta: str, original: bytes, recipients: Sequence[tuple[str, str, str]],
-              action: str, date: datetime, message_id: str, to: str, postmaster: str) -> bytes:
-    """A delivery status notification (RFC 3464) as wire bytes.
-
-    multipart/report; report-type=delivery-status (RFC 6522): a text for
-    people, a message/delivery-status part per recipient ``(address,
-    status "5.1.1", diagnostic "550 5.1.1 ...")``, and the original headers
-    (text/rfc822-headers).  Send it with an empty reverse path ``MAIL
-    FROM:<>`` so that it can never bounce back (RFC 5321 §4.5.5).
-    """
-    if action not in DSN_ACTIONS:
-        raise ValueError(f"action must be one of {DSN_ACTIONS}, got {action!r}")
-    # RFC 6533 §4: a DSN about an SMTPUTF8 message uses the global types, in 8bit (§4.4).
-    eai = is_eai(to, *(a for a, _, _ in recipients)) or not _header_section(original).isascii()
-    msg = EmailMessage(policy=EAI_COMPOSE_POLICY if eai else COMPOSE_POLICY)
-    msg["From"] = email.utils.formataddr(("Mail Delivery System", postmaster))
-    msg["To"] = to
-    msg["Subject"] = t(f"mail.dsn.subject.{action}", "en")
-    msg["Date"] = email.utils.format_datetime(date)
-    msg["Message-ID"] = _msgid(message_id)
-    msg["Auto-Submitted"] = "auto-replied"      # RFC 3834 §5: no auto-replies to this one
-    # quoted-printable keeps the English half readable even in the raw bytes of the trace
-    msg.set_content(_human_text(action, reporting_mta, recipients), charset="utf-8",
-                    cte="quoted-printable")
-    msg.make_mixed()
-    msg.set_type("multipart/report")
-    # RFC 6522 §3: report-type names the subtype of the second part.
-    msg.set_param("report-type", "global-delivery-status" if eai else "delivery-status")
-    msg.attach(_status_part(reporting_mta, recipients, action, date, eai))
-    msg.attach(_returned_headers(original, eai))
-    _finish(msg, message_id)
-    if not eai:
-        return msg.as_bytes(policy=WIRE_POLICY)
-    out = io.BytesIO()
-    _GlobalGenerator(out, policy=EAI_WIRE_POLICY).flatten(msg)
-    return out.getvalue()
-
-
-class _GlobalGenerator(BytesGenerator):
-    """Writes RFC 6533's global types, which the stdlib generator would take for
-    message/rfc822: the status fields like message/delivery-status, the returned header
-    octets as they are."""
-
-    def _handle_message_global_delivery_status(self, msg: Message) -> None:
-        self._handle_message_delivery_status(msg)
-
-    def _handle_message_global_headers(self, msg: Message) -> None:
-        self._handle_text(msg)
-
-
-def _returned_headers(original: bytes, eai: bool) -> MIMEPart:
-    """The original's header section: text/rfc822-headers, or message/global-headers in
-    8bit for an SMTPUTF8 message (RFC 6533 §4.3, §4.4)."""
-    if not eai:
-        headers = MIMEPart(policy=COMPOSE_POLICY)
-        headers.set_content(_header_section(original), subtype="rfc822-headers",
-                            charset="utf-8")
-        return headers
-    headers = MIMEPart(policy=EAI_COMPOSE_POLICY)
-    headers["Content-Type"] = "message/global-headers"
-    headers["Content-Transfer-Encoding"] = "8bit"
-    head = original.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].replace(b"\n", b"\r\n")
-    headers.set_payload((head + b"\r\n").decode("ascii", "surrogateescape"))   # octets as sent
-    return headers
 
 
 class Field(NamedTuple):

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..mail import mime
+from ..mail.dsn import build_dsn
 from ..mail.store import NoSuchUser, QuotaExceeded, StoreError
 from ..protocols.sasl_plain import may_act_as
 from ..protocols.smtp import Envelope, Handler, Path, Reply, ServerConfig, SMTPServer
@@ -302,12 +303,11 @@ class MTANode(Service):
             self.net.recorder.internal(self.name, "MTA", "bounce of a bounce not sent",
                                        "mta.double_bounce", params={"queue_id": entry.queue_id})
             return
-        dsn = mime.build_dsn(reporting_mta=self.name, original=entry.content,
-                             recipients=[(p.mailbox, status, diag) for p, status, diag in failures],
-                             action="failed", date=self.net.now_datetime(),
-                             message_id=self.net.new_message_id(self.name),
-                             to=entry.mail_from.mailbox,
-                             postmaster=f"postmaster@{self.mail_domain}")
+        dsn = build_dsn(reporting_mta=self.name, original=entry.content,
+                        recipients=[(p.mailbox, status, diag) for p, status, diag in failures],
+                        action="failed", date=self.net.now_datetime(),
+                        message_id=self.net.new_message_id(self.name),
+                        to=entry.mail_from.mailbox, postmaster=f"postmaster@{self.mail_domain}")
         queue_id = self.net.new_queue_id()
         self._note_bounces(entry, failures, queue_id)
         self.net.recorder.internal(self.name, "MTA", f"bounce {queue_id} → {entry.mail_from}",
