@@ -17,6 +17,7 @@ mistake is reported with its line before any student sees the item.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,12 +47,27 @@ def _bound_names(tree: ast.AST) -> set[str]:
             for n in ast.walk(node.target) if isinstance(n, ast.Name)}
 
 
+def _parse(expression: str) -> ast.Expression:
+    """The expression's AST; ExpressionError for a syntax error and for what the parser
+    only warns about.
+
+    Python accepts ``1if x else 2`` (a SyntaxWarning) and ``"5\\.1"`` (an invalid
+    escape: a DeprecationWarning, a SyntaxWarning from 3.12) and says they will become
+    errors.  A warning would only be noise on the teacher's terminal, without the file
+    and line that a bank error has, so they are refused like any other syntax error."""
+    with warnings.catch_warnings():
+        # As errors, the parser raises them as a SyntaxError with the warning's message.
+        warnings.simplefilter("error", SyntaxWarning)
+        warnings.simplefilter("error", DeprecationWarning)
+        try:
+            return ast.parse(expression.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise ExpressionError(expression, f"not a Python expression ({exc.msg})") from None
+
+
 def check_syntax(expression: str) -> ast.Expression:
     """Parse ``expression`` and apply the static rules; raise ExpressionError otherwise."""
-    try:
-        tree = ast.parse(expression.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ExpressionError(expression, f"not a Python expression ({exc.msg})") from None
+    tree = _parse(expression)
     known = set(NAMES) | set(FUNCTIONS) | _bound_names(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id.startswith("_"):

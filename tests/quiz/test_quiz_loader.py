@@ -2,6 +2,7 @@
 as one BankError naming the file, the line and the field, in ru and en — never a traceback."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,22 @@ def test_a_mistake_names_the_file_line_and_field(change, line, field, words):
         assert error.field == field, str(error)
     assert words in str(error)
     assert str(error).startswith(f"demo.yaml, line {line}: ")
+
+
+@pytest.mark.parametrize("answer, words", [
+    ('params["a"] + 1if params["a"] else 0', "invalid decimal literal"),
+    ('str(params["a"]) == "5\\.1"', "invalid escape sequence"),
+])
+def test_an_expression_python_only_warns_about_is_a_bank_error_without_warnings(answer, words):
+    # Python parses both with a warning (and will refuse them one day): the teacher gets
+    # the bank error with its file and line, and no warning text on the terminal.
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        error = error_of(GOOD.replace('answer: params["a"] + 1', f"answer: {answer}"))
+    assert shown == []
+    assert str(error).startswith("demo.yaml, line 17: ")
+    assert error.field == "sum.answer" and "not a Python expression" in str(error)
+    assert words in str(error)
 
 
 def test_the_same_mistake_is_said_in_russian():

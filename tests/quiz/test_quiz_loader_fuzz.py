@@ -1,6 +1,8 @@
-"""A bank edited badly in any way is a BankError (file, line) or a bank — never a traceback."""
+"""A bank edited badly in any way is a BankError (file, line) or a bank — never a traceback,
+and never a Python warning on the teacher's terminal."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +14,9 @@ FIXTURE = (Path(__file__).resolve().parents[1] / "fixtures" / "quiz" / "mini.yam
     "utf-8")
 LINES = FIXTURE.splitlines()
 #: Replacements a hand-editing teacher produces: a lost colon, a wrong type, a stray quote…
+#: "1if" and "\\d" are what Python parses with a warning (an invalid literal, an escape).
 NOISE = ["", ":", " ", "-", "'", '"', "{", "}", "[", "]", "${", "${x}", "0", "-1", "true",
-         "null", "~", "&a", "*a", "\t", "é", "type: sim", "items:", "text: 5"]
+         "null", "~", "&a", "*a", "\t", "é", "type: sim", "items:", "text: 5", "1if", "\\d"]
 
 
 @st.composite
@@ -37,8 +40,11 @@ def edits(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits())
 def test_a_broken_bank_is_a_bank_error_with_a_place(text):
-    try:
-        load_bank_text(text, "edited.yaml", "en")
-    except BankError as error:
-        assert error.file == "edited.yaml"
-        assert str(error).startswith("edited.yaml")
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        try:
+            load_bank_text(text, "edited.yaml", "en")
+        except BankError as error:
+            assert error.file == "edited.yaml"
+            assert str(error).startswith("edited.yaml")
+    assert [w for w in shown if issubclass(w.category, SyntaxWarning)] == []
