@@ -37,13 +37,13 @@ from simulator.protocols import (
     Utterance,
 )
 from simulator.protocols._base import CommandTable
+from simulator.protocols.ftp import FTPClient, FTPConfig, FTPServer, MemoryFiles
+from simulator.protocols.ftp import server as ftp_server
+from simulator.protocols.ftp import states as ftp_states
 from simulator.protocols.http import Browser, HTTPClient, HTTPConfig, HTTPServer, Page, StaticSite
 from simulator.protocols.http import Step as HTTPStep
 from simulator.protocols.http import server as http_server
 from simulator.protocols.http import states as http_states
-from simulator.protocols.ftp import FTPClient, FTPConfig, FTPServer, MemoryFiles
-from simulator.protocols.ftp import server as ftp_server
-from simulator.protocols.ftp import states as ftp_states
 from simulator.protocols.imap import IMAPConfig, IMAPServer
 from simulator.protocols.imap import outcome as imap_outcome
 from simulator.protocols.imap import states as imap_states

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from simulator.protocols.http import states as http
 from simulator.protocols.ftp import states as ftp
+from simulator.protocols.http import states as http
 from simulator.protocols.imap import states as imap
 from simulator.protocols.pop2 import states as pop2
 from simulator.protocols.pop3 import states as pop3

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ def listening_ports(pid: int) -> list[tuple[str, int]]:
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         if not os.path.exists(table):
             continue
-        for line in open(table).read().splitlines()[1:]:
+        for line in Path(table).read_text().splitlines()[1:]:
             local, state = line.split()[1], line.split()[3]
             if state == "0A":
                 address, port = local.split(":")
@@ -68,11 +69,10 @@ def test_require_tls_refuses_auth_in_clear_text():
 
 
 def test_domain_and_extra_users():
-    with serving(domain="school.test",
-                 users=[("ivan", "s3cret:x")]) as live:
-        with smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as c:
-            c.login("ivan@school.test", "s3cret:x")
-            assert c.sendmail("ivan@school.test", ["student@school.test"], b"hi\r\n") == {}
+    with (serving(domain="school.test", users=[("ivan", "s3cret:x")]) as live,
+          smtplib.SMTP_SSL("127.0.0.1", live.settings["smtps"], context=unverified()) as c):
+        c.login("ivan@school.test", "s3cret:x")
+        assert c.sendmail("ivan@school.test", ["student@school.test"], b"hi\r\n") == {}
 
 
 def test_cli_prints_settings_then_ready_and_stops_on_sigterm(tmp_path):

@@ -42,7 +42,8 @@ def test_kill_9_loses_no_acknowledged_message(tmp_path):
     proc.wait(120)
     box = mailbox.Maildir(tmp_path / "mail" / "teacher@example.test", create=False)
     subjects = collections.Counter(
-        int(re.search(rb"Subject: load (\d+)", box.get_bytes(key)).group(1)) for key in box.keys())
+        int(re.search(rb"Subject: load (\d+)", box.get_bytes(key)).group(1))
+        for key in box.iterkeys())
     assert all(subjects[i] == 1 for i in acked)
     assert max(subjects.values()) == 1
     uids = (tmp_path / "mail" / "teacher@example.test" / "mailsim-uidlist").read_text()

@@ -72,7 +72,7 @@ class Entity:
 
 def split_header(raw: bytes) -> tuple[bytes, bytes]:
     """Header (up to and including the empty line) and body (RFC 5322 §2.1)."""
-    if raw.startswith(b"\r\n") or raw.startswith(b"\n"):
+    if raw.startswith((b"\r\n", b"\n")):
         cut = 2 if raw.startswith(b"\r\n") else 1
         return raw[:cut], raw[cut:]
     match = _BLANK.search(raw)

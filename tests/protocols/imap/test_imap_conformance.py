@@ -32,7 +32,7 @@ def section(raw: bytes, spec: str) -> bytes:
 
 def test_multipart_parts_are_cut_at_delimiters_with_a_folded_boundary():
     root = mimeparts.entity(NESTED)
-    assert [p.body for p in root.parts][0] == b"first"
+    assert root.parts[0].body == b"first"
     assert root.parts[1].body == INNER
 
 
@@ -73,7 +73,8 @@ def test_bodystructure_of_nested_message_and_folded_boundary():
     out = say(world.session(select="INBOX"), "A1 FETCH 1 BODY")
     assert '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0)("message" "rfc822"' in out
     # the message/rfc822 part ends with its line count, then comes the outer subtype
-    assert '"alternative") %d) "mixed")' % INNER.count(b"\n") in out
+    inner_lines = INNER.count(b"\n")
+    assert f'"alternative") {inner_lines}) "mixed")' in out
 
 
 def test_envelope_groups_routes_and_comment_names():
