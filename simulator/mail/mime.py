@@ -232,15 +232,38 @@ def _unfold(value: str) -> str:
     return " ".join(value.replace("\r\n", "\n").replace("\n", " ").split())
 
 
+#: Linear white space after an encoded word that another one follows (RFC 2047 §2 syntax).
+_BETWEEN_ENCODED_WORDS = re.compile(
+    r"(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)")
+
+
+def decoded_header(msg: Message, name: str) -> str:
+    """The first ``name`` field of ``msg`` as a reader shows it, RFC 2047 words decoded.
+
+    RFC 2047 §6.2: white space between two adjacent encoded words is not shown
+    (an encoder that splits a long name puts the space inside a word), while white
+    space between an encoded word and plain text is.  The stdlib does so for
+    unstructured fields such as Subject but keeps the space in an address's display
+    name, so "Наталья Петрова" split in two words reads "Наталья  Петрова", and a
+    name split inside a word reads "П етрова".  The space is dropped before the
+    stdlib parses the field.
+    """
+    for field, raw in msg.raw_items():
+        if field.lower() == name.lower():
+            joined = _BETWEEN_ENCODED_WORDS.sub(r"\1", raw)
+            return str(msg.policy.header_fetch_parse(field, joined))
+    return ""
+
+
 def summary(data: bytes) -> dict:
     """The facts a mailbox listing shows: decoded subject, from, to, date, ids, trace headers."""
     msg = parse(data)
     return {
-        "subject": str(msg.get("Subject", "")),
-        "from": str(msg.get("From", "")),
-        "to": str(msg.get("To", "")),
-        "date": str(msg.get("Date", "")),
-        "message_id": str(msg.get("Message-ID", "")),
+        "subject": decoded_header(msg, "Subject"),
+        "from": decoded_header(msg, "From"),
+        "to": decoded_header(msg, "To"),
+        "date": decoded_header(msg, "Date"),
+        "message_id": decoded_header(msg, "Message-ID"),
         "received": [_unfold(str(v)) for v in msg.get_all("Received", [])],
         "content_type": msg.get_content_type(),
     }

@@ -8,11 +8,10 @@ whose subject is ``<script>`` shows those characters instead of running them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default
 from html import escape
 
+from ..mail import mime
 from ..protocols.http import Response
 from ..protocols.http.responses import HTML, page
 
@@ -75,10 +74,10 @@ def inbox_page(user: str, rows: list[Row], notice: str = "") -> Response:
 
 
 def message_page(user: str, uid: int, data: bytes) -> Response:
-    msg = message_from_bytes(data, policy=default)
-    fields = "".join(f"<tr><th>{name}</th><td>{escape(str(msg.get(name, '')))}</td></tr>"
+    msg = mime.parse(data)
+    fields = "".join(f"<tr><th>{name}</th><td>{escape(mime.decoded_header(msg, name))}</td></tr>"
                      for name in ("From", "To", "Subject", "Date"))
-    return html(200, str(msg.get("Subject", "")) or "Message", f"""{_nav(user)}
+    return html(200, mime.decoded_header(msg, "Subject") or "Message", f"""{_nav(user)}
 <table>{fields}</table>
 <pre>{escape(text_of(msg))}</pre>""")
 
@@ -110,6 +109,6 @@ def not_found(user: str, what: str) -> Response:
 
 def header_row(uid: int, header: bytes, size: int, flags: frozenset[str]) -> Row:
     """A list row from the fetched header fields, with RFC 2047 words decoded."""
-    msg = message_from_bytes(header, policy=default)
-    return Row(uid, str(msg.get("From", "")), str(msg.get("Subject", "")),
-               str(msg.get("Date", "")), size, "\\Seen" in flags)
+    msg = mime.parse(header)
+    return Row(uid, mime.decoded_header(msg, "From"), mime.decoded_header(msg, "Subject"),
+               mime.decoded_header(msg, "Date"), size, "\\Seen" in flags)

@@ -156,3 +156,34 @@ def test_a_long_header_is_folded_exactly_as_the_stdlib_folds_it(words, name):
         .fold_binary(name, value)
     if value.isascii() and len(name) + len(value) + 2 > 78:
         assert mime.prepend_header(b"body", name, value) == folded + b"body"
+
+
+def test_a_long_cyrillic_sender_name_reads_as_written_in_the_mailbox_listing():
+    # The stdlib folds this From field into two encoded words, split inside "Петрова";
+    # RFC 2047 §6.2: the white space between them is not shown.
+    name = "Наталья Александровна Петрова-Водкина"
+    data = mime.compose("natasha@a.test", ["bob@b.test"], "Тема", "x", date=DATE,
+                        message_id="2.lab@a.test", sender_name=name)
+    assert b"?=\r\n =?" in data.split(b"\r\nTo:")[0]
+    assert mime.summary(data)["from"] == f"{name} <natasha@a.test>"
+
+
+@pytest.mark.parametrize("field, shown", [
+    # two koi8-r words, the space encoded at the start of the second (as The Bat! writes it)
+    ("=?koi8-r?B?7sHUwczY0Q==?= =?koi8-r?B?IPDF1NLP18E=?= <natasha@a.test>",
+     "Наталья Петрова <natasha@a.test>"),
+    # folded between the words (Thunderbird): the fold is white space between them too
+    ("=?UTF-8?B?0J3QsNGC0LDQu9GM0Y8g?=\r\n =?UTF-8?B?0J/QtdGC0YDQvtCy0LA=?= <natasha@a.test>",
+     "Наталья Петрова <natasha@a.test>"),
+    # no encoded space: the words are one word (RFC 2047 §8, "(ab)")
+    ("=?utf-8?B?0J3QsNGC0LDQu9GM0Y8=?= =?utf-8?B?0J/QtdGC0YDQvtCy0LA=?= <natasha@a.test>",
+     "НатальяПетрова <natasha@a.test>"),
+    # an encoded word next to plain text keeps the space between them (RFC 2047 §8, "(a b)")
+    ("=?koi8-r?B?7sHUwczY0Q==?= Petrova <natasha@a.test>", "Наталья Petrova <natasha@a.test>"),
+    ("Natalya =?utf-8?B?0J/QtdGC0YDQvtCy0LA=?= <natasha@a.test>",
+     "Natalya Петрова <natasha@a.test>"),
+])
+def test_white_space_between_adjacent_encoded_words_is_not_shown(field, shown):
+    data = f"From: {field}\r\nTo: {field}\r\nSubject: x\r\n\r\nbody\r\n".encode("ascii")
+    facts = mime.summary(data)
+    assert (facts["from"], facts["to"]) == (shown, shown)

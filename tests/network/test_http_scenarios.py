@@ -114,6 +114,15 @@ def test_webmail_escapes_what_a_message_says_and_refuses_a_wrong_password():
     assert not any(s.protocol == "SMTP" and s.src == "webmail.b.test" for s in trace)
 
 
+def test_webmail_shows_a_cyrillic_sender_split_over_two_encoded_words_as_one_name():
+    from simulator.network.webmail_pages import header_row, message_page
+    header = (b"From: =?koi8-r?B?7sHUwczY0Q==?= =?koi8-r?B?IPDF1NLP18E=?= <natasha@a.test>\r\n"
+              b"Subject: hi\r\n\r\n")
+    assert header_row(1, header, 10, frozenset()).sender == "Наталья Петрова <natasha@a.test>"
+    page = message_page("bob@b.test", 1, header + b"body\r\n").body.decode()
+    assert "Наталья Петрова &lt;natasha@a.test&gt;" in page
+
+
 def test_trace_questions_know_http_methods_and_status_codes():
     trace = simulate(load("http-basic")).trace
     refused = trace.exchanges(code="4xx")
