@@ -16,7 +16,7 @@ from typing import Any
 
 from .._base import CommandTable, EngineOutput
 from .chunking import CHUNK_SIZE, chunks, is_binary
-from .content import MAX_TEXT_LINE, dot_stuff, header_section, normalize_newlines
+from .content import dot_stuff, has_long_line, header_section, normalize_newlines
 from .events import (
     ConnectionClosed,
     Event,
@@ -244,8 +244,7 @@ class ReplyFlow(EngineOutput):
         # RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF. Binary
         # MIME has no lines; anything else with a longer one is re-encoded if it can be
         # (RFC 2045 §6.7), or sent as it is for the server to refuse.
-        if not self._binary and len(self._plain) > MAX_TEXT_LINE - 2 and \
-                max(map(len, self._plain.split(b"\r\n"))) > MAX_TEXT_LINE - 2:
+        if not self._binary and has_long_line(self._plain):
             self._convert(self.shorten_lines, "smtp.client.lines_encoded")
         self._stage_command(self._mail_line(needs_utf8), "MAIL",
                             describe_path(self._reverse_path()))

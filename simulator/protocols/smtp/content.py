@@ -32,6 +32,14 @@ def normalize_newlines(content: bytes) -> bytes:
     return content
 
 
+def has_long_line(content: bytes) -> bool:
+    """Whether a line of ``content`` is over 998 octets without its CRLF (RFC 5322 §2.1.1,
+    RFC 5321 §4.5.3.1.6).  Only CRLF ends a line (RFC 5321 §2.3.8)."""
+    limit = MAX_TEXT_LINE - 2
+    # the length test first: most messages are shorter than one allowed line
+    return len(content) > limit and max(map(len, content.split(b"\r\n"))) > limit
+
+
 _FIELD = re.compile(rb"^[!-9;-~]+:")     # RFC 5322 §2.2: a field name, then a colon
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .._base import LineBuffer, LocalProtocolError, TooLong, has_control
 from .chunking import ChunkReader, ChunkSize, parse_bdat
 from .commands import MAX_COMMAND_LINE, split_command
-from .content import MAX_TEXT_LINE, DataReader
+from .content import MAX_TEXT_LINE, DataReader, has_long_line
 from .events import (
     CommandReceived,
     ConnectionClosed,
@@ -22,7 +22,7 @@ from .events import (
     MessageRejected,
     TLSRequested,
 )
-from .models import Handler, ServerConfig
+from .models import Envelope, Handler, ServerConfig
 from .replies import Reply, class_key, reply
 from .server_commands import HANDLERS, SMTPCommands
 from .states import (
@@ -272,7 +272,8 @@ class SMTPServer(SMTPCommands):
         if too_big:
             answer, key = reply("size_exceeded"), LAST_CHUNK_READ if chunk.last else CHUNK_REFUSED
         elif chunk.last:
-            answer = self.handler.handle_DATA(self, envelope) or reply("ok_queued")
+            answer = self._chunked_content_problem(envelope) \
+                or self.handler.handle_DATA(self, envelope) or reply("ok_queued")
             key = LAST_CHUNK_READ
         else:
             answer, key = reader.answer, CHUNK_READ
@@ -299,6 +300,15 @@ class SMTPServer(SMTPCommands):
             return reply("data_line_too_long")
         if problems.bare_lf:
             return reply("data_bare_lf")
+        return None
+
+    @staticmethod
+    def _chunked_content_problem(envelope: Envelope) -> Reply | None:
+        # BDAT has no dot to stuff, but only BINARYMIME content is free of lines (RFC 3030
+        # §3): 7BIT and 8BITMIME content keeps the line limit that DATA enforces (RFC 5321
+        # §4.5.3.1.6), judged once the last chunk is in since a line may span chunks.
+        if envelope.body_type != "BINARYMIME" and has_long_line(envelope.content):
+            return reply("data_line_too_long")
         return None
 
     # ------------------------------------------------------------------- helpers
