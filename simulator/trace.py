@@ -20,6 +20,7 @@ import base64
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from .trace_query import Exchange, ReplyLinker, code_matches, command_name, exchanges, reply_code
@@ -129,6 +130,10 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
     roles: dict[str, list[str]] = field(default_factory=dict)   # host -> its roles
+    #: The moment of the steps' time 0: a simulation's scenario ``start_time`` (its Date
+    #: headers count from it), when a server started, a capture's first packet; None when
+    #: the trace does not say (files written before it was recorded).
+    start_time: datetime | None = None
     version: int = SCHEMA_VERSION
     _linker: ReplyLinker = field(default_factory=ReplyLinker, init=False, repr=False,
                                  compare=False)
@@ -230,15 +235,19 @@ class Trace:
         replies linked again): one student's part of a class's trace (``simulator.quiz.live``)."""
         wanted = set(conns)
         part = Trace(scenario=self.scenario, seed=self.seed, nodes=list(self.nodes),
-                     roles={h: list(r) for h, r in self.roles.items()})
+                     roles={h: list(r) for h, r in self.roles.items()},
+                     start_time=self.start_time)
         part.extend(s for s in self.steps if s.conn in wanted)
         return part
 
     def header(self) -> dict[str, Any]:
         """Everything but the steps: the first line of a streamed (JSON lines) trace."""
-        return {"format": "mailsim-trace", "version": self.version,
-                "scenario": self.scenario, "seed": self.seed, "nodes": list(self.nodes),
-                "roles": {host: list(r) for host, r in self.roles.items()}}
+        header = {"format": "mailsim-trace", "version": self.version,
+                  "scenario": self.scenario, "seed": self.seed, "nodes": list(self.nodes),
+                  "roles": {host: list(r) for host, r in self.roles.items()}}
+        if self.start_time is not None:
+            header["start_time"] = self.start_time.isoformat()
+        return header
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.header(), "steps": [s.to_dict() for s in self.steps]}
@@ -259,7 +268,7 @@ class Trace:
         trace = cls(scenario=data.get("scenario", ""), seed=data.get("seed", 0),
                     nodes=list(data.get("nodes", [])),
                     roles={h: list(r) for h, r in data.get("roles", {}).items()},
-                    version=SCHEMA_VERSION)
+                    start_time=_start_time(data.get("start_time")), version=SCHEMA_VERSION)
         for step in (Step.from_dict(s) for s in data["steps"]):
             fields = {k: v for k, v in step.__dict__.items() if k != "index"}
             if version == 1:
@@ -291,7 +300,8 @@ class Trace:
         Each node gets one IPv4 address (``addresses``: host → address, e.g. a
         simulation's ``result.addresses`` from its zones), each connection a TCP
         handshake, exactly numbered segments (RFC 9293 §3.4) and FIN; DNS lookups
-        are DNS packets, TLS is opaque records (see :mod:`simulator.wire`).
+        are DNS packets, TLS is opaque records (see :mod:`simulator.wire`).  Packets
+        are stamped ``start_time`` plus the steps' seconds.
         """
         from .wire.pcap_export import to_pcap
         data = to_pcap(self, addresses)
@@ -347,3 +357,17 @@ def _step_lines(text: str) -> Iterator[Any]:
 
 class TraceFormatError(ValueError):
     """A trace file that cannot be read, with the reason in plain words."""
+
+
+def _start_time(value: Any) -> datetime | None:
+    """The header's ``start_time`` (ISO 8601 with its UTC offset), None when absent."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise TraceFormatError(f"start_time {value!r} is not an ISO 8601 date and time") \
+            from None
+    if moment.tzinfo is None:
+        raise TraceFormatError(f"start_time {value!r} has no UTC offset")
+    return moment

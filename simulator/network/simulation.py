@@ -40,6 +40,7 @@ class Network:
         self.rng = random.Random(seed)
         self.scheduler = scheduler if scheduler is not None else Scheduler()
         self.trace = trace if trace is not None else Trace(scenario=scenario.name, seed=seed)
+        self.trace.start_time = scenario.options.start_time      # the clock's time 0
         self.recorder = Recorder(self.trace, self.now)
         self.topology = Topology()
         self.dns = DNS()

@@ -77,7 +77,7 @@ class LiveTrace(Trace):
         steps = list(self.steps)
         return Trace(scenario=self.scenario, seed=self.seed, nodes=list(self.nodes),
                      roles={h: list(r) for h, r in self.roles.items()},
-                     steps=[dataclasses.replace(s, index=i) for i, s in enumerate(steps)])
+                     start_time=self.start_time, steps=[dataclasses.replace(s, index=i) for i, s in enumerate(steps)])
 
     def _forget_oldest(self) -> None:
         """Drop the oldest quarter (at least enough to fit): amortised O(1) per step."""

@@ -6,7 +6,8 @@ sequence and acknowledgement numbers count the octets exactly (RFC 9293 §3.4),
 and FIN at close; a connection refused gets RST.  DNS lookups become a UDP
 query and its response built by dnspython (RFC 1035 §4.1).  TLS travels as
 the records of :mod:`simulator.wire.tls`.  Packets are built with dpkt;
-timestamps are the trace's simulated seconds after ``start``.
+timestamps are the trace's seconds after its ``start_time`` (a simulation's
+scenario start, so packets and Date headers agree; the same run, the same file).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from .flows import Flow, Write, flows
 if TYPE_CHECKING:                  # the trace imports this module for Trace.to_pcap
     from ..trace import Step, Trace
 
-#: The default epoch of a capture: 2024-01-01 00:00:00 UTC (a trace's time 0).
+#: Time 0 of a trace that does not say when it started: 2024-01-01 00:00:00 UTC.
 DEFAULT_START = 1_704_067_200
 #: RFC 9293 §3.7.1: the segment size on an Ethernet (1500 − 20 − 20).
 MSS = 1460
@@ -47,13 +48,17 @@ TICK = 1                       # µs between packets that happen "at once"
 
 
 def to_pcap(trace: Trace, addresses: Mapping[str, str] | None = None, *,
-            start: float = DEFAULT_START) -> bytes:
+            start: float | None = None) -> bytes:
     """The pcap file (libpcap format, Ethernet frames) of ``trace``.
 
     ``addresses`` maps host names to IPv4 addresses (a simulation's zones:
     ``SimulationResult.addresses``); others come from the trace's own DNS
     answers, from ``ip:port`` node names of a live trace, or are assigned.
+    ``start`` (Unix seconds) is the steps' time 0: by default the trace's
+    ``start_time``, or :data:`DEFAULT_START` for a trace without one.
     """
+    if start is None:
+        start = trace.start_time.timestamp() if trace.start_time else DEFAULT_START
     book = node_addresses(trace, addresses)
     capture = _Capture()
     for step in trace:

@@ -17,6 +17,7 @@ import io
 import ipaddress
 import struct
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import dpkt
 
@@ -75,7 +76,8 @@ def import_pcap(source: str | bytes, name: str = "capture") -> Imported:
     start = min((seg.time for seg in segments), default=0.0)   # the capture's time 0
     connections = _connections([replace(seg, time=round(seg.time - start, 6))
                                 for seg in segments])
-    trace = Trace(scenario=name, seed=0)
+    first_packet = datetime.fromtimestamp(start, UTC) if segments else None
+    trace = Trace(scenario=name, seed=0, start_time=first_packet)
     skipped = []
     conn_number = 0
     for conn in connections:
