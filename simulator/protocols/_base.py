@@ -283,12 +283,27 @@ class LineBuffer:
         return len(self._buf)
 
 
+class CatalogueReply(Protocol):
+    """A reply from an engine's catalogue (its ``replies.py``): the bytes it sends, the key
+    of its explanation, and the values that filled its text."""
+
+    @property
+    def wire(self) -> bytes: ...
+
+    @property
+    def explain(self) -> str: ...
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
+
 class LineServer(EngineOutput):
-    """A server engine that reads one command line at a time (POP3, POP2).
+    """A server engine that reads one command line at a time (POP3, POP2, FTP).
 
     Subclasses say what a line means (``_handle``), what a dropped
     connection does (``_dropped``) and when the session is over (``closed``);
-    the reading loop and the event queue are the same for all of them.
+    the reading loop, the event queue, the refusal of unreadable lines and the
+    sending of catalogue replies are the same for all of them.
     """
 
     def __init__(self, max_line: int) -> None:
@@ -304,13 +319,43 @@ class LineServer(EngineOutput):
             self._dropped()
             return self._take_events()
         self._lines.feed(data)
-        while not self.closed and (line := self._lines.next_line()) is not None:
-            self._handle(line)
+        self._read_lines()
         return self._take_events()
+
+    def _read_lines(self) -> None:
+        """Handle each complete line while :meth:`_reading` says commands are read."""
+        while self._reading() and (line := self._lines.next_line()) is not None:
+            self._handle(line)
+
+    def _reading(self) -> bool:
+        """Whether command lines are read now: until the session is over."""
+        return not self.closed
 
     def _take_events(self) -> list[Event]:
         out, self._events = self._events, []
         return out
+
+    def _refuse_unreadable(self, line: bytes | TooLong, state: str, protocol: str,
+                           reply: Callable[..., CatalogueReply]) -> bool:
+        """Answer a line over the length limit or with a control character by the
+        catalogue's ``line_too_long`` or ``control_char`` reply, before anything parses
+        it (RFC 5321 §4.5.3.1.4, RFC 1939 §3); whether the line was refused.  The
+        explanations are ``<protocol>.cmd.too_long`` and ``<protocol>.cmd.control_char``."""
+        if isinstance(line, TooLong):
+            self._transcribe("c2s", line.prefix, state, state, f"{protocol}.cmd.too_long",
+                             {"length": line.length})
+            self._send_reply(reply("line_too_long", length=line.length), state, state)
+            return True
+        if has_control(line):
+            self._transcribe("c2s", line, state, state, f"{protocol}.cmd.control_char")
+            self._send_reply(reply("control_char"), state, state)
+            return True
+        return False
+
+    def _send_reply(self, answer: CatalogueReply, before: str, after: str) -> None:
+        """Send ``answer`` and transcribe it under its own explanation."""
+        self._out += answer.wire
+        self._transcribe("s2c", answer.wire, before, after, answer.explain, answer.params)
 
     def _handle(self, line: bytes | TooLong) -> None:
         raise NotImplementedError

@@ -16,13 +16,10 @@ from typing import Any, Protocol
 
 from .._base import (
     CommandTable,
-    EngineOutput,
     Event,
-    LineBuffer,
+    LineServer,
     LocalProtocolError,
     TooLong,
-    Utterance,
-    has_control,
 )
 from . import states as S
 from .events import (
@@ -94,16 +91,14 @@ class _Transfer:
     payload: bytes | None
 
 
-class FTPServer(EngineOutput):
+class FTPServer(LineServer):
     """One FTP session, server side (the control connection)."""
 
     def __init__(self, config: FTPConfig, backend: FTPBackend) -> None:
+        super().__init__(MAX_COMMAND_LINE)
         self.config = config
         self.backend = backend
         self.state = S.NOT_LOGGED_IN
-        EngineOutput.__init__(self)
-        self._lines = LineBuffer(MAX_COMMAND_LINE)
-        self._events: list[Event] = []
         self._user: str | None = None
         self._files: FileStore | None = None
         self._cwd = "/"
@@ -127,20 +122,7 @@ class FTPServer(EngineOutput):
 
     def initiate(self) -> list[Event]:
         """Send the greeting, 220 (RFC 959 §5.4: "Connection Establishment")."""
-        self._send(reply("greeting", host=self.config.hostname), self.state, self.state)
-        return self._take_events()
-
-    def receive_data(self, data: bytes) -> list[Event]:
-        """Handle control-connection bytes; ``b""`` means the client closed it."""
-        if self.closed:
-            return []
-        if not data:
-            self._record(b"", self.state, S.CLOSED, "ftp.event.dropped", {})
-            self.state = S.CLOSED
-            self._events.append(ConnectionClosed("peer-closed"))
-            return self._take_events()
-        self._lines.feed(data)
-        self._read_lines()
+        self._send_reply(reply("greeting", host=self.config.hostname), self.state, self.state)
         return self._take_events()
 
     def transfer_opened(self) -> list[Event]:
@@ -149,7 +131,7 @@ class FTPServer(EngineOutput):
         mode = "BINARY" if self._type == "I" else "ASCII"
         what = transfer.path if transfer.verb in ("RETR", "STOR") else "the directory listing"
         octets = len(transfer.payload) if transfer.payload is not None else None
-        self._send(reply("opening", mode=mode, what=what, verb=transfer.verb, octets=octets),
+        self._send_reply(reply("opening", mode=mode, what=what, verb=transfer.verb, octets=octets),
                    S.CONNECTING, S.TRANSFER)
         self.state = S.TRANSFER
         return self._take_events()
@@ -178,35 +160,30 @@ class FTPServer(EngineOutput):
 
     # -- the command loop ---------------------------------------------------
 
-    def _read_lines(self) -> None:
-        while (not self.closed and self.state not in (S.CONNECTING, S.TRANSFER)
-               and (line := self._lines.next_line()) is not None):
-            self._handle(line)
+    def _reading(self) -> bool:
+        # Commands sent during a transfer wait for its last reply, and _finish reads them
+        # then (ABOR and STAT, which RFC 959 §4.1.3 allows meanwhile, are not offered).
+        return not self.closed and self.state not in (S.CONNECTING, S.TRANSFER)
 
-    def _take_events(self) -> list[Event]:
-        out, self._events = self._events, []
-        return out
+    def _dropped(self) -> None:
+        self._transcribe("c2s", b"", self.state, S.CLOSED, "ftp.event.dropped")
+        self.state = S.CLOSED
+        self._events.append(ConnectionClosed("peer-closed"))
 
     def _handle(self, line: bytes | TooLong) -> None:
         before = self.state
         self._override, self._params = None, {}
-        if isinstance(line, TooLong):
-            self._record(line.prefix, before, before, "ftp.cmd.too_long", {"length": line.length})
-            self._send(reply("line_too_long", length=line.length), before, before)
-            return
-        if has_control(line):
-            self._record(line, before, before, "ftp.cmd.control_char", {})
-            self._send(reply("control_char"), before, before)
+        if self._refuse_unreadable(line, before, "ftp", reply):
             return
         cmd = parse_command(line)
         answer, after = self._dispatch(cmd, before)
         known = cmd.verb in S.ALL_COMMANDS
-        self._record(line, before, after, f"ftp.cmd.{cmd.verb}" if known else "ftp.cmd.unknown",
+        self._transcribe("c2s", line, before, after, f"ftp.cmd.{cmd.verb}" if known else "ftp.cmd.unknown",
                      {"verb": cmd.verb, "arg": cmd.arg, **self._params})
         if answer is None:                  # the data connection decides the reply
             self.state = after
             return
-        self._send(answer, after, after)
+        self._send_reply(answer, after, after)
         self.state = after
         self._events.append(CommandReceived(cmd.verb, cmd.args, answer.ok))
 
@@ -463,7 +440,7 @@ class FTPServer(EngineOutput):
         """The transfer's last reply; the data setup is used up; read the waiting commands."""
         before = self.state
         self._transfer, self._data = None, None
-        self._send(answer, before, S.LOGGED_IN)
+        self._send_reply(answer, before, S.LOGGED_IN)
         self.state = S.LOGGED_IN
         self._read_lines()
 
@@ -481,14 +458,3 @@ class FTPServer(EngineOutput):
         if self._files is None:               # the table makes this unreachable
             raise LocalProtocolError("no files before the login")
         return self._files
-
-    # -- output, transcript -------------------------------------------------
-
-    def _send(self, answer: Reply, before: str, after: str) -> None:
-        self._out += answer.wire
-        self._transcript.append(Utterance("s2c", answer.wire, before, after,
-                                          answer.explain, dict(answer.params)))
-
-    def _record(self, raw: bytes, before: str, after: str, explain: str,
-                params: dict[str, Any]) -> None:
-        self._transcript.append(Utterance("c2s", raw, before, after, explain, params))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import CommandTable, LineServer, TooLong, Utterance, has_control
+from .._base import CommandTable, LineServer, TooLong
 from ..pop3.backend import MaildropBackend
 from ..pop3.drop import Entry, SessionDrop
 from ..pop3.parser import parse_number
@@ -73,30 +73,24 @@ class POP2Server(LineServer):
         return self.state == S.DONE
 
     def initiate(self) -> list[Any]:
-        self._send(reply("greeting", host=self.config.hostname), self.state, self.state)
+        self._send_reply(reply("greeting", host=self.config.hostname), self.state, self.state)
         return self._take_events()
 
     # -- the command loop ---------------------------------------------------
 
     def _handle(self, line: bytes | TooLong) -> None:
         before = self.state
-        if isinstance(line, TooLong):
-            self._record(line.prefix, before, before, "pop2.cmd.too_long", {"length": line.length})
-            self._send(reply("line_too_long", length=line.length), before, before)
-            return
-        if has_control(line):
-            self._record(line, before, before, "pop2.cmd.control_char", {})
-            self._send(reply("control_char"), before, before)
+        if self._refuse_unreadable(line, before, "pop2", reply):
             return
         verb, args = parse_line(line)
         answer, after = self._dispatch(verb, args, before)
         explain = f"pop2.cmd.{verb}" if verb in S.ALL_COMMANDS else "pop2.cmd.unknown"
-        self._record(line, before, after, explain, {"verb": verb, "args": list(args)})
+        self._transcribe("c2s", line, before, after, explain, {"verb": verb, "args": list(args)})
         self.state = after
         if isinstance(answer, Entry):
             self._send_text(answer)
         else:
-            self._send(answer, after, after)
+            self._send_reply(answer, after, after)
         self._events.append(CommandReceived(verb, args, isinstance(answer, Entry) or answer.ok))
 
     def _dispatch(self, verb: str, args: tuple[str, ...], state: str) -> tuple[Reply | Entry, str]:
@@ -216,24 +210,16 @@ class POP2Server(LineServer):
 
     def _dropped(self) -> None:
         marked = len(self._drop.deleted) if self._drop else 0
-        self._record(b"", self.state, S.DONE, "pop2.event.dropped", {"marked": marked})
+        self._transcribe("c2s", b"", self.state, S.DONE, "pop2.event.dropped", {"marked": marked})
         self._release()
         self.state = S.DONE
         self._events.append(ConnectionClosed("peer-closed"))
 
     # -- output and transcript ----------------------------------------------
 
-    def _send(self, answer: Reply, before: str, after: str) -> None:
-        self._out += answer.wire
-        self._transcript.append(Utterance("s2c", answer.wire, before, after,
-                                          answer.explain, dict(answer.params)))
-
     def _send_text(self, entry: Entry) -> None:
+        """RETR's message text: the octets that ``=ccc`` announced (RFC 937)."""
         self._out += entry.data
-        self._transcript.append(Utterance("s2c", entry.data, S.ITEM, S.NEXT, "pop2.reply.text",
-                                          {"number": entry.number, "size": entry.size}))
-
-    def _record(self, raw: bytes, before: str, after: str, explain: str,
-                params: dict[str, Any]) -> None:
-        self._transcript.append(Utterance("c2s", raw, before, after, explain, params))
+        self._transcribe("s2c", entry.data, S.ITEM, S.NEXT, "pop2.reply.text",
+                         {"number": entry.number, "size": entry.size})
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._base import CommandTable, LineServer, LocalProtocolError, TooLong, Utterance, has_control
+from .._base import CommandTable, LineServer, LocalProtocolError, TooLong
 from . import states as S
 from .backend import MaildropBackend
 from .drop import Entry, SessionDrop
@@ -86,7 +86,7 @@ class POP3Server(LineServer):
                              timestamp=self.config.apop_timestamp)
         else:
             greeting = reply("greeting", host=self.config.hostname)
-        self._send(greeting, self.state, self.state)
+        self._send_reply(greeting, self.state, self.state)
         return self._take_events()
 
     def tls_started(self) -> None:
@@ -102,14 +102,7 @@ class POP3Server(LineServer):
     def _handle(self, line: bytes | TooLong) -> None:
         before = self.state
         self._override, self._cmd_params = None, {}
-        if isinstance(line, TooLong):
-            self._record_c2s(line.prefix, before, before, "pop3.cmd.too_long",
-                             {"length": line.length})
-            self._send(reply("line_too_long", length=line.length), before, before)
-            return
-        if has_control(line):
-            self._record_c2s(line, before, before, "pop3.cmd.control_char", {})
-            self._send(reply("control_char"), before, before)
+        if self._refuse_unreadable(line, before, "pop3", reply):
             return
         cmd = parse_command(line)
         if self._failures and cmd.verb in ("USER", "APOP"):
@@ -120,9 +113,9 @@ class POP3Server(LineServer):
             self._cmd_params["discarded"] = len(self._lines.take_rest())
         explain = f"pop3.cmd.{cmd.verb}" if cmd.verb in S.ALL_COMMANDS else "pop3.cmd.unknown"
         params = {"verb": cmd.verb, "args": list(cmd.args), **self._cmd_params}
-        self._record_c2s(line, before, after, explain, params)
+        self._transcribe("c2s", line, before, after, explain, params)
         final = S.CLOSED if after == S.UPDATE else after
-        self._send(answer, after, final)
+        self._send_reply(answer, after, final)
         self.state = final
         self._events.append(CommandReceived(cmd.verb, cmd.args, answer.ok))
 
@@ -335,7 +328,7 @@ class POP3Server(LineServer):
     def _dropped(self) -> None:
         """The client vanished: no UPDATE, so nothing is deleted (RFC 1939 §6)."""
         marked = len(self._drop.deleted) if self._drop else 0
-        self._record_c2s(b"", self.state, S.CLOSED, "pop3.event.dropped", {"marked": marked})
+        self._transcribe("c2s", b"", self.state, S.CLOSED, "pop3.event.dropped", {"marked": marked})
         self._release()
         self.state = S.CLOSED
         self._events.append(ConnectionClosed("peer-closed"))
@@ -344,13 +337,4 @@ class POP3Server(LineServer):
         if self._maildrop is not None:
             self.backend.release(self._maildrop, self.session_id)
             self._maildrop = None
-
-    def _send(self, answer: Reply, before: str, after: str) -> None:
-        self._out += answer.wire
-        self._transcript.append(Utterance("s2c", answer.wire, before, after,
-                                          answer.explain, dict(answer.params)))
-
-    def _record_c2s(self, raw: bytes, before: str, after: str, explain: str,
-                    params: dict[str, Any]) -> None:
-        self._transcript.append(Utterance("c2s", raw, before, after, explain, params))
 
