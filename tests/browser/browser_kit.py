@@ -144,6 +144,35 @@ def server(command: list[str], tmp_path: Path, root: Path, status: str,
             process.wait(timeout=20)
 
 
+def needs_chromium() -> None:
+    """Skip the calling test module (call it at module level) without Playwright (the
+    browser extra) or without a Chromium binary."""
+    pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)",
+                    allow_module_level=True)
+
+
+@contextmanager
+def jupyter_server(root: Path, tmp_path: Path) -> Iterator[str]:
+    """JupyterLab (and Notebook 7) serving ``root``; yields its base URL."""
+    with server(jupyter_command(root), tmp_path, root, f"/api/status?token={TOKEN}",
+                "jupyter") as base:
+        yield base
+
+
+def one_cell_notebook(tmp_path: Path, name: str, code: str) -> Path:
+    """A notebooks folder holding ``name`` with one code cell, for a widget on its own;
+    the folder."""
+    import nbformat
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)], metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+    nbformat.write(notebook, root / name)
+    return root
+
+
 def notebooks_copy(tmp_path: Path) -> Path:
     """A copy of notebooks/: JupyterLab autosaves the notebooks it runs, outputs and all."""
     root = tmp_path / "notebooks"

@@ -8,28 +8,22 @@ waits as the tour's test: no fixed sleeps.  It skips only without a Chromium bin
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from browser_kit import (
     ARTIFACTS,
-    CHROMIUM,
     TOKEN,
     assert_fits_the_screen,
     chromium_page,
     first_player,
-    jupyter_command,
+    jupyter_server,
+    needs_chromium,
     notebooks_copy,
     open_and_run_all,
-    server,
     step_by_key,
     step_player,
 )
 
-pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)",
-                allow_module_level=True)
+needs_chromium()
 
 PAGE = "en/03_pop3_and_pop2.ipynb"
 
@@ -38,8 +32,7 @@ PAGE = "en/03_pop3_and_pop2.ipynb"
 def jupyter(tmp_path):
     root = notebooks_copy(tmp_path)
     assert (root / PAGE).is_file()
-    with server(jupyter_command(root), tmp_path, root, f"/api/status?token={TOKEN}",
-                "jupyter") as base:
+    with jupyter_server(root, tmp_path) as base:
         yield base
 
 

@@ -11,42 +11,33 @@ octets must fit the screen.  Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import quopri
-from pathlib import Path
 
 import pytest
 from browser_kit import (
     ARTIFACTS,
-    CHROMIUM,
     SCROLL_TO_FIRST_WIDGET,
     TOKEN,
     VIEWPORT,
     chromium_page,
-    jupyter_command,
+    jupyter_server,
+    needs_chromium,
+    one_cell_notebook,
     open_and_run_all,
-    server,
 )
 
 from simulator.mail import charsets
 
-pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
-nbformat = pytest.importorskip("nbformat")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)",
-                allow_module_level=True)
+needs_chromium()
+pytest.importorskip("nbformat")
 
 TYPED = "Съешь ещё булок"
 
 
 @pytest.fixture
 def jupyter(tmp_path):
-    root = tmp_path / "notebooks"
-    root.mkdir()
     code = "from simulator.widgets import EncodingLab\nEncodingLab(lang='en')"
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)], metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
-    nbformat.write(notebook, root / "lab.ipynb")
-    with server(jupyter_command(root), tmp_path, root, f"/api/status?token={TOKEN}",
-                "jupyter") as base:
+    root = one_cell_notebook(tmp_path, "lab.ipynb", code)
+    with jupyter_server(root, tmp_path) as base:
         yield base
 
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from browser_kit import CHROMIUM, chromium_page
+from browser_kit import chromium_page, needs_chromium
 
 from simulator.quiz import load_bank, verify
 from simulator.quiz.grade import grade_one
 from simulator.quiz.render import exam_html
 
-pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+needs_chromium()
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "quiz" / "mini.yaml"
 SECRET = b"course secret"

@@ -10,29 +10,24 @@ Screenshots go to ``test-artifacts/``.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from browser_kit import (
     ARTIFACTS,
-    CHROMIUM,
     ROOT,
     SCROLL_TO_FIRST_WIDGET,
     TOKEN,
     VIEWPORT,
     chromium_page,
-    jupyter_command,
+    jupyter_server,
+    needs_chromium,
+    one_cell_notebook,
     open_and_run_all,
-    server,
 )
 
 from simulator.quiz import load_bank
 
-pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
-nbformat = pytest.importorskip("nbformat")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)",
-                allow_module_level=True)
+needs_chromium()
+pytest.importorskip("nbformat")
 
 BANK = ROOT / "exercises" / "lab16" / "lab16.yaml"
 ITEMS = ["lab16-q3-apop", "lab16-q6-backup-mx"]
@@ -40,15 +35,10 @@ ITEMS = ["lab16-q3-apop", "lab16-q6-backup-mx"]
 
 @pytest.fixture
 def jupyter(tmp_path):
-    root = tmp_path / "notebooks"
-    root.mkdir()
     code = (f"from simulator.widgets import Quiz\n"
             f"Quiz({str(BANK)!r}, items={ITEMS!r}, lang='en')")
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)], metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
-    nbformat.write(notebook, root / "quiz.ipynb")
-    with server(jupyter_command(root), tmp_path, root, f"/api/status?token={TOKEN}",
-                "jupyter") as base:
+    root = one_cell_notebook(tmp_path, "quiz.ipynb", code)
+    with jupyter_server(root, tmp_path) as base:
         yield base
 
 

@@ -10,37 +10,30 @@ screen together, and that "next" moves the current row.  Screenshots go to
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from browser_kit import (
     ARTIFACTS,
-    CHROMIUM,
     TOKEN,
     assert_fits_the_screen,
     chromium_page,
     first_player,
-    jupyter_command,
+    jupyter_server,
+    needs_chromium,
     notebooks_copy,
     open_and_run_all,
-    server,
     step_by_key,
     step_player,
 )
 
 from simulator.lab import TOUR
 
-pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)",
-                allow_module_level=True)
+needs_chromium()
 
 
 @pytest.fixture
 def jupyter(tmp_path):
     root = notebooks_copy(tmp_path)
-    with server(jupyter_command(root), tmp_path, root, f"/api/status?token={TOKEN}",
-                "jupyter") as base:
+    with jupyter_server(root, tmp_path) as base:
         yield base
 
 

@@ -11,17 +11,13 @@ import time
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
-from pathlib import Path
 
-import pytest
-from browser_kit import CHROMIUM, PAGE, chromium_page
+from browser_kit import PAGE, chromium_page, needs_chromium
 
 from simulator.server import LiveServer, ServeOptions
 from simulator.server.services import SERVICE_TABLE
 
-pytest.importorskip("playwright.sync_api", reason="the browser extra is missing")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+needs_chromium()
 
 
 def _free(port: int) -> bool:
