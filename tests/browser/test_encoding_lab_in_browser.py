@@ -82,7 +82,9 @@ def test_typing_russian_and_reading_it_in_the_wrong_charset(jupyter):
             assert ch.encode("koi8_r").hex().upper() in octets.inner_text()
         assert "␣\n20" in octets.inner_text()            # the space, visible, and its octet
         wire = lab.locator(".mailsim-encoding-wire")
-        wire.filter(has_text="Content-Transfer-Encoding: quoted-printable").wait_for()
+        # wait until the wire shows the octets of the last choices (KOI8-R, quoted-printable)
+        wire.filter(has_text="Content-Transfer-Encoding: quoted-printable") \
+            .filter(has_text=qp.strip()).wait_for()
         assert 'charset="koi8-r"' in wire.inner_text().lower()
         assert qp.strip() in wire.inner_text()               # =F3=DF=C5… as on the wire
         misread = lab.locator(".mailsim-encoding-misread")
