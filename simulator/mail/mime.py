@@ -250,9 +250,13 @@ def decoded_header(msg: Message, name: str) -> str:
     """
     for field, raw in msg.raw_items():
         if field.lower() == name.lower():
-            joined = _BETWEEN_ENCODED_WORDS.sub(r"\1", raw)
-            return str(msg.policy.header_fetch_parse(field, joined))
+            return _decoded(msg, field, raw)
     return ""
+
+
+def _decoded(msg: Message, name: str, raw: str) -> str:
+    """One raw field value of ``msg`` decoded by its policy, RFC 2047 §6.2 respected."""
+    return str(msg.policy.header_fetch_parse(name, _BETWEEN_ENCODED_WORDS.sub(r"\1", raw)))
 
 
 def summary(data: bytes) -> dict:
@@ -406,7 +410,7 @@ class Part:
 
 
 def _fields(part: Message) -> tuple[Field, ...]:
-    return tuple(Field(name, _unfold(str(raw)), _unfold(str(part.get(name, ""))))
+    return tuple(Field(name, _unfold(str(raw)), _unfold(_decoded(part, name, str(raw))))
                  for name, raw in part.raw_items())
 
 

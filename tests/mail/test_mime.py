@@ -187,3 +187,15 @@ def test_white_space_between_adjacent_encoded_words_is_not_shown(field, shown):
     data = f"From: {field}\r\nTo: {field}\r\nSubject: x\r\n\r\nbody\r\n".encode("ascii")
     facts = mime.summary(data)
     assert (facts["from"], facts["to"]) == (shown, shown)
+
+
+def test_the_inspector_decodes_each_header_field_on_its_own():
+    data = (b"Received: from a.test by b.test; Tue, 01 Sep 2026 09:00:00 +0000\r\n"
+            b"Received: from c.test by a.test; Tue, 01 Sep 2026 08:59:59 +0000\r\n"
+            b"From: =?koi8-r?B?7sHUwczY0Q==?= =?koi8-r?B?IPDF1NLP18E=?= <natasha@a.test>\r\n"
+            b"\r\nbody\r\n")
+    fields = mime.mime_tree(data)[0].fields
+    assert [f.decoded for f in fields] == [
+        "from a.test by b.test; Tue, 01 Sep 2026 09:00:00 +0000",
+        "from c.test by a.test; Tue, 01 Sep 2026 08:59:59 +0000",       # not the first again
+        "Наталья Петрова <natasha@a.test>"]
