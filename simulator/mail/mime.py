@@ -126,7 +126,7 @@ def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: da
     if eai:
         msg.set_raw("From", _utf8_address(sender_name, sender))
     else:
-        msg.set_raw("From", email.utils.formataddr((sender_name, sender), charset=words))
+        msg.set_raw("From", _encoded_address(sender_name, sender, words))
     msg["To"] = ", ".join(to)
     if eai:
         msg["Subject"] = subject
@@ -159,6 +159,20 @@ def compose(sender: str, to: Sequence[str], subject: str, body: str, *, date: da
         msg.add_attachment(_forwarded(original))
     _finish(msg, message_id)
     return msg.as_bytes(policy=EAI_WIRE_POLICY if eai else WIRE_POLICY)
+
+
+def _encoded_address(name: str, address: str, charset: email.charset.Charset) -> str:
+    """``Name <address>``, a non-ASCII name as RFC 2047 encoded words in ``charset``
+    (RFC 2047 §5 (3)), folded so that no line passes 78 characters (RFC 5322 §2.1.1):
+    the stdlib refolds a longer line of a raw field, and in UTF-8 whatever the charset."""
+    if name.isascii():
+        return email.utils.formataddr((name, address))
+    phrase = _encoded(name, charset, "From")
+    last_line = phrase.rsplit("\n", 1)[-1]
+    taken = len(last_line) + (len("From: ") if "\n" not in phrase else 0)
+    # the address may go on a line of its own: folding white space before "<" (§3.4)
+    gap = " " if taken + len(address) + 3 <= 78 else "\n "
+    return f"{phrase}{gap}<{address}>"
 
 
 def _utf8_address(name: str, address: str) -> str:
