@@ -159,6 +159,7 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
                        help=h("login_delay"))
     serve.add_argument("--tls-name", action="append", default=[], metavar="NAME",
                        help=h("tls_name"))
+    serve.add_argument("--ftp-passive-ports", metavar="LOW-HIGH", help=h("ftp_passive_ports"))
     group = serve.add_mutually_exclusive_group()
     group.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
     group.add_argument("--students", type=int, default=0, metavar="N", help=h("students"))

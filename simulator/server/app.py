@@ -61,6 +61,8 @@ class ServeOptions:
     roster: str | None = None                    # --class ROSTER.csv
     students: int = 0                            # --students N
     passwords_path: str | None = None            # the teacher's file of class passwords
+    #: FTP's passive data ports, LOW-HIGH inclusive (None: any port the system gives)
+    ftp_passive_ports: tuple[int, int] | None = None
 
     @property
     def class_mode(self) -> bool:
@@ -106,7 +108,9 @@ class MailServer:
         self.world = World(scenario, asyncio.get_running_loop(), store=store,
                            require_tls=opts.require_tls, bind_sender=opts.bind_sender,
                            trace_max_steps=opts.trace_max_steps,
-                           trace_max_bytes=opts.trace_max_bytes, spool=spool)
+                           trace_max_bytes=opts.trace_max_bytes, spool=spool,
+                           files_root=Path(opts.maildir) if opts.maildir else None,
+                           ftp_passive_ports=opts.ftp_passive_ports, bind=opts.host)
         self._open_trace()
         context = self._tls_context()
         try:
@@ -175,7 +179,7 @@ class MailServer:
             writer.close()
             return
         opts = self.options
-        connection = LiveConnection(
+        connection = (service.driver or LiveConnection)(
             self.world, service, reader, writer, tls_context=context,
             idle_timeout=opts.timeouts.get(service.protocol, IDLE_TIMEOUTS[service.protocol]),
             handshake_timeout=opts.handshake_timeout, throttle=self.throttle,

@@ -42,6 +42,20 @@ def check_tls_names(values: list[str], lang: str) -> list[str]:
     return values
 
 
+def parse_port_range(value: str | None, lang: str) -> tuple[int, int] | None:
+    """``--ftp-passive-ports LOW-HIGH`` (or a single port): the inclusive range, or None."""
+    if value is None:
+        return None
+    low, _, high = value.strip().partition("-")
+    try:
+        low_port, high_port = int(low), int(high or low)
+    except ValueError:
+        raise ServeUsageError(t("serve.bad_port_range", lang, value=value)) from None
+    if not 1 <= low_port <= high_port <= 65535:
+        raise ServeUsageError(t("serve.bad_port_range", lang, value=value))
+    return low_port, high_port
+
+
 def options_from(args) -> ServeOptions:
     return ServeOptions(scenario=args.scenario, host=args.host, port_offset=args.port_offset,
                         domain=args.domain, users=parse_users(args.user, args.lang),
@@ -52,7 +66,8 @@ def options_from(args) -> ServeOptions:
                         tls_names=check_tls_names(args.tls_name, args.lang),
                         roster=args.roster, students=args.students,
                         passwords_path=args.passwords,
-                        trace_file_max_mb=max(0.0, args.trace_max_mb))
+                        trace_file_max_mb=max(0.0, args.trace_max_mb),
+                        ftp_passive_ports=parse_port_range(args.ftp_passive_ports, args.lang))
 
 
 #: The signals that stop the server: Ctrl-C everywhere, SIGTERM (kill, systemd) on POSIX,

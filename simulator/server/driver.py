@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..protocols import Engine, Utterance
+from ..protocols.ftp import LoggedIn as FTPLoggedIn
 from ..protocols.imap import Authenticated as IMAPAuthenticated
 from ..protocols.pop3 import Authenticated as POP3Authenticated
 from ..protocols.smtp import AuthSucceeded
@@ -48,8 +49,9 @@ HANDSHAKE_TIMEOUT = 15.0
 #: Engine seconds a connection may run its pipelined commands before the others get a turn.
 TIME_SLICE = 0.005
 log = logging.getLogger("mailsim.server")
-#: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2).
-LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated)
+#: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2,
+#: RFC 959 §4.1.1).
+LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated, FTPLoggedIn)
 
 
 class LiveConnection:
@@ -93,7 +95,7 @@ class LiveConnection:
         try:
             if self.service.security == "tls" and not await self._handshake():
                 return
-            self.engine = self.service.make(self.peer, self.conn_id)
+            self.engine = self._make_engine()
             if self.world.imap is not None:
                 self.world.imap.attach(self.engine, self)
             if self.service.attach is not None:
@@ -106,6 +108,10 @@ class LiveConnection:
             self._end_of_stream()
         finally:
             await self._close()
+
+    def _make_engine(self) -> Engine:
+        """A fresh engine of this connection's service."""
+        return self.service.make(self.peer, self.conn_id)
 
     async def _loop(self) -> None:
         while not self._finished():

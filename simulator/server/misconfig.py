@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..protocols.ftp.events import LoginFailed as FTPLoginFailed
 from ..protocols.imap.events import CommandCompleted
 from ..protocols.pop3.events import AuthenticationFailed
 from ..protocols.smtp.events import AuthFailed
@@ -91,7 +92,7 @@ def login_finding(user: str | None, find_account, domain: str) -> Finding:
 
 
 #: The engine events a diagnosis may come from.
-WATCHED = (AuthFailed, AuthenticationFailed, CommandCompleted)
+WATCHED = (AuthFailed, AuthenticationFailed, CommandCompleted, FTPLoginFailed)
 
 
 class Diagnoser:
@@ -120,6 +121,8 @@ class Diagnoser:
 
     def _from_event(self, event, line: bytes, reply: bytes) -> list[Finding]:
         if isinstance(event, AuthFailed) and event.reply.code == 535:
+            return [self._login(event.user)]
+        if isinstance(event, FTPLoginFailed):               # PASS answered 530 (RFC 959)
             return [self._login(event.user)]
         if isinstance(event, AuthenticationFailed):
             if event.reason == "in-use":

@@ -16,12 +16,14 @@ from ..network.mta import SessionHandler
 from ..protocols.pop2 import POP2Config, POP2Server
 from ..protocols.pop3 import POP3Config, POP3Server
 from ..protocols.smtp import Envelope, Path, Reply, ServerConfig, SMTPServer
+from .ftp_side import FTPLiveConnection
 
 #: Seconds a server waits for the client's next command before it hangs up.
 #: SMTP: RFC 5321 §4.5.3.2.7 (at least 5 minutes); POP: RFC 1939 §3 (at
 #: least 10 minutes); IMAP: RFC 9051 §5.4 (at least 30 minutes).
 IDLE_TIMEOUTS = {"SMTP": 300.0, "POP3": 600.0, "POP2": 600.0, "IMAP": 1800.0,
-                 "HTTP": 60.0}      # HTTP: a keep-alive connection nobody uses (RFC 9112 §9.5)
+                 "HTTP": 60.0,      # HTTP: a keep-alive connection nobody uses (RFC 9112 §9.5)
+                 "FTP": 300.0}      # FTP: RFC 959 sets none; vsftpd's idle_session_timeout
 
 #: security: "none", "starttls" (upgrade in the session) or "tls" (implicit TLS).
 SERVICE_TABLE = (
@@ -35,6 +37,7 @@ SERVICE_TABLE = (
     ("imap", "IMAP", 143, "starttls", "imap"),
     ("imaps", "IMAP", 993, "tls", "imap"),
     ("http", "HTTP", 80, "none", "imap"),          # the webmail over the served mailboxes
+    ("ftp", "FTP", 21, "none", "ftp"),             # each account's files (RFC 959 §3.2)
 )
 
 
@@ -49,6 +52,8 @@ class Service:
     make: Callable[[str, str], Any]     # (peer, conn_id) -> a fresh server engine
     #: (engine, driver): tells the service which live connection drives an engine
     attach: Callable[[Any, Any], None] | None = None
+    #: the driver class of its connections (None: the plain LiveConnection)
+    driver: type | None = None
 
 
 class LiveSMTPHandler(SessionHandler):
@@ -86,23 +91,26 @@ class LiveSMTPHandler(SessionHandler):
 def build_services(world) -> list[Service]:
     """The services the served host's roles call for, in the order of SERVICE_TABLE."""
     roles = set(world.host.roles) | ({"submission"} if world.host.submission else set())
-    makers = {"SMTP": _smtp, "POP3": _pop3, "POP2": _pop2, "IMAP": _imap, "HTTP": _http}
+    makers = {"SMTP": _smtp, "POP3": _pop3, "POP2": _pop2, "IMAP": _imap, "HTTP": _http,
+              "FTP": _ftp}
     out = []
     for name, protocol, port, security, role in SERVICE_TABLE:
-        if role not in roles or (protocol == "IMAP" and world.imap is None):
+        if role not in roles or (protocol == "IMAP" and world.imap is None) or \
+                (protocol == "FTP" and world.ftp is None):
             continue
         if world.require_tls and _cannot_require_tls(protocol, security):
             continue
         maker = makers[protocol]
         attach = world.webmail.attach_live if protocol == "HTTP" else None
+        driver = FTPLiveConnection if protocol == "FTP" else None
         out.append(Service(name, protocol, port, security,
                            lambda peer, conn, m=maker, n=name, s=security:
-                           m(world, n, s, peer, conn), attach))
+                           m(world, n, s, peer, conn), attach, driver))
     return out
 
 
 def _cannot_require_tls(protocol: str, security: str) -> bool:
-    """Ports that stay closed with --require-tls: POP2 has no TLS at all."""
+    """Ports that stay closed with --require-tls: POP2, HTTP and FTP have no TLS here."""
     return security == "none"
 
 
@@ -147,3 +155,9 @@ def _http(world, name: str, security: str, peer: str, conn_id: str):
     """The webmail (:mod:`simulator.network.webmail`) over the served host's own IMAP and
     submission: a browser logs in with the same accounts as a mail program."""
     return world.webmail.server_session(80, peer, conn_id)
+
+
+def _ftp(world, name: str, security: str, peer: str, conn_id: str):
+    """FTP (RFC 959) over each account's own files; :class:`.ftp_side.FTPLiveConnection`
+    makes the engine itself, with the address the client reached (for 227 replies)."""
+    return world.ftp.session(peer)

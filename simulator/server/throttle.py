@@ -5,7 +5,7 @@ the same client address, wait longer before its answer goes out (Dovecot's
 ``auth_failure_delay`` and Postfix's anvil do the same).  The delay is an
 ``await`` in the connection's own task: the guessing client waits, every
 other client goes on.  The answer itself stays the protocol's own (535
-5.7.8, ``-ERR``, ``NO [AUTHENTICATIONFAILED]``), only later.
+5.7.8, ``-ERR``, ``NO [AUTHENTICATIONFAILED]``, FTP's 530), only later.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..protocols.ftp.events import LoginFailed as FTPLoginFailed
 from ..protocols.imap.events import CommandCompleted
 from ..protocols.pop3.events import AuthenticationFailed
 from ..protocols.smtp.events import AuthFailed
@@ -74,7 +75,8 @@ def failed_logins(events: Iterable[Any]) -> int:
 
     SMTP: AuthFailed with 535 (RFC 4954 §6; a cancelled exchange is no guess);
     POP3 and POP2: AuthenticationFailed for wrong credentials (RFC 1939 §7);
-    IMAP: a tagged NO to LOGIN or AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3).
+    IMAP: a tagged NO to LOGIN or AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3);
+    FTP: a PASS answered 530 or 421 (RFC 959 §4.1.1).
     """
     count = 0
     for event in events:
@@ -84,4 +86,6 @@ def failed_logins(events: Iterable[Any]) -> int:
             count += event.reason in ("auth", "too-many")
         elif isinstance(event, CommandCompleted):
             count += event.name in ("LOGIN", "AUTHENTICATE") and event.status == "NO"
+        elif isinstance(event, FTPLoginFailed):
+            count += 1
     return count

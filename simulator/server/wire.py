@@ -19,6 +19,7 @@ BUSY = {
     "POP2": b"- Too many connections, try again later\r\n",
     "HTTP": b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
             b"Connection: close\r\n\r\n",
+    "FTP": b"421 Too many connections, try again later\r\n",          # RFC 959 §4.2
 }
 
 #: The server is stopping: the same codes, so a client knows to come back (RFC 5321 §3.8:
@@ -30,6 +31,7 @@ SHUTDOWN = {
     "POP2": b"- Server shutting down, try again later\r\n",
     "HTTP": b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
             b"Connection: close\r\n\r\n",
+    "FTP": b"421 Server shutting down, try again later\r\n",
 }
 
 _FAULT_TEXT = "Internal error in the simulator, command not processed"
@@ -42,7 +44,7 @@ def fault_reply(protocol: str, line: bytes, *, last: bool) -> bytes:
 
     SMTP 500 / 421 (RFC 5321 §4.2.2, §3.8); POP3 ``-ERR [SYS/PERM]`` (RFC 3206 §4);
     POP2 ``-``; IMAP ``BAD [SERVERBUG]`` with the command's tag, ``* BYE`` to hang up
-    (RFC 5530 §3, RFC 9051 §7.1.3).
+    (RFC 5530 §3, RFC 9051 §7.1.3); FTP 451 "local error in processing" / 421 (RFC 959 §4.2).
     """
     if protocol == "SMTP":
         return f"{'421 4.3.0' if last else '500 5.3.0'} {_FAULT_TEXT}\r\n".encode()
@@ -50,6 +52,8 @@ def fault_reply(protocol: str, line: bytes, *, last: bool) -> bytes:
         return f"-ERR [SYS/PERM] {_FAULT_TEXT}\r\n".encode()
     if protocol == "POP2":
         return f"- {_FAULT_TEXT}\r\n".encode()
+    if protocol == "FTP":
+        return f"{'421' if last else '451'} {_FAULT_TEXT}\r\n".encode()
     if protocol == "HTTP":          # RFC 9110 §15.6.1
         return (f"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
                 f"Content-Length: {len(_FAULT_TEXT)}\r\nConnection: close\r\n\r\n"

@@ -24,6 +24,7 @@ from ..scenarios.loader import load_text
 from ..scenarios.model import User
 from ..trace import Step, Trace
 from .clock import RealTimeScheduler
+from .ftp_side import FTPSide
 from .imap_side import ImapSide
 from .services import build_services
 
@@ -169,7 +170,8 @@ class World:
     def __init__(self, scenario: Scenario, loop, *, store: MailStore | None = None,
                  require_tls: bool = False, bind_sender: bool = False,
                  trace_max_steps: int = 10_000, trace_max_bytes: int = 8 << 20,
-                 spool=None) -> None:
+                 spool=None, files_root=None, ftp_passive_ports: tuple[int, int] | None = None,
+                 bind: str = "127.0.0.1") -> None:
         self.scenario = scenario
         self.require_tls = require_tls
         self.bind_sender = bind_sender
@@ -193,6 +195,10 @@ class World:
         self.webmail = WebmailService(self.net.context, self.host,
                                       token=lambda: secrets.token_hex(16)) \
             if self.imap is not None else None
+        #: each account's files for FTP (under ``files_root``/ftp with --maildir)
+        self.ftp = FTPSide(self.net.store, self.host.name.lower(), self.net.now_datetime,
+                           root=files_root, bind=bind, passive_ports=ftp_passive_ports) \
+            if "ftp" in self.host.roles else None
         self.services = build_services(self)
 
     @property
