@@ -5,7 +5,7 @@ could send in ``state``: mostly a command the state table allows there
 (so that random walks reach the deep states: a mail transaction, a
 selected mailbox, message text), sometimes any command of the protocol or
 an unknown one, with arguments drawn from the syntax of RFC 5321 / 1939 /
-937 / 3501 including the awkward corners (empty, over-long, 8-bit, quoted,
+937 / 3501 / 959 / 9112 including the awkward corners (empty, over-long, 8-bit, quoted,
 out of range).  :mod:`.mutate` then breaks the lines at the byte level.
 
 The grammars read the engines' state tables, never their code, so a
@@ -18,6 +18,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 
+from simulator.protocols.ftp import states as ftp_states
 from simulator.protocols.imap import states as imap_states
 from simulator.protocols.pop2 import states as pop2_states
 from simulator.protocols.pop3 import states as pop3_states
@@ -345,3 +346,127 @@ class IMAPGrammar(Grammar):
         if form is not None:
             return form()
         return verb if rng.random() < 0.85 else f"{verb} {_word(rng)}"
+
+
+# --------------------------------------------------------------------------- FTP
+
+_FTP_FILES = ("incoming/fz.bin", "fz.bin", "incoming", "/", "..", "../..", "/etc/passwd",
+              "a/b/c", "\u00fcml\u00e4ut.txt", "x" * 300, "*", "-la", "incoming/../../x",
+              "", " ", "fz.bin fz.bin")
+
+
+@dataclass
+class FTPGrammar(Grammar):
+    """RFC 959 commands with RFC 2428 EPRT/EPSV and RFC 3659 SIZE/MDTM/MLSD.
+
+    ``extra["active_port"]``: the port the fuzzing client listens on, so that a
+    well-formed PORT/EPRT names a place where the server's data connection is taken.
+    """
+
+    verbs: tuple[str, ...] = ftp_states.ALL_COMMANDS + ("MKD", "DELE", "ABOR", "REST", "SITE",
+                                                        "AUTH", "OPTS", "APPE")
+
+    def table_verbs(self, state: str) -> tuple[str, ...]:
+        return ftp_states.allowed(state)
+
+    def forward_verbs(self, state: str) -> tuple[str, ...]:
+        return _table_forward(ftp_states.TABLE, state)
+
+    def line(self, verb: str, state: str, rng: random.Random) -> str:
+        a = self.account
+        port = int(self.extra.get("active_port", 1))
+        forms = {
+            "USER": lambda: f"USER {_pick(rng, (a.user,), ('nobody', 'a b', 'x' * 300, ''))}",
+            "PASS": lambda: f"PASS {_pick(rng, (a.password,), ('wrong', '', 'with space'))}",
+            "CWD": lambda: f"CWD {_pick(rng, ('incoming', '/', '..'), _FTP_FILES)}",
+            "TYPE": lambda: f"TYPE {_pick(rng, ('A', 'I', 'A N', 'L 8'), ('Q', 'E', 'L 7', ''))}",
+            "PORT": lambda: "PORT " + _pick(
+                rng, (f"127,0,0,1,{port // 256},{port % 256}",),
+                ("10,1,2,3,4,5", "1,2,3", "256,0,0,1,0,1", "127,0,0,1,0,1", "a,b,c,d,e,f",
+                 "127,0,0,1,999,1", "")),
+            "EPRT": lambda: "EPRT " + _pick(
+                rng, (f"|1|127.0.0.1|{port}|",),
+                (f"|2|::1|{port}|", "|1|192.0.2.1|21|", "||", "|1|127.0.0.1|0|",
+                 "|1|127.0.0.1|70000|", "x", "|1|127.0.0.1|")),
+            "EPSV": lambda: "EPSV" + _pick(rng, ("", " 1"), (" 2", " ALL", " x", " 1 2")),
+        }
+        if verb in forms:
+            return forms[verb]()
+        if verb in ("SIZE", "MDTM", "RETR", "STOR", "LIST", "NLST", "MLSD", "MKD", "DELE"):
+            name = _pick(rng, ("incoming/fz.bin", "fz.bin", "incoming"), _FTP_FILES)
+            return f"{verb} {name}".rstrip() if verb not in ("LIST", "NLST", "MLSD") \
+                or rng.random() < 0.6 else verb
+        return verb if rng.random() < 0.85 else f"{verb} {_word(rng)}"
+
+
+# --------------------------------------------------------------------------- HTTP
+
+_HTTP_TARGETS = ("/", "/inbox", "/compose", "/message/1", "/message/2", "/nothing",
+                 "/message/x", "/message/99999999999999999999", "/%00", "/%zz", "*",
+                 "http://mail.example.test/inbox", "/" + "a" * 9000, "/inbox?sent=1", "",
+                 "/\u00fc")
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+                 "get", "BREW", "")
+
+
+def _often(rng: random.Random, good: tuple[str, ...], awkward: tuple[str, ...]) -> str:
+    """Like :func:`_pick`, rarer corners: a request has many fields, and one bad field
+    ends the connection (400 with Connection: close), so the walk would never get deep."""
+    return rng.choice(good if rng.random() < 0.93 else awkward)
+
+
+@dataclass
+class HTTPGrammar(Grammar):
+    """RFC 9112 requests for the webmail: request line, header fields, a body.
+
+    ``cookie``: the session the last successful login set, sent back so that walks
+    reach the inbox, a message and the send form.
+    """
+
+    cookie: str | None = None
+
+    def request(self, rng: random.Random) -> list[bytes]:
+        """One request as its lines (the last ones may be the body, not lines)."""
+        a = self.account
+        forms = {
+            "login": lambda: ("POST", "/login",
+                              f"user={_often(rng, (a.user,), ('nobody', '', '%FF'))}&password="
+                              f"{_often(rng, (a.password,), ('wrong', '', '%00'))}"),
+            "send": lambda: ("POST", "/send",
+                             "to=" + _often(rng, ("sink%40example.test",),
+                                           ("", "nobody", "%3C%3E", "a" * 300))
+                             + "&subject=fz&body=" + _often(rng, ("hello",), ("", "%0D%0A.%0D%0A",
+                                                                               "x" * 5000))),
+            "logout": lambda: ("POST", "/logout", ""),
+            "get": lambda: (_often(rng, ("GET", "HEAD"), _HTTP_METHODS),
+                            _often(rng, _HTTP_TARGETS[:5], _HTTP_TARGETS), None),
+        }
+        kind = rng.choice(("login", "get", "get", "get", "send", "logout") if self.cookie
+                          else ("login", "login", "get", "get", "send"))
+        method, target, body = forms[kind]()
+        version = _often(rng, ("HTTP/1.1",), ("HTTP/1.0", "HTTP/2", "HTTP/1.1x", "", "http/1.1"))
+        lines = [f"{method} {target} {version}".strip()]
+        if rng.random() < 0.95:
+            lines.append(f"Host: {_often(rng, ('mail.example.test',), ('', 'a' * 300, 'x y'))}")
+        if self.cookie and rng.random() < 0.9:
+            lines.append(f"Cookie: {self.cookie}")
+        if rng.random() < 0.1:
+            lines.append(rng.choice(("Connection: close", "X: " + "y" * 9000, "Bad Header",
+                                     ": empty", "Expect: 100-continue", "Content-Length: x")))
+        raw = [(line + "\r\n").encode("utf-8") for line in lines]
+        if body is None:
+            return raw + [b"\r\n"]
+        data = body.encode("utf-8")
+        if rng.random() < 0.2:                       # the same body, chunked (RFC 9112 §7.1)
+            chunks = b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + 7]), data[i:i + 7])
+                              for i in range(0, len(data), 7))
+            return raw + [b"Content-Type: application/x-www-form-urlencoded\r\n",
+                          b"Transfer-Encoding: chunked\r\n", b"\r\n", chunks + b"0\r\n\r\n"]
+        return raw + [b"Content-Type: application/x-www-form-urlencoded\r\n",
+                      b"Content-Length: %d\r\n" % len(data), b"\r\n", data]
+
+    def table_verbs(self, state: str) -> tuple[str, ...]:
+        return ()
+
+    def line(self, verb: str, state: str, rng: random.Random) -> str:
+        return verb

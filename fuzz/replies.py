@@ -9,6 +9,10 @@ reply the engines think fine but a real client cannot read is caught:
   most 512 octets; after some +OK a dot-stuffed block ended by ``.CRLF``;
 - POP2 (RFC 937): ``+``, ``-``, ``#nn``, ``=ccc`` lines, and after RETR
   exactly the announced ccc octets of text;
+- FTP (RFC 959 §4.2): ``ddd SP text CRLF``, or ``ddd-text`` … ``ddd SP text``
+  with free lines between (FEAT's, RFC 2389 §3.2), the first digit 1–5;
+- HTTP/1.1 (RFC 9112 §4, §6): a status line, header fields, then exactly
+  the body its Content-Length or chunked coding announces;
 - IMAP (RFC 3501 §7, §9; RFC 9051): ``* …``, ``+ …`` and ``tag OK|NO|BAD
   …`` lines whose literals ``{n}`` carry exactly n octets, with balanced
   parentheses and well-formed quoted strings in data responses.
@@ -325,3 +329,166 @@ def _skip_quoted(text: bytes, j: int, raw: bytes) -> int:
             raise BadReply("CR, LF or NUL in a quoted string", raw)
         j += 1
     raise BadReply("quoted string not closed", raw)
+
+
+# --------------------------------------------------------------------------- FTP
+
+_FTP_FIRST = re.compile(rb"([1-5][0-9][0-9])([ -])(.*)\r\n\Z", re.DOTALL)
+#: An FTP reply line echoes a path of up to a 512-octet command: allow for it and the words.
+MAX_FTP_LINE = 1024
+
+
+class FTPReplies:
+    """Splits an FTP control connection's bytes into replies and checks each (RFC 959 §4.2)."""
+
+    def __init__(self) -> None:
+        self._rest = b""
+        self._open: bytes | None = None          # the code of a multi-line reply being read
+        self.texts: list[str] = []               # the first line of each completed reply
+        self._first = b""
+
+    def feed(self, data: bytes) -> list[str]:
+        """The codes of the replies completed by ``data``."""
+        lines, self._rest = _lines(self._rest + data)
+        done = []
+        for line in lines:
+            if len(line) > MAX_FTP_LINE:
+                raise BadReply("reply line over 1024 octets", line)
+            if not line.endswith(b"\r\n"):
+                raise BadReply("reply line without CRLF", line)
+            match = _FTP_FIRST.match(line)
+            if self._open is not None:
+                _text(line, line[:-2])
+                if match and match.group(1) == self._open and match.group(2) == b" ":
+                    done.append(self._open.decode())
+                    self.texts.append(self._first.decode("utf-8", "replace"))
+                    self._open = None
+                continue
+            if not match:
+                raise BadReply("not an FTP reply line", line)
+            code, sep, text = match.groups()
+            _text(line, text)
+            if sep == b"-":
+                self._open, self._first = code, line
+            else:
+                done.append(code.decode())
+                self.texts.append(line.decode("utf-8", "replace"))
+        if len(self._rest) > MAX_FTP_LINE:
+            raise BadReply("reply line over 1024 octets", self._rest)
+        return done
+
+
+# --------------------------------------------------------------------------- HTTP
+
+_STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([1-5][0-9][0-9]) ([\t -~\x80-\xff]*)\r\n\Z")
+_FIELD = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t -~\x80-\xff]*?)[ \t]*\r\n\Z")
+MAX_HEAD = 64 << 10
+
+
+class HTTPResponses:
+    """Splits a server's bytes into HTTP/1.1 responses and checks each (RFC 9112).
+
+    ``expect(head_only)`` before each request says whether its response has no body
+    (HEAD, RFC 9110 §9.3.2); 1xx, 204 and 304 never have one (RFC 9112 §6.3).
+    """
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._heads: list[bool] = []
+        self.closing = False                     # "Connection: close" seen: nothing may follow
+        #: a 4xx/5xx closed the connection after a HEAD: the server may not have read the
+        #: request as HEAD at all (a broken field line), so a body may follow
+        self._unread_head = False
+        self._heads_was = False
+
+    def expect(self, head_only: bool) -> None:
+        self._heads.append(head_only)
+
+    def feed(self, data: bytes) -> list[str]:
+        """The status classes (``"2xx"``…) of the responses completed by ``data``."""
+        self._buf += data
+        done = []
+        while self._buf:
+            if self.closing:
+                if self._unread_head:
+                    self._buf.clear()          # the body of an error to a HEAD it never read
+                    break
+                raise BadReply("bytes after a response with Connection: close", bytes(self._buf))
+            found = self._response()
+            if found is None:
+                break
+            done.append(found)
+        return done
+
+    def _response(self) -> str | None:
+        end = self._buf.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self._buf) > MAX_HEAD:
+                raise BadReply("response head over 64 KiB", bytes(self._buf[:200]))
+            return None
+        head = bytes(self._buf[:end + 2])
+        lines = [line + b"\r\n" for line in head.split(b"\r\n")[:-1]]
+        status = _STATUS_LINE.match(lines[0])
+        if not status:
+            raise BadReply("not an HTTP/1.1 status line", lines[0])
+        fields: dict[bytes, bytes] = {}
+        for line in lines[1:]:
+            match = _FIELD.match(line)
+            if not match:
+                raise BadReply("not a header field line", line)
+            fields[match.group(1).lower()] = match.group(2)
+        code = int(status.group(1))
+        if not self._heads:
+            raise BadReply("a response nobody asked for", lines[0])
+        head_only = self._heads[0] or code < 200 or code in (204, 304)
+        body_at = end + 4
+        length = self._body_length(fields, head_only, body_at)
+        if length is None:
+            return None
+        self._heads_was = self._heads[0]
+        if code >= 200:
+            self._heads.pop(0)
+        del self._buf[:body_at + length]
+        if b"close" in fields.get(b"connection", b"").lower():
+            self.closing = True
+            self._unread_head = self._heads_was and code >= 400
+        return f"{code // 100}xx"
+
+    def _body_length(self, fields: dict[bytes, bytes], head_only: bool,
+                     start: int) -> int | None:
+        """The body's octets after ``start`` if they are all here, else None."""
+        if head_only:
+            return 0
+        if b"transfer-encoding" in fields:
+            if fields[b"transfer-encoding"].lower() != b"chunked":
+                raise BadReply("a transfer coding other than chunked", fields[b"transfer-encoding"])
+            return self._chunked(start)
+        if b"content-length" not in fields:
+            raise BadReply("a response without a length (the connection would have to close)",
+                           bytes(self._buf[:200]))
+        value = fields[b"content-length"]
+        if not value.isdigit():
+            raise BadReply("Content-Length is not a number", value)
+        length = int(value)
+        return length if len(self._buf) - start >= length else None
+
+    def _chunked(self, start: int) -> int | None:
+        at = start
+        while True:
+            end = self._buf.find(b"\r\n", at)
+            if end < 0:
+                return None
+            size_text = bytes(self._buf[at:end]).split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise BadReply("a chunk size that is not hexadecimal", size_text) from None
+            at = end + 2
+            if size == 0:
+                trailer = self._buf.find(b"\r\n", at)
+                return None if trailer < 0 else trailer + 2 - start
+            if len(self._buf) < at + size + 2:
+                return None
+            if self._buf[at + size:at + size + 2] != b"\r\n":
+                raise BadReply("a chunk not followed by CRLF", bytes(self._buf[at:at + 40]))
+            at += size + 2

@@ -39,10 +39,26 @@ from pathlib import Path
 
 from simulator.server.services import SERVICE_TABLE
 
-from .grammar import Account, IMAPGrammar, POP2Grammar, POP3Grammar, SMTPGrammar
+from .grammar import (
+    Account,
+    FTPGrammar,
+    HTTPGrammar,
+    IMAPGrammar,
+    POP2Grammar,
+    POP3Grammar,
+    SMTPGrammar,
+)
 from .mutate import split
 from .replies import BadReply
-from .wire_models import IMAPModel, Model, POP2Model, POP3Model, SMTPModel
+from .wire_models import (
+    FTPModel,
+    HTTPModel,
+    IMAPModel,
+    Model,
+    POP2Model,
+    POP3Model,
+    SMTPModel,
+)
 
 DOMAIN = "example.test"
 SINK = Account("sink", "sink-pw")             # receives the tracked messages; nobody else logs in
@@ -151,9 +167,12 @@ def free_offset(rng: random.Random) -> int:
     raise RuntimeError("no free port offset")
 
 
-#: The protocols with a wire model here; HTTP (the webmail) has no greeting to time and
-#: is fuzzed at the engine (tests/protocols/http/test_http_fuzz.py).
-MODELLED = ("SMTP", "POP3", "POP2", "IMAP")
+#: The protocols with a wire model here: every port ``mailsim serve`` opens.
+MODELLED = ("SMTP", "POP3", "POP2", "IMAP", "FTP", "HTTP")
+#: What the probe sends where the server speaks second (HTTP): a request to time.
+PROBE_REQUEST = b"GET / HTTP/1.1\r\nHost: probe.test\r\nConnection: close\r\n\r\n"
+#: Seconds a data connection of the FTP walk may take to move its octets.
+DATA_WAIT = 30.0
 
 
 def ports(offset: int, names: list[str] | None) -> list[Port]:
@@ -187,8 +206,12 @@ class Run:
     def new_token(self) -> str:
         return f"fz{self.seed}-{next(self._tokens)}"
 
-    def model(self, port: Port, rng: random.Random) -> Model:
+    def model(self, port: Port, rng: random.Random, active_port: int = 1) -> Model:
         rate = rng.choice(RATES)
+        if port.protocol == "FTP":
+            return FTPModel(FTPGrammar(FUZZ, {"active_port": active_port}), rng, rate)
+        if port.protocol == "HTTP":
+            return HTTPModel(HTTPGrammar(FUZZ), rng, rate)
         if port.protocol == "SMTP":
             grammar = SMTPGrammar(FUZZ, {"auth": port.name != "smtp"},   # the MX offers no AUTH
                                   recipients=(f"{SINK.user}@{DOMAIN}", f"{FUZZ.user}@{DOMAIN}"))
@@ -201,7 +224,18 @@ class Run:
 
     async def session(self, port: Port, rng: random.Random, tally: Tally) -> None:
         """One connection: greeting, a random walk, then QUIT, a hang-up or an abort."""
-        model = self.model(port, rng)
+        if port.protocol == "FTP":
+            data = DataConnections(self.host, rng)
+            await data.listen()
+            try:
+                await self._session(port, self.model(port, rng, data.port), rng, tally, data)
+            finally:
+                await data.close()
+            return
+        await self._session(port, self.model(port, rng), rng, tally)
+
+    async def _session(self, port: Port, model: Model, rng: random.Random, tally: Tally,
+                       data: DataConnections | None = None) -> None:
         tls = self.tls if port.security == "tls" else None
         try:
             reader, writer = await asyncio.wait_for(
@@ -211,7 +245,7 @@ class Run:
             return
         tally.connections += 1
         try:
-            await self._walk(model, reader, writer, rng, tally, rng.randrange(1, 60))
+            await self._walk(model, reader, writer, rng, tally, rng.randrange(1, 60), data)
         except BadReply as exc:
             tally.fault("invalid reply", str(exc))
         except (OSError, EOFError, ssl.SSLError, TimeoutError):
@@ -228,18 +262,22 @@ class Run:
                 pass
 
     async def _walk(self, model: Model, reader, writer, rng: random.Random, tally: Tally,
-                    steps: int) -> None:
-        await self._read(model, reader, 1, tally)        # the greeting
+                    steps: int, data: DataConnections | None = None) -> None:
+        if model.greeting:
+            await self._read(model, reader, model.greeting, tally)
         for _ in range(steps):
             if model.closed:
                 return
             if model.wants_tls:
                 await writer.start_tls(self.tls)
                 model.tls_done()
-            data, expected = model.prepare(model.draw())
+            batch, expected = model.prepare(model.draw())
             tally.commands += 1
-            model.transcript.append(("C", data))
-            for chunk in split(data, rng):
+            model.transcript.append(("C", batch))
+            if data is not None and isinstance(model, FTPModel) and model.data is not None:
+                await data.open(*model.data)          # as ftplib does: connect, then RETR
+                model.data = None
+            for chunk in split(batch, rng):
                 writer.write(chunk)
                 await writer.drain()
             await self._read(model, reader, expected, tally)
@@ -275,9 +313,71 @@ class Run:
                 self.transcripts[message.token] = model.transcript
 
 
+class DataConnections:
+    """The FTP walk's data connections: a listener for active mode, a connect for passive.
+
+    Each connection carries what its transfer wants: random octets for STOR (then the
+    client closes, RFC 959 §3.3), else everything the server sends until it closes.
+    """
+
+    def __init__(self, host: str, rng: random.Random) -> None:
+        self.host, self.rng = host, rng
+        self.port = 1
+        self.verb = ""
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    async def listen(self) -> None:
+        self._server = await asyncio.start_server(self._accepted, self.host, 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def open(self, verb: str, port: int | None) -> None:
+        """Before a transfer command: connect to the passive ``port``; for active mode
+        (``port`` None) note what the server's connection to the listener is for."""
+        self.verb = verb
+        if port is None:
+            return
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, port), 10)
+        except (OSError, TimeoutError):
+            return                            # the server answers 425: that is checked
+        self._start(self._move(reader, writer, verb))
+
+    async def _accepted(self, reader, writer) -> None:
+        await self._move(reader, writer, self.verb)
+
+    async def _move(self, reader, writer, verb: str) -> None:
+        try:
+            async with asyncio.timeout(DATA_WAIT):
+                if verb == "STOR":
+                    size = self.rng.choice((0, 1, 100, 5000, 70_000))
+                    writer.write(self.rng.randbytes(size))
+                    await writer.drain()
+                else:
+                    while await reader.read(65536):
+                        pass
+        except (OSError, TimeoutError):
+            pass
+        finally:
+            writer.close()
+
+    def _start(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            self._server.close()
+
+
 def _classes(protocol: str, kinds: list[str]) -> list[str]:
-    if protocol == "SMTP":
-        return [k[0] + "xx" for k in kinds]
+    if protocol in ("SMTP", "FTP"):
+        return [k[0] + "xx" if k[0].isdigit() else k for k in kinds]
     return kinds
 
 
@@ -303,6 +403,8 @@ async def probe(run: Run, port: Port, tally: Tally, stop: asyncio.Event) -> None
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(run.host, port.port, ssl=tls), 30)
+            if port.protocol == "HTTP":               # the server speaks second: ask
+                writer.write(PROBE_REQUEST)
             await asyncio.wait_for(reader.readline(), 30)
             took = time.monotonic() - started
             writer.transport.abort()

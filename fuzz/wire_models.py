@@ -16,15 +16,26 @@ What is never excused is a reply that breaks the protocol's syntax.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 from simulator.protocols._base import has_control
+from simulator.protocols.ftp import states as ftp_states
+from simulator.protocols.ftp.parser import parse_epsv, parse_pasv
 from simulator.protocols.pop3 import states as pop3_states
 from simulator.protocols.pop3.parser import parse_command
 
 from .grammar import Grammar
 from .mutate import maybe_mutate
-from .replies import BadReply, IMAPReplies, POP3Replies, SMTPReplies, pop2_reply
+from .replies import (
+    BadReply,
+    FTPReplies,
+    HTTPResponses,
+    IMAPReplies,
+    POP3Replies,
+    SMTPReplies,
+    pop2_reply,
+)
 
 
 class LineFramer:
@@ -56,6 +67,8 @@ class Model:
     max_line = 512
     #: Seconds to wait for the replies the model expects before giving up on them.
     reply_wait = 10.0
+    #: Replies the server sends before the client says anything (a greeting).
+    greeting = 1
 
     def __init__(self, grammar: Grammar, rng: random.Random, rate: float) -> None:
         self.grammar, self.rng, self.rate = grammar, rng, rate
@@ -376,4 +389,117 @@ class IMAPModel(Model):
             self.waiting = None if verb == self.waiting else self.waiting
 
 
-MODELS = {"SMTP": SMTPModel, "POP3": POP3Model, "POP2": POP2Model, "IMAP": IMAPModel}
+# --------------------------------------------------------------------------- FTP
+
+class FTPModel(Model):
+    """RFC 959 as a client tracks it, with the data connection of each transfer.
+
+    Data setup and transfers end a batch.  ``data`` is what the fuzzer must do on
+    the data connection before the batch goes out: ``(verb, port)`` — connect to
+    ``port`` (passive; the last 227/229 named it) or, with ``port`` None, take the
+    server's connection on the fuzzer's own listener (active).  A transfer the
+    server takes up is answered twice (150, then 226/425/426); one it refuses at
+    once, once: the missing preliminary reply is counted as ``"no-150"``.
+    """
+
+    protocol = "FTP"
+    initial = ftp_states.NOT_LOGGED_IN
+    turn_taking = frozenset(v.encode() for v in (*ftp_states.DATA_SETUP, *ftp_states.TRANSFERS,
+                                                  "QUIT"))
+    reply_wait = 30.0             # a transfer the server cannot open waits for its timeout
+
+    def __init__(self, grammar: Grammar, rng: random.Random, rate: float) -> None:
+        super().__init__(grammar, rng, rate)
+        self.reader = FTPReplies()
+        self.asked: list[tuple[str, bool]] = [("<greeting>", False)]   # (verb, a transfer)
+        self.passive_port: int | None = None         # from the last 227/229; None: active
+        self.data: tuple[str, int | None] | None = None
+        self.transfer_verb = ""                       # what the active listener serves
+
+    def expect(self, line: bytes) -> int:
+        verb = self.verb(line).decode("ascii", "replace")
+        transfer = verb in ftp_states.TRANSFERS and self.state == ftp_states.DATA_READY
+        if transfer:
+            self.data = (verb, self.passive_port)
+            self.transfer_verb = verb
+        self.asked.append((verb, transfer))
+        return 2 if transfer else 1
+
+    def feed(self, data: bytes) -> list[str]:
+        kinds = []
+        for code in self.reader.feed(data):
+            text = self.reader.texts.pop(0)
+            kinds.append(code)
+            if not self.asked:
+                if code != "421":
+                    raise BadReply("a reply nobody asked for", code.encode())
+                self.closed = True
+                continue
+            verb, transfer = self.asked[0]
+            if transfer and code.startswith("1"):
+                self.asked[0] = (verb, False)         # the final reply follows
+                continue
+            self.asked.pop(0)
+            if transfer:
+                kinds.append("no-150")
+            self._moved(verb, int(code), text)
+        return kinds
+
+    def _moved(self, verb: str, code: int, text: str) -> None:
+        S = ftp_states
+        if code == 421 or (verb == "QUIT" and code == 221):
+            self.closed = True
+        elif verb == "USER" and code == 331:
+            self.state = S.NEED_PASSWORD
+        elif verb == "USER":
+            self.state = S.NOT_LOGGED_IN
+        elif verb == "PASS":
+            self.state = S.LOGGED_IN if code == 230 else S.NOT_LOGGED_IN
+        elif verb in ("PASV", "EPSV") and code in (227, 229):
+            self.state = S.DATA_READY
+            self.passive_port = (parse_pasv(text) or (None, None))[1] if code == 227 \
+                else parse_epsv(text)
+        elif verb in ("PORT", "EPRT") and code == 200:
+            self.state, self.passive_port = S.DATA_READY, None
+        elif verb in S.TRANSFERS and self.state == S.DATA_READY:
+            self.state = S.LOGGED_IN                  # the data setup is used up either way
+
+
+# --------------------------------------------------------------------------- HTTP
+
+class HTTPModel(Model):
+    """RFC 9112 as a browser tracks it: one request a batch, one response each, the cookie."""
+
+    protocol = "HTTP"
+    initial = "OPEN"
+    greeting = 0
+    reply_wait = 2.0              # a request whose length lies rightly leaves the server waiting
+
+    def __init__(self, grammar: Grammar, rng: random.Random, rate: float) -> None:
+        super().__init__(grammar, rng, rate)
+        self.reader = HTTPResponses()
+        self.buffer = b""
+
+    def draw(self) -> bytes:
+        lines = self.grammar.request(self.rng)
+        return b"".join(maybe_mutate(line, self.rng, self.rate) if line.endswith(b"\r\n")
+                        else line for line in lines)
+
+    def prepare(self, data: bytes) -> tuple[bytes, int]:
+        self.reader.expect(data[:5].upper() == b"HEAD ")
+        return data, 1
+
+    def feed(self, data: bytes) -> list[str]:
+        self.buffer = (self.buffer + data)[-4096:]
+        kinds = self.reader.feed(data)
+        found = re.search(rb"(?i)set-cookie: sid=([0-9a-f]*)", self.buffer)
+        if found:
+            self.grammar.cookie = f"sid={found.group(1).decode()}" if found.group(1) else None
+            self.buffer = b""
+        if self.reader.closing:
+            self.closed = True
+        return kinds
+
+
+MODELS = {"SMTP": SMTPModel, "POP3": POP3Model, "POP2": POP2Model, "IMAP": IMAPModel,
+          "FTP": FTPModel, "HTTP": HTTPModel}

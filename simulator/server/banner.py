@@ -3,7 +3,8 @@
 The settings are the fields every mail client asks for (Thunderbird's
 "manual config", Outlook's "POP and IMAP"): server, port, connection
 security and user name, for incoming (IMAP preferred, RFC 9051; else POP3,
-RFC 1939) and outgoing mail (submission, RFC 6409).
+RFC 1939) and outgoing mail (submission, RFC 6409); and, where FTP listens,
+the files' settings (RFC 959) with the passive data ports.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def banner(server: MailServer, lang: str | None = None) -> list[str]:
     lines = [t("serve.title", lang, scenario=world.scenario.name, domain=world.domain),
              t("serve.listening", lang, host=opts.host)]
     lines += [_service_line(item, lang) for item in server.listening]
+    lines += ftp_lines(server, lang)
     lines += account_lines(server, lang)
     if opts.require_tls:
         lines.append(t("serve.require_tls", lang))
@@ -34,6 +36,22 @@ def _service_line(item: Listening, lang: str | None) -> str:
     return t("serve.service", lang, name=item.name, protocol=item.protocol, host=item.host,
              port=item.port, standard=item.standard_port,
              security=t(f"serve.security.{item.security}", lang))
+
+
+def ftp_lines(server: MailServer, lang: str | None) -> list[str]:
+    """Where FTP's passive data connections go (a firewall must let them through)."""
+    if not any(item.protocol == "FTP" for item in server.listening):
+        return []
+    ports = server.options.ftp_passive_ports
+    if ports is None:
+        return [t("serve.ftp_passive_any", lang)]
+    return [t("serve.ftp_passive", lang, low=ports[0], high=ports[1])]
+
+
+def _files_line(item: Listening | None, lang: str | None, login: str,
+                host: str | None = None) -> list[str]:
+    return [] if item is None else [t("serve.files", lang, host=host or item.host,
+                                      port=item.port, login=login)]
 
 
 def account_lines(server: MailServer, lang: str | None) -> list[str]:
@@ -56,6 +74,7 @@ def account_lines(server: MailServer, lang: str | None) -> list[str]:
                            address=user.address))
         if outgoing:
             lines.append(t("serve.outgoing", lang, **_fields(outgoing, lang), login=login))
+        lines += _files_line(by_name.get("ftp"), lang, login)
     return lines
 
 
@@ -73,6 +92,8 @@ def class_lines(server: MailServer, incoming: list[Listening], outgoing: Listeni
     if outgoing:
         lines.append(t("serve.outgoing", lang, **_fields(outgoing, lang, server.public_host),
                        login=first))
+    ftp = next((item for item in server.listening if item.name == "ftp"), None)
+    lines += _files_line(ftp, lang, first, server.public_host)
     return lines
 
 

@@ -15,7 +15,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..mail.store import _address_key
 from ..protocols.ftp import Entry
 
 #: Uploads in progress are written beside their target under this prefix, then renamed.
@@ -25,7 +24,8 @@ UPLOAD_PREFIX = ".upload-"
 def account_folder(address: str) -> str:
     """The folder name of an account's tree: its address (the domain lower-cased, as the
     Maildir store names its folders), or a digest if the address cannot be one path part."""
-    key = _address_key(address)
+    local, at, domain = address.strip().rpartition("@")
+    key = f"{local}@{domain.lower()}" if at else domain       # RFC 5321 §2.4
     if key in ("", ".", "..") or any(c in key for c in "/\\\0:") or len(key) > 200:
         return "account-" + hashlib.sha256(key.encode()).hexdigest()[:20]
     return key

@@ -24,7 +24,7 @@ from .app import Listening, MailServer
 
 #: Service names by preference, per part of a client's account settings.
 PREFERENCE = {"imap": ("imaps", "imap"), "pop3": ("pop3s", "pop3"),
-              "smtp": ("submission", "smtps")}
+              "smtp": ("submission", "smtps"), "ftp": ("ftp",)}
 
 STYLE = """
 @page { size: A4; margin: 14mm; }
@@ -118,8 +118,22 @@ def sheet(found: dict[str, list[Listening]], common: dict, login: str, name: str
         if topic == "leave_copy" and not found["pop3"]:
             continue
         parts += [f"<h3>{tr(topic + '.title')}</h3>", f"<p>{tr(topic + '.text')}</p>"]
+    if found["ftp"]:
+        parts += _files_part(found["ftp"][0], common["server"], login, tr)
     parts.append(f"<footer>{tr('printed')}</footer>")
     return _page(lang, f"{t('sheet.title', lang)} — {login}", parts)
+
+
+def _files_part(item: Listening, host: str, login: str, tr) -> list[str]:
+    """The account's files over FTP (RFC 959): the values, then FileZilla, Explorer, curl."""
+    values = {"ftp_host": host, "ftp_port": item.port, "login": login}
+    parts = [f"<h2>{tr('files')}</h2>",
+             _table([(tr("server"), html.escape(host)), (tr("port"), str(item.port)),
+                     (tr("security"), tr("files_security")), (tr("login"), html.escape(login)),
+                     (tr("files_mode"), tr("files_mode_value"))])]
+    for client in ("filezilla", "explorer", "curl"):
+        parts += [f"<h3>{tr(client + '.title')}</h3>", f"<p>{tr(client + '.steps', **values)}</p>"]
+    return parts
 
 
 def _client_values(prefix: str, items: list[Listening], host: str, lang: str) -> dict:

@@ -6,11 +6,20 @@ from collections import Counter
 
 import pytest
 
-from fuzz.grammar import Account, POP3Grammar, SMTPGrammar
+from fuzz.grammar import Account, FTPGrammar, POP3Grammar, SMTPGrammar
 from fuzz.mutate import MUTATIONS, split
-from fuzz.replies import BadReply, IMAPReplies, POP3Replies, SMTPReplies, pop2_reply, pop3_reply
+from fuzz.replies import (
+    BadReply,
+    FTPReplies,
+    HTTPResponses,
+    IMAPReplies,
+    POP3Replies,
+    SMTPReplies,
+    pop2_reply,
+    pop3_reply,
+)
 from fuzz.socket_fuzzer import Run, check_messages
-from fuzz.wire_models import POP3Model, SMTPModel, Tracked
+from fuzz.wire_models import FTPModel, POP3Model, SMTPModel, Tracked
 
 
 @pytest.mark.parametrize("good", [b"250 OK\r\n", b"250-a\r\n250 b\r\n", b"354\r\n",
@@ -120,3 +129,49 @@ def test_smtp_model_ends_data_only_at_crlf_dot_crlf_as_the_server_does():
     model.feed(b"354 go\r\n")
     assert model.prepare(b"bare\n.\r\n") == (b"bare\n.\r\n", 0)
     assert model.prepare(b"crlf\r\n.\r\n") == (b"crlf\r\n.\r\n", 1)
+
+
+@pytest.mark.parametrize("good, codes", [
+    (b"220 ready\r\n", ["220"]), (b"211-Features:\r\n EPSV\r\n MLST size*;\r\n211 End\r\n", ["211"]),
+    (b"150 Opening\r\n226 Done\r\n", ["150", "226"]), ("550 /ü: No such file\r\n".encode(), ["550"])])
+def test_ftp_replies_rfc959_accepts(good, codes):
+    assert FTPReplies().feed(good) == codes
+
+
+@pytest.mark.parametrize("bad", [b"22 ready\r\n", b"620 odd\r\n", b"220ready\r\n", b"220 a\n",
+                                 b"220 a\x00b\r\n", b"220 \xff\r\n", b"x" * 1100 + b"\r\n"])
+def test_ftp_replies_rfc959_rejects(bad):
+    with pytest.raises(BadReply):
+        FTPReplies().feed(bad)
+
+
+def test_http_responses_are_read_by_their_length_and_a_head_has_no_body():
+    reader = HTTPResponses()
+    for head in (False, True, False):
+        reader.expect(head)
+    got = reader.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+                      b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"
+                      b"HTTP/1.1 303 See Other\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"2\r\nab\r\n")
+    assert got == ["2xx", "2xx"]                       # the chunked body is not complete yet
+    assert reader.feed(b"0\r\n\r\n") == ["3xx"]
+    for bad in (b"HTTP/1.1 200 OK\r\n\r\n",              # no length, connection kept
+                b"HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n",
+                b"HTTP/1.1 200 OK\r\nBad Field\r\nContent-Length: 0\r\n\r\n"):
+        reader = HTTPResponses()
+        reader.expect(False)
+        with pytest.raises(BadReply):
+            reader.feed(bad)
+
+
+def test_ftp_model_connects_for_a_transfer_and_counts_a_refused_one_as_two():
+    model = FTPModel(FTPGrammar(Account("fuzz", "pw"), {"active_port": 4242}),
+                     random.Random(1), 0.0)
+    model.feed(b"220 hi\r\n")
+    model.prepare(b"USER fuzz\r\nPASS pw\r\nPASV\r\n")
+    assert model.feed(b"331 p\r\n230 in\r\n227 Entering Passive Mode (127,0,0,1,4,1).\r\n")
+    assert model.state == "DATA_READY" and model.passive_port == 1025
+    assert model.prepare(b"RETR x\r\n") == (b"RETR x\r\n", 2)
+    assert model.data == ("RETR", 1025)
+    assert model.feed(b"550 x: No such file\r\n") == ["550", "no-150"]
+    assert model.state == "LOGGED_IN"

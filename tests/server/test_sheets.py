@@ -55,3 +55,24 @@ def test_every_student_gets_a_page_per_language_with_the_live_values(tmp_path):
     assert "SMTP-серверу требуется проверка подлинности" in russian
     assert "Оставлять копии сообщений на сервере" in russian and "облако Microsoft" in russian
     assert second.password not in (tmp_path / "sheets" / "student01.en.html").read_text("utf-8")
+
+
+def test_the_sheet_and_the_banner_give_the_ftp_port_and_how_to_connect(tmp_path):
+    from simulator.server.banner import banner
+    with serving(students=2, passwords_path=str(tmp_path / "pw.csv"),
+                 ftp_passive_ports=(50000, 50099)) as live:
+        write_sheets(live.server, tmp_path / "sheets")
+        port = live.settings["ftp"]
+        lines = {lang: "\n".join(banner(live.server, lang)) for lang in ("en", "ru")}
+    page = text_of((tmp_path / "sheets" / "student01.en.html").read_text(encoding="utf-8"))
+    assert f"Your files: FTP (the same user name and password) Server 127.0.0.1 Port {port} " \
+           "Connection security none: FTP sends the password" in page
+    assert f"ftp://student01@127.0.0.1:{port}/" in page and "FileZilla" in page
+    assert f"curl -u student01 -T notes.txt ftp://127.0.0.1:{port}/incoming/" in page
+    russian = text_of((tmp_path / "sheets" / "student01.ru.html").read_text(encoding="utf-8"))
+    assert "Ваши файлы: FTP" in russian and "Проводник Windows" in russian
+    assert f"Порт {port}" in russian
+    assert "data ports 50000-50099" in lines["en"]
+    assert f"files, FTP: server 127.0.0.1, port {port}" in lines["en"]
+    assert "порты данных 50000-50099" in lines["ru"]
+    assert f"файлы, FTP: сервер 127.0.0.1, порт {port}" in lines["ru"]
