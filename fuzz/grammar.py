@@ -430,8 +430,8 @@ class HTTPGrammar(Grammar):
         a = self.account
         forms = {
             "login": lambda: ("POST", "/login",
-                              f"user={_often(rng, (a.user,), ('nobody', '', '%FF'))}&password="
-                              f"{_often(rng, (a.password,), ('wrong', '', '%00'))}"),
+                              (f"user={_often(rng, (a.user,), ('nobody', '', '%FF'))}"
+                               f"&password={_often(rng, (a.password,), ('wrong', '', '%00'))}")),
             "send": lambda: ("POST", "/send",
                              "to=" + _often(rng, ("sink%40example.test",),
                                            ("", "nobody", "%3C%3E", "a" * 300))

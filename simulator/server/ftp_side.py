@@ -31,6 +31,7 @@ from ..protocols import Utterance
 from ..protocols.ftp import FileStore, FTPConfig, FTPServer, MemoryFiles, TransferRequested
 from .driver import LiveConnection
 from .ftp_files import DiskFiles, account_folder
+from .throttle import failed_logins
 
 #: Seconds a data connection has to open once a transfer command came (vsftpd: 60).
 DATA_TIMEOUT = 20.0
@@ -153,7 +154,7 @@ class FTPLiveConnection(LiveConnection):
         super().__init__(*args, **kwargs)
         self._requests: list[TransferRequested] = []
         local = self.writer.get_extra_info("sockname") or ("127.0.0.1", 0)
-        self.local_address = str(local[0])
+        self.local_address = plain_ip(str(local[0]))
 
     def _make_engine(self) -> FTPServer:
         return self.world.ftp.session(self.peer, self.local_address)
@@ -192,8 +193,7 @@ class FTPLiveConnection(LiveConnection):
             self._data_step(data_conn, request, "serve.explain.ftp_data_failed",
                             f"data connection {request.host}:{request.port} failed",
                             reason=exc.__class__.__name__, seconds=f"{DATA_TIMEOUT:g}")
-            self._feed(self.engine.transfer_failed)         # 425
-            await self._write(self._collect())
+            await self._answer(self.engine.transfer_failed)          # 425
             return
         finally:
             if self.backend is not None and request.passive:
@@ -210,14 +210,23 @@ class FTPLiveConnection(LiveConnection):
         finally:
             writer.close()
         if received is None:
-            self._feed(self.engine.transfer_failed)         # 426: the data did not all arrive
-        else:
-            payload = received if request.payload is None else request.payload
-            self._record_payload(data_conn, request, payload)
-            self._data_step(data_conn, request, "ftp.data.close", "close the data connection",
-                            octets=len(payload))
-            self._feed(lambda: self.engine.transfer_done(received))     # 226
-        await self._write(self._collect())
+            await self._answer(self.engine.transfer_failed)          # 426: not all arrived
+            return
+        payload = received if request.payload is None else request.payload
+        self._record_payload(data_conn, request, payload)
+        self._data_step(data_conn, request, "ftp.data.close", "close the data connection",
+                        octets=len(payload))
+        await self._answer(lambda: self.engine.transfer_done(received))     # 226
+
+    async def _answer(self, action) -> None:
+        """The transfer's last reply, and the replies to the commands that waited behind it
+        (RFC 959 §5.4); a failed login among them is held like any other (:mod:`.throttle`)."""
+        events = self._feed(action)
+        out = self._collect()
+        failures = failed_logins(events) if self.throttle is not None else 0
+        if failures:
+            await self._hold_failed_login(failures)
+        await self._write(out)
 
     async def _open(self, request: TransferRequested):
         if not request.passive:                 # the engine checked it is the client's address
