@@ -4,10 +4,13 @@ It starts ``mailsim serve`` as a child process (its log in a file), then for
 each port runs a few clients in parallel, each a series of sessions: a
 random walk over the protocol's grammar (:mod:`.grammar`), mutated
 (:mod:`.mutate`), split into random TCP writes, STARTTLS taken when the
-server says yes, TLS ports reached through :mod:`ssl`.  Every reply is
-checked (:mod:`.replies`, through the client models of :mod:`.wire_models`).
-Meanwhile a probe opens a fresh connection to every port each second and
-times the greeting, and the server's RSS is sampled.
+server says yes, TLS ports reached through :mod:`ssl`; FTP's transfers get
+their data connections (:class:`DataConnections`: passive and active), the
+webmail's HTTP whole requests.  Every reply is checked (:mod:`.replies`,
+through the client models of :mod:`.wire_models`).  Meanwhile a probe opens
+a fresh connection to every port each second and times the greeting (on
+HTTP, where the client speaks first, the answer to a GET), and the server's
+RSS is sampled.
 
 Faults, as issue 16 counts them: a traceback in the server's log; a fresh
 client not greeted within 1 s; a message accepted with 250 that the sink
