@@ -79,7 +79,8 @@ def free_offset() -> int:
             return True
     for _ in range(1000):
         offset = random.randrange(20000, 60000, 11)
-        if all(free(p + offset) for p in (25, 587, 465, 110, 995, 109, 143, 993, 2525, 2143)):
+        if all(free(p + offset) for p in (25, 587, 465, 110, 995, 109, 143, 993, 80, 21,
+                                          2525, 2143)):
             return offset
     raise RuntimeError("no free port range found")
 
