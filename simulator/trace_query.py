@@ -8,6 +8,9 @@ A reply step's ``answers`` is the index of the command step it answers.
   SMTP reply (334, 354) answers the command without ending it: the client's
   next line (the message, a SASL response) belongs to it, and the final reply
   (250 after the dot, 235) answers the same command (RFC 5321 §4.1.1.4).
+* FTP answers in order too; its 1yz replies are preliminary (RFC 959 §4.2):
+  150 says the data connection opened, and the final 226 (or 426) that
+  follows answers the same LIST, RETR or STOR.
 * IMAP names the command by its tag: a completion carries its tag, and the
   server's untagged data and ``+`` continuations carry the tag of the command
   it was running (RFC 9051 §2.2.2); a ``+`` without one answers the command
@@ -58,7 +61,7 @@ def command_name(step: Step) -> str | None:
 
 
 def reply_code(step: Step) -> int | str | None:
-    """A server step's reply code: ``250`` (SMTP and HTTP, an int), ``"+OK"``/``"-ERR"``
+    """A server step's reply code: ``250`` (SMTP, FTP and HTTP, an int), ``"+OK"``/``"-ERR"``
     (POP3), ``"OK"``/``"NO"``/``"BAD"``/``"BYE"`` (IMAP status responses), ``"+"`` (a
     continuation request); None for IMAP data and other steps."""
     if step.direction != "s2c":
@@ -79,8 +82,8 @@ def reply_code(step: Step) -> int | str | None:
         return words[0] if words[0] in ("+OK", "-ERR", "+") else None
     if step.protocol == "POP2":
         return step.line[:1] if step.line[:1] in "+-#=" and step.line else None
-    if step.protocol == "SMTP" and words[0][:3].isdigit():
-        return int(words[0][:3])
+    if step.protocol in ("SMTP", "FTP") and words[0][:3].isdigit():
+        return int(words[0][:3])     # "211-Features:" is 211 (a multi-line reply, RFC 959 §4.2)
     return None
 
 
@@ -127,8 +130,11 @@ class ReplyLinker:
         if not conn.fifo:
             return None                         # a greeting or an unsolicited reply
         code = reply_code(step)
-        # SMTP's 354 asks for more (RFC 5321 §4.2.1); an HTTP 3xx is a final answer.
-        intermediate = step.protocol == "SMTP" and isinstance(code, int) and 300 <= code < 400
+        # SMTP's 354 asks for more (RFC 5321 §4.2.1), FTP's 150 announces the 226 to come
+        # (RFC 959 §4.2); an HTTP 3xx and an FTP 331 are final answers.
+        intermediate = isinstance(code, int) and (
+            (step.protocol == "SMTP" and 300 <= code < 400)
+            or (step.protocol == "FTP" and 100 <= code < 200))
         return conn.fifo[0] if intermediate else conn.fifo.pop(0)
 
     def _sent(self, conn: _Conn, step: Step) -> None:

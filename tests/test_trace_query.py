@@ -124,3 +124,15 @@ def test_the_final_state_is_plain_json_data(runs):
         ["Undelivered Mail Returned to Sender"]
     assert state["bounces"][0]["recipient"] == "nobody@b.test"
     assert simulate(load("bounce")).to_dict() == state
+
+
+def test_ftp_reply_codes_are_numbers_and_150_waits_for_its_226(runs):
+    """RFC 959 §4.2: a 1yz reply is preliminary, the transfer's final reply follows it."""
+    trace = runs("ftp-active-nat").trace
+    assert [x.codes for x in trace.exchanges(command="LIST")] == [[425], [150, 226]]
+    assert trace.find(command="RETR").code == 226
+    assert trace.find(command="USER").code == 331          # 3yz is final in FTP
+    assert [x.name for x in trace.exchanges(protocol="FTP", code="4xx")] == ["LIST"]
+    assert trace.find(command="QUIT").reply.line == "221 Goodbye"
+    feat = runs("ftp-passive").trace.find(command="FEAT")
+    assert feat.code == 211 and feat.reply.line.startswith("211-Features:")

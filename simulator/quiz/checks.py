@@ -15,7 +15,7 @@ from simulator.scenarios import ScenarioError, load
 
 from . import expr, params
 from .model import COMMON_FIELDS, TYPE_FIELDS, Item
-from .placeholders import fill, names_in
+from .placeholders import fill, has_plural, names_in
 from .runs import scenario_of
 
 if TYPE_CHECKING:   # pragma: no cover
@@ -76,6 +76,8 @@ def _placeholders(data: Any, path: Path_, at: Located, known: set[str]) -> None:
             names = names_in(data)
         except ValueError:
             at.fail(path, "placeholder_syntax", got=at.show(path))
+        if has_plural(data) and path[-1:] not in (("ru",), ("en",)):
+            at.fail(path, "placeholder_plural", got=at.show(path))
         for name in names:
             if name not in known:
                 at.fail(path, "placeholder_unknown", name=name,

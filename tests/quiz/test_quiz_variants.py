@@ -230,3 +230,64 @@ def test_validate_finds_a_wrong_key_a_failing_solution_and_a_lenient_check():
     assert "ключ" in next(p for p in problems if p.code == "key_fails").message("ru")
     with pytest.raises(VariantError):
         bank["stat-count"].variant("s01").key()
+
+
+PLURALS = """
+bank: plurals
+title: {ru: Формы, en: Forms}
+items:
+  - id: files
+    topic: ftp-http
+    type: numeric
+    text:
+      ru: "Клиент скачал ${n:файл|файла|файлов} по ${k:соединению|соединениям|соединениям}. Сколько это?"
+      en: "The client downloaded ${n:file|files} over ${k:connection|connections}. How many?"
+    params:
+      n: {range: [1, 25]}
+      k: {choice: [1, 2]}
+    answer: params["n"]
+"""
+
+
+def test_a_count_in_a_question_takes_the_word_form_of_its_language():
+    """``${n:файл|файла|файлов}``: 1 файл, 3 файла, 5 файлов, 21 файл — 1 file, 5 files."""
+    item = load_bank_text(PLURALS, "plurals.yaml", "en")["files"]
+    seen = {}
+    for number in range(60):
+        variant = item.variant(f"s{number}", SECRET)
+        seen[variant.params["n"]] = (variant.text("ru"), variant.text("en"))
+    expected = {1: ("1 файл", "1 file "), 3: ("3 файла", "3 files"), 5: ("5 файлов", "5 files"),
+                11: ("11 файлов", "11 files"), 21: ("21 файл ", "21 files")}
+    for n, (ru, en) in expected.items():
+        if n in seen:
+            assert ru in seen[n][0] and en in seen[n][1], seen[n]
+    assert len(set(seen) & set(expected)) >= 3
+    assert all("${" not in ru + en and "|" not in ru + en for ru, en in seen.values())
+    one = next(v for v in seen.values() if "по 1 соединению" in v[0])
+    assert "over 1 connection." in one[1]
+
+
+ONE_TEXT = """
+bank: plurals
+title: {ru: Формы, en: Forms}
+items:
+  - id: files
+    topic: ftp-http
+    type: single
+    text: {ru: "Сколько?", en: "How many?"}
+    params:
+      n: {range: [1, 25]}
+    options:
+      - {text: "${n:file|files}", correct: true}
+      - {text: "none", correct: false}
+"""
+
+
+@pytest.mark.parametrize("bank, error", [
+    (ONE_TEXT, "forms belong to one language"),      # a text for both: no language to pick by
+    (PLURALS.replace("${n:файл|файла|файлов}", "${n:файл}"), "malformed placeholder"),
+    (PLURALS.replace("${n:file|files}", "${m:file|files}"), "no such parameter"),
+])
+def test_word_forms_need_a_language_a_choice_and_a_parameter(bank, error):
+    with pytest.raises(Exception, match=error):
+        load_bank_text(bank, "plurals.yaml", "en")
