@@ -207,12 +207,27 @@ def _network_errors() -> tuple[type[Exception], type[Exception]]:
             getattr(scheduler, "SimulationLimit", ScenarioError))
 
 
+#: The steps that sum up a file or web session (what it moved), for ``mailsim run``.
+SESSION_SUMMARIES = ("ftp.session.done", "http.browser.done")
+#: The protocols that carry mail: a run without any of them has no mail lines to report.
+MAIL_PROTOCOLS = frozenset({"SMTP", "POP3", "POP2", "IMAP", "MTA", "MDA", "MUA"})
+
+
 def summary(result: Any, scenario: Scenario, seed: int | None, lang: str) -> list[str]:
-    """Lines: scenario and seed, steps and connections, deliveries per mailbox, bounces."""
+    """Lines: scenario and seed, steps and connections, what each FTP and web session moved,
+    and, where mail was involved, deliveries per mailbox and bounces."""
     trace = result.trace
     lines = [t("cli.run.title", lang, scenario=scenario.name,
                seed=scenario.seed if seed is None else seed),
              t("cli.run.counts", lang, steps=len(trace), connections=len(trace.connections()))]
+    sessions = [s for s in trace if s.explain in SESSION_SUMMARIES]
+    if sessions:
+        lines.append(t("cli.run.sessions", lang))
+        lines += [t("cli.run.session", lang, client=s.src, server=s.params.get("server", s.dst),
+                    summary=view.step_text(s, lang)) for s in sessions]
+    if sessions and not any(s.protocol in MAIL_PROTOCOLS for s in trace):
+        return lines + ([t("cli.replay.empty", lang, scenario=scenario.name)]
+                        if not len(trace) else [])
     arrivals = Counter(d.address for d in getattr(result, "deliveries", ()))
     if arrivals:
         lines.append(t("cli.run.delivered", lang))

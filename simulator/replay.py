@@ -55,7 +55,10 @@ def _connection_info(conn: str, steps: list[Step]) -> ConnectionInfo:
     # step of the client) or with the server's greeting travelling to it.
     client, server = (first.dst, first.src) if first.is_server else (first.src, first.dst)
     port = next((s.meta["port"] for s in steps if "port" in s.meta), None)
-    protocol = next((s.protocol for s in steps if s.direction != "internal"), None)
+    # What the connection spoke; one that never carried a byte (an FTP data connection a
+    # NAT dropped) is named by its own steps, a bare TCP attempt stays unknown.
+    protocol = next((s.protocol for s in steps if s.direction != "internal"), None) or next(
+        (s.protocol for s in steps if s.protocol not in ("TCP", "TLS")), None)
     return ConnectionInfo(conn, client, server, port, protocol)
 
 

@@ -1,5 +1,7 @@
 """The course notebooks: generated from notebooks/src, the same in ru and en, and each one
 runs from top to bottom in a fresh kernel (nbclient)."""
+import ast
+import html
 import importlib.util
 import json
 import re
@@ -136,6 +138,8 @@ print(_json.dumps(sorted(_held | _texts)))
 """
 #: Notebook → the keys it showed, filled as test_notebook_runs runs each one.
 SHOWN: dict[Path, set[str]] = {}
+#: Notebook → the notebook with its outputs, kept by run_notebook for the tests that read them.
+EXECUTED: dict[Path, nbformat.NotebookNode] = {}
 
 
 def run_notebook(path: Path) -> nbformat.NotebookNode:
@@ -156,6 +160,7 @@ def run_notebook(path: Path) -> nbformat.NotebookNode:
     report = "".join(o["text"] for o in notebook.cells[-1].outputs
                      if o.get("output_type") == "stream" and o.get("name") == "stdout")
     SHOWN[path] = set(json.loads(report))
+    EXECUTED[path] = notebook
     return notebook
 
 
@@ -232,3 +237,47 @@ def test_the_readme_maps_every_question_and_mail_error_to_sections_that_exist():
     assert set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", text)) & set(builtin_names())
     for name in re.findall(r"`([a-z0-9]+-mistakes)`", text):
         assert name in builtin_names()
+
+
+def _shown_text(notebook: nbformat.NotebookNode) -> str:
+    """Every output of a run notebook as text, without HTML tags and with single spaces."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            parts.append(data.get("text/html") or data.get("text/plain") or output.get("text", ""))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(" ".join(parts))))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_notebook_09_shows_the_corrections_e21_and_e22_and_asks_the_ftp_http_bank(lang):
+    """E22: active FTP behind a NAT gets 425 and passive mode works; E21: four connections
+    with Connection: close, one persistent, one pipelined, and 400 for a request without
+    Host; then the Quiz over exercises/ftp_http.yaml."""
+    path = next(p for p in NOTEBOOKS if p.parent.name == lang and p.name.startswith("09_"))
+    shown = _shown_text(EXECUTED.get(path) or run_notebook(path))
+    assert "425 Can't open data connection to 203.0.113.77:40000" in shown
+    assert "227 Entering Passive Mode (203,0,113,21," in shown
+    assert re.search(r"\) 4 4 \d+\.\d\d ", shown)                 # Connection: close
+    assert len(re.findall(r"\) 4 1 \d+\.\d\d ", shown)) == 2        # persistent, pipelined
+    assert "GET / HTTP/1.1 400 Bad Request" in shown               # the request without Host
+    assert "Quiz(" in shown and "FTP" in shown
+
+
+def test_the_readme_lists_each_notebooks_quiz_items_as_its_source_asks_them():
+    """notebooks/README.md's table of Quiz cells is what the sources ask, and every item
+    exists in its bank."""
+    from simulator.quiz import load_bank
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d\d) \| `exercises/([^`]+)\.yaml` \| (.*) \|$", text, re.MULTILINE)
+    listed = {(n, bank): re.findall(r"`([a-z0-9-]+)`", items) for n, bank, items in rows}
+    asked = {}
+    for source in SOURCES:
+        code_cells = [c.source for c in source.CELLS if hasattr(c, "source")]
+        for cell in code_cells:
+            found = re.search(r"Quiz\(course_bank\('([^']+)'\), items=(\[[^]]*\])", cell)
+            if found:
+                asked[(Path(source.__file__).stem[:2], found[1])] = ast.literal_eval(found[2])
+    assert listed == asked
+    for (_, bank), ids in asked.items():
+        assert set(ids) <= set(load_bank(ROOT.parent / "exercises" / f"{bank}.yaml").ids)

@@ -1,8 +1,8 @@
 """09 FTP and HTTP: the course's other two protocols (issue 15).  FTP's control and data
 connections, passive and active mode behind a NAT (E22), ASCII and binary types; then the
 HTTP and webmail sections (``_http_cells.py``, E21)."""
-from _http_cells import HTTP_CELLS
-from _nb import SETUP, check, code, md, names
+from _http_cells import HTTP_CELLS, HTTP_QUESTIONS
+from _nb import SETUP, check, code, md, names, quiz
 
 FILES, TITLE = names(9)
 
@@ -64,7 +64,8 @@ for step in passive:
         connections.setdefault(step.conn, []).append(step)
 table((tr("соединение", "connection"), tr("протокол", "protocol"), tr("порт", "port"),
        tr("шагов", "steps"), tr("байтов данных", "data octets")),
-      [(conn, steps[-1].protocol, steps[0].meta.get("port", ""), len(steps),
+      [(conn, next(s.protocol for s in steps if s.protocol != "TCP"),
+        steps[0].meta.get("port", ""), len(steps),
         sum(len(s.raw) for s in steps if s.protocol == "FTP-DATA"))
        for conn, steps in connections.items()])
 '''),
@@ -269,29 +270,34 @@ ProtocolConsole.simulated("ftp-passive", "FTP", lang=LANG)
 '''),
 ]
 
-CHECK = [
-    check(
-        ("Сколько TCP-соединений открывает сеанс FTP, в котором клиент получил список каталога "
-         "и скачал два файла?",
-         "How many TCP connections does an FTP session open in which the client lists a "
-         "directory and downloads two files?",
-         "Четыре: одно управляющее (порт 21) и по одному соединению данных на каждую передачу — "
-         "`LIST` и два `RETR` (RFC 959 §3.2).",
-         "Four: one control connection (port 21) and one data connection per transfer — `LIST` "
-         "and two `RETR` (RFC 959 §3.2)."),
-        ("Почему активный FTP не работает у клиента за NAT, а пассивный работает?",
-         "Why does active FTP fail for a client behind a NAT while passive FTP works?",
-         "В активном режиме соединение данных открывает сервер — снаружи к клиенту, и NAT его "
-         "отбрасывает (425). В пассивном оба соединения открывает клиент (`PASV`/`EPSV`).",
-         "In active mode the server opens the data connection, from outside to the client, and "
-         "the NAT drops it (425). In passive mode the client opens both (`PASV`/`EPSV`)."),
-        ("Текстовый файл из 10 строк с концами LF занимает на сервере 300 байт. Сколько байт "
-         "пройдёт в `TYPE A` и в `TYPE I`?",
-         "A 10-line text file with LF ends takes 300 octets on the server. How many octets "
-         "cross the wire in `TYPE A` and in `TYPE I`?",
-         "310 и 300: в `TYPE A` каждый LF становится CRLF.",
-         "310 and 300: in `TYPE A` every LF becomes CRLF."),
-    ),
-]
+#: The self-check questions of the FTP sections (the notebook's last cell).
+FTP_QUESTIONS = (
+    ("Сколько TCP-соединений открывает сеанс FTP, в котором клиент получил список каталога "
+     "и скачал два файла?",
+     "How many TCP connections does an FTP session open in which the client lists a "
+     "directory and downloads two files?",
+     "Четыре: одно управляющее (порт 21) и по одному соединению данных на каждую передачу — "
+     "`LIST` и два `RETR` (RFC 959 §3.2).",
+     "Four: one control connection (port 21) and one data connection per transfer — `LIST` "
+     "and two `RETR` (RFC 959 §3.2)."),
+    ("Почему активный FTP не работает у клиента за NAT, а пассивный работает?",
+     "Why does active FTP fail for a client behind a NAT while passive FTP works?",
+     "В активном режиме соединение данных открывает сервер — снаружи к клиенту, и NAT его "
+     "отбрасывает (425). В пассивном оба соединения открывает клиент (`PASV`/`EPSV`).",
+     "In active mode the server opens the data connection, from outside to the client, and "
+     "the NAT drops it (425). In passive mode the client opens both (`PASV`/`EPSV`)."),
+    ("Текстовый файл из 10 строк с концами LF занимает на сервере 300 байт. Сколько байт "
+     "пройдёт в `TYPE A` и в `TYPE I`?",
+     "A 10-line text file with LF ends takes 300 octets on the server. How many octets "
+     "cross the wire in `TYPE A` and in `TYPE I`?",
+     "310 и 300: в `TYPE A` каждый LF становится CRLF.",
+     "310 and 300: in `TYPE A` every LF becomes CRLF."),
+)
 
-CELLS = [*FTP, *CHECK, *HTTP_CELLS]
+CELLS = [
+    *FTP,
+    *HTTP_CELLS,
+    *quiz('ftp_http', 'ftp-active-behind-nat', 'ftp-binary-in-type-a',
+          'http-connections-per-page', 'http-mandatory-field', 'webmail-who-speaks'),
+    check(*FTP_QUESTIONS, *HTTP_QUESTIONS),
+]

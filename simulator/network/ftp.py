@@ -89,7 +89,8 @@ class FTPSessions:
                                    params={"user": session.user, "server": server,
                                            "passive": session.passive, "mode": mode})
         self.net.connect(self.name, server, FTP_PORT, "FTP", engine,
-                         on_close=lambda conn: self._finished(engine, server))
+                         on_close=lambda conn: self._finished(engine, server),
+                         connect_explain="ftp.session.connect")
 
     def _finished(self, engine: FTPClient, server: str) -> None:
         result = engine.result

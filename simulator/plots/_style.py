@@ -14,9 +14,16 @@ TAG_PALETTE = tuple(OKABE_ITO[name] for name in ("blue", "vermillion", "bluish g
                                                  "reddish purple", "orange", "sky blue"))
 
 
+#: Control characters (a binary file on an FTP data connection, a BDAT chunk) have no glyph
+#: in any font: each is drawn as a middle dot, as a hex viewer shows an unprintable octet.
+_UNPRINTABLE = {**{code: "·" for code in [*range(0x20), 0x7F]}, 0x09: " "}
+
+
 def first_line(text: str, width: int = 48) -> str:
-    """The first line of ``text`` cut to ``width`` characters, with ``…(+N)`` for the rest."""
+    """The first line of ``text`` cut to ``width`` characters, with ``…(+N)`` for the rest;
+    control characters are shown as ``·``."""
     lines = text.splitlines() or [""]
     head = lines[0] if len(lines[0]) <= width else lines[0][:width - 1] + "…"
+    head = head.translate(_UNPRINTABLE)
     return head + (f" …(+{len(lines) - 1})" if len(lines) > 1 else "")
 

@@ -62,8 +62,14 @@ class PictureCache:
 
     def protocol_step(self, index: int) -> Step | None:
         """The step whose state machine explains ``index``: itself, or the last one of its
-        connection that has a state table (a TCP close belongs to the SMTP session)."""
+        connection that has a state table (a TCP close belongs to the SMTP session).  An FTP
+        data connection has no states of its own: the session on its control connection
+        between the same two hosts is in TRANSFER or CONNECTING (RFC 959 §3.2)."""
         step = self.trace[index]
+        if step.protocol == "FTP-DATA":
+            ends = {step.src, step.dst}
+            return next((c for c in reversed(self.trace.steps[:index]) if c.protocol == "FTP"
+                         and c.conn and c.state_after and {c.src, c.dst} == ends), None)
         for candidate in reversed(self.trace.steps[:index + 1]):
             if candidate.conn == step.conn and candidate.state_after \
                     and has_table(candidate.protocol):
@@ -78,7 +84,8 @@ class PictureCache:
         if step is None:
             return None, no_state_reason(current, lang)
         args = (step.protocol, step.state_after, step.state_before)
-        note = "" if step is current else t("ui.player.state_of", lang, conn=step.conn,
+        key = "ui.player.state_of_data" if current.protocol == "FTP-DATA" else "ui.player.state_of"
+        note = "" if step is current else t(key, lang, conn=step.conn, data=current.conn,
                                              protocol=step.protocol, state=step.state_after,
                                              number=step.number)
         return (("state", *args, note, lang),
