@@ -62,11 +62,11 @@ def test_the_control_connection_is_explained_as_ftp_not_as_mail(lang, words):
 
 @pytest.mark.parametrize("lang, expected", [
     ("en", ["FTP and HTTP sessions:",
-            "  home.uni.test → ftp.uni.test: FTP done: 1 listing, 1 download, 0 uploads, "
-            "1 failed transfer"]),
+            ("  home.uni.test → ftp.uni.test: FTP done: 1 listing, 1 download, 0 uploads, "
+             "1 failed transfer")]),
     ("ru", ["Сеансы FTP и HTTP:",
-            "  home.uni.test → ftp.uni.test: FTP окончен: 1 список, скачано 1 файл, "
-            "загружено 0 файлов, 1 неудачная передача"])])
+            ("  home.uni.test → ftp.uni.test: FTP окончен: 1 список, скачано 1 файл, "
+             "загружено 0 файлов, 1 неудачная передача")])])
 def test_run_sums_up_what_an_ftp_session_moved_and_says_nothing_of_mail(lang, expected,
                                                                          capsys):
     assert main(["run", "ftp-active-nat", "--lang", lang]) == 0
