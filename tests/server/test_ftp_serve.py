@@ -273,3 +273,21 @@ def test_bad_passive_range_is_refused_in_both_languages(capsys):
     for lang, words in (("en", "must be LOW-HIGH"), ("ru", "ожидает LOW-HIGH")):
         assert main(["serve", "--lang", lang, "--ftp-passive-ports", "60000-50000"]) == 2
         assert words in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("passive", [True, False], ids=["epsv", "eprt"])
+def test_over_ipv6_ftplib_uses_epsv_or_eprt_and_pasv_is_refused_cleanly(passive):
+    """Served on ::1, ftplib speaks RFC 2428 (EPSV, EPRT |2|…|) and moves every octet; a
+    client that still sends PASV gets a 502, not a 227 with an IPv6 address cut in pieces."""
+    with serving(host="::1") as live:
+        ftp = ftplib.FTP()
+        ftp.connect("::1", live.settings["ftp"], timeout=30)
+        ftp.login(USER, PASSWORD)
+        ftp.set_pasv(passive)
+        ftp.storbinary("STOR incoming/v6.bin", io.BytesIO(BLOB))
+        got = io.BytesIO()
+        ftp.retrbinary("RETR incoming/v6.bin", got.write)
+        assert got.getvalue() == BLOB
+        with pytest.raises(ftplib.error_perm, match="^502 PASV"):
+            ftp.sendcmd("PASV")
+        ftp.quit()

@@ -10,6 +10,7 @@ command (RFC 959 §5.4: the replies of one command come before the next's).
 """
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -78,6 +79,20 @@ class FTPConfig:
     max_failures: int = 3            # failed logins before the server hangs up (421)
     #: the client's address: PORT/EPRT to any other host is refused (RFC 2577 §3)
     peer_address: str | None = None
+
+    @property
+    def family(self) -> str:
+        """RFC 2428's number of the data connections' network protocol: "1" IPv4, "2" IPv6."""
+        return "2" if isinstance(_ip(self.address), ipaddress.IPv6Address) else "1"
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``address`` as an IP address, so that two spellings of one IPv6 address compare
+    equal; None when it is not an address at all."""
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 #: verb → handler(session, command) → reply, or None when the data connection decides it.
@@ -327,6 +342,8 @@ class FTPServer(LineServer):
 
     @HANDLERS.command("PASV")
     def _do_pasv(self, cmd: Command) -> Reply:
+        if self.config.family != "1":           # 227's six numbers hold an IPv4 address only
+            return reply("not_implemented", verb="PASV")
         port = self.backend.passive_port()
         if port is None:
             return reply("no_passive_port")
@@ -336,8 +353,8 @@ class FTPServer(LineServer):
 
     @HANDLERS.command("EPSV")
     def _do_epsv(self, cmd: Command) -> Reply:
-        if cmd.arg not in ("", "1", "ALL", "all"):
-            return reply("epsv_protocol")
+        if cmd.arg.upper() not in ("", "ALL", self.config.family):
+            return reply("epsv_protocol", family=self.config.family)
         port = self.backend.passive_port()
         if port is None:
             return reply("no_passive_port")
@@ -357,13 +374,13 @@ class FTPServer(LineServer):
         if found is None:
             return reply("port_bad", verb="EPRT", arg=cmd.arg)
         protocol, host, port = found
-        if protocol != "1":
-            return reply("eprt_protocol")
+        if protocol != self.config.family:
+            return reply("eprt_protocol", family=self.config.family)
         return self._active("EPRT", host, port)
 
     def _active(self, verb: str, host: str, port: int) -> Reply:
         peer = self.config.peer_address
-        if peer is not None and host != peer:
+        if peer is not None and (_ip(host) is None or _ip(host) != _ip(peer)):
             return reply("port_foreign", verb=verb, host=host)
         self._data = (False, host, port)
         return reply("port_ok", verb=verb, host=host, port=port)

@@ -226,3 +226,33 @@ def test_random_command_streams_never_raise_and_every_reply_is_well_formed(lines
 
 def test_a_reply_is_positive_below_400():
     assert Reply("x", 350, "").ok and not Reply("x", 425, "").ok
+
+
+def ipv6_server():
+    """A server reached over IPv6 (`mailsim serve --host ::1`), its client at 2001:db8::7."""
+    engine = FTPServer(FTPConfig("ftp.test", address="2001:db8::1",
+                                 peer_address="2001:db8::7"), Backend())
+    engine.initiate()
+    return engine
+
+
+def test_over_ipv6_epsv_and_eprt_use_protocol_2_and_pasv_is_refused():
+    """RFC 2428: EPSV and EPRT name the network protocol, (2) for IPv6; 227's six numbers
+    hold only an IPv4 address, so PASV over IPv6 is refused rather than answered garbled."""
+    engine = ipv6_server()
+    feed(engine, [*LOGIN, "PASV", "EPSV 1", "EPSV 2", "EPRT |1|192.0.2.7|4000|",
+                  "EPRT |2|2001:DB8:0:0:0:0:0:7|4000|", "EPRT |2|2001:db8::99|4000|"])
+    assert replies(engine)[3:] == [
+        "502 PASV not implemented here",
+        "522 Network protocol not supported, use (2)",
+        "229 Entering Extended Passive Mode (|||50001|)",
+        "522 Network protocol not supported, use (2)",
+        "200 EPRT command successful, will connect to 2001:DB8:0:0:0:0:0:7:4000",
+        "504 EPRT: 2001:db8::99 is not your address, refused (bounce attack)",
+    ]
+
+
+def test_over_ipv4_epsv_2_names_protocol_1():
+    engine = server()
+    feed(engine, [*LOGIN, "EPSV 2", "EPRT |2|::1|5000|"])
+    assert replies(engine)[3:] == ["522 Network protocol not supported, use (1)"] * 2
