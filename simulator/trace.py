@@ -121,6 +121,21 @@ class Step:
         return cls(raw=raw, **data)
 
 
+def utterance_fields(utterance: Any, time: float, conn: str | None, src: str, dst: str,
+                     protocol: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of the Step that records ``utterance`` (see :meth:`Trace.add_utterance`)."""
+    return {"time": time, "conn": conn, "src": src, "dst": dst, "protocol": protocol,
+            "direction": utterance.direction, "raw": utterance.raw, "line": utterance.line,
+            "state_before": _state_name(utterance.state_before),
+            "state_after": _state_name(utterance.state_after),
+            "explain": utterance.explain, "params": dict(utterance.params), "meta": dict(meta)}
+
+
+def _state_name(state: Any) -> str | None:
+    """A state as plain text for the trace (an Utterance already holds its name)."""
+    return None if state is None else str(state)
+
+
 @dataclass
 class Trace:
     """An ordered list of Steps plus what produced them (scenario, seed)."""
@@ -156,6 +171,17 @@ class Trace:
         step = self.make_step(len(self.steps), fields)
         self.steps.append(step)
         return step
+
+    def add_fields(self, fields: dict[str, Any]) -> Step | None:
+        """Append a Step made of ``fields`` (see :meth:`add`); a live trace makes it
+        only when its steps are read, and returns None."""
+        return self.add(**fields)
+
+    def add_utterance(self, utterance: Any, time: float, conn: str | None, src: str, dst: str,
+                      protocol: str, meta: Mapping[str, Any]) -> None:
+        """Append the Step of one line an engine read or wrote (a
+        :class:`simulator.protocols.Utterance`), seen from the connection ``conn``."""
+        self.add(**utterance_fields(utterance, time, conn, src, dst, protocol, meta))
 
     def make_step(self, index: int, fields: Mapping[str, Any]) -> Step:
         """A new Step numbered ``index``; a reply gets the ``answers`` link to its command.

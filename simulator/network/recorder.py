@@ -44,7 +44,7 @@ class Recorder:
         where = (conn, client, server, protocol, meta)
         self._add_utterances([u for u in items if u.direction == "c2s"], *where)
         for fields in reactions:
-            self.trace.add(**fields)
+            self.trace.add_fields(fields)
         self._add_utterances([u for u in items if u.direction != "c2s"], *where)
 
     def _add_utterances(self, items: list[Utterance], conn: str, client: str, server: str,
@@ -54,15 +54,11 @@ class Recorder:
         # The clock is read once: nothing advances it while a batch is recorded
         # (in a simulation it is the scheduler's time; live, microseconds apart).
         now = self._clock()
-        add = self.trace.add
+        add = self.trace.add_utterance
         ends = {"c2s": (client, server), "s2c": (server, client)}
         for utterance in items:
             src, dst = ends.get(utterance.direction, (server, server))
-            add(time=now, conn=conn, src=src, dst=dst, protocol=protocol,
-                direction=utterance.direction, raw=utterance.raw, line=utterance.line,
-                state_before=_name(utterance.state_before),
-                state_after=_name(utterance.state_after),
-                explain=utterance.explain, params=dict(utterance.params), meta=dict(meta))
+            add(utterance, now, conn, src, dst, protocol, meta)
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,
@@ -74,7 +70,7 @@ class Recorder:
         if self._held is not None:
             self._held.append(fields)
             return None
-        return self.trace.add(**fields)
+        return self.trace.add_fields(fields)
 
     def lookup(self, node: str, lookup) -> None:
         """Record one DNS query and its answer (a :class:`simulator.network.dns.Lookup`)."""
@@ -83,7 +79,3 @@ class Recorder:
                                          "answer": lookup.summary()},
                       rcode=lookup.rcode, answers=list(lookup.answers))
 
-
-def _name(state: str | None) -> str | None:
-    """A state as plain text for the trace (an Utterance already holds its name)."""
-    return None if state is None else str(state)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 from ..locale import t
+from . import gc_policy
 from .app import MailServer, ServeOptions
 from .banner import banner
 from .roster import RosterError
@@ -147,6 +148,7 @@ async def _serve(options: ServeOptions, lang: str, sheets: str | None = None,
             print(t("serve.sheets", lang, count=len(written) - 1, path=written[-1]))
         if on_ready is not None:
             extra = on_ready(server)
+        gc_policy.settle_after_start()
         print(t("serve.ready", lang), flush=True)
         await stop.wait()
     finally:

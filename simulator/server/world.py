@@ -22,7 +22,7 @@ from ..network.webmail import WebmailService
 from ..scenarios import Scenario, load, load_builtin
 from ..scenarios.loader import load_text
 from ..scenarios.model import User
-from ..trace import Step, Trace
+from ..trace import Step, Trace, utterance_fields
 from .clock import RealTimeScheduler
 from .ftp_side import FTPSide
 from .imap_side import ImapSide
@@ -45,10 +45,17 @@ class LiveTrace(Trace):
 
     Step indexes keep counting across drops, so the file's steps are
     numbered 0, 1, 2, … and the ones in memory are its tail.
+
+    Without listeners, a line an engine read or wrote is kept as the engine's
+    Utterance and becomes a Step only when someone reads :attr:`steps`: most
+    lines of a busy server leave the ring unread, and making a Step (its
+    decoded line, copies of its parameters) cost as much as the SMTP
+    engine's own work on the line.
     """
 
     def __init__(self, *args, max_steps: int = 10_000, max_bytes: int = 8 << 20,
                  raw_limit: int = 16 << 10, raw_head: int = 1 << 10, **kwargs) -> None:
+        self._built = 0             # the first _built entries of _steps are Steps
         super().__init__(*args, **kwargs)
         self.listeners: list = []
         self.max_steps, self.max_bytes = max_steps, max_bytes
@@ -56,17 +63,61 @@ class LiveTrace(Trace):
         self.dropped = 0
         self.retained_bytes = 0
 
+    @property
+    def steps(self) -> list[Step]:
+        """The steps in memory, oldest first (the ones still unread are made now)."""
+        if self._built < len(self._steps):
+            self._build()
+        return self._steps
+
+    @steps.setter
+    def steps(self, steps: list[Step]) -> None:
+        self._steps = steps
+        self._built = len(steps)
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
     def add(self, **fields):
         if len(fields.get("raw", b"")) > self.raw_limit:
             fields = referenced(fields, self.raw_limit, self.raw_head)
-        step = Step(index=self.dropped + len(self.steps), **fields)
-        self.steps.append(step)
-        self.retained_bytes += _weight(step)
-        if len(self.steps) > self.max_steps or self.retained_bytes > self.max_bytes:
-            self._forget_oldest()
+        step = Step(index=self.dropped + len(self._steps), **fields)
+        self._keep(step, _weight(step))
         for listener in self.listeners:
             listener(step)
         return step
+
+    def add_fields(self, fields: dict) -> Step | None:
+        """Keep ``fields`` as they are; they become a Step when :attr:`steps` is read."""
+        if self.listeners or len(fields.get("raw", b"")) > self.raw_limit:
+            return self.add(**fields)
+        self._keep(fields, _weight(fields))
+        return None
+
+    def add_utterance(self, utterance, time, conn, src, dst, protocol, meta) -> None:
+        """Keep the utterance as it is; it becomes a Step when :attr:`steps` is read."""
+        if self.listeners or len(utterance.raw) > self.raw_limit:
+            super().add_utterance(utterance, time, conn, src, dst, protocol, meta)
+            return
+        self._keep((utterance, time, conn, src, dst, protocol, meta), 2 * len(utterance.raw))
+
+    def _keep(self, entry, weight: int) -> None:
+        self._steps.append(entry)
+        self.retained_bytes += weight
+        if len(self._steps) > self.max_steps or self.retained_bytes > self.max_bytes:
+            self._forget_oldest()
+
+    def _build(self) -> None:
+        """Turn the kept utterances into Steps, numbered by their place in the trace."""
+        steps = self._steps
+        for position in range(self._built, len(steps)):
+            entry = steps[position]
+            if isinstance(entry, dict):
+                steps[position] = Step(index=self.dropped + position, **entry)
+            elif not isinstance(entry, Step):
+                steps[position] = Step(index=self.dropped + position,
+                                       **utterance_fields(*entry))
+        self._built = len(steps)
 
     def snapshot(self) -> Trace:
         """The steps in memory as a plain Trace numbered from 0, for a TracePlayer.
@@ -84,12 +135,14 @@ class LiveTrace(Trace):
         """Drop the oldest quarter (at least enough to fit): amortised O(1) per step."""
         keep_steps = self.max_steps * 3 // 4
         keep_bytes = self.max_bytes * 3 // 4
+        steps = self._steps
         cut, weight = 0, self.retained_bytes
-        while cut < len(self.steps) - 1 and (len(self.steps) - cut > keep_steps
-                                             or weight > keep_bytes):
-            weight -= _weight(self.steps[cut])
+        while cut < len(steps) - 1 and (len(steps) - cut > keep_steps
+                                        or weight > keep_bytes):
+            weight -= _weight(steps[cut])
             cut += 1
-        del self.steps[:cut]
+        del steps[:cut]
+        self._built = max(0, self._built - cut)
         self.dropped += cut
         self.retained_bytes = weight
 
@@ -106,8 +159,15 @@ def referenced(fields: dict, limit: int, head: int) -> dict:
     return {**fields, "raw": kept, "line": line + " …", "meta": meta}
 
 
-def _weight(step: Step) -> int:
-    return len(step.raw) + len(step.line)
+def _weight(entry) -> int:
+    """What a kept step counts against ``max_bytes``: its raw bytes twice (they are
+    shown decoded too), else its text.  The same for a step not made yet (its fields,
+    or the utterance it records), so that adding and forgetting it count alike."""
+    if isinstance(entry, Step):
+        return 2 * len(entry.raw) if entry.raw else len(entry.line)
+    if isinstance(entry, dict):
+        return 2 * len(entry["raw"]) if entry["raw"] else len(entry["line"])
+    return 2 * len(entry[0].raw)
 
 
 def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],

@@ -119,7 +119,7 @@ class DataReader:
         if block.count(b"\n") != block.count(b"\r\n") or b"\r" in block.replace(b"\r\n", b""):
             return False
         lines = block.split(b"\r\n")[:-1]
-        if any(len(line) + 2 > MAX_TEXT_LINE for line in lines):
+        if lines and max(map(len, lines)) + 2 > MAX_TEXT_LINE:
             return False
         self._keep_raw(buf[:end + 3])
         unstuffed = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache, cached_property
 from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
@@ -53,9 +54,9 @@ class Reply:
 
     def without_enhanced(self) -> Reply:
         """The same reply for a client that did not get ENHANCEDSTATUSCODES (RFC 2034 §3)."""
-        return replace(self, enhanced=None)
+        return replace(self, enhanced=None) if self.enhanced else self
 
-    @property
+    @cached_property
     def wire(self) -> bytes:
         """The wire form: ``250-first``, …, ``250 last``; enhanced code after the basic one.
 
@@ -211,9 +212,20 @@ def reply(name: str, **params: Any) -> Reply:
 
     Multi-line texts (``\\n`` in the filled template) become multi-line replies.
     """
+    if not params:
+        return _fixed_reply(name)
     entry = CATALOGUE[name]
     text = entry.text.format(**params)
     return Reply(entry.code, entry.enhanced, tuple(text.split("\n")), f"smtp.reply.{name}")
+
+
+@cache
+def _fixed_reply(name: str) -> Reply:
+    """A catalogue reply without placeholders: made once (a Reply never changes), so its
+    wire form is encoded once too."""
+    entry = CATALOGUE[name]
+    return Reply(entry.code, entry.enhanced, tuple(entry.text.format().split("\n")),
+                 f"smtp.reply.{name}")
 
 
 def class_key(code: int) -> str:
