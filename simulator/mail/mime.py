@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.charset
 import email.policy
 import email.utils
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -374,7 +375,19 @@ def received_header(*, helo: str, peer_host: str, peer_address: str, by_host: st
              f"id {queue_id}"]
     if recipient:
         words.append(f"for <{recipient.strip('<>')}>")
-    return " ".join(words) + "; " + email.utils.format_datetime(date)
+    return " ".join(words) + "; " + date_text(date)
+
+
+def date_text(date: datetime) -> str:
+    """``email.utils.format_datetime(date)`` (RFC 5322 §3.3), which shows whole seconds:
+    an MTA stamps every message with the time, so each second is written once."""
+    return _second_text(date.replace(microsecond=0), date.tzinfo)
+
+
+@functools.lru_cache(maxsize=8)
+def _second_text(date: datetime, tzinfo) -> str:
+    # tzinfo is part of the key: aware datetimes of one instant compare equal across zones.
+    return email.utils.format_datetime(date)
 
 
 class Field(NamedTuple):

@@ -19,6 +19,9 @@ class Faults:
     def __init__(self, net, faults: tuple[Fault, ...]) -> None:
         self.net = net
         self.faults = faults
+        #: Whether any fault forces a reply (most scenarios have none): a server asks on
+        #: every command, so the answer "no" must cost next to nothing.
+        self.forces_replies = any(fault.kind == "reply" for fault in faults)
         self._used: dict[int, int] = {}
 
     def schedule(self) -> None:
@@ -58,6 +61,8 @@ class Faults:
         command or transaction is about (the RCPT's one, or every RCPT before
         the final dot), for faults aimed at one ``client`` or ``recipient``.
         """
+        if not self.forces_replies:
+            return None
         wanted = {r.lower() for r in recipients}
         for index, fault in enumerate(self.faults):
             moment = fault.after if after else fault.command

@@ -334,6 +334,8 @@ class SessionHandler(Handler):
         self.mta, self.port, self.peer = mta, port, peer
 
     def handle_command(self, session, verb: str, argument: str) -> Reply | None:
+        if not self.mta.net.faults.forces_replies:
+            return None
         rcpt = _rcpt_mailbox(argument) if verb.upper() == "RCPT" else None
         return self.mta.net.faults.reply_override(self.mta.name, verb, client=self.peer,
                                                   recipients=[rcpt] if rcpt else [])

@@ -35,6 +35,7 @@ from ..protocols.pop3 import Authenticated as POP3Authenticated
 from ..protocols.smtp import AuthSucceeded
 from .fairness import EngineTimeBudget
 from .flush import Flusher
+from .idle import IdleWatch
 from .misconfig import Diagnoser, Finding, handshake_finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
 from .wire import SHUTDOWN, fault_reply
@@ -87,6 +88,7 @@ class LiveConnection:
         self._queued: list[bytes] = []  # replies waiting for the flush (:mod:`.flush`)
         self._queued_size = 0
         self._flusher = Flusher.of(asyncio.get_running_loop())
+        self._idle = IdleWatch(idle_timeout, asyncio.current_task())
 
     # -- the session ---------------------------------------------------------------
     async def run(self) -> None:
@@ -116,9 +118,7 @@ class LiveConnection:
     async def _loop(self) -> None:
         while not self._finished():
             try:
-                # asyncio.timeout, unlike wait_for, starts no task per read.
-                async with asyncio.timeout(self.idle_timeout):
-                    data = await self.reader.read(READ_SIZE)
+                data = await self._read()
             except TimeoutError:
                 self._internal("serve.explain.timeout", f"idle for {self.idle_timeout:g} s",
                                seconds=f"{self.idle_timeout:g}")
@@ -134,6 +134,19 @@ class LiveConnection:
                     self._end_of_stream()
                     return
             await self._deliver(data)
+
+    async def _read(self) -> bytes:
+        """The next bytes from the client; TimeoutError once it was idle for ``idle_timeout``."""
+        watch = self._idle
+        watch.begin()
+        try:
+            return await self.reader.read(READ_SIZE)
+        except asyncio.CancelledError:
+            if not watch.expired or asyncio.current_task().uncancel():
+                raise               # the server stops (or something else cancelled us too)
+            raise TimeoutError from None
+        finally:
+            watch.end()
 
     async def _deliver(self, data: bytes) -> None:
         """Feed one read to the engine a command at a time, yielding the loop between.
@@ -285,6 +298,7 @@ class LiveConnection:
         self._end_of_stream()
 
     async def _close(self) -> None:
+        self._idle.stop()
         if self.world.imap is not None and self.engine is not None:
             self.world.imap.detach(self.engine)
         self._internal("net.close", "close")

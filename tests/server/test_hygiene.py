@@ -49,6 +49,18 @@ def test_idle_client_is_disconnected_and_others_go_on():
         assert any(s.explain == "serve.explain.timeout" for s in live.trace)
 
 
+def test_a_client_that_keeps_talking_outlasts_the_idle_timeout():
+    """The idle timeout counts from the start of each wait for a command (RFC 5321
+    §4.5.3.2.7), not from the connection: one timer per connection is re-armed lazily."""
+    with serving(timeouts={"SMTP": 2.0}) as live:
+        with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=30) as client:
+            until = time.monotonic() + 5.0              # more than twice the timeout
+            while time.monotonic() < until:
+                assert client.noop()[0] == 250
+                time.sleep(0.2)
+        assert not any(s.explain == "serve.explain.timeout" for s in live.trace)
+
+
 def test_require_tls_refuses_auth_in_clear_text():
     with serving(require_tls=True) as live:
         assert "pop2" not in live.settings            # POP2 has no TLS at all

@@ -111,17 +111,18 @@ class DataReader:
         than the line loop; any block with a bare LF or an overlong line is
         left to the loop, which records exactly what was wrong.
         """
-        buf = bytes(self._buf)
+        buf = self._buf
         end = 0 if buf.startswith(b".\r\n") else buf.find(b"\r\n.\r\n") + 2
         if end == 1:                                  # find() gave -1: no final dot yet
             return False
-        block = buf[:end]
-        if block.count(b"\n") != block.count(b"\r\n") or b"\r" in block.replace(b"\r\n", b""):
+        block = bytes(buf[:end])
+        line_ends = block.count(b"\r\n")             # no bare LF, no lone CR:
+        if block.count(b"\n") != line_ends or block.count(b"\r") != line_ends:
             return False
         lines = block.split(b"\r\n")[:-1]
         if lines and max(map(len, lines)) + 2 > MAX_TEXT_LINE:
             return False
-        self._keep_raw(buf[:end + 3])
+        self._keep_raw(block + b".\r\n")
         unstuffed = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")
         self._store(unstuffed)
         self.lines += len(lines)
