@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import re
 import secrets
+import threading
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -46,43 +47,60 @@ class LiveTrace(Trace):
     Step indexes keep counting across drops, so the file's steps are
     numbered 0, 1, 2, … and the ones in memory are its tail.
 
-    Without listeners, a line an engine read or wrote is kept as the engine's
-    Utterance and becomes a Step only when someone reads :attr:`steps`: most
-    lines of a busy server leave the ring unread, and making a Step (its
-    decoded line, copies of its parameters) cost as much as the SMTP
-    engine's own work on the line.
+    Without listeners, what an engine said (its Utterance) or a node did (the
+    step's fields) waits in ``_pending`` and becomes a Step only when someone
+    reads :attr:`steps`: most steps of a busy server leave the ring unread,
+    and making a Step (its decoded line, copies of its parameters) cost as
+    much as the SMTP engine's own work on the line.  A notebook reads the
+    trace from another thread than the server's (:mod:`.background`), so
+    keeping, making and forgetting steps hold a lock.
     """
 
     def __init__(self, *args, max_steps: int = 10_000, max_bytes: int = 8 << 20,
                  raw_limit: int = 16 << 10, raw_head: int = 1 << 10, **kwargs) -> None:
-        self._built = 0             # the first _built entries of _steps are Steps
+        self._lock = threading.Lock()
+        self._pending: list = []    # (index, Step | fields | utterance record), oldest first
+        self.dropped = 0
         super().__init__(*args, **kwargs)
         self.listeners: list = []
         self.max_steps, self.max_bytes = max_steps, max_bytes
         self.raw_limit, self.raw_head = raw_limit, raw_head
-        self.dropped = 0
         self.retained_bytes = 0
 
     @property
     def steps(self) -> list[Step]:
-        """The steps in memory, oldest first (the ones still unread are made now)."""
-        if self._built < len(self._steps):
+        """A copy of the steps in memory, oldest first (those not made yet are made now):
+        the server's thread goes on adding and forgetting steps while a notebook reads."""
+        with self._lock:
             self._build()
-        return self._steps
+            return list(self._steps)
 
     @steps.setter
     def steps(self, steps: list[Step]) -> None:
-        self._steps = steps
-        self._built = len(steps)
+        with self._lock:
+            self._steps = steps
+            self._pending = []
+            self._added = self.dropped + len(steps)
 
     def __len__(self) -> int:
-        return len(self._steps)
+        return len(self._steps) + len(self._pending)
+
+    def __getitem__(self, index: int) -> Step:
+        with self._lock:
+            self._build()
+            return self._steps[index]
+
+    def extend(self, steps) -> None:
+        """Append steps from elsewhere, numbered as this trace's next ones."""
+        for step in steps:
+            self.add(**{k: v for k, v in step.__dict__.items() if k not in ("index", "answers")})
 
     def add(self, **fields):
         if len(fields.get("raw", b"")) > self.raw_limit:
             fields = referenced(fields, self.raw_limit, self.raw_head)
-        step = Step(index=self.dropped + len(self._steps), **fields)
-        self._keep(step, _weight(step))
+        with self._lock:
+            step = Step(index=self._added, **fields)
+            self._keep(step, _weight(step))
         for listener in self.listeners:
             listener(step)
         return step
@@ -91,7 +109,8 @@ class LiveTrace(Trace):
         """Keep ``fields`` as they are; they become a Step when :attr:`steps` is read."""
         if self.listeners or len(fields.get("raw", b"")) > self.raw_limit:
             return self.add(**fields)
-        self._keep(fields, _weight(fields))
+        with self._lock:
+            self._keep(fields, _weight(fields))
         return None
 
     def add_utterance(self, utterance, time, conn, src, dst, protocol, meta) -> None:
@@ -99,25 +118,27 @@ class LiveTrace(Trace):
         if self.listeners or len(utterance.raw) > self.raw_limit:
             super().add_utterance(utterance, time, conn, src, dst, protocol, meta)
             return
-        self._keep((utterance, time, conn, src, dst, protocol, meta), 2 * len(utterance.raw))
+        with self._lock:
+            self._keep((utterance, time, conn, src, dst, protocol, meta), 2 * len(utterance.raw))
 
     def _keep(self, entry, weight: int) -> None:
-        self._steps.append(entry)
+        """Number ``entry`` and keep it (the caller holds the lock)."""
+        self._pending.append((self._added, entry))
+        self._added += 1
         self.retained_bytes += weight
-        if len(self._steps) > self.max_steps or self.retained_bytes > self.max_bytes:
+        if (len(self._steps) + len(self._pending) > self.max_steps
+                or self.retained_bytes > self.max_bytes):
             self._forget_oldest()
 
     def _build(self) -> None:
-        """Turn the kept utterances into Steps, numbered by their place in the trace."""
-        steps = self._steps
-        for position in range(self._built, len(steps)):
-            entry = steps[position]
+        """Make Steps of everything pending, in order (the caller holds the lock)."""
+        pending, self._pending = self._pending, []
+        for index, entry in pending:
             if isinstance(entry, dict):
-                steps[position] = Step(index=self.dropped + position, **entry)
+                entry = Step(index=index, **entry)
             elif not isinstance(entry, Step):
-                steps[position] = Step(index=self.dropped + position,
-                                       **utterance_fields(*entry))
-        self._built = len(steps)
+                entry = Step(index=index, **utterance_fields(*entry))
+            self._steps.append(entry)
 
     def snapshot(self) -> Trace:
         """The steps in memory as a plain Trace numbered from 0, for a TracePlayer.
@@ -132,17 +153,19 @@ class LiveTrace(Trace):
                      start_time=self.start_time, steps=[dataclasses.replace(s, index=i) for i, s in enumerate(steps)])
 
     def _forget_oldest(self) -> None:
-        """Drop the oldest quarter (at least enough to fit): amortised O(1) per step."""
+        """Drop the oldest quarter (at least enough to fit): amortised O(1) per step.
+        The caller holds the lock."""
         keep_steps = self.max_steps * 3 // 4
         keep_bytes = self.max_bytes * 3 // 4
-        steps = self._steps
+        total = len(self._steps) + len(self._pending)
         cut, weight = 0, self.retained_bytes
-        while cut < len(steps) - 1 and (len(steps) - cut > keep_steps
-                                        or weight > keep_bytes):
-            weight -= _weight(steps[cut])
+        while cut < total - 1 and (total - cut > keep_steps or weight > keep_bytes):
+            weight -= _weight(self._steps[cut] if cut < len(self._steps)
+                              else self._pending[cut - len(self._steps)][1])
             cut += 1
-        del steps[:cut]
-        self._built = max(0, self._built - cut)
+        from_pending = max(0, cut - len(self._steps))
+        del self._steps[:cut]
+        del self._pending[:from_pending]
         self.dropped += cut
         self.retained_bytes = weight
 

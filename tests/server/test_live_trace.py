@@ -8,8 +8,9 @@ import poplib
 import smtplib
 import subprocess
 import sys
+import threading
 
-from simulator.trace import Trace
+from simulator.trace import Step, Trace
 from simulator.widgets import TracePlayer
 
 from .conftest import serving, unverified
@@ -124,3 +125,26 @@ def test_the_trace_file_is_rotated_and_every_piece_replays(tmp_path):
     indexes = [s.index for trace in traces for s in trace]
     assert indexes == list(range(indexes[0], last + 1))               # no gap, no repeat
     assert all(trace.scenario == "classroom" for trace in traces)
+
+
+def test_a_notebook_reading_the_trace_while_mail_flows_sees_whole_steps_in_order():
+    """A notebook reads ``live.trace`` in its own thread while the server records steps
+    (and forgets the oldest) in the server's: it sees Steps, numbered one after another."""
+    with serving(trace_max_steps=60) as live:
+        def talk() -> None:
+            with smtplib.SMTP("127.0.0.1", live.settings["smtp"], timeout=30) as smtp:
+                for _ in range(300):
+                    smtp.noop()
+        client = threading.Thread(target=talk)
+        client.start()
+        seen = []
+        while client.is_alive() and len(seen) < 2000:      # bounded either way
+            steps = list(live.trace)
+            if not steps:
+                continue                    # nothing recorded yet
+            assert all(isinstance(s, Step) for s in steps)
+            numbers = [s.index for s in steps]
+            assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+            seen.extend(numbers[-1:])
+        client.join(60)
+    assert seen and seen == sorted(seen)
