@@ -72,11 +72,12 @@ class StoreBackend:
         return sorted(out, key=lambda info: (info.name != INBOX, info.name))
 
     def mailbox(self, account: str, name: str) -> MailboxInfo | None:
+        # Every IMAP command asks this (has the selected mailbox gone?): resolve once.
+        owner, local = self._resolve(account, name)
         try:
-            folder = self._folder(account, name)
-        except BackendError:
+            folder = owner.folder(local)
+        except NoSuchFolder:
             return None
-        owner, _ = self._resolve(account, name)
         return self._info(owner, folder, name)
 
     def namespaces(self, account: str) -> tuple[list, list, list]:

@@ -107,27 +107,32 @@ def do_store(s: IMAPServer, cmd: Command) -> Response:
     if refused := _require_writable(s, cmd):
         return refused
     _refresh(s)
-    view, skipped = s.view, 0
+    view, skipped, changed = s.view, 0, False
     for uid in uids:
         if not view.live(uid):
             skipped += 1              # expunged elsewhere: nothing to store (RFC 2180 §4.2.1)
             continue
-        _store_one(s, uid, mode, flags)
+        changed |= _store_one(s, uid, mode, flags)
         if not silent or cmd.uid:
             updates.send_flags(s, uid, with_uid=cmd.uid)
         view.mark_reported(uid)
-    if uids:
+    if changed:
+        # Only a real change is news for the other sessions: a STORE that sets a flag
+        # the message already has must not wake every IDLE client of the mailbox.
         _changed(s, view.key)
     if skipped:
         return tagged(cmd.tag, "expunge_issued")
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
-def _store_one(s: IMAPServer, uid: int, mode: str, flags: set[str]) -> None:
+def _store_one(s: IMAPServer, uid: int, mode: str, flags: set[str]) -> bool:
+    """Set the flags of one message as ``mode`` says; True if they changed."""
     current = set(s.view.record(uid).flags)
     new = flags if mode == "FLAGS" else current | flags if mode == "+FLAGS" else current - flags
-    if new != current:
-        s.backend.set_flags(s.account, s.view.name, uid, new)
+    if new == current:
+        return False
+    s.backend.set_flags(s.account, s.view.name, uid, new)
+    return True
 
 
 def _copy(s: IMAPServer, cmd: Command) -> tuple[str, list[int], list[int], object]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import binary, mimeparts, updates
 from . import bodystructure as bs
-from .formatter import render
+from .formatter import flag_list, render
 from .lexer import ParseError
 from .outcome import HANDLERS
 from .parser import Command, arity, shown
@@ -92,6 +92,7 @@ def do_fetch(s: IMAPServer, cmd: Command) -> Response:
         items.insert(0, Item("UID"))
     view = s.view
     marks_seen = any(i.sets_seen for i in items) and not view.read_only
+    names = [i.name for i in items]
     changed = False
     try:
         for uid in uids:
@@ -99,7 +100,7 @@ def do_fetch(s: IMAPServer, cmd: Command) -> Response:
             if marks_seen and view.live(uid) and unseen:
                 s.backend.set_flags(s.account, view.name, uid, view.record(uid).flags | {"\\Seen"})
                 changed = True
-            _fetch_one(s, uid, items, with_flags=marks_seen and unseen and view.live(uid))
+            _fetch_one(s, uid, items, names, with_flags=marks_seen and unseen and view.live(uid))
     except binary.UnknownCTE as err:                  # RFC 3516 §4.3
         return tagged(cmd.tag, "unknown_cte", encoding=err.encoding)
     finally:
@@ -108,19 +109,20 @@ def do_fetch(s: IMAPServer, cmd: Command) -> Response:
     return tagged(cmd.tag, "completed", name=cmd.name)
 
 
-def _fetch_one(s: IMAPServer, uid: int, items: list[Item], with_flags: bool) -> None:
+def _fetch_one(s: IMAPServer, uid: int, items: list[Item], names: list[str],
+               with_flags: bool) -> None:
+    """``* n FETCH (...)`` for one message; ``names`` are the items' names, in order."""
     view = s.view
     record = view.record(uid)
-    parts: list[bytes] = []
-    names = [i.name for i in items]
     root = None
+    parts: list[bytes] = []
     for item in items:
         if item.name in ("ENVELOPE", "BODY", "BODYSTRUCTURE"):
             root = root or mimeparts.entity(record.data)
         parts.append(_value(s, uid, record, item, root))
     if with_flags and "FLAGS" not in names:       # \Seen set as a side effect: say so
-        parts.append(b"FLAGS " + render([Atom(f) for f in view.flags(uid, rev1=not s.rev2)]))
-    if "FLAGS" in names or with_flags:
+        parts.append(b"FLAGS " + flag_list(view.flags(uid, rev1=not s.rev2)))
+    if with_flags or "FLAGS" in names:
         view.mark_reported(uid)
     number = view.number_of(uid)
     payload = b"%d FETCH (" % number + b" ".join(parts) + b")"
@@ -134,7 +136,7 @@ def _value(s: IMAPServer, uid: int, record, item: Item, root) -> bytes:
     if name == "UID":
         return b"UID %d" % uid
     if name == "FLAGS":
-        return b"FLAGS " + render([Atom(f) for f in s.view.flags(uid, rev1=not s.rev2)])
+        return b"FLAGS " + flag_list(s.view.flags(uid, rev1=not s.rev2))
     if name == "INTERNALDATE":
         return b"INTERNALDATE " + render(internal_date(record.internal_date))
     if name == "RFC822.SIZE":

@@ -27,6 +27,8 @@ from .types import NIL, Atom, Literal, Quoted
 #: Characters that end a bare word (RFC 3501 §9 atom-specials, minus the ones we accept).
 _ATOM_END = frozenset(b' ()"{\r\n')
 _LITERAL = re.compile(rb"\{(\d+)(\+?)\}$")
+#: An atom without a section or a control character (the usual case, see ``Lexer._atom``).
+_PLAIN_ATOM = re.compile(rb'[^\x00-\x20\x7f()"{\[]+')
 #: How deep parenthesised lists may nest in one command (see the module docstring).
 MAX_NESTING = 100
 
@@ -141,7 +143,15 @@ class Lexer:
         return literal
 
     def _atom(self) -> Atom:
-        start, depth = self.pos, 0
+        start = self.pos
+        # Most atoms (command names, sets, flags) hold no "[" and no control character:
+        # one regular-expression match reads them.  Anything else takes the loop below.
+        plain = _PLAIN_ATOM.match(self.line, start)
+        if plain is not None and (plain.end() == len(self.line)
+                                  or self.line[plain.end()] in _ATOM_END):
+            self.pos = plain.end()
+            return Atom(plain.group().decode("utf-8", "replace"))
+        depth = 0
         while not self.at_end():
             char = self.line[self.pos]
             if char == 0x5B:                 # "[" opens a section: spaces allowed inside

@@ -30,9 +30,12 @@ if TYPE_CHECKING:
     from .session import IMAPServer
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Outcome:
-    """``answer`` is the tagged completion, None while the command goes on."""
+    """``answer`` is the tagged completion, None while the command goes on.
+
+    A value nobody changes; not frozen because every command makes one (see Response).
+    """
 
     answer: Response | None
     move: Move | None = None

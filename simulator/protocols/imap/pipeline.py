@@ -27,6 +27,7 @@ as soon as the commands it waits for are done, and they run in parallel".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import esearch
 from .parser import Command
@@ -62,7 +63,7 @@ class Pending:
 
     command: Command
     cost: int
-    effects: Effects
+    selected: str | None                  # the mailbox selected when it arrived
     after: tuple[str, ...] = ()           # tags it must wait for
     reason: str | None = None             # locale key: why it waits (the first reason)
     reason_params: dict = field(default_factory=dict)
@@ -70,6 +71,12 @@ class Pending:
     @property
     def tag(self) -> str:
         return self.command.tag
+
+    @cached_property
+    def effects(self) -> Effects:
+        """What it touches; worked out only when another command is pending beside it
+        (a command that runs as soon as it is read never needs it)."""
+        return effects(self.command, self.selected)
 
 
 def _fetch_items(cmd: Command) -> list[str]:

@@ -93,9 +93,14 @@ CONTINUATIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Response:
-    """One server line (or line plus literals), with what a student should read about it."""
+    """One server line (or line plus literals), with what a student should read about it.
+
+    Treated as a value: nothing changes a Response once made (:func:`tagged` and the
+    others make new ones).  It is not a frozen dataclass because those cost four times
+    as much to make, and the server makes one for every line (FETCH 1:* one a message).
+    """
 
     kind: str                     # "tagged", "untagged", "continuation"
     wire: bytes

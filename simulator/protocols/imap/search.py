@@ -181,6 +181,8 @@ class KeyParser:
             tests.append(self.key(value))
         if not tests:
             raise ParseError("syntax.search_empty")
+        if len(tests) == 1:
+            return tests[0]             # the usual SEARCH has one key: no wrapper per message
         return lambda c: all(t(c) for t in tests)
 
     def _next(self, key: str) -> object:

@@ -56,7 +56,7 @@ from .hub import MailboxHub
 from .lexer import ParseError
 from .outcome import HANDLERS, Outcome, outcome_of
 from .parser import BadTag, Command, parse_command, parse_tag
-from .pipeline import Pending, conflict, cost, effects, moves_bodies, schedule
+from .pipeline import Pending, conflict, cost, moves_bodies, schedule
 from .responses import BAD, Response, continuation, tagged, untagged_status
 from .syntax_texts import describe
 from .view import MailboxView
@@ -255,7 +255,7 @@ class IMAPServer(EngineOutput):
 
     def _enqueue(self, cmd: Command) -> Pending:
         selected = self.view.name if self.view else None
-        item = Pending(cmd, self._cost(cmd), effects(cmd, selected))
+        item = Pending(cmd, self._cost(cmd), selected)
         after, reasons = [], []
         for earlier in self._queue:
             why = conflict(earlier, item)

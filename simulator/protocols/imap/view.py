@@ -39,6 +39,7 @@ class MailboxView:
         self.reported = {r.uid: frozenset(r.flags) for r in records}
         self.recent: set[int] = set()
         self.ghosts: set[int] = set()
+        self._numbers: dict[int, int] | None = None     # UID -> number, made when asked
 
     def __len__(self) -> int:
         return len(self.uids)
@@ -51,10 +52,14 @@ class MailboxView:
         return self.uids[number - 1]
 
     def number_of(self, uid: int) -> int | None:
-        try:
-            return self.uids.index(uid) + 1
-        except ValueError:
-            return None
+        """The message number of ``uid`` (None if the view has no such message).
+
+        FETCH 1:* and STORE 1:* ask this for every message: one dictionary,
+        rebuilt only after EXISTS or EXPUNGE changed the numbers, keeps them linear.
+        """
+        if self._numbers is None:
+            self._numbers = {uid: number for number, uid in enumerate(self.uids, 1)}
+        return self._numbers.get(uid)
 
     def record(self, uid: int):
         return self.records[uid]
@@ -72,7 +77,14 @@ class MailboxView:
     # -- keeping up with the backend ---------------------------------------------
 
     def sync(self, records: list) -> Changes:
-        """Compare with the backend's current records; updates the cache, not the numbers."""
+        """Compare with the backend's current records; updates the cache, not the numbers.
+
+        Every command's completion calls this (``updates.announce``), with 200
+        sessions on one mailbox, so the usual case — the same messages, maybe
+        new flags — is a single pass that builds nothing.
+        """
+        if self._same_messages(records):
+            return self._flag_changes(records)
         present = {r.uid: r for r in records}
         known = set(self.uids)
         changes = Changes()
@@ -82,12 +94,35 @@ class MailboxView:
         for uid in self.uids:
             if uid in present:
                 self.records[uid] = present[uid]
-                if frozenset(present[uid].flags) != self.reported[uid]:
+                if present[uid].flags != self.reported[uid]:
                     changes.flags.append(uid)
+        return changes
+
+    def _same_messages(self, records: list) -> bool:
+        """Whether the backend holds exactly the view's messages, none gone and none new.
+
+        UIDs only grow (RFC 3501 §2.3.1.1): a message added since the view was
+        made has a UID above all of the view's.  So with as many records as the
+        view has numbers, no ghost, and the same last UID, no message can have
+        been removed and another added: the two lists hold the same UIDs.
+        """
+        uids = self.uids
+        return (len(records) == len(uids) and not self.ghosts
+                and (not uids or records[-1].uid == uids[-1]))
+
+    def _flag_changes(self, records: list) -> Changes:
+        """Refresh the cached records and list the UIDs whose flags the client has not heard."""
+        changes = Changes()
+        cached, reported = self.records, self.reported
+        for record in records:
+            cached[record.uid] = record
+            if record.flags != reported[record.uid]:      # a set equals a frozenset
+                changes.flags.append(record.uid)
         return changes
 
     def add(self, records: list) -> None:
         """New messages join the view: call exactly when sending EXISTS."""
+        self._numbers = None
         for record in records:
             self.uids.append(record.uid)
             self.records[record.uid] = record
@@ -97,6 +132,7 @@ class MailboxView:
         """Drop an expunged message: call exactly when sending its EXPUNGE; its old number."""
         number = self.uids.index(uid) + 1
         del self.uids[number - 1]
+        self._numbers = None
         self.records.pop(uid, None)
         self.reported.pop(uid, None)
         self.recent.discard(uid)
