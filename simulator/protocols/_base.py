@@ -134,9 +134,14 @@ class Transition:
     on_failure: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Utterance:
-    """One line or block on the wire, as the engine that handled it saw it."""
+    """One line or block on the wire, as the engine that handled it saw it.
+
+    A value nobody changes once made (``dataclasses.replace`` makes a new one).  Not
+    a frozen dataclass: engines make one per line, and a frozen one costs four times
+    as much to make (an IMAP FETCH 1:* makes one per message).
+    """
 
     direction: str            # "c2s", "s2c", or "internal" (e.g. the TLS handshake done)
     raw: bytes

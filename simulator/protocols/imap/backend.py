@@ -24,9 +24,13 @@ class MessageRecord(Protocol):
     internal_date: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MailboxInfo:
-    """The per-mailbox values SELECT and STATUS report (RFC 3501 §2.3.1.1, RFC 6154)."""
+    """The per-mailbox values SELECT and STATUS report (RFC 3501 §2.3.1.1, RFC 6154).
+
+    A value nobody changes; not frozen because each command asks for one (has the
+    selected mailbox gone?) and a frozen dataclass costs four times as much to make.
+    """
 
     name: str
     key: str                  # the same for every user who sees this mailbox (shared folders)

@@ -33,8 +33,14 @@ class SequenceSet:
         A client may send thousands of ranges in one line; merged once, they
         are looked up by bisection instead of one by one for every message.
         """
-        spans = sorted((min(low, high), max(low, high)) for low, high in
-                       ((largest if v == STAR else v for v in pair) for pair in self.ranges))
+        # Plain loops: nested generator expressions cost more than the work for the
+        # usual one-range set ("1:*"), and every FETCH, STORE and SEARCH resolves one.
+        spans = []
+        for low, high in self.ranges:
+            low = largest if low == STAR else low
+            high = largest if high == STAR else high
+            spans.append((low, high) if low <= high else (high, low))
+        spans.sort()
         merged: list[tuple[int, int]] = []
         for low, high in spans:
             if merged and low <= merged[-1][1] + 1:

@@ -112,13 +112,12 @@ class MailboxView:
 
     def _flag_changes(self, records: list) -> Changes:
         """Refresh the cached records and list the UIDs whose flags the client has not heard."""
-        changes = Changes()
-        cached, reported = self.records, self.reported
+        cached, reported, flags = self.records, self.reported, []
         for record in records:
             cached[record.uid] = record
             if record.flags != reported[record.uid]:      # a set equals a frozenset
-                changes.flags.append(record.uid)
-        return changes
+                flags.append(record.uid)
+        return Changes([], [], flags)
 
     def add(self, records: list) -> None:
         """New messages join the view: call exactly when sending EXISTS."""
