@@ -63,26 +63,36 @@ def _params(specs: dict, path: Path_, at: Located) -> None:
 
 
 def _placeholders(data: Any, path: Path_, at: Located, known: set[str]) -> None:
-    """Every ``${name}`` in every string names a parameter (``params`` itself excepted)."""
+    """Every ``${name}`` in every string — mapping keys too, which a scenario's run fills
+    as well — names a parameter (``params`` itself excepted)."""
     if isinstance(data, dict):
         for key, value in data.items():
             if path[-1:] != ("params",) and not (len(path) == 2 and key == "params"):
+                if isinstance(key, str):
+                    _placeholders_in(key, path + (key,), at, known, at_key=True)
                 _placeholders(value, path + (key,), at, known)
     elif isinstance(data, list):
         for i, value in enumerate(data):
             _placeholders(value, path + (i,), at, known)
     elif isinstance(data, str):
-        try:
-            names = names_in(data)
-        except ValueError:
-            at.fail(path, "placeholder_syntax", got=at.show(path))
-        if has_plural(data) and path[-1:] not in (("ru",), ("en",)):
-            at.fail(path, "placeholder_plural", got=at.show(path))
-        for name in names:
-            if name not in known:
-                at.fail(path, "placeholder_unknown", name=name,
-                        allowed=", ".join(sorted(known)) or "—",
-                        hint=at.c.hint(name, sorted(known)))
+        _placeholders_in(data, path, at, known)
+
+
+def _placeholders_in(text: str, path: Path_, at: Located, known: set[str], *,
+                     at_key: bool = False) -> None:
+    """One string's placeholders: well formed, plural forms only in a ru/en text, known."""
+    where = {"at_key": True} if at_key else {}
+    try:
+        names = names_in(text)
+    except ValueError:
+        at.fail(path, "placeholder_syntax", got=text if at_key else at.show(path), **where)
+    if has_plural(text) and path[-1:] not in (("ru",), ("en",)):
+        at.fail(path, "placeholder_plural", got=text if at_key else at.show(path), **where)
+    for name in names:
+        if name not in known:
+            at.fail(path, "placeholder_unknown", name=name,
+                    allowed=", ".join(sorted(known)) or "—",
+                    hint=at.c.hint(name, sorted(known)), **where)
 
 
 def _options(item: Item, path: Path_, at: Located) -> None:

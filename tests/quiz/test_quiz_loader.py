@@ -154,6 +154,35 @@ def test_an_inline_scenario_is_checked_with_the_banks_lines():
     assert "flying" in str(error)
 
 
+@pytest.mark.parametrize("key, words", [
+    ("${user:hosts", "malformed placeholder in ${user:hosts"),
+    ("${host}name", "${host}"),
+    ("${user:node|nodes}", "word forms"),
+])
+def test_a_placeholder_in_a_scenario_key_is_checked_like_one_in_a_value(key, words):
+    """A scenario's run fills mapping keys too: a broken or unknown ${…} in a key is the
+    teacher's mistake at its line, not a ValueError or KeyError from string.Template."""
+    text = GOOD + f"""\
+  - id: keyed
+    topic: smtp
+    type: sim
+    params:
+      user: {{choice: [nobody]}}
+    text: {{ru: Код, en: Code}}
+    scenario:
+      name: keyed
+      {key}:
+        - {{name: mx.b.test, roles: [mta]}}
+      messages:
+        - {{at: 0, client: mx.b.test, from: a@b.test, to: ["${{user}}@b.test"]}}
+    answer: trace.find(command="RCPT").code
+    ask: numeric
+"""
+    error = error_of(text)
+    assert error.file == "demo.yaml" and error.line == 26     # the key's own line
+    assert words in str(error)
+
+
 @pytest.mark.parametrize("text", ["", "just a string", "- a\n- list", "bank: [", "\x00"])
 def test_nonsense_is_a_bank_error_not_a_traceback(text):
     error = error_of(text)

@@ -15,7 +15,8 @@ FIXTURE = (Path(__file__).resolve().parents[1] / "fixtures" / "quiz" / "mini.yam
 LINES = FIXTURE.splitlines()
 #: Replacements a hand-editing teacher produces: a lost colon, a wrong type, a stray quote…
 #: "1if" and "\\d" are what Python parses with a warning (an invalid literal, an escape).
-NOISE = ["", ":", " ", "-", "'", '"', "{", "}", "[", "]", "${", "${x}", "0", "-1", "true",
+NOISE = ["", ":", " ", "-", "'", '"', "{", "}", "[", "]", "${", "${x}", "${user:", "${x:a|b}",
+         "0", "-1", "true",
          "null", "~", "&a", "*a", "\t", "é", "type: sim", "items:", "text: 5", "1if", "\\d"]
 
 
