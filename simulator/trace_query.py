@@ -121,7 +121,9 @@ class ReplyLinker:
         """
         if step.conn is None or step.direction == "internal" or step.explain in UNANSWERED:
             return None
-        conn = self._conns.setdefault(step.conn, _Conn())
+        conn = self._conns.get(step.conn)
+        if conn is None:                        # made once per connection, not per step
+            conn = self._conns[step.conn] = _Conn()
         if step.direction == "c2s":
             self._sent(conn, step)
             return None

@@ -66,3 +66,32 @@ def test_unknown_direction_is_refused():
     with pytest.raises(ValueError, match="direction"):
         Step(index=0, time=0, conn=None, src="a", dst="b", protocol="X", direction="sideways",
              raw=b"", line="")
+
+
+def test_recorded_steps_are_the_steps_the_constructor_makes():
+    """Trace.add makes steps on a fast path (Step.made); they must be the same values,
+    each with its own params and meta, frozen, and refused for the same mistakes."""
+    trace = sample_trace()
+    for step in trace:
+        fields = {k: v for k, v in step.__dict__.items() if k != "index"}
+        assert Step.made(step.index, fields) == Step(index=step.index, **fields)
+    first, second = trace[1], trace[2]
+    assert first.params == {} and first.params is not second.params
+    with pytest.raises(AttributeError):
+        first.line = "changed"
+    base = {"time": 0, "conn": None, "src": "a", "dst": "b", "protocol": "X", "raw": b"",
+            "line": ""}
+    with pytest.raises(ValueError, match="direction"):
+        Step.made(0, {**base, "direction": "sideways"})
+    with pytest.raises(TypeError, match="colour"):
+        Step.made(0, {**base, "direction": "c2s", "colour": "red"})
+    with pytest.raises(TypeError, match="line"):
+        Step.made(0, {k: v for k, v in base.items() if k != "line"} | {"direction": "c2s"})
+
+
+def test_a_reply_is_linked_to_its_command_as_it_is_added():
+    trace = sample_trace()
+    reply = trace.add(time=0.03, conn="c1", src="mx", dst="pc", protocol="SMTP",
+                      direction="s2c", raw=b"250 OK\r\n", line="250 OK",
+                      params={"code": 250})
+    assert reply.answers == 1 and trace.command_of(reply) is trace[1]
