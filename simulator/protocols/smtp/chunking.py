@@ -25,7 +25,12 @@ def is_binary(content: bytes) -> bool:
     """Whether ``content`` is binary MIME that only BODY=BINARYMIME may carry (RFC 3030 §3):
     a part labelled ``Content-Transfer-Encoding: binary``, or NUL octets, which neither
     7bit nor 8bit data may hold (RFC 2045 §2.7, §2.8)."""
-    return b"\0" in content or _BINARY_CTE.search(content) is not None
+    if b"\0" in content:
+        return True
+    # The header field names "binary" (in any case): looking for the word first spares
+    # the whole-message regex search for almost every message, which has no such field.
+    lowered = content.lower()
+    return b"binary" in lowered and _BINARY_CTE.search(lowered) is not None
 
 
 def chunks(content: bytes, size: int = CHUNK_SIZE) -> list[bytes]:

@@ -91,11 +91,13 @@ class SMTPClient(ReplyFlow):
     def _reply_line(self, line: bytes | TooLong) -> None:
         if isinstance(line, TooLong):
             return self._garbage(line.prefix)
-        self._reply_lines.append(line)
-        if len(line) >= 4 and line[3:4] == b"-":
+        if line[3:4] == b"-":
+            self._reply_lines.append(line)
             return                      # a continuation line of a multi-line reply
-        raw = b"".join(self._reply_lines)
-        self._reply_lines = []
+        raw = line
+        if self._reply_lines:           # the last line of a multi-line reply
+            raw = b"".join(self._reply_lines) + line
+            self._reply_lines = []
         try:
             parsed = Reply.parse(raw.decode("utf-8", "replace"))
         except ValueError:
@@ -110,7 +112,7 @@ class SMTPClient(ReplyFlow):
         else:
             HANDLERS[before](self, answer)
         params = {"code": answer.code, "enhanced": answer.enhanced or "",
-                  "text": answer.text, "stage": before.value}
+                  "text": answer.text, "stage": str(before)}
         self._transcribe("s2c", raw, before, self.state, class_key(answer.code), params)
         self._flush()
 

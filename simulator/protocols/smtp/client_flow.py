@@ -16,7 +16,13 @@ from typing import Any
 
 from .._base import CommandTable, EngineOutput
 from .chunking import CHUNK_SIZE, chunks, is_binary
-from .content import dot_stuff, has_long_line, header_section, normalize_newlines
+from .content import (
+    dot_stuff,
+    has_long_line,
+    header_section,
+    normalize_newlines,
+    stuff_lines,
+)
 from .events import (
     ConnectionClosed,
     Event,
@@ -90,12 +96,13 @@ class ReplyFlow(EngineOutput):
         self._closed = False
         self.secure = False
         self.result = ClientResult()
-        self._wire_content = dot_stuff(envelope.content)
         # Binary MIME goes as it is, octet for octet (RFC 3030 §3); anything else as
         # CRLF lines, looked at several times (SIZE, 8BITMIME, line count): one regex
         # pass over the whole message instead of one per look.
         self._binary = is_binary(envelope.content)
         self._plain = envelope.content if self._binary else normalize_newlines(envelope.content)
+        self._wire_content = dot_stuff(envelope.content) if self._binary \
+            else stuff_lines(self._plain)
         self._chunks: deque[bytes] = deque()
         self._pending: deque[tuple[ClientState, Path | None]] = deque()
         self._staged: list[tuple[bytes, str, dict[str, Any]]] = []

@@ -54,9 +54,15 @@ def header_section(content: bytes) -> bytes:
 
 def dot_stuff(content: bytes) -> bytes:
     """The wire form of ``content``: CRLF lines, leading dots doubled, then ``.CRLF``."""
-    lines = normalize_newlines(content).split(b"\r\n")[:-1]
-    stuffed = [b"." + line if line.startswith(b".") else line for line in lines]
-    return b"".join(line + b"\r\n" for line in stuffed) + b".\r\n"
+    return stuff_lines(normalize_newlines(content))
+
+
+def stuff_lines(lines: bytes) -> bytes:
+    """The wire form of ``lines``, content whose lines all end with CRLF already (what
+    :func:`normalize_newlines` returns): each leading dot doubled, then ``.CRLF``."""
+    # A line starts at the first octet or after a CRLF: one replace over the whole
+    # message does what a loop over its lines did, in C.
+    return (b"\r\n" + lines).replace(b"\r\n.", b"\r\n..")[2:] + b".\r\n"
 
 
 @dataclass

@@ -19,7 +19,6 @@ from functools import cache, cached_property
 from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
-_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,13 +81,18 @@ class Reply:
         raw_lines = [l for l in text.replace("\r\n", "\n").split("\n") if l != ""]
         if not raw_lines:
             raise ValueError("an SMTP reply needs at least one line")
-        codes, texts = zip(*(_split_line(l) for l in raw_lines))
-        if len(set(codes)) != 1:
-            raise ValueError(f"reply lines carry different codes: {sorted(set(codes))}")
-        code = codes[0]
+        first = raw_lines[0]
+        code = _code(first)
+        texts = []
+        for line in raw_lines:
+            # Every line repeats the code (§4.2.1); the same three characters are the same.
+            if line[:3] != first[:3] and _code(line) != code:
+                raise ValueError(f"reply lines carry different codes: "
+                                 f"{sorted({code, _code(line)})}")
+            texts.append(line[4:] if line[3:4] in ("-", " ") else line[3:])
         enhanced = _leading_enhanced(code, texts[0])
         if enhanced:
-            texts = tuple(_strip_enhanced(t, enhanced) for t in texts)
+            texts = [_strip_enhanced(t, enhanced) for t in texts]
         return cls(code, enhanced, tuple(texts))
 
 
@@ -108,11 +112,12 @@ def _fit(line: str) -> str:
     return data[:MAX_REPLY_LINE - 5].decode("utf-8", "ignore") + "..."
 
 
-def _split_line(line: str) -> tuple[int, str]:
-    match = _LINE.match(line)
-    if not match or not 200 <= int(match.group(1)) <= 599:
+def _code(line: str) -> int:
+    """The reply code a line starts with: three digits, 200 to 599 (RFC 5321 §4.2)."""
+    digits = line[:3]
+    if len(digits) != 3 or not digits.isdecimal() or not 200 <= int(digits) <= 599:
         raise ValueError(f"not an SMTP reply line: {line[:60]!r}")
-    return int(match.group(1)), match.group(3)
+    return int(digits)
 
 
 def _leading_enhanced(code: int, text: str) -> str | None:

@@ -1,8 +1,10 @@
 """The content reader gives the same result however the bytes arrive."""
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.protocols.smtp.content import DataReader, dot_stuff
+from simulator.protocols.smtp.chunking import is_binary
+from simulator.protocols.smtp.content import DataReader, dot_stuff, normalize_newlines
 
 LINES = st.lists(st.sampled_from([b"", b".", b"..", b".x", b"text", b"x" * 990, b"a\nb",
                                   b"c\rd", b"y" * 1200]), max_size=12)
@@ -52,3 +54,29 @@ def test_two_transactions_in_one_write_are_two_messages():
                                  + b"QUIT\r\n")
     messages = [e.envelope.content for e in events if isinstance(e, MessageReceived)]
     assert messages == [b"first\r\n", b"second\r\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"", b".", b"..", b".x", b"x.", b"text", b"\r", b"\n",
+                                 b"\r\n", b"\r\n.", b". ."]), max_size=20))
+def test_any_content_stuffed_by_the_client_is_read_back_line_for_line(parts):
+    """RFC 5321 §4.5.2: every line that starts with a dot gets one more on the wire, and
+    the server takes it off again; nothing else changes but the line ends (CRLF)."""
+    content = b"".join(parts)
+    wire = dot_stuff(content)
+    lines = normalize_newlines(content).split(b"\r\n")[:-1]
+    assert wire.split(b"\r\n")[:-2] == [b"." + x if x.startswith(b".") else x for x in lines]
+    assert wire.endswith(b"\r\n.\r\n") or wire == b".\r\n"
+    assert read([wire])[0] == normalize_newlines(content)
+
+
+@pytest.mark.parametrize("content, binary", [
+    (b"Subject: x\r\n\r\nplain text\r\n", False),
+    (b"Subject: binary\r\n\r\nthe word binary in the body\r\n", False),
+    (b"Content-Transfer-Encoding: binary\r\n\r\n\xff\xfe\r\n", True),
+    (b"Subject: x\r\ncontent-transfer-encoding:BINARY \r\n\r\n", True),
+    (b"Subject: x\r\n\r\nNUL \0 in the text\r\n", True),
+])
+def test_binary_mime_is_told_by_its_header_field_or_a_nul(content, binary):
+    """RFC 3030 §3: only BODY=BINARYMIME may carry it; RFC 2045 §2.7: no NUL in 7bit/8bit."""
+    assert is_binary(content) is binary
