@@ -19,6 +19,7 @@ from functools import cache, cached_property
 from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
+_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
