@@ -144,6 +144,8 @@ class Step:
 #: (see :meth:`Step.made`).
 _STEP_FIELDS = frozenset(f.name for f in dataclass_fields(Step)) - {"index"}
 _STEP_DEFAULTS = {f.name: f.default for f in dataclass_fields(Step) if f.default is not MISSING}
+
+
 def utterance_fields(utterance: Any, time: float, conn: str | None, src: str, dst: str,
                      protocol: str, meta: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of the Step that records ``utterance`` (see :meth:`Trace.add_utterance`)."""
