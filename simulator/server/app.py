@@ -1,6 +1,7 @@
 """``mailsim serve``: start the listeners of a World, stop them cleanly.
 
-One ``asyncio.start_server`` per service of the served host, bound to one
+One listener (``loop.create_server``, one :class:`.driver.LiveConnection`
+per connection) per service of the served host, bound to one
 address only (``--host``, 127.0.0.1 by default) on the standard port plus an
 offset (10025, 10587, …: unprivileged, so no root is needed).  A connection limit and the idle
 timeouts of :mod:`.services` keep one client from starving the others.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..mail.spool import Spool
-from .driver import HANDSHAKE_TIMEOUT, TIME_SLICE, LiveConnection
+from .driver import HANDSHAKE_TIMEOUT, LINGER, TIME_SLICE, LiveConnection
 from .roster import Student, default_passwords_path, numbered, read_roster, with_passwords
 from .services import IDLE_TIMEOUTS, Service
 from .throttle import DEFAULT_LIMIT, DEFAULT_STEP, LoginThrottle
@@ -89,11 +90,9 @@ class MailServer:
         self.world: World | None = None
         self.listening: list[Listening] = []
         self._servers: list[asyncio.base_events.Server] = []
-        self._tasks: set[asyncio.Task] = set()
         self._connections: set[LiveConnection] = set()
         self._trace_file = None
         self.throttle = LoginThrottle(options.login_delay, options.login_delay_max)
-        self.active = 0
         self.students: list[Student] | None = None     # class mode: the class's accounts
         self.certificate: Path | None = None
 
@@ -152,16 +151,15 @@ class MailServer:
 
     async def _listen(self, service: Service, context: ssl.SSLContext) -> None:
         port = self.port_of(service)
-
-        async def accept(reader, writer) -> None:
-            await self._session(service, context, reader, writer)
+        loop = asyncio.get_running_loop()
         try:
-            # Implicit TLS too is accepted as plain TCP: the session runs the handshake
+            # Implicit TLS too is accepted as plain TCP: the connection runs the handshake
             # itself, so that a client that never sends a ClientHello counts.
             # SO_REUSEADDR: on POSIX a restart may bind at once despite TIME_WAIT; on
             # Windows it would let a second server take a port already in use, so no.
-            server = await asyncio.start_server(
-                accept, host=self.options.host, port=port, reuse_address=os.name == "posix")
+            server = await loop.create_server(
+                lambda: self._accept(service, context), host=self.options.host, port=port,
+                reuse_address=os.name == "posix")
         except OSError as exc:
             exc.port = port             # the CLI names the port that is taken
             raise
@@ -169,33 +167,26 @@ class MailServer:
         self.listening.append(Listening(service.name, service.protocol, self.options.host,
                                         port, service.port, service.security))
 
-    async def _session(self, service: Service, context, reader, writer) -> None:
+    def _accept(self, service: Service, context: ssl.SSLContext) -> asyncio.Protocol:
+        """The protocol of a connection just accepted: a session, or over the limit a refusal."""
         if self.active >= self.options.max_connections:
             # Refusing at once, in the protocol's own words, is kinder than
             # queueing: the client knows to retry later (RFC 5321 §3.8).  On an
             # implicit-TLS port there are no words before the handshake: just close.
-            if service.security != "tls":
-                writer.write(BUSY[service.protocol])
-            writer.close()
-            return
+            return Refusal(BUSY[service.protocol] if service.security != "tls" else b"")
         opts = self.options
         connection = (service.driver or LiveConnection)(
-            self.world, service, reader, writer, tls_context=context,
+            self.world, service, tls_context=context,
             idle_timeout=opts.timeouts.get(service.protocol, IDLE_TIMEOUTS[service.protocol]),
             handshake_timeout=opts.handshake_timeout, throttle=self.throttle,
-            time_slice=opts.time_slice)
-        self.active += 1
-        task = asyncio.current_task()
-        self._tasks.add(task)
+            time_slice=opts.time_slice, on_end=self._connections.discard)
         self._connections.add(connection)
-        try:
-            await connection.run()
-        except asyncio.CancelledError:
-            pass        # stop() ends open sessions; the session closed its socket already
-        finally:
-            self.active -= 1
-            self._tasks.discard(task)
-            self._connections.discard(connection)
+        return connection
+
+    @property
+    def active(self) -> int:
+        """Connections open now (each counts against ``max_connections``)."""
+        return len(self._connections)
 
     def _open_trace(self) -> None:
         """``--trace FILE.jsonl``: a header line, then one JSON line per Step, as it happens."""
@@ -209,9 +200,14 @@ class MailServer:
             server.close()
         for connection in list(self._connections):
             connection.goodbye()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for connection in list(self._connections):
+            connection.shutdown()
+        # Closing hands each client its last replies first; LINGER bounds a client that
+        # reads none of them.
+        for _ in range(int(LINGER / 0.01) + 100):
+            if not self._connections:
+                break
+            await asyncio.sleep(0.01)
         for server in self._servers:
             await server.wait_closed()
         self._servers.clear()
@@ -220,6 +216,18 @@ class MailServer:
         if self._trace_file is not None:
             self._trace_file.close()
             self._trace_file = None
+
+
+class Refusal(asyncio.Protocol):
+    """Over the connection limit: the protocol's "try again later" line, then close."""
+
+    def __init__(self, line: bytes) -> None:
+        self.line = line
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.line:
+            transport.write(self.line)
+        transport.close()
 
 
 def class_accounts(opts: ServeOptions) -> list[Student] | None:

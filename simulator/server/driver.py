@@ -1,4 +1,4 @@
-"""The socket driver: one asyncio task per connection, one sans-IO engine per task.
+"""The socket driver: one asyncio Protocol per connection, one sans-IO engine per Protocol.
 
 It does for a real TCP connection what :class:`simulator.network.connection.Connection`
 does for a simulated one: bytes from the socket go into
@@ -6,8 +6,15 @@ does for a simulated one: bytes from the socket go into
 goes to the socket, the engine's transcript becomes trace Steps through the
 network's Recorder, and when the engine enters its TLS state (after
 STARTTLS / STLS, RFC 3207 §4, RFC 2595 §4) the driver runs the handshake and
-calls ``engine.tls_started()``.  Every wait has a timeout, so a slow or
-silent client only ever holds its own task.
+calls ``engine.tls_started()``.
+
+The common case runs in the transport's callbacks, with no task: the bytes of
+one read go through the engine and the replies to them leave in one write.
+Whatever has to wait (a TLS handshake, a failed login's delay, another
+client's turn, a client that does not read its replies, an FTP transfer)
+runs as a task while the connection stops reading; what the client sent
+meanwhile is fed after it, in order.  Every wait has a timeout, so a slow
+or silent client only ever holds its own connection.
 
 What the driver guarantees on top of the engines (issue 16):
 
@@ -25,7 +32,7 @@ import asyncio
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ..protocols import Engine, Utterance
@@ -40,8 +47,7 @@ from .misconfig import Diagnoser, Finding, handshake_finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
 from .wire import SHUTDOWN, fault_reply
 
-READ_SIZE = 65536
-#: Queued output beyond this goes out at once, and waits for the client if it reads slowly.
+#: Queued output beyond this goes out at once (the transport then says when to slow down).
 WRITE_QUEUE_LIMIT = 65536
 #: Engine faults on one connection before the server hangs up on it.
 MAX_FAULTS = 3
@@ -49,28 +55,32 @@ MAX_FAULTS = 3
 HANDSHAKE_TIMEOUT = 15.0
 #: Engine seconds a connection may run its pipelined commands before the others get a turn.
 TIME_SLICE = 0.005
+#: Seconds a closed connection may take to hand its last replies to a client that reads none.
+LINGER = 5.0
 log = logging.getLogger("mailsim.server")
 #: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2,
 #: RFC 959 §4.1.1).
 LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated, FTPLoggedIn)
 
 
-class LiveConnection:
-    """One accepted connection to one service of the served host."""
+class LiveConnection(asyncio.Protocol):
+    """One accepted connection to one service of the served host.
 
-    def __init__(self, world, service, reader: asyncio.StreamReader,
-                 writer: asyncio.StreamWriter, *, tls_context: ssl.SSLContext | None,
+    ``on_end`` is called once, when the connection is over (the server counts
+    its connections with it).
+    """
+
+    def __init__(self, world, service, *, tls_context: ssl.SSLContext | None,
                  idle_timeout: float, handshake_timeout: float = HANDSHAKE_TIMEOUT,
-                 throttle: LoginThrottle | None = None, time_slice: float = TIME_SLICE) -> None:
+                 throttle: LoginThrottle | None = None, time_slice: float = TIME_SLICE,
+                 on_end: Callable[[LiveConnection], None] = lambda connection: None) -> None:
         self.world, self.service = world, service
-        self.reader, self.writer = reader, writer
+        self.transport: asyncio.Transport | None = None
         self.tls_context, self.idle_timeout = tls_context, idle_timeout
         self.handshake_timeout = handshake_timeout
         self.throttle = throttle
         self.tls = False
-        address = writer.get_extra_info("peername") or ("?", 0)
-        self.address = str(address[0])
-        self.peer = f"{address[0]}:{address[1]}"
+        self.address, self.peer = "?", "?:0"
         self.conn_id = world.net.new_conn_id()
         self.engine: Engine | None = None
         self.budget = EngineTimeBudget()
@@ -87,69 +97,88 @@ class LiveConnection:
         self._where_cache: dict[str, Any] | None = None
         self._queued: list[bytes] = []  # replies waiting for the flush (:mod:`.flush`)
         self._queued_size = 0
-        self._flusher = Flusher.of(asyncio.get_running_loop())
-        self._idle = IdleWatch(idle_timeout, asyncio.current_task())
+        self._loop = asyncio.get_running_loop()
+        self._flusher = Flusher.of(self._loop)
+        self._idle = IdleWatch(idle_timeout, self._loop, self._timed_out)
+        self._inbox = b""               # received, not yet fed (while a task runs)
+        self._task: asyncio.Task | None = None      # the slow path now running, if any
+        self._eof = False               # the client finished sending while a task ran
+        self._write_paused = False      # the transport's buffer is full (pause_writing)
+        self._writable: asyncio.Future | None = None
+        self._closed = False
+        self._on_end: Callable[[LiveConnection], None] | None = on_end
+
+    # -- the transport's callbacks ------------------------------------------------
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        """Accepted: greet, or for implicit TLS (RFC 8314 §3) run the handshake first."""
+        self.transport = transport
+        address = transport.get_extra_info("peername") or ("?", 0)
+        self.address = str(address[0])
+        self.peer = f"{address[0]}:{address[1]}"
+        self._internal("serve.explain.connect", "connect")
+        if self.service.security == "tls":
+            self._wait_for(self._implicit_tls())
+        else:
+            self._greet()
+            self._idle.begin()
+
+    def data_received(self, data: bytes) -> None:
+        if self._task is not None or self._closed:
+            self._inbox += data             # fed once the task is done
+            return
+        if self._first_read:
+            self._first_read = False
+            if not self.tls and is_client_hello(data):
+                self._diagnosis(Finding("tls_on_plain_port", {"port": self.service.port}))
+                self._hang_up()
+                return
+        self._inbox = data
+        self._feed_inbox()
+
+    def eof_received(self) -> bool:
+        """The client sent everything: the engine hears end of stream after what it sent."""
+        if self._task is not None:
+            self._eof = True
+            return not self.tls         # plain TCP: keep the write half for the replies due
+        self._hang_up()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if not self._closed:
+            if exc is not None:
+                self._internal("serve.explain.lost",
+                               f"connection lost: {exc.__class__.__name__}")
+            self._hang_up()
+        self._ended()
+
+    def pause_writing(self) -> None:
+        """The client reads its replies slower than they come: stop feeding its commands."""
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
 
     # -- the session ---------------------------------------------------------------
-    async def run(self) -> None:
-        """Handshake (implicit TLS), greet, then read → feed → write until done."""
-        self._internal("serve.explain.connect", "connect")
-        try:
-            if self.service.security == "tls" and not await self._handshake():
-                return
-            self.engine = self._make_engine()
-            if self.world.imap is not None:
-                self.world.imap.attach(self.engine, self)
-            if self.service.attach is not None:
-                self.service.attach(self.engine, self)
-            self._feed(self.engine.initiate)
-            await self._write(self._collect())
-            await self._loop()
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
-            self._internal("serve.explain.lost", f"connection lost: {exc.__class__.__name__}")
-            self._end_of_stream()
-        finally:
-            await self._close()
+    def _greet(self) -> None:
+        """A fresh engine says its greeting (220, +OK, * OK …)."""
+        self.engine = self._make_engine()
+        if self.world.imap is not None:
+            self.world.imap.attach(self.engine, self)
+        if self.service.attach is not None:
+            self.service.attach(self.engine, self)
+        self._feed(self.engine.initiate)
+        self._write(self._collect())
 
     def _make_engine(self) -> Engine:
         """A fresh engine of this connection's service."""
         return self.service.make(self.peer, self.conn_id)
 
-    async def _loop(self) -> None:
-        while not self._finished():
-            try:
-                data = await self._read()
-            except TimeoutError:
-                self._internal("serve.explain.timeout", f"idle for {self.idle_timeout:g} s",
-                               seconds=f"{self.idle_timeout:g}")
-                self._end_of_stream()
-                return
-            if not data:
-                self._end_of_stream()
-                return
-            if self._first_read:
-                self._first_read = False
-                if not self.tls and is_client_hello(data):
-                    self._diagnosis(Finding("tls_on_plain_port", {"port": self.service.port}))
-                    self._end_of_stream()
-                    return
-            await self._deliver(data)
-
-    async def _read(self) -> bytes:
-        """The next bytes from the client; TimeoutError once it was idle for ``idle_timeout``."""
-        watch = self._idle
-        watch.begin()
-        try:
-            return await self.reader.read(READ_SIZE)
-        except asyncio.CancelledError:
-            if not watch.expired or asyncio.current_task().uncancel():
-                raise               # the server stops (or something else cancelled us too)
-            raise TimeoutError from None
-        finally:
-            watch.end()
-
-    async def _deliver(self, data: bytes) -> None:
-        """Feed one read to the engine a command at a time, yielding the loop between.
+    def _feed_inbox(self) -> None:
+        """Feed what the client sent to the engine a command at a time.
 
         A line the engine answers is a command: the connection's budget is
         charged, and once this connection has had the engine for
@@ -158,14 +187,20 @@ class LiveConnection:
         pipelined commands (MAIL, RCPT, DATA) thus share one write; each
         expensive one (a SEARCH over large messages) is followed by a turn.
         A line the engine does not answer is part of a message body, a
-        literal or a pipelined group: the rest of the read goes in at once.
-        (Line by line, a 2 MiB APPEND took 40 times as long.)  Commands that
-        follow such a body in the same read therefore run together; the
-        budget then makes this connection, not the others, wait.
-        After STARTTLS the rest of the read is dropped (see :meth:`_start_tls`).
+        literal or a pipelined group: the rest goes in at once.  (Line by
+        line, a 2 MiB APPEND took 40 times as long.)  Commands that follow
+        such a body in the same read therefore run together; the budget then
+        makes this connection, not the others, wait.  After STARTTLS the rest
+        is dropped (see :meth:`_begin_tls`).
         """
+        data, self._inbox = self._inbox, b""
         outbox = b""
         while data and not self._finished():
+            if self._write_paused:
+                self._inbox = data
+                self._write(outbox)
+                self._wait_for(self._until_writable())
+                return
             line, sep, rest = data.partition(b"\n")
             piece, data = line + sep, rest
             started = time.perf_counter()
@@ -181,21 +216,65 @@ class LiveConnection:
                 if self.user is None:
                     self._note_login(events)
             if self._awaits_tls():
-                await self._start_tls(outbox + out, unread=len(data))
+                self._begin_tls(outbox + out, unread=len(data))
                 return
             failures = failed_logins(events) if self.throttle is not None else 0
             if failures:
-                await self._write(outbox)       # earlier answers are not held back
-                outbox = b""
-                await self._hold_failed_login(failures)
+                self._write(outbox)             # earlier answers are not held back
+                self._inbox = data
+                self._wait_for(self._answer_failed_login(out, failures))
+                return
             outbox += out
             pause = self.budget.spend(spent)
             self._unyielded += spent
             if pause > 0 or self._unyielded >= self.time_slice:
-                await self._write(outbox)
-                outbox = b""
-                await self._take_turn(pause)
-        await self._write(outbox)
+                self._write(outbox)
+                self._inbox = data
+                self._wait_for(self._take_turn(pause))
+                return
+        self._write(outbox)
+        self._after_input()
+
+    def _after_input(self) -> None:
+        """Everything received is fed: hang up, run the follow-up work, or wait for more."""
+        if self._finished() or self._eof:
+            self._hang_up()
+            return
+        follow_up = self._follow_up()
+        if follow_up is not None:
+            self._wait_for(follow_up)
+            return
+        self._idle.begin()
+
+    def _follow_up(self) -> Coroutine[Any, Any, None] | None:
+        """Work the commands just fed left to do before the next ones (FTP's transfers)."""
+        return None
+
+    # -- the slow path: a task while the connection does not read ----------------
+    def _wait_for(self, work: Coroutine[Any, Any, None]) -> None:
+        """Stop reading and run ``work``; what the client sends meanwhile is fed after it.
+
+        Reading stops at once, before the task's first step: after STARTTLS
+        the ClientHello may already be on its way, and it belongs to the TLS
+        layer, not to this protocol's buffer.
+        """
+        self._idle.end()
+        self.transport.pause_reading()
+        self._task = self._loop.create_task(self._then_go_on(work))
+
+    async def _then_go_on(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except (ConnectionError, ssl.SSLError) as exc:
+            self._task = None
+            self._internal("serve.explain.lost", f"connection lost: {exc.__class__.__name__}")
+            self._hang_up()
+            return
+        self._task = None
+        if self._closed:
+            return
+        self.transport.resume_reading()
+        self._feed_inbox()
 
     async def _take_turn(self, pause: float) -> None:
         """Let the other clients run; ``pause`` seconds if this one used up its engine time."""
@@ -205,9 +284,9 @@ class LiveConnection:
         await asyncio.sleep(pause)
         self._unyielded = 0.0
 
-    def _feed_bytes(self, data: bytes) -> list[Any]:
-        self._line = data
-        return self._feed(lambda: self.engine.receive_data(data))
+    async def _answer_failed_login(self, answer: bytes, failures: int) -> None:
+        await self._hold_failed_login(failures)
+        self._write(answer)
 
     async def _hold_failed_login(self, failures: int) -> None:
         """Wait the throttle's delay before a failed login's answer goes out (:mod:`.throttle`)."""
@@ -220,16 +299,30 @@ class LiveConnection:
                            address_count=delay.address_failures)
             await asyncio.sleep(delay.seconds)
 
-    async def _handshake(self) -> bool:
-        """Implicit TLS (RFC 8314 §3): the handshake first, within its timeout; False if it failed.
+    async def _until_writable(self) -> None:
+        """Wait until the client has read enough of its replies, at most ``idle_timeout``."""
+        self._flush()
+        if not self._write_paused:
+            return
+        self._writable = self._loop.create_future()
+        try:
+            async with asyncio.timeout(self.idle_timeout):
+                await self._writable
+        except TimeoutError:
+            self._timed_out()
+            self.transport.abort()          # what it did not read would never drain
+        finally:
+            self._writable = None
+
+    async def _implicit_tls(self) -> None:
+        """Implicit TLS (RFC 8314 §3): the handshake first, within its timeout, then greet.
 
         The listener accepts plain TCP and the handshake runs here, inside the
-        counted session, so a client that never sends its ClientHello holds a
-        slot of the connection limit, and only for ``handshake_timeout``.
+        counted connection, so a client that never sends its ClientHello holds
+        a slot of the connection limit, and only for ``handshake_timeout``.
         """
         try:
-            await self.writer.start_tls(self.tls_context,
-                                        ssl_handshake_timeout=self.handshake_timeout)
+            await self._upgrade()
         except (ConnectionError, ssl.SSLError, TimeoutError, OSError) as exc:
             self._internal("serve.explain.handshake_failed",
                            f"TLS handshake failed: {exc.__class__.__name__}",
@@ -237,43 +330,65 @@ class LiveConnection:
             finding = handshake_finding(exc, self.service.port)
             if finding is not None:
                 self._diagnosis(finding)
-            return False
-        self.tls = True
-        return True
+            self._close()
+            self._ended()       # the transport now belongs to the failed TLS layer
+            return
+        self._greet()
 
-    async def _start_tls(self, reply: bytes, unread: int) -> None:
+    def _begin_tls(self, reply: bytes, unread: int) -> None:
         """The engine said yes to STARTTLS/STLS: handshake, then the engine starts afresh.
 
         Everything the client sent before the handshake is dropped, whether
-        the engine, this read or asyncio's StreamReader holds it: RFC 3207
-        §4.2 and RFC 2595 §3.1 say the server discards knowledge obtained
-        from the client before TLS, and a command injected in clear text
-        after STARTTLS must not run inside TLS (CVE-2011-0411).  The "go
-        ahead" reply is written and the handshake begun without yielding to
-        the loop in between: the ClientHello may follow at once, and if the
-        plain-text reader took it the handshake could never finish.
+        the engine or this connection's inbox holds it: RFC 3207 §4.2 and
+        RFC 2595 §3.1 say the server discards knowledge obtained from the
+        client before TLS, and a command injected in clear text after
+        STARTTLS must not run inside TLS (CVE-2011-0411).  The "go ahead"
+        reply is written and reading stopped without yielding to the loop in
+        between: the ClientHello may follow at once, and it is the TLS
+        layer's to read.
         """
         self._flush()
-        self.writer.write(reply)
-        dropped = unread + _discard_buffered(self.reader)
+        self.transport.write(reply)
+        dropped = unread + len(self._inbox)
+        self._inbox = b""
         if dropped:
             self._internal("serve.explain.tls_discarded", f"{dropped} octets dropped before TLS",
                            count=dropped)
+        self._wait_for(self._starttls())
+
+    async def _starttls(self) -> None:
         try:
-            await self.writer.start_tls(self.tls_context,
-                                        ssl_handshake_timeout=self.handshake_timeout)
+            await self._upgrade()
         except TimeoutError as exc:
             raise ConnectionAbortedError("TLS handshake timed out") from exc
-        self.tls = True
         self._internal("net.tls", "TLS handshake")
         self._feed(self.engine.tls_started)
-        await self._write(self._collect())
+        self._write(self._collect())
 
+    async def _upgrade(self) -> None:
+        """The TLS handshake on this connection; this protocol then reads the plain text."""
+        self.transport = await self._loop.start_tls(
+            self.transport, self, self.tls_context, server_side=True,
+            ssl_handshake_timeout=self.handshake_timeout)
+        self.tls = True
+
+    # -- the end -----------------------------------------------------------------
     def _awaits_tls(self) -> bool:
         return not self.tls and self.engine.awaiting_tls
 
     def _finished(self) -> bool:
         return self.faults >= MAX_FAULTS or (self.engine is not None and self.engine.closed)
+
+    def _timed_out(self) -> None:
+        """The client kept the server waiting ``idle_timeout`` seconds: hang up."""
+        self._internal("serve.explain.timeout", f"idle for {self.idle_timeout:g} s",
+                       seconds=f"{self.idle_timeout:g}")
+        self._hang_up()
+
+    def _hang_up(self) -> None:
+        """The engine hears end of stream (if the session was not over), then the socket closes."""
+        self._end_of_stream()
+        self._close()
 
     def _end_of_stream(self) -> None:
         """Tell the engine the client is gone (POP3 then deletes nothing, RFC 1939 §6)."""
@@ -288,30 +403,50 @@ class LiveConnection:
         without QUIT: POP3 deletes nothing (RFC 1939 §6), an SMTP
         transaction is not completed.
         """
-        if (self.engine is None or self._finished() or self._awaits_tls()
-                or self.writer.is_closing()):
+        if (self.engine is None or self._closed or self._finished() or self._awaits_tls()
+                or self.transport.is_closing()):
             return                  # nothing can be said in clear text during a handshake
         line = SHUTDOWN[self.service.protocol]
         self._say(line, "serve.explain.shutdown", {})
         self._flush()
-        self.writer.write(line)
+        self.transport.write(line)
         self._end_of_stream()
 
-    async def _close(self) -> None:
+    def shutdown(self) -> None:
+        """The server stops: whatever this connection waits for, it closes now."""
+        if self._task is not None:
+            self._task.cancel()
+        if self.transport is not None:
+            self._close()
+        else:
+            self._ended()
+
+    def _close(self) -> None:
+        """Send what is queued, then close; a client that reads none of it gets ``LINGER`` s."""
+        if self._closed:
+            return
+        self._closed = True
         self._idle.stop()
         if self.world.imap is not None and self.engine is not None:
             self.world.imap.detach(self.engine)
         self._internal("net.close", "close")
         self._flush()
-        self.writer.close()
-        try:
-            # asyncio.timeout, unlike wait_for, starts no task for the wait.
-            async with asyncio.timeout(5.0):
-                await self.writer.wait_closed()
-        except (TimeoutError, ConnectionError, ssl.SSLError):
-            pass
+        transport = self.transport
+        transport.close()
+        if transport.get_write_buffer_size():
+            self._loop.call_later(LINGER, transport.abort)
+
+    def _ended(self) -> None:
+        self._idle.stop()
+        on_end, self._on_end = self._on_end, None
+        if on_end is not None:
+            on_end(self)
 
     # -- moving bytes --------------------------------------------------------------
+    def _feed_bytes(self, data: bytes) -> list[Any]:
+        self._line = data
+        return self._feed(lambda: self.engine.receive_data(data))
+
     def _feed(self, action: Callable[[], Any]) -> list[Any]:
         """Let the engine act and record what it said (with what the nodes did meanwhile).
 
@@ -372,29 +507,21 @@ class LiveConnection:
         self._pending = b""
         return out
 
-    async def _write(self, data: bytes) -> None:
-        """Queue ``data`` for the loop's next turn (:mod:`.flush`); wait if the client lags.
+    def _write(self, data: bytes) -> None:
+        """Queue ``data`` for the loop's next turn (:mod:`.flush`); a large queue goes at once.
 
-        Usually the kernel takes every byte: nothing to wait for, and no
-        timer to arm and cancel (a tenth of a short SMTP session's CPU).
-        A large queue, a full buffer or a closing transport goes out at
-        once through drain(), which waits until the client has read enough.
+        The transport takes every byte; when its buffer grows too full it
+        calls :meth:`pause_writing`, and no further command of this client
+        is fed until it has read enough (:meth:`_until_writable`).
         """
         if not data:
             return
-        self._queue(data)
-        transport = self.writer.transport
-        if (self._queued_size >= WRITE_QUEUE_LIMIT or transport.get_write_buffer_size()
-                or transport.is_closing()):
-            self._flush()
-            async with asyncio.timeout(self.idle_timeout):
-                await self.writer.drain()
-
-    def _queue(self, data: bytes) -> None:
         if not self._queued:
             self._flusher.later(self._flush)
         self._queued.append(data)
         self._queued_size += len(data)
+        if self._queued_size >= WRITE_QUEUE_LIMIT:
+            self._flush()
 
     def _flush(self) -> None:
         """Write what is queued, in one write (also before any write of the driver's own)."""
@@ -402,8 +529,8 @@ class LiveConnection:
             data = b"".join(self._queued)
             self._queued.clear()
             self._queued_size = 0
-            if not self.writer.is_closing():
-                self.writer.write(data)
+            if not self.transport.is_closing():
+                self.transport.write(data)
 
     def pushed(self) -> None:
         """The hub woke this session (IDLE): write what it has to say, soon.
@@ -412,16 +539,15 @@ class LiveConnection:
         delivery), so the recording waits for the loop's next turn instead of
         nesting one exchange in another.
         """
-        asyncio.get_running_loop().call_soon(self._push_now)
+        self._loop.call_soon(self._push_now)
 
     def _push_now(self) -> None:
-        if self.engine is None or self.writer.is_closing():
-            return
+        if self.engine is None or self._closed or self._awaits_tls():
+            return                  # during a handshake the engine keeps it for later
         self._feed(lambda: None)
-        data = self.engine.data_to_send()
-        if data and not self.writer.is_closing():
-            self._queue(data)             # drained by the session's own next _write
+        self._write(self.engine.data_to_send())
 
+    # -- the trace -------------------------------------------------------------------
     def _note_login(self, events: list[Any]) -> None:
         """A login succeeded: a step saying whose connection this is (``meta.user``, the
         account's address), so a teacher's view can follow each student's connections."""
@@ -452,15 +578,3 @@ class LiveConnection:
                                          port=self.service.port, live=True)
 
 
-def _discard_buffered(reader: asyncio.StreamReader) -> int:
-    """Drop the octets a StreamReader holds and return how many there were.
-
-    asyncio offers no public call for this; the buffer is a bytearray in
-    every CPython since 3.4 (``StreamReader._buffer``).  A regression test
-    (tests/server/test_starttls_injection.py) sends the bytes that would
-    slip through, so a change in asyncio cannot pass unnoticed.
-    """
-    buffer: bytearray = reader._buffer
-    dropped = len(buffer)
-    buffer.clear()
-    return dropped

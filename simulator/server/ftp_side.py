@@ -153,8 +153,12 @@ class FTPLiveConnection(LiveConnection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._requests: list[TransferRequested] = []
-        local = self.writer.get_extra_info("sockname") or ("127.0.0.1", 0)
+        self.local_address = "127.0.0.1"
+
+    def connection_made(self, transport) -> None:
+        local = transport.get_extra_info("sockname") or ("127.0.0.1", 0)
         self.local_address = plain_ip(str(local[0]))
+        super().connection_made(transport)
 
     def _make_engine(self) -> FTPServer:
         return self.world.ftp.session(self.peer, self.local_address)
@@ -164,8 +168,11 @@ class FTPLiveConnection(LiveConnection):
         self._requests += [e for e in events if isinstance(e, TransferRequested)]
         return events
 
-    async def _deliver(self, data: bytes) -> None:
-        await super()._deliver(data)
+    def _follow_up(self):
+        """The transfers the commands asked for, one after the other (RFC 959 §3.2)."""
+        return self._transfers() if self._requests else None
+
+    async def _transfers(self) -> None:
         while self._requests and not self._finished():
             await self._transfer(self._requests.pop(0))
 
@@ -177,10 +184,10 @@ class FTPLiveConnection(LiveConnection):
             return engine.backend
         return None
 
-    async def _close(self) -> None:
+    def _close(self) -> None:
         if self.backend is not None:
             self.backend.close()
-        await super()._close()
+        super()._close()
 
     # -- one transfer ---------------------------------------------------------
     async def _transfer(self, request: TransferRequested) -> None:
@@ -201,7 +208,7 @@ class FTPLiveConnection(LiveConnection):
         self._data_step(data_conn, request, "ftp.data.connect",
                         f"connect {request.host}:{request.port}")
         self._feed(self.engine.transfer_opened)             # 150
-        await self._write(self._collect())
+        self._write(self._collect())
         self._flush()
         try:
             received = await self._move(request, reader, writer)
@@ -226,7 +233,7 @@ class FTPLiveConnection(LiveConnection):
         failures = failed_logins(events) if self.throttle is not None else 0
         if failures:
             await self._hold_failed_login(failures)
-        await self._write(out)
+        self._write(out)
 
     async def _open(self, request: TransferRequested):
         if not request.passive:                 # the engine checked it is the client's address

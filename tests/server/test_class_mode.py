@@ -89,7 +89,7 @@ def test_only_the_class_logs_in_and_students_write_to_each_other_and_outside(ros
 def test_a_port_the_os_refuses_is_explained_in_both_languages(monkeypatch, capsys, tmp_path):
     async def refuse(*args, port, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
-    monkeypatch.setattr(asyncio, "start_server", refuse)
+    monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "create_server", refuse)
     monkeypatch.chdir(tmp_path)
     assert main(["serve", "--port-offset", "0", "--lang", "en"]) == 2
     err = capsys.readouterr().err
