@@ -160,6 +160,9 @@ def add_serve_arguments(serve: Parser, lang: str) -> None:
     serve.add_argument("--tls-name", action="append", default=[], metavar="NAME",
                        help=h("tls_name"))
     serve.add_argument("--ftp-passive-ports", metavar="LOW-HIGH", help=h("ftp_passive_ports"))
+    # The choices of simulator.server.loops.LOOPS (not imported: the CLI starts light).
+    serve.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                       help=h("loop"))
     group = serve.add_mutually_exclusive_group()
     group.add_argument("--class", dest="roster", metavar="ROSTER.csv", help=h("roster"))
     group.add_argument("--students", type=int, default=0, metavar="N", help=h("students"))

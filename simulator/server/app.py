@@ -64,6 +64,7 @@ class ServeOptions:
     passwords_path: str | None = None            # the teacher's file of class passwords
     #: FTP's passive data ports, LOW-HIGH inclusive (None: any port the system gives)
     ftp_passive_ports: tuple[int, int] | None = None
+    loop: str = "auto"          # the event loop: auto | uvloop | asyncio (:mod:`.loops`)
 
     @property
     def class_mode(self) -> bool:

@@ -14,6 +14,7 @@ import threading
 from contextlib import contextmanager
 
 from .app import MailServer, ServeOptions
+from .loops import loop_factory
 
 
 class LiveServer:
@@ -21,7 +22,7 @@ class LiveServer:
 
     def __init__(self, options: ServeOptions) -> None:
         self.server = MailServer(options)
-        self._loop = asyncio.new_event_loop()
+        self._loop = loop_factory(options.loop)()
         self._ready = threading.Event()
         self._stopped: asyncio.Event | None = None
         self._error: BaseException | None = None

@@ -15,6 +15,7 @@ from ..locale import t
 from . import gc_policy
 from .app import MailServer, ServeOptions
 from .banner import banner
+from .loops import LoopUnavailable, loop_factory
 from .roster import RosterError
 from .sheets import write_sheets
 from .tls import is_dns_name, is_ip_address
@@ -68,7 +69,8 @@ def options_from(args) -> ServeOptions:
                         roster=args.roster, students=args.students,
                         passwords_path=args.passwords,
                         trace_file_max_mb=max(0.0, args.trace_max_mb),
-                        ftp_passive_ports=parse_port_range(args.ftp_passive_ports, args.lang))
+                        ftp_passive_ports=parse_port_range(args.ftp_passive_ports, args.lang),
+                        loop=args.loop)
 
 
 #: The signals that stop the server: Ctrl-C everywhere, SIGTERM (kill, systemd) on POSIX,
@@ -107,7 +109,13 @@ def run_serve(args, on_ready: Callable[[MailServer], Callable[[], None] | None] 
     ``on_ready(server)`` runs once the server listens (``--dashboard`` opens the teacher's
     view there); what it returns is called when the server stops.
     """
-    return asyncio.run(_serve(options_from(args), args.lang, args.sheets, on_ready))
+    options = options_from(args)
+    try:
+        make_loop = loop_factory(options.loop)
+    except LoopUnavailable:
+        raise ServeUsageError(t("serve.no_uvloop", args.lang)) from None
+    with asyncio.Runner(loop_factory=make_loop) as runner:
+        return runner.run(_serve(options, args.lang, args.sheets, on_ready))
 
 
 def listen_error(exc: OSError, host: str, lang: str | None) -> str:

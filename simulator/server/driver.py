@@ -106,6 +106,8 @@ class LiveConnection(asyncio.Protocol):
         self._write_paused = False      # the transport's buffer is full (pause_writing)
         self._writable: asyncio.Future | None = None
         self._closed = False
+        self._handshaking = False       # loop.start_tls is under way
+        self._tls_failed = False        # ... and failed: the TLS layer holds the transport
         self._on_end: Callable[[LiveConnection], None] | None = on_end
 
     # -- the transport's callbacks ------------------------------------------------
@@ -144,6 +146,8 @@ class LiveConnection(asyncio.Protocol):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._handshaking:
+            return          # uvloop says so during a failed handshake; the handshake's task ends it
         if self._task is not None:
             self._task.cancel()
         if not self._closed:
@@ -322,7 +326,7 @@ class LiveConnection(asyncio.Protocol):
         a slot of the connection limit, and only for ``handshake_timeout``.
         """
         try:
-            await self._upgrade()
+            await self._upgrade(client_first=True)
         except (ConnectionError, ssl.SSLError, TimeoutError, OSError) as exc:
             self._internal("serve.explain.handshake_failed",
                            f"TLS handshake failed: {exc.__class__.__name__}",
@@ -331,7 +335,6 @@ class LiveConnection(asyncio.Protocol):
             if finding is not None:
                 self._diagnosis(finding)
             self._close()
-            self._ended()       # the transport now belongs to the failed TLS layer
             return
         self._greet()
 
@@ -365,12 +368,50 @@ class LiveConnection(asyncio.Protocol):
         self._feed(self.engine.tls_started)
         self._write(self._collect())
 
-    async def _upgrade(self) -> None:
-        """The TLS handshake on this connection; this protocol then reads the plain text."""
-        self.transport = await self._loop.start_tls(
+    async def _upgrade(self, client_first: bool = False) -> None:
+        """The TLS handshake on this connection; this protocol then reads the plain text.
+
+        ``client_first``: implicit TLS, where the ClientHello comes unasked.
+        uvloop starts reading right after ``connection_made`` (a pause asked
+        for there is ignored), so the ClientHello may reach this protocol
+        before ``start_tls`` puts the TLS layer in its place; it is handed on
+        to that layer once the layer is connected, before it reads anything
+        itself (:meth:`_hand_over`).
+        """
+        self._handshaking = True
+        starting = self._loop.create_task(self._loop.start_tls(
             self.transport, self, self.tls_context, server_side=True,
-            ssl_handshake_timeout=self.handshake_timeout)
+            ssl_handshake_timeout=self.handshake_timeout))
+        if client_first:
+            # start_tls's first step schedules the layer's connection_made, then its
+            # resume_reading; one turn later this runs right after both, in the same turn.
+            self._loop.call_soon(self._loop.call_soon, self._hand_over)
+        try:
+            self.transport = await starting
+        except BaseException:
+            # The transport now belongs to the TLS layer that failed, and asyncio's calls
+            # no connection_lost for it: the connection's end is counted on closing.
+            self._tls_failed = True
+            if self._closed:            # the server stopped during the handshake
+                self._ended()
+            raise
+        finally:
+            self._handshaking = False
         self.tls = True
+
+    def _hand_over(self) -> None:
+        """Give the TLS layer the bytes of its handshake that this protocol received."""
+        early, self._inbox = self._inbox, b""
+        if not early or self.transport.is_closing():
+            return
+        tls_layer = self.transport.get_protocol()       # asyncio's and uvloop's are buffered
+        rest = memoryview(early)
+        while rest:
+            buffer = tls_layer.get_buffer(len(rest))
+            size = min(len(buffer), len(rest))
+            buffer[:size] = rest[:size]
+            tls_layer.buffer_updated(size)
+            rest = rest[size:]
 
     # -- the end -----------------------------------------------------------------
     def _awaits_tls(self) -> bool:
@@ -433,7 +474,9 @@ class LiveConnection(asyncio.Protocol):
         self._flush()
         transport = self.transport
         transport.close()
-        if transport.get_write_buffer_size():
+        if self._tls_failed:
+            self._ended()
+        elif transport.get_write_buffer_size():
             self._loop.call_later(LINGER, transport.abort)
 
     def _ended(self) -> None:

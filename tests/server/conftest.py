@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import pytest
 
 from simulator.server import LiveServer, ServeOptions
+from simulator.server.loops import uvloop_installed
 from simulator.server.services import SERVICE_TABLE
 
 STANDARD_PORTS = [port for _, _, port, _, _ in SERVICE_TABLE]
@@ -92,6 +93,23 @@ def serve_process(*args: str, env: dict[str, str], attempts: int = 5
 @pytest.fixture
 def live():
     with serving() as server:
+        yield server
+
+
+#: The event loops the server runs on: Python's own always (Windows has no other), and
+#: uvloop where it is installed (``--loop auto`` then takes it).
+LOOPS = ["asyncio", *(["uvloop"] if uvloop_installed() else [])]
+
+
+@pytest.fixture(params=LOOPS)
+def each_loop(request) -> str:
+    """A test with this fixture runs once per event loop (``ServeOptions.loop``)."""
+    return request.param
+
+
+@pytest.fixture
+def live_each_loop(each_loop):
+    with serving(loop=each_loop) as server:
         yield server
 
 

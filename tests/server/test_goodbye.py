@@ -9,9 +9,9 @@ GOODBYES = {"smtp": b"421 4.3.2 ", "submission": b"421 4.3.2 ", "pop3": b"-ERR [
             "pop2": b"- ", "imap": b"* BYE ", "imaps": b"* BYE ", "pop3s": b"-ERR [SYS/TEMP] "}
 
 
-def test_every_open_session_is_told_the_server_is_stopping():
+def test_every_open_session_is_told_the_server_is_stopping(each_loop):
     clients = {}
-    with serving() as live:
+    with serving(loop=each_loop) as live:
         for name in GOODBYES:
             sock = socket.create_connection(("127.0.0.1", live.settings[name]), 30)
             if name.endswith("s"):

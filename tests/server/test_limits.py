@@ -13,9 +13,8 @@ def wait_until(predicate, rounds: int = 3000):
     return False
 
 
-def test_silent_tls_clients_count_and_are_dropped_after_the_handshake_timeout():
-    with serving(max_connections=2,
-                             handshake_timeout=1.0) as live:
+def test_silent_tls_clients_count_and_are_dropped_after_the_handshake_timeout(each_loop):
+    with serving(max_connections=2, handshake_timeout=1.0, loop=each_loop) as live:
         silent = [socket.create_connection(("127.0.0.1", live.settings[name]), 30)
                   for name in ("smtps", "imaps")]
         assert wait_until(lambda: live.call(lambda: live.server.active) == 2)
@@ -29,3 +28,16 @@ def test_silent_tls_clients_count_and_are_dropped_after_the_handshake_timeout():
             assert later.makefile("rb").readline().startswith(b"+OK")
         explained = [s.explain for s in live.trace]
         assert explained.count("serve.explain.handshake_failed") == 2
+
+
+def test_a_starttls_handshake_that_fails_frees_its_connection_slot(each_loop):
+    with serving(max_connections=1, handshake_timeout=1.0, loop=each_loop) as live:
+        with socket.create_connection(("127.0.0.1", live.settings["pop3"]), 30) as first:
+            reader = first.makefile("rb")
+            assert reader.readline().startswith(b"+OK")
+            first.sendall(b"STLS\r\n")
+            assert reader.readline().startswith(b"+OK")
+            assert reader.read() == b""         # no ClientHello: the handshake times out
+        assert wait_until(lambda: live.call(lambda: live.server.active) == 0)
+        with socket.create_connection(("127.0.0.1", live.settings["pop3"]), 30) as later:
+            assert later.makefile("rb").readline().startswith(b"+OK")   # not "too many"

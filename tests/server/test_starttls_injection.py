@@ -44,8 +44,9 @@ def recv_reply(sock) -> list[bytes]:
 @pytest.mark.parametrize("padding", [0, 70_000], ids=["same-packet", "beyond-64KiB"])
 @pytest.mark.parametrize("service,hello,starttls,injected,probe,answer", CASES,
                          ids=[c[0] for c in CASES])
-def test_command_injected_after_starttls_is_never_executed(live, service, hello, starttls,
+def test_command_injected_after_starttls_is_never_executed(live_each_loop, service, hello, starttls,
                                                            injected, probe, answer, padding):
+    live = live_each_loop
     sock = socket.create_connection(("127.0.0.1", live.settings[service]), timeout=30)
     with sock:
         recv_reply(sock)                                        # the greeting
