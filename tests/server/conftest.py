@@ -71,10 +71,21 @@ def serving(**options):
         live.stop()
 
 
+def said_ready(proc: subprocess.Popen) -> bool:
+    """Read ``proc``'s stdout up to its ``ready`` line: True, or False if stdout ended first.
+
+    The end of stdout is the only sign of failure to trust: a serve that lost
+    a port prints its error and exits, and its stdout closes before the
+    kernel reports the exit, so ``poll()`` right after the end of stdout may
+    still say "running" (more often the busier the machine is).
+    """
+    return any(line.strip() == "ready" for line in proc.stdout)
+
+
 def serve_process(*args: str, env: dict[str, str], attempts: int = 5
                   ) -> tuple[subprocess.Popen, int]:
     """``mailsim serve ARGS`` in its own process on free ports, read up to its ``ready``
-    line; (the process, its port offset).  A process that exits before ``ready`` lost a
+    line; (the process, its port offset).  A process that ends before ``ready`` lost a
     port to another program between :func:`free_offset` and its bind: try another offset."""
     for _ in range(attempts):
         offset = free_offset()
@@ -82,11 +93,9 @@ def serve_process(*args: str, env: dict[str, str], attempts: int = 5
                                  "--port-offset", str(offset), *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                 env=env)
-        while (line := proc.stdout.readline()) and line.strip() != "ready":
-            pass
-        if proc.poll() is None:
+        if said_ready(proc):
             return proc, offset
-        proc.wait()
+        proc.wait(60)                   # it is exiting; a bound for a loaded machine
     raise RuntimeError(f"mailsim serve did not start in {attempts} attempts")
 
 

@@ -103,6 +103,7 @@ def test_kill_9_then_restart_relays_or_bounces_each_queued_message_once(tmp_path
         deadline = time.monotonic() + 120          # a bound for a loaded machine
         while time.monotonic() < deadline and (len(spool) or
                                                sum(subjects(student).values()) < GONE):
+            assert proc.poll() is None, f"the restarted server exited ({proc.returncode})"
             time.sleep(0.1)                       # polling another process's disk
     finally:
         proc.send_signal(signal.SIGTERM)
