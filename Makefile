@@ -52,6 +52,9 @@ soak: $(STAMP_TEST) graphviz
 ## make bench: the four speed ratios of issue 16 against their anchors (aiosmtpd, Dovecot,
 ## smtplib→aiosmtpd, widget targets), the engines, and the soak of issue 17 (30 students for two
 ## simulated hours, the server's memory as it goes); minutes. `make bench QUICK=1`: seconds.
+## The short-connection SMTP load is Postfix's smtp-source when installed (Debian: preseed
+## "postfix postfix/main_mailer_type select No configuration" with debconf-set-selections, then
+## apt-get install postfix: nothing is configured or started), else a Python generator.
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick)
 

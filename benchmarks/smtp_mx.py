@@ -2,15 +2,18 @@
 
 Both servers run at the same time, each in its own process, and the runs
 alternate (ours, aiosmtpd's, aiosmtpd's, ours, …) so that a change in the machine's load
-touches both.  Two shapes of load (:mod:`benchmarks.loadgen`):
+touches both.  Both get the identical load, in two shapes:
 
-- short connections, a new one for every message, one command at a time
-  (what Postfix's ``smtp-source`` does by default);
-- long pipelined connections (RFC 2920).
+- short connections, a new one for every message, one command at a time:
+  Postfix's own ``smtp-source`` (:mod:`benchmarks.smtp_source`) when it is
+  installed, else the Python generator of :mod:`benchmarks.loadgen` in the
+  same shape, and the row says which;
+- long pipelined connections (RFC 2920): always the Python generator, since
+  ``smtp-source`` does not pipeline.
 
-Each row gives messages/s, the server's CPU per message and the load
-generator's own CPU share, so that a reader can tell whether the generator
-was the limit.
+Each row gives messages/s (from the wall time of the whole run), the
+server's CPU per message (from /proc) and the load generator's own CPU
+share, so that a reader can tell whether the generator was the limit.
 """
 from __future__ import annotations
 
@@ -19,23 +22,42 @@ import statistics
 from dataclasses import dataclass
 from functools import partial
 
-from . import loadgen, servers
+from . import loadgen, servers, smtp_source
 from .report import Row, alternating, spread, verdict
 
 TARGET = 2.0        # issue 16: at least twice aiosmtpd's messages/s
+
+
+PROCESSES = 2       # the Python generator's worker processes
+RECIPIENT = "student@example.test"      # a mailbox of mailsim serve's classroom scenario
 
 
 @dataclass(frozen=True)
 class Shape:
     kind: str
     label: str
-    clients: int            # per worker process
+    clients: int            # per worker process of the Python generator
     messages: int           # per client
+    smtp_source: str | None = None      # its path, when it generates this load
+
+    def total(self, processes: int) -> int:
+        return processes * self.clients * self.messages
+
+    def generator(self, processes: int) -> str:
+        """Who sends the load, for the row's label."""
+        sessions = f"{processes * self.clients} sessions"
+        if self.smtp_source:
+            return f"{smtp_source.version_note(self.smtp_source)}, {sessions}"
+        python = f"Python generator, {processes} processes × {self.clients} clients"
+        if self.kind == "smtp-short":
+            return f"smtp-source not installed: {python}"
+        return f"{python} (smtp-source does not pipeline)"
 
 
-def shapes(quick: bool) -> list[Shape]:
+def shapes(quick: bool, source: str | None) -> list[Shape]:
+    """The short shape (smtp-source's when ``source`` is its path) and the pipelined one."""
     scale = 10 if quick else 1
-    return [Shape("smtp-short", "a connection per message", 10, 100 // scale),
+    return [Shape("smtp-short", "a connection per message", 10, 100 // scale, source),
             Shape("smtp-pipelined", "pipelined (RFC 2920), one connection per client",
                   10, 200 // scale)]
 
@@ -52,18 +74,34 @@ class Run:
 
 
 def one_run(shape: Shape, port: int, pid: int, processes: int) -> Run:
-    job = loadgen.Job(shape.kind, port, clients=shape.clients, amount=shape.messages)
+    if shape.smtp_source:
+        return smtp_source_run(shape, port, pid, processes)
+    job = loadgen.Job(shape.kind, port, clients=shape.clients, amount=shape.messages,
+                      rcpt=RECIPIENT.encode())
     load, (user, system) = loadgen.run_workers(job, processes,
                                                server_cpu=lambda: servers.cpu_times(pid))
     return Run(load.rate, user + system, system, load.generator_cpu, load.seconds, load.done,
                load.errors)
 
 
+def smtp_source_run(shape: Shape, port: int, pid: int, processes: int) -> Run:
+    """The same sessions and messages as the Python generator's, sent by smtp-source."""
+    total = shape.total(processes)
+    argv = smtp_source.command(shape.smtp_source, port, processes * shape.clients, total,
+                               RECIPIENT)
+    before = servers.cpu_times(pid)
+    outcome = smtp_source.run(argv, total, loadgen.RUN_TIMEOUT)
+    user, system = (a - b for a, b in zip(servers.cpu_times(pid), before))
+    rate = _divide(outcome.delivered, outcome.seconds)
+    return Run(rate, user + system, system, outcome.cpu, outcome.seconds, outcome.delivered,
+               outcome.errors)
+
+
 def describe(runs: list[Run]) -> str:
     """Median messages/s, CPU per message, the server's and the generator's CPU share."""
     rate = statistics.median(r.rate for r in runs)
-    per_message = statistics.median(r.server_cpu / r.messages for r in runs) * 1e6
-    kernel = statistics.median(r.server_system / r.server_cpu for r in runs)
+    per_message = statistics.median(_per_message(r) for r in runs) * 1e6
+    kernel = statistics.median(_divide(r.server_system, r.server_cpu) for r in runs)
     server_share = statistics.median(r.server_cpu / r.seconds for r in runs)
     generator_share = statistics.median(r.generator_cpu / r.seconds for r in runs)
     errors = sorted({e for r in runs for e in r.errors})
@@ -74,24 +112,33 @@ def describe(runs: list[Run]) -> str:
     return text + (f"; ERRORS: {'; '.join(errors)}" if errors else "")
 
 
-def rows(quick: bool, repeat: int, offset: int, processes: int = 2) -> list[Row]:
+def _divide(a: float, b: float) -> float:
+    """a / b, NaN instead of an exception when a failed run left nothing to divide by."""
+    return a / b if b else float("nan")
+
+
+def _per_message(run: Run) -> float:
+    """Server CPU seconds per message."""
+    return _divide(run.server_cpu, run.messages)
+
+
+def rows(quick: bool, repeat: int, offset: int, processes: int = PROCESSES) -> list[Row]:
     if not servers.has_aiosmtpd():
         return [Row("SMTP MX vs aiosmtpd", "skipped: aiosmtpd is not installed "
                     "(pip install aiosmtpd)")]
     out = []
     with servers.mailsim_serve(offset) as ours, \
             servers.aiosmtpd_server(offset + 2525) as theirs:
-        for shape in shapes(quick):
+        for shape in shapes(quick, smtp_source.find()):
             mine, anchor = alternating(
                 repeat, partial(one_run, shape, offset + 25, ours.pid, processes),
                 partial(one_run, shape, offset + 2525, theirs.pid, processes))
-            ratios = [m.rate / a.rate for m, a in zip(mine, anchor)]
+            ratios = [_divide(m.rate, a.rate) for m, a in zip(mine, anchor)]
             # CPU per message, a busy machine's scheduler disturbs it far less.
-            cheaper = [(a.server_cpu / a.messages) / (m.server_cpu / m.messages)
-                       for m, a in zip(mine, anchor)]
-            total = processes * shape.clients * shape.messages
-            out.append(Row(f"1. SMTP MX, mailsim serve: {shape.label}; {processes} processes × "
-                           f"{shape.clients} clients, {total:,} × 4 KiB",
+            cheaper = [_divide(_per_message(a), _per_message(m)) for m, a in zip(mine, anchor)]
+            out.append(Row(f"1. SMTP MX, mailsim serve: {shape.label}; "
+                           f"{shape.generator(processes)}, "
+                           f"{shape.total(processes):,} × 4 KiB",
                            describe(mine), "aiosmtpd, in-memory handler: " + describe(anchor),
                            f"{spread(ratios)} aiosmtpd's messages/s; "
                            f"{verdict(statistics.median(ratios), TARGET)}; server CPU per "

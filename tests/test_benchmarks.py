@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+from benchmarks import smtp_source
+
 COMPARISONS = ("1. SMTP MX", "2. IMAP", "3. simulated SMTP session",
                "4a. TracePlayer language switch", "4b. ProtocolConsole IMAP command")
 
@@ -23,6 +25,11 @@ def test_quick_benchmark_prints_every_ratio_next_to_its_anchor():
         assert "skipped:" in block or ("anchor:" in block and "ratio:" in block), block
         assert "ERRORS" not in block, block
     assert "messages/s" in out and "steps/s" in out
+    short = next(b for b in blocks if b.startswith("1. SMTP MX, mailsim serve: a connection"))
+    if smtp_source.find():
+        assert "smtp-source, 20 sessions" in short.splitlines()[0], short
+    else:
+        assert "smtp-source not installed: Python generator" in short, short
 
 
 def test_an_unknown_section_is_refused_with_the_list_of_sections():
