@@ -461,8 +461,10 @@ class FTPModel(Model):
                 else parse_epsv(text)
         elif verb in ("PORT", "EPRT") and code == 200:
             self.state, self.passive_port = S.DATA_READY, None
-        elif verb in S.TRANSFERS and self.state == S.DATA_READY:
-            self.state = S.LOGGED_IN                  # the data setup is used up either way
+        elif verb in S.TRANSFERS and self.state == S.DATA_READY and code // 10 != 50:
+            # The data setup is used up by a transfer, done or failed; a syntax error
+            # (5 0 z, RFC 959 §4.2.1: "RETR" without its name) did nothing, so it stays.
+            self.state = S.LOGGED_IN
 
 
 # --------------------------------------------------------------------------- HTTP

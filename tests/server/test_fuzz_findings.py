@@ -1,6 +1,13 @@
 """Defects the socket fuzzer (``make fuzz``) found, replayed over a real socket (issue 16)."""
+import random
 import smtplib
 import socket
+
+import pytest
+
+from fuzz.grammar import Account, FTPGrammar
+from fuzz.wire_models import FTPModel
+from simulator.protocols.ftp.parser import parse_pasv
 
 from .conftest import serving
 
@@ -54,3 +61,49 @@ def test_the_fuzzers_sink_reader_finds_a_tracked_message_after_an_empty_data_lin
             client.sendmail("fuzz@client.test", [sink], tracked_message("fz9-2", sink)[:-5])
         tokens = read_sink("127.0.0.1", live.settings["pop3"])
     assert tokens == {"fz9-1": 1, "fz9-2": 1}
+
+
+def _ftp_passive(live):
+    """A logged-in FTP control connection after PASV: (socket, its reader, the data port)."""
+    sock = socket.create_connection(("127.0.0.1", live.settings["ftp"]), timeout=30)
+    reader = sock.makefile("rb")
+    reader.readline()                                       # 220
+    sock.sendall(b"USER student\r\nPASS student\r\nPASV\r\n")
+    assert reader.readline().startswith(b"331 ") and reader.readline().startswith(b"230 ")
+    pasv = reader.readline()
+    assert pasv.startswith(b"227 ")
+    return sock, reader, pasv
+
+
+@pytest.mark.parametrize("refused", [b"RETR\r\n", b"RETR a\tb\r\n"],
+                         ids=["no-argument", "tab-in-name"])
+def test_a_transfer_refused_for_its_syntax_leaves_pasvs_data_setup(refused):
+    """``make fuzz`` on FTP: a 226 "nobody asked for" after PASV, ``RETR`` (501), ``LIST``.
+
+    A 5 0 z reply is a syntax error: the command was not carried out (RFC 959
+    §4.2.1), so the data setup of PASV still holds and the next LIST uses it —
+    the server kept it for a missing argument but dropped it for a TAB in the
+    name, and the fuzzer's model dropped it for both.  Both now keep it, and
+    the fuzzer's model reads the exchange without a stray reply.
+    """
+    with serving() as live:
+        sock, reader, pasv = _ftp_passive(live)
+        with sock:
+            model = FTPModel(FTPGrammar(Account("student", "student")), random.Random(0), 0.0)
+            model.feed(b"220 hi\r\n")
+            model.prepare(b"USER student\r\nPASS student\r\nPASV\r\n")
+            model.feed(b"331 p\r\n230 in\r\n" + pasv)
+            model.prepare(refused)
+            sock.sendall(refused)
+            answer = reader.readline()
+            assert answer.startswith(b"501 ")
+            assert model.feed(answer) == ["501", "no-150"]
+            assert model.prepare(b"LIST\r\n")[1] == 2           # a transfer: 150, then 226
+            _, port = parse_pasv(pasv.decode())
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as data:
+                sock.sendall(b"LIST\r\n")
+                opening = reader.readline()
+                listing = data.makefile("rb").read()
+            done = reader.readline()
+    assert opening.startswith(b"150 ") and b"incoming" in listing and done.startswith(b"226 ")
+    assert model.feed(opening + done) == ["150", "226"]

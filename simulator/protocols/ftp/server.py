@@ -220,6 +220,11 @@ class FTPServer(LineServer):
         answer = HANDLERS[cmd.verb](self, cmd)
         if answer is None:
             return None, tr.on_ok
+        if answer.code // 10 == 50:
+            # RFC 959 §4.2.1: x0z is a syntax error; the command was not carried out, so
+            # nothing changes (a RETR of a name with a TAB keeps PASV's data setup, as a
+            # RETR without its argument does).
+            return answer, self._override or state
         return answer, self._override or (tr.on_ok if answer.ok else tr.on_failure)
 
     def _refused(self, verb: str, state: str) -> Reply:
