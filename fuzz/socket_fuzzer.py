@@ -196,8 +196,8 @@ def client_context() -> ssl.SSLContext:
 class Run:
     """The whole fuzzing run: budget, tallies, tracked messages."""
 
-    def __init__(self, seed: int, host: str = "127.0.0.1") -> None:
-        self.seed, self.host = seed, host
+    def __init__(self, seed: int, host: str = "127.0.0.1", workdir: Path | None = None) -> None:
+        self.seed, self.host, self.workdir = seed, host, workdir
         self.tallies: dict[str, Tally] = {}
         self.accepted: list = []                # Tracked messages the server took with 2xx
         self.refused: list[str] = []
@@ -250,7 +250,7 @@ class Run:
         try:
             await self._walk(model, reader, writer, rng, tally, rng.randrange(1, 60), data)
         except BadReply as exc:
-            tally.fault("invalid reply", str(exc))
+            tally.fault("invalid reply", str(exc) + self._keep(port, model.transcript))
         except (OSError, EOFError, ssl.SSLError, TimeoutError):
             pass                                  # the server may hang up: not a fault by itself
         finally:
@@ -307,6 +307,13 @@ class Run:
             kinds = model.feed(data)
             got += len(kinds)
             tally.replies.update(_classes(model.protocol, kinds))
+
+    def _keep(self, port: Port, transcript: list[tuple[str, bytes]]) -> str:
+        """Write a faulty session's bytes both ways to the work directory, to replay it."""
+        if self.workdir is None:
+            return ""
+        return write_session(self.workdir / f"{port.name}-{self.new_token()}.session",
+                             transcript)
 
     def _collect(self, model: Model) -> None:
         if isinstance(model, SMTPModel):
@@ -510,7 +517,11 @@ def _dump(run: Run, token: str, workdir: Path | None) -> str:
     transcript = run.transcripts.get(token)
     if workdir is None or not transcript:
         return ""
-    path = workdir / f"{token}.session"
+    return write_session(workdir / f"{token}.session", transcript)
+
+
+def write_session(path: Path, transcript: list[tuple[str, bytes]]) -> str:
+    """The bytes of a session, ``C:`` client and ``S:`` server in order; the fault's note."""
     path.write_text("".join(f"{side}: {data!r}\n" for side, data in transcript))
     return f"; session: {path}"
 
@@ -572,7 +583,7 @@ def fuzz(seed: int, *, minutes: float | None = None, sessions: int | None = None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="mailsim-fuzz-"))
     offset = free_offset(rng)
     server = ServerProcess(offset, workdir)
-    run = Run(seed)
+    run = Run(seed, workdir=workdir)
     targets = ports(offset, names)
     started = time.monotonic()
     server.start()

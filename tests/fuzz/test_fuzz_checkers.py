@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -175,3 +176,31 @@ def test_ftp_model_connects_for_a_transfer_and_counts_a_refused_one_as_two():
     assert model.data == ("RETR", 1025)
     assert model.feed(b"550 x: No such file\r\n") == ["550", "no-150"]
     assert model.state == "LOGGED_IN"
+
+
+def test_an_invalid_reply_leaves_the_sessions_bytes_to_replay(tmp_path):
+    """A POP3 server that greets with a line no client can read: the fault names a file
+    holding the session's bytes both ways, so the fault can be replayed by hand."""
+    import asyncio
+
+    from fuzz.socket_fuzzer import Port, Tally
+
+    async def bad_server(reader, writer):
+        writer.write(b"HELLO there\r\n")
+        await writer.drain()
+        await reader.read(100)
+        writer.close()
+
+    async def one_session() -> Tally:
+        server = await asyncio.start_server(bad_server, "127.0.0.1", 0)
+        port = Port("pop3", "POP3", server.sockets[0].getsockname()[1], "none")
+        tally = Tally()
+        async with server:
+            await Run(7, workdir=tmp_path).session(port, random.Random(7), tally)
+        return tally
+
+    tally = asyncio.run(one_session())
+    [(kind, what)] = tally.faults
+    assert kind == "invalid reply" and "; session: " in what
+    kept = what.split("; session: ")[1]
+    assert "S: b'HELLO there\\r\\n'" in Path(kept).read_text()
