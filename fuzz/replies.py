@@ -400,6 +400,9 @@ class HTTPResponses:
         #: request as HEAD at all (a broken field line), so a body may follow
         self._unread_head = False
         self._heads_was = False
+        #: the last request was mutated: bytes after its end may get a 400 of their own,
+        #: which must then close the connection (RFC 9112 §2.2: not a request line)
+        self.rest_may_be_refused = False
 
     def expect(self, head_only: bool) -> None:
         self._heads.append(head_only)
@@ -439,7 +442,10 @@ class HTTPResponses:
             fields[match.group(1).lower()] = match.group(2)
         code = int(status.group(1))
         if not self._heads:
-            raise BadReply("a response nobody asked for", lines[0])
+            closes = b"close" in fields.get(b"connection", b"").lower()
+            if not (self.rest_may_be_refused and code == 400 and closes):
+                raise BadReply("a response nobody asked for", lines[0])
+            self._heads.append(False)            # the refusal of the bytes after the request
         head_only = self._heads[0] or code < 200 or code in (204, 304)
         body_at = end + 4
         length = self._body_length(fields, head_only, body_at)

@@ -481,14 +481,20 @@ class HTTPModel(Model):
         super().__init__(grammar, rng, rate)
         self.reader = HTTPResponses()
         self.buffer = b""
+        self.mutated = False
 
     def draw(self) -> bytes:
         lines = self.grammar.request(self.rng)
-        return b"".join(maybe_mutate(line, self.rng, self.rate) if line.endswith(b"\r\n")
-                        else line for line in lines)
+        sent = [maybe_mutate(line, self.rng, self.rate) if line.endswith(b"\r\n") else line
+                for line in lines]
+        # A mutation may leave bytes after the request's end (a repeated chunk, a field line
+        # cut to garbage after the empty line): the server may refuse those on their own.
+        self.mutated = sent != lines
+        return b"".join(sent)
 
     def prepare(self, data: bytes) -> tuple[bytes, int]:
-        self.reader.expect(data[:5].upper() == b"HEAD ")
+        self.reader.expect(data[:5] == b"HEAD ")     # methods are case-sensitive (RFC 9110 §9.1)
+        self.reader.rest_may_be_refused = self.mutated
         return data, 1
 
     def feed(self, data: bytes) -> list[str]:

@@ -204,3 +204,24 @@ def test_an_invalid_reply_leaves_the_sessions_bytes_to_replay(tmp_path):
     assert kind == "invalid reply" and "; session: " in what
     kept = what.split("; session: ")[1]
     assert "S: b'HELLO there\\r\\n'" in Path(kept).read_text()
+
+
+def test_a_400_for_bytes_after_a_request_is_a_fault_unless_a_mutation_left_them():
+    """A mutation (a repeated chunk) can leave bytes after the request, which the server
+    refuses with a 400 that closes; after an unmutated request any extra response is a fault."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    refusal = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    for mutated in (True, False):
+        reader = HTTPResponses()
+        reader.expect(False)
+        reader.rest_may_be_refused = mutated
+        if mutated:
+            assert reader.feed(ok + refusal) == ["2xx", "4xx"] and reader.closing
+        else:
+            with pytest.raises(BadReply, match="nobody asked for"):
+                reader.feed(ok + refusal)
+    reader = HTTPResponses()
+    reader.expect(False)
+    reader.rest_may_be_refused = True
+    with pytest.raises(BadReply, match="nobody asked for"):           # one that keeps it open
+        reader.feed(ok + b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")

@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from fuzz.grammar import Account, FTPGrammar
-from fuzz.wire_models import FTPModel
+from fuzz.grammar import Account, FTPGrammar, HTTPGrammar
+from fuzz.wire_models import FTPModel, HTTPModel
 from simulator.protocols.ftp.parser import parse_pasv
 
 from .conftest import serving
@@ -107,3 +107,44 @@ def test_a_transfer_refused_for_its_syntax_leaves_pasvs_data_setup(refused):
             done = reader.readline()
     assert opening.startswith(b"150 ") and b"incoming" in listing and done.startswith(b"226 ")
     assert model.feed(opening + done) == ["150", "226"]
+
+
+def _http_exchange(live, data: bytes) -> bytes:
+    """Send ``data`` to the webmail (its last request closes) and read until the server closes."""
+    with socket.create_connection(("127.0.0.1", live.settings["http"]), timeout=30) as sock:
+        sock.sendall(data)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out
+
+
+GET = b"GET /nothing HTTP/1.1\r\nHost: mail.example.test\r\n\r\n"
+LAST = b"GET /nothing HTTP/1.1\r\nHost: mail.example.test\r\nConnection: close\r\n\r\n"
+
+
+@pytest.mark.parametrize("before", [b"\r\n", b"\r\n\r\n", b"\n"], ids=["crlf", "two", "lf"])
+def test_empty_lines_where_a_request_line_is_expected_are_ignored(live, before):
+    """``make fuzz`` on HTTP: a stray ``400 no request line received`` after a request.
+
+    RFC 9112 §2.2: a server expecting a request line SHOULD ignore at least one
+    empty line before it (old clients send CRLF after a POST body).  h11 refused
+    one; both requests are now answered, at the start of a connection too.
+    """
+    out = _http_exchange(live, before + GET + before + LAST)
+    assert out.count(b"HTTP/1.1 ") == out.count(b"HTTP/1.1 303 See Other") == 2, out
+
+
+def test_the_fuzzers_http_model_reads_a_lowercase_head_as_a_method_with_a_body(live):
+    """``make fuzz`` on HTTP: "not an HTTP/1.1 status line" in the HTML of a 501.
+
+    ``head`` is not HEAD (methods are case-sensitive, RFC 9110 §9.1): the server
+    answers 501 with a body, which the model took for a HEAD's bodiless answer.
+    """
+    model = HTTPModel(HTTPGrammar(Account("student", "student")), random.Random(0), 0.0)
+    request = b"head / HTTP/1.1\r\nHost: mail.example.test\r\n\r\n"
+    assert model.prepare(request) == (request, 1)
+    out = _http_exchange(live, request + LAST)
+    assert out.startswith(b"HTTP/1.1 501 ")
+    model.reader.expect(False)                  # the GET behind it
+    assert model.feed(out) == ["5xx", "3xx"]

@@ -116,6 +116,8 @@ class HTTPServer(EngineOutput):
     # -- reading requests ----------------------------------------------------
     def _process(self) -> None:
         while self.state in (S.IDLE, S.BODY):
+            if self.state == S.IDLE and self._h11.their_state is h11.IDLE:
+                self._skip_empty_lines()
             try:
                 event = self._h11.next_event()
             except h11.RemoteProtocolError as exc:
@@ -131,6 +133,32 @@ class HTTPServer(EngineOutput):
                 self._on_end()
             elif isinstance(event, h11.ConnectionClosed):
                 self._peer_closed()
+
+    def _skip_empty_lines(self) -> None:
+        """Drop empty lines (CRLF or LF) where a request line is expected.
+
+        RFC 9112 §2.2: a server SHOULD ignore at least one empty line before a
+        request line; old clients send CRLF after a POST body, and h11 answers
+        one with "no request line received".  Between requests h11 holds
+        nothing but these bytes, so a fresh h11 connection takes what follows
+        them; the bytes stay in ``_raw`` and show in the next request's trace.
+        """
+        data, closed = self._h11.trailing_data
+        start = 0
+        while True:
+            if data.startswith(b"\r\n", start):
+                start += 2
+            elif data.startswith(b"\n", start):
+                start += 1
+            else:
+                break
+        if not start:
+            return
+        self._h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.config.max_head)
+        if data[start:]:
+            self._h11.receive_data(data[start:])
+        if closed:
+            self._h11.receive_data(b"")             # h11's word for the end of the stream
 
     def _on_head(self, head: h11.Request) -> None:
         self._head, self._body = head, bytearray()
