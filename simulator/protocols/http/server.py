@@ -83,6 +83,7 @@ class HTTPServer(EngineOutput):
         self._pending_raw = b""
         self._pipelined = False          # the current request arrived behind an unanswered one
         self._error = ""                 # h11's words about a bad request
+        self._held_cr = False            # a CR read where a request line is expected
         self._events: list[Event] = []
         #: requests read on this connection so far
         self.requests = 0
@@ -100,7 +101,8 @@ class HTTPServer(EngineOutput):
             self._peer_closed()
         else:
             self._raw += data
-            self._h11.receive_data(data)
+            self._h11.receive_data(b"\r" + data if self._held_cr else data)
+            self._held_cr = False
             self._process()
         return self._take_events()
 
@@ -142,6 +144,8 @@ class HTTPServer(EngineOutput):
         one with "no request line received".  Between requests h11 holds
         nothing but these bytes, so a fresh h11 connection takes what follows
         them; the bytes stay in ``_raw`` and show in the next request's trace.
+        A CR alone at the end is held back (h11 would call it an illegal
+        request line): its LF may come in the next read.
         """
         data, closed = self._h11.trailing_data
         start = 0
@@ -152,13 +156,16 @@ class HTTPServer(EngineOutput):
                 start += 1
             else:
                 break
-        if not start:
+        rest = data[start:]
+        held = rest == b"\r" and not closed
+        if not start and not held:
             return
         self._h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.config.max_head)
-        if data[start:]:
-            self._h11.receive_data(data[start:])
+        if rest and not held:
+            self._h11.receive_data(rest)
         if closed:
             self._h11.receive_data(b"")             # h11's word for the end of the stream
+        self._held_cr = held
 
     def _on_head(self, head: h11.Request) -> None:
         self._head, self._body = head, bytearray()

@@ -34,7 +34,8 @@ def test_the_server_never_raises_and_answers_only_with_http(data, cuts):
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.binary(min_size=1, max_size=200).filter(lambda b: not b[:1].isalpha()))
+@given(data=st.binary(min_size=1, max_size=200).filter(
+    lambda b: not b[:1].isalpha() and b.strip(b"\r\n")))    # empty lines alone are skipped
 def test_garbage_gets_a_400(data):
     engine = server()
     engine.receive_data(data + b"\r\n\r\n")
@@ -58,3 +59,13 @@ def test_a_valid_request_after_fuzzing_starts_clean():
     engine = server()
     engine.receive_data(get("/"))
     assert statuses(engine.data_to_send()) == [200]
+
+
+def test_empty_lines_before_a_request_line_are_skipped_even_cut_between_reads():
+    """RFC 9112 §2.2: at least one empty line before a request line is ignored; a CRLF
+    cut between two reads is still one empty line, not an illegal request line."""
+    engine = server()
+    for piece in (get("/") + b"\r", b"\n\r\n", b"\n" + get("/")[:5], get("/")[5:]):
+        engine.receive_data(piece)
+    assert statuses(engine.data_to_send()) == [200, 200]
+    assert not engine.closed
