@@ -404,7 +404,10 @@ class HTTPResponses:
         #: which must then close the connection (RFC 9112 §2.2: not a request line)
         self.rest_may_be_refused = False
 
-    def expect(self, head_only: bool) -> None:
+    def expect(self, head_only: bool | None) -> None:
+        """One more response to read: to a HEAD (True), to another method (False), or to
+        a HEAD the server may have read otherwise (None: bytes a mutated request left
+        behind came before it, so "loHEAD" got a 501 with a body)."""
         self._heads.append(head_only)
 
     def feed(self, data: bytes) -> list[str]:
@@ -446,12 +449,17 @@ class HTTPResponses:
             if not (self.rest_may_be_refused and code == 400 and closes):
                 raise BadReply("a response nobody asked for", lines[0])
             self._heads.append(False)            # the refusal of the bytes after the request
-        head_only = self._heads[0] or code < 200 or code in (204, 304)
         body_at = end + 4
+        head = self._heads[0]
+        if head is None:
+            # Only a refusal can answer what the server did not read as HEAD; its body,
+            # if any, came in the same write as its head, so what follows tells.
+            head = code < 400 or self._buf[body_at:body_at + 9] in (b"", b"HTTP/1.1 ")
+        head_only = head or code < 200 or code in (204, 304)
         length = self._body_length(fields, head_only, body_at)
         if length is None:
             return None
-        self._heads_was = self._heads[0]
+        self._heads_was = head
         if code >= 200:
             self._heads.pop(0)
         del self._buf[:body_at + length]

@@ -482,6 +482,9 @@ class HTTPModel(Model):
         self.reader = HTTPResponses()
         self.buffer = b""
         self.mutated = False
+        #: a request on this connection was mutated: its framing may have left bytes
+        #: that the server reads before the next request line
+        self.tainted = False
 
     def draw(self) -> bytes:
         lines = self.grammar.request(self.rng)
@@ -493,8 +496,10 @@ class HTTPModel(Model):
         return b"".join(sent)
 
     def prepare(self, data: bytes) -> tuple[bytes, int]:
-        self.reader.expect(data[:5] == b"HEAD ")     # methods are case-sensitive (RFC 9110 §9.1)
+        head = data[:5] == b"HEAD "                 # methods are case-sensitive (RFC 9110 §9.1)
+        self.reader.expect(None if head and self.tainted else head)
         self.reader.rest_may_be_refused = self.mutated
+        self.tainted = self.tainted or self.mutated
         return data, 1
 
     def feed(self, data: bytes) -> list[str]:

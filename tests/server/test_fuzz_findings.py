@@ -148,3 +148,23 @@ def test_the_fuzzers_http_model_reads_a_lowercase_head_as_a_method_with_a_body(l
     assert out.startswith(b"HTTP/1.1 501 ")
     model.reader.expect(False)                  # the GET behind it
     assert model.feed(out) == ["5xx", "3xx"]
+
+
+def test_the_fuzzers_http_model_reads_a_head_that_bytes_left_before_it_made_a_501(live):
+    """``make fuzz`` on HTTP (seed 16021): a mutated POST said ``Content-Length: 44`` with an
+    extra empty line, so the server read 44 octets of body from one line earlier and kept
+    "lo"; the next ``HEAD`` arrived as ``loHEAD`` and got a 501 with a body, which the model
+    read as a bodiless answer to HEAD ("not an HTTP/1.1 status line")."""
+    model = HTTPModel(HTTPGrammar(Account("student", "student")), random.Random(0), 0.0)
+    body = b"to=sink%40example.test&subject=fz&body=hello"
+    mutated = (b"POST /send HTTP/1.1\r\nHost: mail.example.test\r\nContent-Type: "
+               b"application/x-www-form-urlencoded\r\nContent-Length: 44\r\n\n\r\n" + body)
+    head = b"HEAD /message/2 HTTP/1.1\r\nHost: mail.example.test\r\n\r\n"
+    model.mutated = True                        # what draw() notes of a mutated request
+    model.prepare(mutated)
+    model.mutated = False
+    model.prepare(head)
+    model.prepare(LAST)
+    out = _http_exchange(live, mutated + head + LAST)
+    assert b"loHEAD is not a method" in out
+    assert model.feed(out) == ["3xx", "5xx", "3xx"]
