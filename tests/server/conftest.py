@@ -71,29 +71,39 @@ def serving(**options):
         live.stop()
 
 
-def said_ready(proc: subprocess.Popen) -> bool:
+def said_ready(proc: subprocess.Popen, banner: list[str] | None = None) -> bool:
     """Read ``proc``'s stdout up to its ``ready`` line: True, or False if stdout ended first.
+    The lines before ``ready`` go to ``banner`` when one is given.
 
     The end of stdout is the only sign of failure to trust: a serve that lost
     a port prints its error and exits, and its stdout closes before the
     kernel reports the exit, so ``poll()`` right after the end of stdout may
     still say "running" (more often the busier the machine is).
     """
-    return any(line.strip() == "ready" for line in proc.stdout)
+    for line in proc.stdout:
+        if line.strip() == "ready":
+            return True
+        if banner is not None:
+            banner.append(line)
+    return False
 
 
-def serve_process(*args: str, env: dict[str, str], attempts: int = 5
-                  ) -> tuple[subprocess.Popen, int]:
+def serve_process(*args: str, env: dict[str, str], attempts: int = 5,
+                  banner: list[str] | None = None, cwd=None) -> tuple[subprocess.Popen, int]:
     """``mailsim serve ARGS`` in its own process on free ports, read up to its ``ready``
-    line; (the process, its port offset).  A process that ends before ``ready`` lost a
-    port to another program between :func:`free_offset` and its bind: try another offset."""
+    line (the lines before it go to ``banner``); (the process, its port offset).  A
+    process that ends before ``ready`` lost a port to another program between
+    :func:`free_offset` and its bind: try another offset."""
     for _ in range(attempts):
         offset = free_offset()
         proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--lang", "en",
                                  "--port-offset", str(offset), *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                env=env)
-        if said_ready(proc):
+                                env=env, cwd=cwd)
+        lines: list[str] = []
+        if said_ready(proc, lines):
+            if banner is not None:
+                banner += lines
             return proc, offset
         proc.wait(60)                   # it is exiting; a bound for a loaded machine
     raise RuntimeError(f"mailsim serve did not start in {attempts} attempts")

@@ -13,15 +13,13 @@ import os
 import signal
 import smtplib
 import stat
-import subprocess
-import sys
 
 import pytest
 
 from simulator.cli import main
 from simulator.server.roster import numbered, read_roster, with_passwords
 
-from .conftest import free_offset, serving, unverified
+from .conftest import serve_process, serving, unverified
 from .test_clients import inbox, wait_for
 
 ROSTER = "\ufefflogin;name;password\r\nivanov;Иван Иванов;\r\npetrova;Мария Петрова;Secret-1\r\n"
@@ -110,21 +108,15 @@ def test_a_bad_roster_or_tls_name_is_one_line(tmp_path, capsys):
 
 
 def test_the_command_line_starts_a_class_with_sheets_and_says_where_they_are(tmp_path):
-    offset = free_offset()
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "xdg"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "serve", "--students", "2", "--lang", "en",
-         "--port-offset", str(offset), "--passwords", str(tmp_path / "pw.csv"),
-         "--sheets", str(tmp_path / "sheets"), "--tls-name", "lab.local"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
-    lines = []
-    try:
-        while (line := proc.stdout.readline()) and line.strip() != "ready":
-            lines.append(line.strip())
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
-    banner = "\n".join(lines)
+    lines: list[str] = []
+    # Another offset if a port was taken between the look and the bind (a busy machine).
+    proc, offset = serve_process("--students", "2", "--passwords", str(tmp_path / "pw.csv"),
+                                 "--sheets", str(tmp_path / "sheets"), "--tls-name", "lab.local",
+                                 env=env, banner=lines, cwd=tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(30)
+    banner = "".join(lines)
     assert proc.returncode == 0, banner
     assert f"Class: 2 accounts student01 … student02@example.test; the passwords are in " \
            f"{tmp_path / 'pw.csv'}" in banner
