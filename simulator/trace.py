@@ -208,6 +208,12 @@ class Trace:
         :class:`simulator.protocols.Utterance`), seen from the connection ``conn``."""
         self.add(**utterance_fields(utterance, time, conn, src, dst, protocol, meta))
 
+    def add_utterances(self, utterances: Iterable[Any], time: float, conn: str | None,
+                       src: str, dst: str, protocol: str, meta: Mapping[str, Any]) -> None:
+        """Append the Steps of several utterances that went the same way, in order."""
+        for utterance in utterances:
+            self.add_utterance(utterance, time, conn, src, dst, protocol, meta)
+
     def make_step(self, index: int, fields: Mapping[str, Any]) -> Step:
         """A new Step numbered ``index``; a reply gets the ``answers`` link to its command.
 

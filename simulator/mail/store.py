@@ -343,8 +343,8 @@ class MailStore:
         (made with its RFC 6154 special use if missing); :class:`NoSuchUser` if unknown,
         :class:`QuotaExceeded` if the message does not fit in the account's quota."""
         account = self.account(address)
-        data = crlf(data)
-        account.check_room(len(data))
+        if account.quota is not None:       # the folder makes the line ends CRLF (once)
+            account.check_room(len(crlf(data)))
         if folder.upper() == "INBOX":
             return account.inbox.append(data, (), internal_date)
         if not account.has_folder(folder):

@@ -213,9 +213,10 @@ class MTANode(Service):
         seen: set[str] = set()
         for rcpt in rcpts:
             rcpt, sender = self._next_paths(rcpt, mail_from)
-            if _mailbox_key(rcpt) in seen:
+            key = _mailbox_key(rcpt)
+            if key in seen:
                 continue      # RCPT TO the same mailbox twice: one copy, not two
-            seen.add(_mailbox_key(rcpt))
+            seen.add(key)
             if not rcpt.route and self.is_final_for(rcpt.domain):
                 target = self.forwards.get(rcpt.mailbox.lower())
                 if target is None:

@@ -8,10 +8,14 @@ queueing, bounces) are recorded here too, so every Step has one author.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from ..protocols import Utterance
 from ..trace import Step, Trace
+
+_direction = attrgetter("direction")
 
 
 class Recorder:
@@ -41,24 +45,25 @@ class Recorder:
         items = list(transcript())
         if not items and not reactions:
             return                      # a push with nothing to say, a partial line
-        where = (conn, client, server, protocol, meta)
-        self._add_utterances([u for u in items if u.direction == "c2s"], *where)
-        for fields in reactions:
-            self.trace.add_fields(fields)
-        self._add_utterances([u for u in items if u.direction != "c2s"], *where)
-
-    def _add_utterances(self, items: list[Utterance], conn: str, client: str, server: str,
-                        protocol: str, meta: dict[str, Any]) -> None:
-        if not items:
-            return
-        # The clock is read once: nothing advances it while a batch is recorded
+        # The clock is read once: nothing advances it while an exchange is recorded
         # (in a simulation it is the scheduler's time; live, microseconds apart).
         now = self._clock()
-        add = self.trace.add_utterance
-        ends = {"c2s": (client, server), "s2c": (server, client)}
-        for utterance in items:
-            src, dst = ends.get(utterance.direction, (server, server))
-            add(utterance, now, conn, src, dst, protocol, meta)
+        read = [u for u in items if u.direction == "c2s"]
+        if read:
+            self.trace.add_utterances(read, now, conn, client, server, protocol, meta)
+        for fields in reactions:
+            self.trace.add_fields(fields)
+        if len(read) < len(items):
+            self._add_answers([u for u in items if u.direction != "c2s"], now, conn, client,
+                              server, protocol, meta)
+
+    def _add_answers(self, items: list[Utterance], now: float, conn: str, client: str,
+                     server: str, protocol: str, meta: dict[str, Any]) -> None:
+        """What the server said (to the client) or did (inside itself), in order."""
+        # Lines that went the same way are kept in one call (a live trace takes its lock once).
+        for direction, run in groupby(items, _direction):
+            src, dst = (server, client) if direction == "s2c" else (server, server)
+            self.trace.add_utterances(list(run), now, conn, src, dst, protocol, meta)
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..network.mta import SessionHandler
@@ -117,16 +118,25 @@ def _cannot_require_tls(protocol: str, security: str) -> bool:
 def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServer:
     submission = name != "smtp"
     mta = world.mta
-    config = ServerConfig(hostname=mta.name, source_routes=world.net.source_routes,
-                          starttls=security == "starttls", offer_auth=submission,
-                          auth_required=submission, extensions_off=mta.extensions_off,
-                          extensions_on=mta.extensions_on)       # the scenario's EHLO keywords
+    config = _smtp_config(mta.name, world.net.source_routes, security == "starttls",
+                          submission, mta.extensions_off, mta.extensions_on)
     port = 587 if submission else 25
     handler = LiveSMTPHandler(mta, port, peer, world.require_tls,
                               bind_sender=submission and world.bind_sender)
     engine = SMTPServer(config, handler, peer=peer)
     engine.secure = security == "tls"
     return engine
+
+
+@lru_cache(maxsize=16)
+def _smtp_config(hostname: str, source_routes: str, starttls: bool, submission: bool,
+                 extensions_off: frozenset[str], extensions_on: frozenset[str]) -> ServerConfig:
+    """One port's SMTP settings, made once for all its connections (no engine changes
+    them): making them checked every EHLO keyword again for each short connection."""
+    return ServerConfig(hostname=hostname, source_routes=source_routes, starttls=starttls,
+                        offer_auth=submission, auth_required=submission,
+                        extensions_off=extensions_off,
+                        extensions_on=extensions_on)        # the scenario's EHLO keywords
 
 
 def _pop3(world, name: str, security: str, peer: str, conn_id: str) -> POP3Server:

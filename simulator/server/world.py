@@ -14,12 +14,15 @@ import hashlib
 import re
 import secrets
 import threading
+from bisect import bisect_left
 from datetime import UTC, datetime
 from importlib import resources
+from itertools import accumulate
 
 from ..mail.store import MailStore
 from ..network.simulation import Network
 from ..network.webmail import WebmailService
+from ..protocols import Utterance
 from ..scenarios import Scenario, load, load_builtin
 from ..scenarios.loader import load_text
 from ..scenarios.model import User
@@ -51,21 +54,36 @@ class LiveTrace(Trace):
     step's fields) waits in ``_pending`` and becomes a Step only when someone
     reads :attr:`steps`: most steps of a busy server leave the ring unread,
     and making a Step (its decoded line, copies of its parameters) cost as
-    much as the SMTP engine's own work on the line.  A notebook reads the
-    trace from another thread than the server's (:mod:`.background`), so
-    keeping, making and forgetting steps hold a lock.
+    much as the SMTP engine's own work on the line.  An utterance waits as a
+    flat tuple of strings, bytes and numbers, which the garbage collector
+    stops tracking after one look: ten thousand waiting steps then cost a
+    full collection nothing.  A notebook reads the trace from another thread
+    than the server's (:mod:`.background`), so keeping, making and forgetting
+    steps hold a lock.
+
+    What each kept step weighs is summed as it is kept (``_sums``, running
+    totals, oldest first), so forgetting the oldest quarter finds its cut by
+    bisection instead of weighing every step it drops: the work per step
+    stays the same however long the server runs.
     """
 
     def __init__(self, *args, max_steps: int = 10_000, max_bytes: int = 8 << 20,
                  raw_limit: int = 16 << 10, raw_head: int = 1 << 10, **kwargs) -> None:
         self._lock = threading.Lock()
-        self._pending: list = []    # (index, Step | fields | utterance record), oldest first
+        self._pending: list = []    # Step | (index, fields) | utterance record, oldest first
+        self._sums: list[int] = []  # running total of the weights, one per kept step
+        self._weighed = 0           # the weight of every step ever kept
+        self._forgotten = 0         # … and of those forgotten since
         self.dropped = 0
         super().__init__(*args, **kwargs)
         self.listeners: list = []
         self.max_steps, self.max_bytes = max_steps, max_bytes
         self.raw_limit, self.raw_head = raw_limit, raw_head
-        self.retained_bytes = 0
+
+    @property
+    def retained_bytes(self) -> int:
+        """What the steps in memory weigh against ``max_bytes`` (see :func:`_weight`)."""
+        return self._weighed - self._forgotten
 
     @property
     def steps(self) -> list[Step]:
@@ -81,6 +99,9 @@ class LiveTrace(Trace):
             self._steps = steps
             self._pending = []
             self._added = self.dropped + len(steps)
+            self._forgotten = self._weighed
+            self._sums = list(accumulate((_weight(s) for s in steps), initial=self._weighed))[1:]
+            self._weighed = self._sums[-1] if self._sums else self._weighed
 
     def __len__(self) -> int:
         return len(self._steps) + len(self._pending)
@@ -110,34 +131,41 @@ class LiveTrace(Trace):
         if self.listeners or len(fields.get("raw", b"")) > self.raw_limit:
             return self.add(**fields)
         with self._lock:
-            self._keep(fields, _weight(fields))
+            self._keep((self._added, fields), _weight(fields))
         return None
 
     def add_utterance(self, utterance, time, conn, src, dst, protocol, meta) -> None:
         """Keep the utterance as it is; it becomes a Step when :attr:`steps` is read."""
-        if self.listeners or len(utterance.raw) > self.raw_limit:
-            super().add_utterance(utterance, time, conn, src, dst, protocol, meta)
-            return
-        with self._lock:
-            self._keep((utterance, time, conn, src, dst, protocol, meta), 2 * len(utterance.raw))
+        self.add_utterances((utterance,), time, conn, src, dst, protocol, meta)
+
+    def add_utterances(self, utterances, time, conn, src, dst, protocol, meta) -> None:
+        """Keep what one engine said, each utterance as a flat record (made a Step when
+        :attr:`steps` is read); a large one, or any for listeners, becomes a Step now."""
+        listeners, limit = self.listeners, self.raw_limit
+        for u in utterances:
+            if listeners or len(u.raw) > limit:
+                super().add_utterance(u, time, conn, src, dst, protocol, meta)
+                continue
+            with self._lock:
+                self._keep((self._added, u.direction, u.raw, u.state_before, u.state_after,
+                            u.explain, u.params, time, conn, src, dst, protocol, meta),
+                           2 * len(u.raw))
 
     def _keep(self, entry, weight: int) -> None:
         """Number ``entry`` and keep it (the caller holds the lock)."""
-        self._pending.append((self._added, entry))
+        self._pending.append(entry)
         self._added += 1
-        self.retained_bytes += weight
-        if (len(self._steps) + len(self._pending) > self.max_steps
-                or self.retained_bytes > self.max_bytes):
+        self._weighed += weight
+        self._sums.append(self._weighed)
+        if len(self._sums) > self.max_steps or self._weighed - self._forgotten > self.max_bytes:
             self._forget_oldest()
 
     def _build(self) -> None:
         """Make Steps of everything pending, in order (the caller holds the lock)."""
         pending, self._pending = self._pending, []
-        for index, entry in pending:
-            if isinstance(entry, dict):
-                entry = Step(index=index, **entry)
-            elif not isinstance(entry, Step):
-                entry = Step(index=index, **utterance_fields(*entry))
+        for entry in pending:
+            if isinstance(entry, tuple):
+                entry = _pending_step(entry)
             self._steps.append(entry)
 
     def snapshot(self) -> Trace:
@@ -153,21 +181,34 @@ class LiveTrace(Trace):
                      start_time=self.start_time, steps=[dataclasses.replace(s, index=i) for i, s in enumerate(steps)])
 
     def _forget_oldest(self) -> None:
-        """Drop the oldest quarter (at least enough to fit): amortised O(1) per step.
+        """Drop the oldest quarter (at least enough to fit), never the newest step.
         The caller holds the lock."""
-        keep_steps = self.max_steps * 3 // 4
-        keep_bytes = self.max_bytes * 3 // 4
-        total = len(self._steps) + len(self._pending)
-        cut, weight = 0, self.retained_bytes
-        while cut < total - 1 and (total - cut > keep_steps or weight > keep_bytes):
-            weight -= _weight(self._steps[cut] if cut < len(self._steps)
-                              else self._pending[cut - len(self._steps)][1])
-            cut += 1
+        sums = self._sums
+        total = len(sums)
+        cut = total - self.max_steps * 3 // 4
+        # The fewest oldest steps whose weight, taken away, leaves at most 3/4 of max_bytes.
+        excess = self._weighed - self.max_bytes * 3 // 4
+        if excess > self._forgotten:
+            cut = max(cut, bisect_left(sums, excess) + 1)
+        cut = min(cut, total - 1)
+        if cut <= 0:
+            return
+        self._forgotten = sums[cut - 1]
+        del sums[:cut]
         from_pending = max(0, cut - len(self._steps))
         del self._steps[:cut]
         del self._pending[:from_pending]
         self.dropped += cut
-        self.retained_bytes = weight
+
+
+def _pending_step(entry: tuple) -> Step:
+    """The Step of an entry kept by :meth:`LiveTrace.add_fields` or ``add_utterances``."""
+    if len(entry) == 2:
+        index, fields = entry
+        return Step(index=index, **fields)
+    index, direction, raw, before, after, explain, params, *where = entry
+    utterance = Utterance(direction, raw, before, after, explain, params)
+    return Step(index=index, **utterance_fields(utterance, *where))
 
 
 def referenced(fields: dict, limit: int, head: int) -> dict:
@@ -184,13 +225,12 @@ def referenced(fields: dict, limit: int, head: int) -> dict:
 
 def _weight(entry) -> int:
     """What a kept step counts against ``max_bytes``: its raw bytes twice (they are
-    shown decoded too), else its text.  The same for a step not made yet (its fields,
-    or the utterance it records), so that adding and forgetting it count alike."""
+    shown decoded too), else its text.  The same for a step not made yet (its fields),
+    so that adding and forgetting it count alike; an utterance weighs its raw bytes
+    twice (:meth:`LiveTrace.add_utterances`)."""
     if isinstance(entry, Step):
         return 2 * len(entry.raw) if entry.raw else len(entry.line)
-    if isinstance(entry, dict):
-        return 2 * len(entry["raw"]) if entry["raw"] else len(entry["line"])
-    return 2 * len(entry[0].raw)
+    return 2 * len(entry["raw"]) if entry["raw"] else len(entry["line"])
 
 
 def load_scenario(name: str, domain: str | None, users: list[tuple[str, str]],

@@ -18,6 +18,11 @@ from dataclasses import dataclass
 MAX_TEXT_LINE = 1000
 
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
+#: The end of the content (RFC 5321 §4.1.1.4): a line holding one dot, after a CRLF.
+_FINAL_DOT_LINE = b"\r\n.\r\n"
+_FINAL_DOT = re.compile(re.escape(_FINAL_DOT_LINE))
+#: A line that starts with a dot; in clean CRLF content, one the client stuffed (§4.5.2).
+_LINE_START_DOT = re.compile(rb"\n\.")
 
 
 def normalize_newlines(content: bytes) -> bytes:
@@ -93,10 +98,12 @@ class DataReader:
         self._done = False
 
     def feed(self, data: bytes) -> bool:
+        # The final dot can only be in what is new, or straddle its start: search from there.
+        searched = max(0, len(self._buf) - len(_FINAL_DOT_LINE) + 1)
         self._buf += data
         if self._done:
             return True          # what follows the final dot is the command reader's
-        if self._after_crlf and self._whole_block():
+        if self._after_crlf and self._whole_block(searched):
             return True
         pos = 0                      # trim once at the end: deleting per line is quadratic
         while not self._done:
@@ -110,27 +117,35 @@ class DataReader:
             self._guard_partial_line()
         return self._done
 
-    def _whole_block(self) -> bool:
+    def _whole_block(self, searched: int = 0) -> bool:
         """The common case in one go: the buffer holds clean lines up to CRLF.CRLF.
 
         Splitting and un-stuffing whole blocks in C is several times faster
         than the line loop; any block with a bare LF or an overlong line is
-        left to the loop, which records exactly what was wrong.
+        left to the loop, which records exactly what was wrong.  ``searched``:
+        no final dot starts before this offset (it was looked for already).
         """
         buf = self._buf
-        end = 0 if buf.startswith(b".\r\n") else buf.find(b"\r\n.\r\n") + 2
-        if end == 1:                                  # find() gave -1: no final dot yet
-            return False
+        if buf.startswith(b".\r\n"):
+            end = 0                                   # an empty message
+        else:
+            found = _FINAL_DOT.search(buf, searched)  # a regex finds it faster than find()
+            if found is None:
+                return False
+            end = found.start() + 2
         block = bytes(buf[:end])
-        line_ends = block.count(b"\r\n")             # no bare LF, no lone CR:
-        if block.count(b"\n") != line_ends or block.count(b"\r") != line_ends:
+        lines = block.split(b"\r\n")
+        lines.pop()                                   # what follows the last CRLF: nothing
+        # Every CRLF was a separator: a CR or LF left inside a line is a bare one.
+        inner = b"".join(lines)
+        if b"\n" in inner or b"\r" in inner:
             return False
-        lines = block.split(b"\r\n")[:-1]
         if lines and max(map(len, lines)) + 2 > MAX_TEXT_LINE:
             return False
         self._keep_raw(block + b".\r\n")
-        unstuffed = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")
-        self._store(unstuffed)
+        if block.startswith(b".") or _LINE_START_DOT.search(block):
+            block = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")
+        self._store(block)
         self.lines += len(lines)
         del self._buf[:end + 3]
         self._done = True

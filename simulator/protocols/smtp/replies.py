@@ -15,11 +15,30 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
+from functools import cache, lru_cache
 from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
 _LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.DOTALL)
+
+
+class _made_once:
+    """A value computed on first read and kept in the instance, like
+    ``functools.cached_property`` but without the lock that Python 3.11 takes on
+    every first read (a server makes and sends a Reply for each command)."""
+
+    def __init__(self, compute) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,7 @@ class Reply:
         """The same reply for a client that did not get ENHANCEDSTATUSCODES (RFC 2034 §3)."""
         return replace(self, enhanced=None) if self.enhanced else self
 
-    @cached_property
+    @_made_once
     def wire(self) -> bytes:
         """The wire form: ``250-first``, …, ``250 last``; enhanced code after the basic one.
 
@@ -220,8 +239,15 @@ def reply(name: str, **params: Any) -> Reply:
     """
     if not params:
         return _fixed_reply(name)
+    return _filled_reply(name, tuple(params.items()))
+
+
+@lru_cache(maxsize=512)
+def _filled_reply(name: str, params: tuple[tuple[str, Any], ...]) -> Reply:
+    """A catalogue reply with its placeholders filled: the same host, client and paths
+    come back session after session, and a Reply (with its wire form) never changes."""
     entry = CATALOGUE[name]
-    text = entry.text.format(**params)
+    text = entry.text.format(**dict(params))
     return Reply(entry.code, entry.enhanced, tuple(text.split("\n")), f"smtp.reply.{name}")
 
 

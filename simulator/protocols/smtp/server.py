@@ -317,8 +317,9 @@ class SMTPServer(SMTPCommands):
             answer = answer.without_enhanced()
         data = answer.wire
         self._out += data
-        params = {"code": answer.code, "enhanced": answer.enhanced or "",
-                  "text": answer.text, **dict(answer.params)}
+        params = {"code": answer.code, "enhanced": answer.enhanced or "", "text": answer.text}
+        if answer.params:
+            params.update(answer.params)
         self._transcribe("s2c", data, self.state, self.state,
                      answer.key or class_key(answer.code), params)
 
