@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import MISSING, asdict, dataclass, field
+from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
@@ -118,12 +118,14 @@ class Step:
 
     def to_dict(self) -> dict[str, Any]:
         """The step as a JSON-ready dict; bytes that are not UTF-8 go as base64."""
-        data = asdict(self)
+        # Field by field, in the dataclass's order: asdict() deep-copied every parameter
+        # only to have it replaced by the plain copy below (``--trace`` writes each step).
+        data = {name: getattr(self, name) for name in _DICT_FIELDS}
         data["params"] = dict(self.params)
         data["meta"] = dict(self.meta)
-        if data["answers"] is None:
-            del data["answers"]                 # only replies carry it
-        raw = data.pop("raw")
+        if self.answers is not None:
+            data["answers"] = self.answers      # only replies carry it
+        raw = self.raw
         try:
             data["raw"] = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -144,6 +146,8 @@ class Step:
 #: (see :meth:`Step.made`).
 _STEP_FIELDS = frozenset(f.name for f in dataclass_fields(Step)) - {"index"}
 _STEP_DEFAULTS = {f.name: f.default for f in dataclass_fields(Step) if f.default is not MISSING}
+#: What :meth:`Step.to_dict` copies as it is, in field order (``raw`` goes last, decoded).
+_DICT_FIELDS = tuple(f.name for f in dataclass_fields(Step) if f.name not in ("raw", "answers"))
 
 
 def utterance_fields(utterance: Any, time: float, conn: str | None, src: str, dst: str,

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from simulator.locale import t
 from simulator.mail import folder_names, mime
@@ -383,8 +384,10 @@ class MailStore:
                 for account in self.accounts}
 
 
+@lru_cache(maxsize=1024)
 def _address_key(address: str) -> str:
-    """local@domain with the domain lower-cased (RFC 5321 §2.4: only it is case-insensitive)."""
+    """local@domain with the domain lower-cased (RFC 5321 §2.4: only it is case-insensitive).
+    Remembered: each message looks its recipients up several times (RCPT, quota, MDA)."""
     local, _, domain = address.strip().strip("<>").rpartition("@")
     return f"{local}@{domain.lower()}" if local else domain
 

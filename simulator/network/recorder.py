@@ -23,7 +23,8 @@ class Recorder:
 
     def __init__(self, trace: Trace, clock: Callable[[], float]) -> None:
         self.trace = trace
-        self._clock = clock            # a callable returning simulated seconds
+        #: a callable returning the seconds to stamp a step with (the scheduler's time)
+        self.clock = clock
         self._held: list[dict[str, Any]] | None = None
 
     def exchange(self, feed: Callable[[], Any], transcript: Callable[[], Iterable[Utterance]],
@@ -47,7 +48,7 @@ class Recorder:
             return                      # a push with nothing to say, a partial line
         # The clock is read once: nothing advances it while an exchange is recorded
         # (in a simulation it is the scheduler's time; live, microseconds apart).
-        now = self._clock()
+        now = self.clock()
         read = [u for u in items if u.direction == "c2s"]
         if read:
             self.trace.add_utterances(read, now, conn, client, server, protocol, meta)
@@ -60,6 +61,10 @@ class Recorder:
     def _add_answers(self, items: list[Utterance], now: float, conn: str, client: str,
                      server: str, protocol: str, meta: dict[str, Any]) -> None:
         """What the server said (to the client) or did (inside itself), in order."""
+        if len(items) == 1:                 # the usual case: one reply
+            src, dst = (server, client) if items[0].direction == "s2c" else (server, server)
+            self.trace.add_utterances(items, now, conn, src, dst, protocol, meta)
+            return
         # Lines that went the same way are kept in one call (a live trace takes its lock once).
         for direction, run in groupby(items, _direction):
             src, dst = (server, client) if direction == "s2c" else (server, server)
@@ -69,7 +74,7 @@ class Recorder:
                  dst: str | None = None, conn: str | None = None,
                  params: dict[str, Any] | None = None, **meta: Any) -> Step | None:
         """Record something that happens inside a node (or between a node and DNS)."""
-        fields = {"time": self._clock(), "conn": conn, "src": node, "dst": dst or node,
+        fields = {"time": self.clock(), "conn": conn, "src": node, "dst": dst or node,
                       "protocol": protocol, "direction": "internal", "raw": b"", "line": line,
                       "explain": explain, "params": params or {}, "meta": meta}
         if self._held is not None:

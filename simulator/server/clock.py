@@ -34,6 +34,13 @@ class RealTimeScheduler:
     def now(self) -> float:
         return self.loop.time() - self._start
 
+    def trace_time(self) -> float:
+        """:attr:`now` to the microsecond, as trace steps show it: the recorder's clock.
+
+        ``round(seconds, 6)``, which the simulation's clock uses, formats the number
+        in decimal to round it; a server stamping each line of each session multiplies."""
+        return round((self.loop.time() - self._start) * 1e6) / 1e6
+
     def at(self, time: float, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` at ``time`` seconds after the start (never in the past)."""
         self.after(time - self.now, callback, *args)

@@ -17,6 +17,9 @@ from typing import Any
 log = logging.getLogger("mailsim.server")
 
 
+#: ``json.dumps(…, ensure_ascii=False)`` without making an encoder for every step.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 #: The size at which the file is rotated, and how many old files are kept (FILE.1 … FILE.4).
 DEFAULT_MAX_BYTES = 64 << 20
 DEFAULT_BACKUPS = 4
@@ -60,7 +63,7 @@ class TraceFile:
     def _write(self, data: dict[str, Any]) -> None:
         if self._file is None:
             return
-        line = json.dumps(data, ensure_ascii=False) + "\n"
+        line = _ENCODER.encode(data) + "\n"
         try:
             self._file.write(line)
         except OSError:

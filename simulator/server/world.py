@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 from bisect import bisect_left
+from collections import deque
 from datetime import UTC, datetime
 from importlib import resources
 from itertools import accumulate
@@ -31,6 +32,9 @@ from .clock import RealTimeScheduler
 from .ftp_side import FTPSide
 from .imap_side import ImapSide
 from .services import build_services
+
+#: Deliveries a running server remembers in ``world.net.deliveries``.
+RECENT_DELIVERIES = 1000
 
 
 class LiveTrace(Trace):
@@ -304,6 +308,10 @@ class World:
         self.host = served_host(scenario)
         self.net = Network(scenario, scenario.seed, scheduler=self.scheduler, store=store,
                            trace=self.trace)
+        # A simulation lists every delivery in its result; a server that runs for a whole
+        # class keeps only the latest (the mailboxes and the trace file hold them all).
+        self.net.deliveries = deque(maxlen=RECENT_DELIVERIES)
+        self.net.recorder.clock = self.scheduler.trace_time
         if store is not None:
             store.clock = self.net.now_datetime
         self.trace.nodes.append("client")
