@@ -124,7 +124,7 @@ class LiveTrace(Trace):
         if len(fields.get("raw", b"")) > self.raw_limit:
             fields = referenced(fields, self.raw_limit, self.raw_head)
         with self._lock:
-            step = Step(index=self._added, **fields)
+            step = Step.made(self._added, fields)
             self._keep(step, _weight(step))
         for listener in self.listeners:
             listener(step)
@@ -209,10 +209,10 @@ def _pending_step(entry: tuple) -> Step:
     """The Step of an entry kept by :meth:`LiveTrace.add_fields` or ``add_utterances``."""
     if len(entry) == 2:
         index, fields = entry
-        return Step(index=index, **fields)
+        return Step.made(index, fields)
     index, direction, raw, before, after, explain, params, *where = entry
     utterance = Utterance(direction, raw, before, after, explain, params)
-    return Step(index=index, **utterance_fields(utterance, *where))
+    return Step.made(index, utterance_fields(utterance, *where))
 
 
 def referenced(fields: dict, limit: int, head: int) -> dict:
