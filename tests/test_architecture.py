@@ -405,7 +405,8 @@ def test_a_command_registered_twice_fails_at_import():
 
 #: Where a getattr/hasattr would be a probe: the engines, and the drivers around them
 #: (the simulated network, mailsim serve's socket driver, the notebook console).
-PROBE_FREE = ("protocols", "network", "server/driver.py", "widgets/console_session.py",
+PROBE_FREE = ("protocols", "network", "server/driver.py", "server/tls_switch.py",
+              "server/live_record.py", "widgets/console_session.py",
               "widgets/console.py")
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..mail.spool import Spool
-from .driver import HANDSHAKE_TIMEOUT, LINGER, TIME_SLICE, LiveConnection
+from .driver import LINGER, TIME_SLICE, LiveConnection
 from .roster import Student, default_passwords_path, numbered, read_roster, with_passwords
 from .services import IDLE_TIMEOUTS, Service
 from .throttle import DEFAULT_LIMIT, DEFAULT_STEP, LoginThrottle
 from .tls import WILDCARDS, certificate_names, ensure_certificate, primary_address, server_context
+from .tls_switch import HANDSHAKE_TIMEOUT
 from .trace_file import TraceFile
 from .wire import BUSY
 from .world import World, load_scenario

@@ -35,35 +35,28 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from ..protocols import Engine, Utterance
-from ..protocols.ftp import LoggedIn as FTPLoggedIn
-from ..protocols.imap import Authenticated as IMAPAuthenticated
-from ..protocols.pop3 import Authenticated as POP3Authenticated
-from ..protocols.smtp import AuthSucceeded
+from ..protocols import Engine
 from .fairness import EngineTimeBudget
 from .flush import Flusher
 from .idle import IdleWatch
-from .misconfig import Diagnoser, Finding, handshake_finding, is_client_hello
+from .live_record import LiveRecording
+from .misconfig import Diagnoser, Finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
+from .tls_switch import HANDSHAKE_TIMEOUT, TLSSwitch
 from .wire import SHUTDOWN, fault_reply
 
 #: Queued output beyond this goes out at once (the transport then says when to slow down).
 WRITE_QUEUE_LIMIT = 65536
 #: Engine faults on one connection before the server hangs up on it.
 MAX_FAULTS = 3
-#: Seconds a client has for the TLS handshake (implicit TLS and after STARTTLS).
-HANDSHAKE_TIMEOUT = 15.0
 #: Engine seconds a connection may run its pipelined commands before the others get a turn.
 TIME_SLICE = 0.005
 #: Seconds a closed connection may take to hand its last replies to a client that reads none.
 LINGER = 5.0
 log = logging.getLogger("mailsim.server")
-#: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2,
-#: RFC 959 §4.1.1).
-LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated, FTPLoggedIn)
 
 
-class LiveConnection(asyncio.Protocol):
+class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
     """One accepted connection to one service of the served host.
 
     ``on_end`` is called once, when the connection is over (the server counts
@@ -318,105 +311,7 @@ class LiveConnection(asyncio.Protocol):
         finally:
             self._writable = None
 
-    async def _implicit_tls(self) -> None:
-        """Implicit TLS (RFC 8314 §3): the handshake first, within its timeout, then greet.
-
-        The listener accepts plain TCP and the handshake runs here, inside the
-        counted connection, so a client that never sends its ClientHello holds
-        a slot of the connection limit, and only for ``handshake_timeout``.
-        """
-        try:
-            await self._upgrade(client_first=True)
-        except (ConnectionError, ssl.SSLError, TimeoutError, OSError) as exc:
-            self._internal("serve.explain.handshake_failed",
-                           f"TLS handshake failed: {exc.__class__.__name__}",
-                           seconds=f"{self.handshake_timeout:g}")
-            finding = handshake_finding(exc, self.service.port)
-            if finding is not None:
-                self._diagnosis(finding)
-            self._close()
-            return
-        self._greet()
-
-    def _begin_tls(self, reply: bytes, unread: int) -> None:
-        """The engine said yes to STARTTLS/STLS: handshake, then the engine starts afresh.
-
-        Everything the client sent before the handshake is dropped, whether
-        the engine or this connection's inbox holds it: RFC 3207 §4.2 and
-        RFC 2595 §3.1 say the server discards knowledge obtained from the
-        client before TLS, and a command injected in clear text after
-        STARTTLS must not run inside TLS (CVE-2011-0411).  The "go ahead"
-        reply is written and reading stopped without yielding to the loop in
-        between: the ClientHello may follow at once, and it is the TLS
-        layer's to read.
-        """
-        self._flush()
-        self.transport.write(reply)
-        dropped = unread + len(self._inbox)
-        self._inbox = b""
-        if dropped:
-            self._internal("serve.explain.tls_discarded", f"{dropped} octets dropped before TLS",
-                           count=dropped)
-        self._wait_for(self._starttls())
-
-    async def _starttls(self) -> None:
-        try:
-            await self._upgrade()
-        except TimeoutError as exc:
-            raise ConnectionAbortedError("TLS handshake timed out") from exc
-        self._internal("net.tls", "TLS handshake")
-        self._feed(self.engine.tls_started)
-        self._write(self._collect())
-
-    async def _upgrade(self, client_first: bool = False) -> None:
-        """The TLS handshake on this connection; this protocol then reads the plain text.
-
-        ``client_first``: implicit TLS, where the ClientHello comes unasked.
-        uvloop starts reading right after ``connection_made`` (a pause asked
-        for there is ignored), so the ClientHello may reach this protocol
-        before ``start_tls`` puts the TLS layer in its place; it is handed on
-        to that layer once the layer is connected, before it reads anything
-        itself (:meth:`_hand_over`).
-        """
-        self._handshaking = True
-        starting = self._loop.create_task(self._loop.start_tls(
-            self.transport, self, self.tls_context, server_side=True,
-            ssl_handshake_timeout=self.handshake_timeout))
-        if client_first:
-            # start_tls's first step schedules the layer's connection_made, then its
-            # resume_reading; one turn later this runs right after both, in the same turn.
-            self._loop.call_soon(self._loop.call_soon, self._hand_over)
-        try:
-            self.transport = await starting
-        except BaseException:
-            # The transport now belongs to the TLS layer that failed, and asyncio's calls
-            # no connection_lost for it: the connection's end is counted on closing.
-            self._tls_failed = True
-            if self._closed:            # the server stopped during the handshake
-                self._ended()
-            raise
-        finally:
-            self._handshaking = False
-        self.tls = True
-
-    def _hand_over(self) -> None:
-        """Give the TLS layer the bytes of its handshake that this protocol received."""
-        early, self._inbox = self._inbox, b""
-        if not early or self.transport.is_closing():
-            return
-        tls_layer = self.transport.get_protocol()       # asyncio's and uvloop's are buffered
-        rest = memoryview(early)
-        while rest:
-            buffer = tls_layer.get_buffer(len(rest))
-            size = min(len(buffer), len(rest))
-            buffer[:size] = rest[:size]
-            tls_layer.buffer_updated(size)
-            rest = rest[size:]
-
     # -- the end -----------------------------------------------------------------
-    def _awaits_tls(self) -> bool:
-        return not self.tls and self.engine.awaiting_tls
-
     def _finished(self) -> bool:
         return self.faults >= MAX_FAULTS or (self.engine is not None and self.engine.closed)
 
@@ -527,23 +422,6 @@ class LiveConnection(asyncio.Protocol):
                   {"error": f"{type(exc).__name__}: {exc}"[:200], "count": self.faults,
                    "limit": MAX_FAULTS})
 
-    def _say(self, line: bytes, explain: str, params: dict[str, Any]) -> None:
-        """Record a line the driver itself sends, as a server step of this connection."""
-        state = "" if self.engine is None else str(self.engine.state)
-        said = [Utterance("s2c", line, state, state, explain, params)]
-        self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
-
-    def _where(self) -> dict[str, Any]:
-        """Who talks to whom on this connection, for the recorder (kept until TLS starts)."""
-        if self._where_cache is None or self._where_cache.get("tls", False) != self.tls:
-            meta: dict[str, Any] = {"port": self.service.port, "live": True}
-            if self.tls:
-                meta["tls"] = True
-            self._where_cache = {"conn": self.conn_id, "client": self.peer,
-                                 "server": self.world.host.name.lower(),
-                                 "protocol": self.service.protocol, **meta}
-        return self._where_cache
-
     def _collect(self) -> bytes:
         """What to send now: the driver's own lines first, then the engine's."""
         out = self._pending + self.engine.data_to_send()
@@ -589,35 +467,3 @@ class LiveConnection(asyncio.Protocol):
             return                  # during a handshake the engine keeps it for later
         self._feed(lambda: None)
         self._write(self.engine.data_to_send())
-
-    # -- the trace -------------------------------------------------------------------
-    def _note_login(self, events: list[Any]) -> None:
-        """A login succeeded: a step saying whose connection this is (``meta.user``, the
-        account's address), so a teacher's view can follow each student's connections."""
-        for event in events:
-            if isinstance(event, LOGINS):
-                account = self.world.net.store.find(event.user)
-                self.user = account.address if account is not None else event.user
-                self.world.net.recorder.internal(
-                    self.peer, self.service.protocol, f"logged in: {self.user}",
-                    "serve.explain.logged_in", dst=self.world.host.name.lower(),
-                    conn=self.conn_id, params={"user": self.user, "port": self.service.port},
-                    port=self.service.port, live=True, user=self.user)
-                return
-
-    def _diagnosis(self, finding: Finding) -> None:
-        """A mis-configured client recognised (:mod:`.misconfig`): a step with the fix."""
-        self.world.net.recorder.internal(
-            self.peer, self.service.protocol, f"diagnosis: {finding.key}",
-            f"serve.diagnosis.{finding.key}", dst=self.world.host.name.lower(),
-            conn=self.conn_id, params={**finding.params, "port": self.service.port},
-            port=self.service.port, live=True, diagnosis=finding.key)
-
-    def _internal(self, explain: str, line: str, **params: Any) -> None:
-        self.world.net.recorder.internal(self.peer, "TCP", f"{line} {self.service.name} "
-                                         f"({self.service.port})", explain,
-                                         dst=self.world.host.name.lower(), conn=self.conn_id,
-                                         params={"port": self.service.port, **params},
-                                         port=self.service.port, live=True)
-
-

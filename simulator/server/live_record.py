@@ -1,0 +1,74 @@
+"""What a served connection records in the live trace besides the engine's own lines.
+
+The engine's lines are recorded by the driver's exchanges; the driver adds
+the lines it says itself (a busy, fault or goodbye reply), its TCP and TLS
+steps, whose connection it is after a login (``meta.user``, so that the
+teacher's view can follow each student), and the diagnosis of a
+mis-configured client (:mod:`.misconfig`).
+
+:class:`LiveRecording` is a part of :class:`.driver.LiveConnection`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..protocols import Utterance
+from ..protocols.ftp import LoggedIn as FTPLoggedIn
+from ..protocols.imap import Authenticated as IMAPAuthenticated
+from ..protocols.pop3 import Authenticated as POP3Authenticated
+from ..protocols.smtp import AuthSucceeded
+from .misconfig import Finding
+
+#: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2,
+#: RFC 959 §4.1.1).
+LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated, FTPLoggedIn)
+
+
+class LiveRecording:
+    """The trace steps of a :class:`.driver.LiveConnection` (its attributes and methods)."""
+
+    def _say(self, line: bytes, explain: str, params: dict[str, Any]) -> None:
+        """Record a line the driver itself sends, as a server step of this connection."""
+        state = "" if self.engine is None else str(self.engine.state)
+        said = [Utterance("s2c", line, state, state, explain, params)]
+        self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
+
+    def _where(self) -> dict[str, Any]:
+        """Who talks to whom on this connection, for the recorder (kept until TLS starts)."""
+        if self._where_cache is None or self._where_cache.get("tls", False) != self.tls:
+            meta: dict[str, Any] = {"port": self.service.port, "live": True}
+            if self.tls:
+                meta["tls"] = True
+            self._where_cache = {"conn": self.conn_id, "client": self.peer,
+                                 "server": self.world.host.name.lower(),
+                                 "protocol": self.service.protocol, **meta}
+        return self._where_cache
+
+    def _note_login(self, events: list[Any]) -> None:
+        """A login succeeded: a step saying whose connection this is (``meta.user``, the
+        account's address), so a teacher's view can follow each student's connections."""
+        for event in events:
+            if isinstance(event, LOGINS):
+                account = self.world.net.store.find(event.user)
+                self.user = account.address if account is not None else event.user
+                self.world.net.recorder.internal(
+                    self.peer, self.service.protocol, f"logged in: {self.user}",
+                    "serve.explain.logged_in", dst=self.world.host.name.lower(),
+                    conn=self.conn_id, params={"user": self.user, "port": self.service.port},
+                    port=self.service.port, live=True, user=self.user)
+                return
+
+    def _diagnosis(self, finding: Finding) -> None:
+        """A mis-configured client recognised (:mod:`.misconfig`): a step with the fix."""
+        self.world.net.recorder.internal(
+            self.peer, self.service.protocol, f"diagnosis: {finding.key}",
+            f"serve.diagnosis.{finding.key}", dst=self.world.host.name.lower(),
+            conn=self.conn_id, params={**finding.params, "port": self.service.port},
+            port=self.service.port, live=True, diagnosis=finding.key)
+
+    def _internal(self, explain: str, line: str, **params: Any) -> None:
+        self.world.net.recorder.internal(self.peer, "TCP", f"{line} {self.service.name} "
+                                         f"({self.service.port})", explain,
+                                         dst=self.world.host.name.lower(), conn=self.conn_id,
+                                         params={"port": self.service.port, **params},
+                                         port=self.service.port, live=True)
