@@ -19,7 +19,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
-_LINE = re.compile(r"^(\d{3})([ -]?)(.*)$", re.DOTALL)
 
 
 class _made_once:
