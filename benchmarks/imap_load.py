@@ -12,13 +12,14 @@ median of the pairs' ratios.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import statistics
 from dataclasses import dataclass
 from functools import partial
 
 from . import loadgen, servers
-from .report import Row, alternating, percentile, spread, verdict
+from .report import Row, alternating, divide, percentile, spread, verdict
 
 TARGET = 2.0            # issue 16: our p99 at most twice Dovecot's
 USER = PASSWORD = "teacher"     # a user of mailsim serve's classroom scenario
@@ -54,10 +55,24 @@ def describe(runs: list[Run]) -> str:
     errors = sorted({e for r in runs for e in r.errors})
     text = (f"{med(r.rate for r in runs):,.0f} commands/s, p50 {med(r.p50 for r in runs):.1f} ms, "
             f"p99 {med(r.p99 for r in runs):.1f} ms; server "
-            f"{med(r.server_cpu / r.commands for r in runs) * 1e6:,.0f} µs CPU per command, "
-            f"{med(r.server_cpu / r.seconds for r in runs):.2f} cores busy; load generator "
-            f"{med(r.generator_cpu / r.seconds for r in runs):.2f} cores of {os.cpu_count()}")
+            f"{_microseconds(med(cpu_per_command(r) for r in runs))} CPU per command, "
+            f"{med(divide(r.server_cpu, r.seconds) for r in runs):.2f} cores busy; load "
+            f"generator {med(divide(r.generator_cpu, r.seconds) for r in runs):.2f} cores of "
+            f"{os.cpu_count()}")
     return text + (f"; ERRORS: {'; '.join(errors)}" if errors else "")
+
+
+def cpu_per_command(run: Run) -> float:
+    """Server CPU seconds per command; NaN when the run measured none.
+
+    Zero CPU is not a figure but a run too short for the kernel's clock ticks
+    (see :func:`benchmarks.report.divide`).
+    """
+    return divide(run.server_cpu, run.commands) if run.server_cpu else float("nan")
+
+
+def _microseconds(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} µs" if not math.isnan(seconds) else "too little to measure"
 
 
 def runs(quick: bool, repeat: int) -> int:
@@ -79,9 +94,9 @@ def rows(quick: bool, repeat: int, offset: int, processes: int = 2) -> list[Row]
         mine, anchor = alternating(
             runs(quick, repeat), partial(one_run, imap, ours.pid, clients, rounds, processes),
             partial(one_run, anchor_port, theirs, clients, rounds, processes))
-    p99 = [m.p99 / a.p99 for m, a in zip(mine, anchor)]
-    rate = [m.rate / a.rate for m, a in zip(mine, anchor)]
-    cpu = [(m.server_cpu / m.commands) / (a.server_cpu / a.commands) for m, a in zip(mine, anchor)]
+    p99 = [divide(m.p99, a.p99) for m, a in zip(mine, anchor)]
+    rate = [divide(m.rate, a.rate) for m, a in zip(mine, anchor)]
+    cpu = [divide(cpu_per_command(m), cpu_per_command(a)) for m, a in zip(mine, anchor)]
     return [Row(f"2. IMAP, mailsim serve: {clients} clients on one mailbox in {processes} "
                 f"processes, {rounds} rounds of NOOP / FETCH FLAGS / STORE / UID SEARCH",
                 describe(mine), "Dovecot (same load): " + describe(anchor),

@@ -6,6 +6,7 @@ ratio with the lowest and highest ratio of the individual runs beside it.
 """
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import time
@@ -62,12 +63,31 @@ def best_cpu_of(repeat: int, func: Callable[[], object]) -> float:
     return best
 
 
+def divide(a: float, b: float) -> float:
+    """a / b, NaN instead of an exception when a run left nothing to divide by.
+
+    Two causes: a failed run (no message delivered), and a figure under the
+    resolution of the kernel's CPU clock (a short quick run of Dovecot's
+    per-client processes can cost less than one 10 ms tick each).
+    """
+    return a / b if b else float("nan")
+
+
 def spread(ratios: Sequence[float]) -> str:
-    """``×2.10`` for one run, ``×2.10 (×1.95–×2.31 in 3 runs)`` for several."""
-    middle = f"×{statistics.median(ratios):.2f}"
-    if len(ratios) < 2:
-        return middle
-    return f"{middle} (×{min(ratios):.2f}–×{max(ratios):.2f} in {len(ratios)} runs)"
+    """``×2.10`` for one run, ``×2.10 (×1.95–×2.31 in 3 runs)`` for several.
+
+    Runs whose ratio is NaN (see :func:`divide`) are left out and counted.
+    """
+    measured = [r for r in ratios if not math.isnan(r)]
+    if not measured:
+        return "not measurable (too little to count in this run)"
+    middle = f"×{statistics.median(measured):.2f}"
+    missing = len(ratios) - len(measured)
+    note = f", {missing} not measurable" if missing else ""
+    if len(measured) < 2:
+        return middle + (f" ({note[2:]})" if note else "")
+    return (f"{middle} (×{min(measured):.2f}–×{max(measured):.2f} in {len(measured)} runs"
+            f"{note})")
 
 
 def verdict(ratio: float, target: float, higher_is_better: bool = True) -> str:

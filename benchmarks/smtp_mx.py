@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from . import loadgen, servers, smtp_source
-from .report import Row, alternating, spread, verdict
+from .report import Row, alternating, divide, spread, verdict
 
 TARGET = 2.0        # issue 16: at least twice aiosmtpd's messages/s
 
@@ -92,7 +92,7 @@ def smtp_source_run(shape: Shape, port: int, pid: int, processes: int) -> Run:
     before = servers.cpu_times(pid)
     outcome = smtp_source.run(argv, total, loadgen.RUN_TIMEOUT)
     user, system = (a - b for a, b in zip(servers.cpu_times(pid), before))
-    rate = _divide(outcome.delivered, outcome.seconds)
+    rate = divide(outcome.delivered, outcome.seconds)
     return Run(rate, user + system, system, outcome.cpu, outcome.seconds, outcome.delivered,
                outcome.errors)
 
@@ -101,7 +101,7 @@ def describe(runs: list[Run]) -> str:
     """Median messages/s, CPU per message, the server's and the generator's CPU share."""
     rate = statistics.median(r.rate for r in runs)
     per_message = statistics.median(_per_message(r) for r in runs) * 1e6
-    kernel = statistics.median(_divide(r.server_system, r.server_cpu) for r in runs)
+    kernel = statistics.median(divide(r.server_system, r.server_cpu) for r in runs)
     server_share = statistics.median(r.server_cpu / r.seconds for r in runs)
     generator_share = statistics.median(r.generator_cpu / r.seconds for r in runs)
     errors = sorted({e for r in runs for e in r.errors})
@@ -112,14 +112,9 @@ def describe(runs: list[Run]) -> str:
     return text + (f"; ERRORS: {'; '.join(errors)}" if errors else "")
 
 
-def _divide(a: float, b: float) -> float:
-    """a / b, NaN instead of an exception when a failed run left nothing to divide by."""
-    return a / b if b else float("nan")
-
-
 def _per_message(run: Run) -> float:
     """Server CPU seconds per message."""
-    return _divide(run.server_cpu, run.messages)
+    return divide(run.server_cpu, run.messages)
 
 
 def rows(quick: bool, repeat: int, offset: int, processes: int = PROCESSES) -> list[Row]:
@@ -133,9 +128,9 @@ def rows(quick: bool, repeat: int, offset: int, processes: int = PROCESSES) -> l
             mine, anchor = alternating(
                 repeat, partial(one_run, shape, offset + 25, ours.pid, processes),
                 partial(one_run, shape, offset + 2525, theirs.pid, processes))
-            ratios = [_divide(m.rate, a.rate) for m, a in zip(mine, anchor)]
+            ratios = [divide(m.rate, a.rate) for m, a in zip(mine, anchor)]
             # CPU per message, a busy machine's scheduler disturbs it far less.
-            cheaper = [_divide(_per_message(a), _per_message(m)) for m, a in zip(mine, anchor)]
+            cheaper = [divide(_per_message(a), _per_message(m)) for m, a in zip(mine, anchor)]
             out.append(Row(f"1. SMTP MX, mailsim serve: {shape.label}; "
                            f"{shape.generator(processes)}, "
                            f"{shape.total(processes):,} × 4 KiB",

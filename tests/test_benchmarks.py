@@ -37,3 +37,16 @@ def test_an_unknown_section_is_refused_with_the_list_of_sections():
                          check=False, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "smpt" in run.stderr and "smtp, imap, session, widgets, engine" in run.stderr
+
+
+def test_a_run_too_short_for_the_cpu_clock_is_reported_not_divided_by():
+    """CI's quick run once measured 0 s of Dovecot CPU (20 processes under one 10 ms tick
+    each) and the bench died of ZeroDivisionError; the row now says so instead."""
+    from benchmarks import imap_load, report
+    idle = imap_load.Run(rate=900.0, p50=1.0, p99=2.0, server_cpu=0.0, generator_cpu=0.1,
+                         seconds=0.2, commands=160, errors=[])
+    assert report.spread([report.divide(1.0, imap_load.cpu_per_command(idle))]) == \
+        "not measurable (too little to count in this run)"
+    assert "too little to measure CPU per command" in imap_load.describe([idle])
+    assert report.spread([2.0, float("nan"), 4.0]) == "×3.00 (×2.00–×4.00 in 2 runs, " \
+        "1 not measurable)"
