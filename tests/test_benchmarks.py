@@ -50,3 +50,12 @@ def test_a_run_too_short_for_the_cpu_clock_is_reported_not_divided_by():
     assert "too little to measure CPU per command" in imap_load.describe([idle])
     assert report.spread([2.0, float("nan"), 4.0]) == "×3.00 (×2.00–×4.00 in 2 runs, " \
         "1 not measurable)"
+
+
+def test_the_driver_harness_runs_short_sessions_through_the_served_connection():
+    # Each session checks its own "250 … queued as" and 221; the figures are only printed.
+    run = subprocess.run([sys.executable, "-m", "benchmarks.live_driver", "20"],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
+    assert re.search(r"through LiveConnection: +\d+ µs CPU per session", run.stdout), run.stdout
+    assert re.search(r"engine \+ trace only: +\d+ µs", run.stdout), run.stdout
