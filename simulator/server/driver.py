@@ -31,16 +31,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import time
 from collections.abc import Callable, Coroutine
+from time import perf_counter
 from typing import Any
 
 from ..protocols import Engine
 from .fairness import EngineTimeBudget
 from .flush import Flusher
 from .idle import IdleWatch
-from .live_record import LiveRecording
-from .misconfig import Diagnoser, Finding, is_client_hello
+from .live_record import LOGINS, LiveRecording
+from .misconfig import REFUSALS, WATCHED, Diagnoser, Finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
 from .tls_switch import HANDSHAKE_TIMEOUT, TLSSwitch
 from .wire import SHUTDOWN, fault_reply
@@ -54,6 +54,9 @@ TIME_SLICE = 0.005
 #: Seconds a closed connection may take to hand its last replies to a client that reads none.
 LINGER = 5.0
 log = logging.getLogger("mailsim.server")
+#: The engines' events after which the driver looks at a command again: a login that
+#: failed (a diagnosis, the throttle) or succeeded (whose connection this is).
+NOTABLE = WATCHED + LOGINS
 
 
 class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
@@ -85,9 +88,12 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         self._line = b""                # the command being fed (for an IMAP fault's tag)
         self._first_read = True         # a ClientHello there means SSL/TLS on a plain port
         self.user: str | None = None    # the account logged in on this connection
-        self.diagnoser = Diagnoser(service.protocol, service.port, world.net.store.find,
-                                   world.domain)
+        self.diagnoser: Diagnoser | None = None     # made at the first reply worth a look
         self._where_cache: dict[str, Any] | None = None
+        self._hub = world.imap if service.protocol == "IMAP" else None  # wakes IDLE sessions
+        self._action: tuple[Callable[..., Any], tuple[Any, ...]] = (_nothing, ())
+        self._result: list[Any] = []
+        self._fault: Exception | None = None
         self._queued: list[bytes] = []  # replies waiting for the flush (:mod:`.flush`)
         self._queued_size = 0
         self._loop = asyncio.get_running_loop()
@@ -163,8 +169,8 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
     def _greet(self) -> None:
         """A fresh engine says its greeting (220, +OK, * OK …)."""
         self.engine = self._make_engine()
-        if self.world.imap is not None:
-            self.world.imap.attach(self.engine, self)
+        if self._hub is not None:
+            self._hub.attach(self.engine, self)
         if self.service.attach is not None:
             self.service.attach(self.engine, self)
         self._feed(self.engine.initiate)
@@ -192,30 +198,32 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         """
         data, self._inbox = self._inbox, b""
         outbox = b""
-        while data and not self._finished():
+        engine = self.engine
+        receive = engine.receive_data
+        # _finished() and _awaits_tls(), spelled out: they run for every command.
+        while data and not engine.closed and self.faults < MAX_FAULTS:
             if self._write_paused:
                 self._inbox = data
                 self._write(outbox)
                 self._wait_for(self._until_writable())
                 return
-            line, sep, rest = data.partition(b"\n")
-            piece, data = line + sep, rest
-            started = time.perf_counter()
-            events = self._feed_bytes(piece)
+            cut = data.find(b"\n") + 1 or len(data)
+            piece, data = data[:cut], data[cut:]
+            started = perf_counter()
+            self._line = piece
+            events = self._feed(receive, piece)
             out = self._collect()
-            if not out and data and not self._awaits_tls():
-                events += self._feed_bytes(data)
+            if not out and data and (self.tls or not engine.awaiting_tls):
+                self._line = data
+                events = [*events, *self._feed(receive, data)]
                 out, data = self._collect(), b""
-            spent = time.perf_counter() - started
-            if out:
-                for finding in self.diagnoser.after(piece, out, events):
-                    self._diagnosis(finding)
-                if self.user is None:
-                    self._note_login(events)
-            if self._awaits_tls():
+            spent = perf_counter() - started
+            failures = 0
+            if out[:1] in REFUSALS or _notable(events):
+                failures = self._after_command(piece, out, events)
+            if not self.tls and engine.awaiting_tls:
                 self._begin_tls(outbox + out, unread=len(data))
                 return
-            failures = failed_logins(events) if self.throttle is not None else 0
             if failures:
                 self._write(outbox)             # earlier answers are not held back
                 self._inbox = data
@@ -231,6 +239,19 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
                 return
         self._write(outbox)
         self._after_input()
+
+    def _after_command(self, line: bytes, out: bytes, events: list[Any]) -> int:
+        """A refusal or a login, failed or not: diagnose it (:mod:`.misconfig`), say whose
+        connection this is (:meth:`_note_login`); how many failed logins to hold back."""
+        if out:
+            if self.diagnoser is None:
+                self.diagnoser = Diagnoser(self.service.protocol, self.service.port,
+                                           self.world.net.store.find, self.world.domain)
+            for finding in self.diagnoser.after(line, out, events):
+                self._diagnosis(finding)
+            if self.user is None:
+                self._note_login(events)
+        return failed_logins(events) if self.throttle is not None else 0
 
     def _after_input(self) -> None:
         """Everything received is fed: hang up, run the follow-up work, or wait for more."""
@@ -329,7 +350,7 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
     def _end_of_stream(self) -> None:
         """Tell the engine the client is gone (POP3 then deletes nothing, RFC 1939 §6)."""
         if self.engine is not None and not self._finished():
-            self._feed(lambda: self.engine.receive_data(b""))
+            self._feed(self.engine.receive_data, b"")
             self.engine.data_to_send()          # nobody is left to read it
 
     def goodbye(self) -> None:
@@ -363,8 +384,8 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
             return
         self._closed = True
         self._idle.stop()
-        if self.world.imap is not None and self.engine is not None:
-            self.world.imap.detach(self.engine)
+        if self._hub is not None and self.engine is not None:
+            self._hub.detach(self.engine)
         self._internal("net.close", "close")
         self._flush()
         transport = self.transport
@@ -381,12 +402,9 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
             on_end(self)
 
     # -- moving bytes --------------------------------------------------------------
-    def _feed_bytes(self, data: bytes) -> list[Any]:
-        self._line = data
-        return self._feed(lambda: self.engine.receive_data(data))
-
-    def _feed(self, action: Callable[[], Any]) -> list[Any]:
-        """Let the engine act and record what it said (with what the nodes did meanwhile).
+    def _feed(self, action: Callable[..., Any], *args: Any) -> list[Any]:
+        """Let the engine act (``action(*args)``) and record what it said (with what the
+        nodes did meanwhile).
 
         ``scheduler.settle()`` runs inside the exchange so that the MDA's
         delivery of a message, scheduled by the MTA at DATA, happens before
@@ -394,20 +412,23 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         Returns the engine's events.  If the engine raises, that is the last
         resort of :meth:`_engine_fault`, never the client's traceback.
         """
-        result: list[Any] = []
-        fault: Exception | None = None
-
-        def act() -> None:
-            nonlocal fault
-            try:
-                result.extend(action() or ())
-            except Exception as exc:        # noqa: BLE001 - the one last-resort path
-                fault = exc
-            self.world.scheduler.settle()
-        self.world.net.recorder.exchange(act, self.engine.take_transcript, **self._where())
-        if fault is not None:
+        self._action = action, args
+        self.world.net.recorder.exchange(self._act, self.engine.take_transcript,
+                                         **(self._where_cache or self._where()))
+        result, self._result = self._result, []
+        if self._fault is not None:
+            fault, self._fault = self._fault, None
             self._engine_fault(fault)
         return result
+
+    def _act(self) -> None:
+        """The engine's part of :meth:`_feed`'s exchange (a method: no closure per line)."""
+        action, args = self._action
+        try:
+            self._result = action(*args) or []
+        except Exception as exc:        # noqa: BLE001 - the one last-resort path
+            self._fault = exc
+        self.world.scheduler.settle()
 
     def _engine_fault(self, exc: Exception) -> None:
         """An engine raised: answer in the protocol's words, log it, trace it, go on if we may."""
@@ -465,5 +486,17 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
     def _push_now(self) -> None:
         if self.engine is None or self._closed or self._awaits_tls():
             return                  # during a handshake the engine keeps it for later
-        self._feed(lambda: None)
+        self._feed(_nothing)
         self._write(self.engine.data_to_send())
+
+
+def _nothing() -> None:
+    """An engine's turn with nothing new from the client (an IDLE push's exchange)."""
+
+
+def _notable(events: list[Any]) -> bool:
+    """Whether the engine's events call for :meth:`LiveConnection._after_command`."""
+    for event in events:
+        if isinstance(event, NOTABLE):
+            return True
+    return False

@@ -163,8 +163,8 @@ class FTPLiveConnection(LiveConnection):
     def _make_engine(self) -> FTPServer:
         return self.world.ftp.session(self.peer, self.local_address)
 
-    def _feed(self, action) -> list[Any]:
-        events = super()._feed(action)
+    def _feed(self, action, *args: Any) -> list[Any]:
+        events = super()._feed(action, *args)
         self._requests += [e for e in events if isinstance(e, TransferRequested)]
         return events
 

@@ -34,8 +34,9 @@ class LiveRecording:
         self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
 
     def _where(self) -> dict[str, Any]:
-        """Who talks to whom on this connection, for the recorder (kept until TLS starts)."""
-        if self._where_cache is None or self._where_cache.get("tls", False) != self.tls:
+        """Who talks to whom on this connection, for the recorder (made again when TLS
+        starts: :meth:`.tls_switch.TLSSwitch._upgrade` forgets it)."""
+        if self._where_cache is None:
             meta: dict[str, Any] = {"port": self.service.port, "live": True}
             if self.tls:
                 meta["tls"] = True

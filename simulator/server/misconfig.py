@@ -93,6 +93,8 @@ def login_finding(user: str | None, find_account, domain: str) -> Finding:
 
 #: The engine events a diagnosis may come from.
 WATCHED = (AuthFailed, AuthenticationFailed, CommandCompleted, FTPLoginFailed)
+#: How a refusal begins (SMTP 5xx, POP3 -ERR): a reply the diagnosis reads without events.
+REFUSALS = (b"5", b"-")
 
 
 class Diagnoser:
@@ -111,7 +113,7 @@ class Diagnoser:
         """
         found = [f for event in events if isinstance(event, WATCHED)
                  for f in self._from_event(event, line, reply)]
-        if not found and reply[:1] in (b"5", b"-"):
+        if not found and reply[:1] in REFUSALS:
             found = self._from_reply(line, reply)
         if not found:
             return found            # the usual case: one isinstance per event, one comparison

@@ -58,20 +58,12 @@ class Service:
 
 
 class LiveSMTPHandler(SessionHandler):
-    """The MTA's hooks, plus RFC 4954 §4's 538 when AUTH needs TLS first, and
-    (``bind_sender``, submission only) RFC 6409 §6.1's check of the sender."""
+    """The MTA's hooks, plus (``bind_sender``, submission only) RFC 6409 §6.1's check of
+    the sender; :class:`TLSFirstSMTPHandler` adds RFC 4954 §4's 538 for AUTH in clear."""
 
-    def __init__(self, mta, port: int, peer: str, require_tls: bool,
-                 bind_sender: bool = False) -> None:
+    def __init__(self, mta, port: int, peer: str, bind_sender: bool = False) -> None:
         super().__init__(mta, port, peer)
-        self.require_tls = require_tls
         self.bind_sender = bind_sender
-
-    def handle_command(self, session, verb: str, argument: str) -> Reply | None:
-        if verb == "AUTH" and self.require_tls and not session.secure:
-            text = "Encryption required for requested authentication mechanism"
-            return Reply(538, "5.7.11", (text,), key="serve.reply.encryption_required")
-        return super().handle_command(session, verb, argument)
 
     def handle_MAIL(self, session, envelope: Envelope, path: Path) -> Reply | None:
         """RFC 6409 §6.1: an MSA may refuse a reverse path the user is not entitled to."""
@@ -87,6 +79,17 @@ class LiveSMTPHandler(SessionHandler):
         """The address of the account a login name belongs to."""
         account = self.mta.net.store.find(login)
         return account.address if account is not None else login
+
+
+class TLSFirstSMTPHandler(LiveSMTPHandler):
+    """``--require-tls``: AUTH before STARTTLS is answered 538 (RFC 4954 §4, §6).  Its own
+    class, so that without the option no command pays for the check."""
+
+    def handle_command(self, session, verb: str, argument: str) -> Reply | None:
+        if verb == "AUTH" and not session.secure:
+            text = "Encryption required for requested authentication mechanism"
+            return Reply(538, "5.7.11", (text,), key="serve.reply.encryption_required")
+        return super().handle_command(session, verb, argument)
 
 
 def build_services(world) -> list[Service]:
@@ -121,8 +124,8 @@ def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServe
     config = _smtp_config(mta.name, world.net.source_routes, security == "starttls",
                           submission, mta.extensions_off, mta.extensions_on)
     port = 587 if submission else 25
-    handler = LiveSMTPHandler(mta, port, peer, world.require_tls,
-                              bind_sender=submission and world.bind_sender)
+    handler = (TLSFirstSMTPHandler if world.require_tls else LiveSMTPHandler)(
+        mta, port, peer, bind_sender=submission and world.bind_sender)
     engine = SMTPServer(config, handler, peer=peer)
     engine.secure = security == "tls"
     return engine

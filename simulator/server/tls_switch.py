@@ -104,6 +104,7 @@ class TLSSwitch:
         finally:
             self._handshaking = False
         self.tls = True
+        self._where_cache = None        # the connection's steps say "tls" from now on
 
     def _hand_over(self) -> None:
         """Give the TLS layer the bytes of its handshake that this protocol received."""
