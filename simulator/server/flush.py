@@ -8,6 +8,15 @@ spends more time waiting to get the CPU back than answering.  So replies
 are queued per connection and sent together once every connection that was
 ready has been served: the first queued reply schedules one flush for the
 loop's next turn, which writes each connection's queue as one write.
+
+Measured under Postfix's smtp-source (20 sessions, a connection per
+message, on a shared two-core machine): writing each reply at once cost
+about 10 % more server CPU per message than this queue (involuntary
+context switches 0.45 against 0.12 per message, kernel time 155 against
+115 µs), and writing only a turn's first reply at once gained nothing
+either.  The queue may add a turn of latency to a reply, but the time the
+server then sleeps for want of ready clients stayed within one or two per
+cent of the wall time, as aiosmtpd's does.
 """
 from __future__ import annotations
 
