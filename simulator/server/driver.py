@@ -199,7 +199,6 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         data, self._inbox = self._inbox, b""
         outbox = b""
         engine = self.engine
-        receive = engine.receive_data
         # _finished() and _awaits_tls(), spelled out: they run for every command.
         while data and not engine.closed and self.faults < MAX_FAULTS:
             if self._write_paused:
@@ -211,11 +210,11 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
             piece, data = data[:cut], data[cut:]
             started = perf_counter()
             self._line = piece
-            events = self._feed(receive, piece)
+            events = self._feed(engine.receive_data, piece)
             out = self._collect()
             if not out and data and (self.tls or not engine.awaiting_tls):
                 self._line = data
-                events = [*events, *self._feed(receive, data)]
+                events = [*events, *self._feed(engine.receive_data, data)]
                 out, data = self._collect(), b""
             spent = perf_counter() - started
             failures = 0
@@ -254,19 +253,14 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         return failed_logins(events) if self.throttle is not None else 0
 
     def _after_input(self) -> None:
-        """Everything received is fed: hang up, run the follow-up work, or wait for more."""
-        if self._finished() or self._eof:
+        """Everything received is fed: hang up, or wait for more (:meth:`_finished`, spelled
+        out: it runs for every read).  FTP runs the transfers the commands asked for first
+        (:class:`.ftp_side.FTPLiveConnection`)."""
+        engine = self.engine
+        if (engine is not None and engine.closed) or self.faults >= MAX_FAULTS or self._eof:
             self._hang_up()
             return
-        follow_up = self._follow_up()
-        if follow_up is not None:
-            self._wait_for(follow_up)
-            return
         self._idle.begin()
-
-    def _follow_up(self) -> Coroutine[Any, Any, None] | None:
-        """Work the commands just fed left to do before the next ones (FTP's transfers)."""
-        return None
 
     # -- the slow path: a task while the connection does not read ----------------
     def _wait_for(self, work: Coroutine[Any, Any, None]) -> None:

@@ -168,9 +168,13 @@ class FTPLiveConnection(LiveConnection):
         self._requests += [e for e in events if isinstance(e, TransferRequested)]
         return events
 
-    def _follow_up(self):
-        """The transfers the commands asked for, one after the other (RFC 959 §3.2)."""
-        return self._transfers() if self._requests else None
+    def _after_input(self) -> None:
+        """The transfers the commands asked for come first, one after the other (RFC 959
+        §3.2), unless the session is over."""
+        if self._requests and not (self._finished() or self._eof):
+            self._wait_for(self._transfers())
+            return
+        super()._after_input()
 
     async def _transfers(self) -> None:
         while self._requests and not self._finished():
