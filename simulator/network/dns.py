@@ -346,6 +346,14 @@ class DNS:
             self._hosts = self._all_hosts()
         return dict(self._hosts)
 
+    def address_of(self, name: str) -> str | None:
+        """The (first) address of ``name`` (any case, no trailing dot), or None: what
+        :meth:`hosts` maps it to, without copying the inventory (an MTA asks for every
+        Received: line)."""
+        if self._hosts is None:
+            self._hosts = self._all_hosts()
+        return self._hosts.get(name.lower())
+
     def _all_hosts(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for zone in self._zones.values():

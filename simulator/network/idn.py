@@ -8,14 +8,18 @@ name the DNS is really asked: пример.рф → xn--e1afmkfd.xn--p1ai.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import idna
 
 
+@lru_cache(maxsize=4096)
 def a_label(domain: str) -> str:
     """``domain`` in lower case with each U-label as its A-label (RFC 5890 §2.3.2.1).
 
     An ASCII name comes back as it is (lower-cased); so does one that IDNA
     refuses, whose lookup then finds nothing, as a real resolver's would.
+    Remembered: an MTA asks several times per message whether a domain is its own.
     """
     domain = domain.rstrip(".").lower()
     if domain.isascii():

@@ -277,7 +277,9 @@ class MTANode(Service):
     def _next_paths(self, rcpt: Path, mail_from: Path) -> tuple[Path, Path]:
         """RFC 821 §3.6: strip ourselves from the forward route, join the reverse one."""
         if self.net.settings.source_routes != "honour":
-            return Path(rcpt.mailbox), mail_from
+            # The route is ignored (RFC 5321 app. C): the mailbox alone (a Path is a value).
+            plain = rcpt if not rcpt.route and not rcpt.params else Path(rcpt.mailbox)
+            return plain, mail_from
         if rcpt.route and self.is_me(rcpt.route[0]):
             rcpt = rcpt.without_first_hop()
             if not mail_from.is_null:
@@ -353,11 +355,12 @@ class SessionHandler(Handler):
         return self.mta.check_recipient(path, authenticated=envelope.auth_user is not None)
 
     def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
-        forced = self.mta.net.faults.reply_override(
-            self.mta.name, "DATA", after=True, client=self.peer,
-            recipients=[p.mailbox for p in envelope.rcpt_to])
-        if forced is not None:
-            return forced            # refused at the final dot: nothing was accepted
+        faults = self.mta.net.faults
+        if faults.forces_replies:
+            forced = faults.reply_override(self.mta.name, "DATA", after=True, client=self.peer,
+                                           recipients=[p.mailbox for p in envelope.rcpt_to])
+            if forced is not None:
+                return forced        # refused at the final dot: nothing was accepted
         refusal = self.mta.quota_refusal(envelope)
         if refusal is not None:
             return refusal
@@ -387,7 +390,8 @@ def _rcpt_mailbox(argument: str) -> str | None:
 def _mailbox_key(path: Path) -> str:
     """The route and mailbox with the domain lower-cased (RFC 5321 §2.4: only it ignores case)."""
     local, _, domain = path.mailbox.rpartition("@")
-    return f"{','.join(h.lower() for h in path.route)}:{local}@{domain.lower()}"
+    route = ",".join(h.lower() for h in path.route) if path.route else ""
+    return f"{route}:{local}@{domain.lower()}"
 
 
 def _reply(code: int, enhanced: str, text: str, name: str) -> Reply:

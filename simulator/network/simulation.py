@@ -126,7 +126,7 @@ class Network:
         return f"c{self._connections}"
 
     def address_of(self, host: str) -> str | None:
-        return self.dns.hosts().get(host.lower())
+        return self.dns.address_of(host)
 
     def listens(self, host: str, port: int) -> bool:
         node = self.nodes.get(host.lower())

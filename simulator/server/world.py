@@ -145,15 +145,24 @@ class LiveTrace(Trace):
     def add_utterances(self, utterances, time, conn, src, dst, protocol, meta) -> None:
         """Keep what one engine said, each utterance as a flat record (made a Step when
         :attr:`steps` is read); a large one, or any for listeners, becomes a Step now."""
-        listeners, limit = self.listeners, self.raw_limit
-        for u in utterances:
-            if listeners or len(u.raw) > limit:
+        if self.listeners:
+            for u in utterances:
                 super().add_utterance(u, time, conn, src, dst, protocol, meta)
-                continue
-            with self._lock:
-                self._keep((self._added, u.direction, u.raw, u.state_before, u.state_after,
+            return
+        limit = self.raw_limit
+        with self._lock:            # taken once for the lines of one exchange
+            for u in utterances:
+                raw = u.raw
+                size = len(raw)
+                if size > limit:
+                    step = Step.made(self._added, referenced(
+                        utterance_fields(u, time, conn, src, dst, protocol, meta),
+                        limit, self.raw_head))
+                    self._keep(step, _weight(step))
+                    continue
+                self._keep((self._added, u.direction, raw, u.state_before, u.state_after,
                             u.explain, u.params, time, conn, src, dst, protocol, meta),
-                           2 * len(u.raw))
+                           2 * size)
 
     def _keep(self, entry, weight: int) -> None:
         """Number ``entry`` and keep it (the caller holds the lock)."""

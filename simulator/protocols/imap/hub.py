@@ -44,7 +44,9 @@ class MailboxHub:
 
     def notify(self, key: str, origin: Any = None) -> list[Any]:
         """The mailbox ``key`` changed: wake every other subscriber; those that sent output."""
-        woken = []
+        woken: list[Any] = []
+        if not self._subscribers.get(key):
+            return woken            # the usual case for a delivery: nobody has it open
         for session in self.sessions(key):
             if session is not origin and session.wake():
                 woken.append(session)

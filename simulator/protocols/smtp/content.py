@@ -82,9 +82,10 @@ class DataProblems:
 class DataReader:
     """Reads content until CRLF.CRLF, un-stuffing dots, within the size limit.
 
-    Feed bytes with :meth:`feed`; it returns True once the final dot line is
-    read.  Bytes after it stay for the command reader (:meth:`take_rest`), so
-    a pipelining client may send the next command in the same packet.
+    Feed bytes with :meth:`feed`; it returns True (and :attr:`done` is True)
+    once the final dot line is read.  Bytes after it stay for the command reader
+    (:meth:`take_rest`), so a pipelining client may send the next command in the
+    same packet.
     """
 
     def __init__(self, max_size: int) -> None:
@@ -95,27 +96,30 @@ class DataReader:
         self.problems = DataProblems()
         self._buf = bytearray()
         self._after_crlf = True          # the previous line ended with CRLF
-        self._done = False
+        self.done = False                # the final dot line was read
 
     def feed(self, data: bytes) -> bool:
+        if self.done:
+            self._buf += data    # what follows the final dot is the command reader's
+            return True
+        if not data:
+            return False         # every whole line was read already
         # The final dot can only be in what is new, or straddle its start: search from there.
         searched = max(0, len(self._buf) - len(_FINAL_DOT_LINE) + 1)
         self._buf += data
-        if self._done:
-            return True          # what follows the final dot is the command reader's
         if self._after_crlf and self._whole_block(searched):
             return True
         pos = 0                      # trim once at the end: deleting per line is quadratic
-        while not self._done:
+        while not self.done:
             end = self._buf.find(b"\n", pos)
             if end < 0:
                 break
             self._line(bytes(self._buf[pos: end + 1]))
             pos = end + 1
         del self._buf[:pos]
-        if not self._done:
+        if not self.done:
             self._guard_partial_line()
-        return self._done
+        return self.done
 
     def _whole_block(self, searched: int = 0) -> bool:
         """The common case in one go: the buffer holds clean lines up to CRLF.CRLF.
@@ -148,7 +152,7 @@ class DataReader:
         self._store(block)
         self.lines += len(lines)
         del self._buf[:end + 3]
-        self._done = True
+        self.done = True
         return True
 
     def take_rest(self) -> bytes:
@@ -159,7 +163,7 @@ class DataReader:
     def _line(self, line: bytes) -> None:
         self._keep_raw(line)
         if self._after_crlf and line == b".\r\n":
-            self._done = True
+            self.done = True
             return
         ends_crlf = line.endswith(b"\r\n")
         self.problems.bare_lf |= not ends_crlf

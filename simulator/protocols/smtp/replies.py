@@ -70,9 +70,27 @@ class Reply:
         """All text lines joined with newlines (enhanced code not included)."""
         return "\n".join(self.lines)
 
+    def explanation_params(self) -> dict[str, Any]:
+        """The parameters of the reply's explanation: code, enhanced code, text and the
+        reply's own ``params`` (a new dict, the caller's to keep)."""
+        return dict(self._explanation_params)
+
+    @_made_once
+    def _explanation_params(self) -> dict[str, Any]:
+        # Made once per reply (a catalogue reply serves every session), copied per use.
+        return {"code": self.code, "enhanced": self.enhanced or "", "text": self.text,
+                **dict(self.params)}
+
     def without_enhanced(self) -> Reply:
         """The same reply for a client that did not get ENHANCEDSTATUSCODES (RFC 2034 §3)."""
-        return replace(self, enhanced=None) if self.enhanced else self
+        return self._plain if self.enhanced else self
+
+    @_made_once
+    def _plain(self) -> Reply:
+        # Made once per reply: a catalogue reply is shared by every session, so a client
+        # that says HELO (smtp-source, old mail programs) gets the plain form, and its
+        # wire bytes, without a new Reply for each command.
+        return replace(self, enhanced=None)
 
     @_made_once
     def wire(self) -> bytes:

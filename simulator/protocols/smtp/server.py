@@ -10,7 +10,7 @@ session to ERROR.
 """
 from __future__ import annotations
 
-from .._base import LineBuffer, LocalProtocolError, TooLong, has_control
+from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance, has_control
 from .chunking import ChunkReader, ChunkSize, parse_bdat
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import MAX_TEXT_LINE, DataReader, has_long_line
@@ -48,6 +48,11 @@ _SEQUENCE_HINTS = {
     (State.MAIL, "BDAT"): "need_rcpt", (State.BDAT, "MAIL"): "nested_mail",
     (State.BDAT, "DATA"): "data_after_bdat",       # RFC 3030 §2
 }
+
+
+_CLOSED, _ERROR, _AUTH, _DATA = State.CLOSED, State.ERROR, State.AUTH, State.DATA
+#: The explanation key of each command's line (``smtp.cmd.unknown`` for any other verb).
+_EXPLAIN = {verb: f"smtp.cmd.{verb}" for verb in COMMANDS}
 
 
 class SMTPServer(SMTPCommands):
@@ -114,9 +119,9 @@ class SMTPServer(SMTPCommands):
 
     # ------------------------------------------------------------------- framing
     def _pump(self) -> None:
-        while not self.closed and self.state is not State.ERROR:
+        while self.state is not _CLOSED and self.state is not _ERROR:
             if self._data is not None:
-                if not self._data.feed(b""):
+                if not self._data.done:
                     return
                 self._finish_data()
             elif self._chunk is not None:
@@ -138,25 +143,24 @@ class SMTPServer(SMTPCommands):
         if isinstance(line, TooLong):
             self._params = {"length": line.length, "limit": MAX_COMMAND_LINE}
             return self._answer(line.prefix, "", "", reply("line_too_long"), "smtp.input.line_too_long")
-        problem = self._framing_problem(line)
+        text, problem = self._framed(line)
         if problem:
             return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
-        text = line[:-2].decode("utf-8")
         if self.state is State.AUTH:
             return self._answer(line, "", "", self._sasl_response(text), "smtp.auth.response")
         self._command(line, *split_command(text))
 
     @staticmethod
-    def _framing_problem(line: bytes) -> str | None:
+    def _framed(line: bytes) -> tuple[str, str | None]:
+        """A command line's text, and what is wrong with its framing (None: nothing)."""
         if not line.endswith(b"\r\n"):
-            return "bare_lf"            # RFC 5321 §2.3.8: only CRLF ends a line
+            return "", "bare_lf"        # RFC 5321 §2.3.8: only CRLF ends a line
         if has_control(line):           # NUL included: no command has room for one
-            return "control_char"
+            return "", "control_char"
         try:
-            line.decode("utf-8")
+            return line[:-2].decode("utf-8"), None
         except UnicodeDecodeError:
-            return "bad_bytes"
-        return None
+            return "", "bad_bytes"
 
     def _discard_plaintext(self, data: bytes) -> None:
         # RFC 3207 §4.2 / CVE-2011-0411: plaintext sent after STARTTLS and before
@@ -169,7 +173,7 @@ class SMTPServer(SMTPCommands):
     def _command(self, raw: bytes, verb: str, argument: str) -> None:
         """Dispatch one command through the handler hook and the state table."""
         self._params = {"verb": verb, "argument": argument}
-        explain = f"smtp.cmd.{verb}" if verb in COMMANDS else "smtp.cmd.unknown"
+        explain = _EXPLAIN.get(verb, "smtp.cmd.unknown")
         # RFC 3030 §2: the octets after a BDAT line are read (and dropped if refused)
         # before any reply; a server without CHUNKING reads them as commands.
         chunk = parse_bdat(argument) if verb == "BDAT" and self.config.offers("CHUNKING") \
@@ -199,12 +203,14 @@ class SMTPServer(SMTPCommands):
         (for BDAT: once its octets are read, RFC 3030 §2)."""
         before = self.state
         if move is not None and answer.code < 400:
-            self._move(move)
-        if self.state is State.AUTH and answer.code != 334:
+            self.state = TRANSITIONS[before][move]
+        if self.state is _AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
         if chunk is not None:
             self._params.update(octets=chunk.size, last=chunk.last)
-        self._transcribe("c2s", raw, before, self.state, explain, self._params)
+        # The line's parameters are its own dict (made afresh for each line), not copied.
+        self._transcript.append(Utterance("c2s", raw, str(before), str(self.state), explain,
+                                          self._params))
         self._events.append(CommandReceived(verb, argument, answer))
         if chunk is not None:
             # keep what may become the message; of a refused chunk only a line to show
@@ -223,7 +229,7 @@ class SMTPServer(SMTPCommands):
         """Side effects of arriving in a state (after the reply has been queued)."""
         if self.state is before:
             return
-        if self.state is State.DATA:
+        if self.state is _DATA:
             self._data = DataReader(self.config.max_message_size)
             self._data.feed(self._lines.take_rest())
         elif self.state is State.TLS:
@@ -317,11 +323,10 @@ class SMTPServer(SMTPCommands):
             answer = answer.without_enhanced()
         data = answer.wire
         self._out += data
-        params = {"code": answer.code, "enhanced": answer.enhanced or "", "text": answer.text}
-        if answer.params:
-            params.update(answer.params)
-        self._transcribe("s2c", data, self.state, self.state,
-                     answer.key or class_key(answer.code), params)
+        state = str(self.state)
+        self._transcript.append(Utterance("s2c", data, state, state,
+                                          answer.key or class_key(answer.code),
+                                          answer.explanation_params()))
 
     def _peer_closed(self) -> None:
         lost = self.state in (State.MAIL, State.RCPT, State.DATA, State.CHUNK, State.BDAT)
