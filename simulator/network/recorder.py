@@ -53,6 +53,7 @@ class Recorder:
         if read:
             self.trace.add_utterances(read, now, conn, client, server, protocol, meta)
         for fields in reactions:
+            fields["time"] = now            # see :meth:`internal`
             self.trace.add_fields(fields)
         if len(read) < len(items):
             self._add_answers([u for u in items if u.direction != "c2s"], now, conn, client,
@@ -73,13 +74,18 @@ class Recorder:
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,
                  params: dict[str, Any] | None = None, **meta: Any) -> Step | None:
-        """Record something that happens inside a node (or between a node and DNS)."""
-        fields = {"time": self.clock(), "conn": conn, "src": node, "dst": dst or node,
-                      "protocol": protocol, "direction": "internal", "raw": b"", "line": line,
-                      "explain": explain, "params": params or {}, "meta": meta}
+        """Record something that happens inside a node (or between a node and DNS).
+
+        Within an exchange it is held, and stamped with the exchange's time (one
+        clock reading for all its steps) when it is recorded after the lines read.
+        """
+        fields = {"time": 0.0, "conn": conn, "src": node, "dst": dst or node,
+                  "protocol": protocol, "direction": "internal", "raw": b"", "line": line,
+                  "explain": explain, "params": params or {}, "meta": meta}
         if self._held is not None:
             self._held.append(fields)
             return None
+        fields["time"] = self.clock()
         return self.trace.add_fields(fields)
 
     def lookup(self, node: str, lookup) -> None:

@@ -26,6 +26,7 @@ class RealTimeScheduler:
         self.loop = loop
         self._start = loop.time()
         self._due: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self._settle_soon = False       # a settle waits for the loop's next turn
         self._handles: set[asyncio.TimerHandle] = set()
         #: The latest failures of scheduled callbacks (bounded: a server runs for days).
         self.errors: deque[BaseException] = deque(maxlen=100)
@@ -48,11 +49,13 @@ class RealTimeScheduler:
     def after(self, delay: float, callback: Callable[..., Any], *args: Any) -> None:
         """Run ``callback(*args)`` ``delay`` seconds from now (0: at the next :meth:`settle`)."""
         if delay <= 0:
-            if not self._due:
-                # One settle on the loop's next turn runs all that is due by then (a
-                # pipelining client's messages are delivered in one exchange).
-                self.loop.call_soon(self.settle)
             self._due.append((callback, args))
+            if not self._settle_soon:
+                # One settle at the loop's next turn runs all that is due by then; the
+                # driver's exchanges usually settle first (the MDA's delivery before the
+                # 250), so one per turn, not one per message, is plenty.
+                self._settle_soon = True
+                self.loop.call_soon(self._settle_now)
             return
         handle: asyncio.TimerHandle | None = None
 
@@ -62,6 +65,10 @@ class RealTimeScheduler:
             self.settle()
         handle = self.loop.call_later(delay, fire)
         self._handles.add(handle)
+
+    def _settle_now(self) -> None:
+        self._settle_soon = False
+        self.settle()
 
     def settle(self) -> int:
         """Run every callback that is due now, including those they schedule; how many ran."""
