@@ -168,7 +168,8 @@ class MTANode(Service):
                                       self._received(envelope, port, peer, queue_id))
         params = {"queue_id": queue_id, "count": len(envelope.rcpt_to)}
         backup = sorted({p.domain.lower() for p in envelope.rcpt_to
-                         if not p.route and self.is_backup_for(p.domain)})
+                         if not p.route and self.is_backup_for(p.domain)}) \
+            if self.backup_for else ()
         if backup:       # why a host that is not final for the domain took the message
             params.update(domain=", ".join(backup), notes=["mta.backup_queued"])
         self.net.recorder.internal(self.name, "MTA", f"queued {queue_id}", "mta.queued",

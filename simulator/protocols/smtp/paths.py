@@ -102,7 +102,7 @@ def parse_path(text: str, *, smtputf8: bool = False, null_ok: bool = True,
         if not null_ok:
             raise ValueError("the null path <> is not allowed here")
         return Path("")
-    route, mailbox = _split_route(inner, smtputf8)
+    route, mailbox = _split_route(inner, smtputf8) if inner.startswith("@") else ((), inner)
     if postmaster_ok and not route and mailbox.lower() == "postmaster":
         return Path(mailbox)
     _check_mailbox(mailbox, smtputf8)

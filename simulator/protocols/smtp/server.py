@@ -90,7 +90,7 @@ class SMTPServer(SMTPCommands):
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the client; ``b""`` means the client closed the connection."""
         self._events = []
-        if self.closed or self.state is State.ERROR:
+        if self.state is _CLOSED or self.state is _ERROR:
             return []
         if data == b"":
             self._peer_closed()

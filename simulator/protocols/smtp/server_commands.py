@@ -119,7 +119,7 @@ class SMTPCommands(EngineOutput):
             path = parse_path(path_text, smtputf8=envelope.smtputf8)
         except ValueError as exc:
             return reply("mail_bad_address", detail=str(exc))
-        return self._accept_sender(envelope, replace(path, params=params))
+        return self._accept_sender(envelope, replace(path, params=params) if params else path)
 
     def _mail_params(self, envelope: Envelope, params: tuple) -> Reply | None:
         """Apply SIZE, BODY, SMTPUTF8 (and ignore AUTH=) to the new envelope."""
