@@ -151,6 +151,7 @@ class LiveTrace(Trace):
             return
         limit = self.raw_limit
         with self._lock:            # taken once for the lines of one exchange
+            pending, sums = self._pending, self._sums
             for u in utterances:
                 raw = u.raw
                 size = len(raw)
@@ -160,9 +161,15 @@ class LiveTrace(Trace):
                         limit, self.raw_head))
                     self._keep(step, _weight(step))
                     continue
-                self._keep((self._added, u.direction, raw, u.state_before, u.state_after,
-                            u.explain, u.params, time, conn, src, dst, protocol, meta),
-                           2 * size)
+                # :meth:`_keep` written out for the usual line (a call less per line)
+                pending.append((self._added, u.direction, raw, u.state_before, u.state_after,
+                                u.explain, u.params, time, conn, src, dst, protocol, meta))
+                self._added += 1
+                self._weighed += 2 * size
+                sums.append(self._weighed)
+                if len(sums) > self.max_steps or \
+                        self._weighed - self._forgotten > self.max_bytes:
+                    self._forget_oldest()   # trims ``pending`` and ``sums`` in place
 
     def _keep(self, entry, weight: int) -> None:
         """Number ``entry`` and keep it (the caller holds the lock)."""
