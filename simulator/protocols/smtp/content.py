@@ -138,11 +138,10 @@ class DataReader:
                 return False
             end = found.start() + 2
         block = bytes(buf[:end])
-        lines = block.split(b"\r\n")
-        lines.pop()                                   # what follows the last CRLF: nothing
-        # Every CRLF was a separator: a CR or LF left inside a line is a bare one.
-        inner = b"".join(lines)
-        if b"\n" in inner or b"\r" in inner:
+        # splitlines() ends a line at CRLF, CR or LF: the lines and two octets after
+        # each make the whole block only if every end was a CRLF (no bare CR or LF).
+        lines = block.splitlines()
+        if sum(map(len, lines)) + 2 * len(lines) != len(block):
             return False
         if lines and max(map(len, lines)) + 2 > MAX_TEXT_LINE:
             return False
