@@ -133,6 +133,8 @@ class IMAPService(Service):
 
     def delivered(self, address: str, folder: str) -> None:
         """The MDA filed a message: wake the sessions idling on that mailbox."""
+        if not self.hub.watched:
+            return                      # nobody has a mailbox selected
         account = self.net.store.find(address)
         if account is not None:
             self.hub.notify(f"{account.address}/{folder}")

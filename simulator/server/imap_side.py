@@ -61,5 +61,6 @@ class ImapSide:
         it is replaced, so its nodes, which hold its context, see the same MDA.
         """
         def delivered(address: str, folder: str) -> None:
-            self.hub.notify(f"{net.store.account(address).address}/{folder}")
+            if self.hub.watched:        # else there is nobody to wake (and no key to make)
+                self.hub.notify(f"{net.store.account(address).address}/{folder}")
         net.mailbox_watchers.append(delivered)

@@ -38,6 +38,13 @@ class MailboxHub:
         sessions = self._subscribers.get(key, [])
         if session in sessions:
             sessions.remove(session)
+        if not sessions:
+            self._subscribers.pop(key, None)
+
+    @property
+    def watched(self) -> bool:
+        """Whether any session has a mailbox selected (else a change wakes nobody)."""
+        return bool(self._subscribers)
 
     def sessions(self, key: str) -> list[Any]:
         return list(self._subscribers.get(key, []))
@@ -45,8 +52,6 @@ class MailboxHub:
     def notify(self, key: str, origin: Any = None) -> list[Any]:
         """The mailbox ``key`` changed: wake every other subscriber; those that sent output."""
         woken: list[Any] = []
-        if not self._subscribers.get(key):
-            return woken            # the usual case for a delivery: nobody has it open
         for session in self.sessions(key):
             if session is not origin and session.wake():
                 woken.append(session)
