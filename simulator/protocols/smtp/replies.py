@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -90,7 +90,7 @@ class Reply:
         # Made once per reply: a catalogue reply is shared by every session, so a client
         # that says HELO (smtp-source, old mail programs) gets the plain form, and its
         # wire bytes, without a new Reply for each command.
-        return replace(self, enhanced=None)
+        return Reply(self.code, None, self.lines, self.key, self.params)
 
     @_made_once
     def wire(self) -> bytes:

@@ -247,9 +247,9 @@ class SMTPServer(SMTPCommands):
             or reply("ok_queued")
         params = {"lines": reader.lines, "octets": len(envelope.content),
                   "wire_octets": len(reader.raw)}
-        self._transcribe("c2s", bytes(reader.raw), State.DATA,
-                     TRANSITIONS[State.DATA][CONTENT_END], "smtp.data.content", params)
-        self._move(CONTENT_END)
+        self.state = TRANSITIONS[_DATA][CONTENT_END]
+        self._transcript.append(Utterance("c2s", bytes(reader.raw), str(_DATA), str(self.state),
+                                          "smtp.data.content", params))
         accepted = 200 <= answer.code < 300
         self._events.append((MessageReceived if accepted else MessageRejected)(envelope, answer))
         self.envelope = self._fresh_envelope()
