@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from .trace_query import Exchange, ReplyLinker, code_matches, command_name, exchanges, reply_code
@@ -30,6 +32,8 @@ from .trace_query import Exchange, ReplyLinker, code_matches, command_name, exch
 #: version 1 traces still load, their replies linked to commands on loading.
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+
+_direction = attrgetter("direction")
 
 #: A step travels from client to server, from server to client, or is an
 #: event inside one node (a DNS lookup, a delivery into a mailbox, a queue).
@@ -217,6 +221,27 @@ class Trace:
         """Append the Steps of several utterances that went the same way, in order."""
         for utterance in utterances:
             self.add_utterance(utterance, time, conn, src, dst, protocol, meta)
+
+    def add_exchange(self, lines: list[Any], reactions: list[dict[str, Any]], time: float,
+                     conn: str | None, client: str, server: str, protocol: str,
+                     meta: Mapping[str, Any]) -> None:
+        """Append the Steps of one exchange on ``conn`` (see
+        :meth:`simulator.network.recorder.Recorder.exchange`): first the ``lines`` the
+        client sent (``c2s``), together; then ``reactions``, the fields of what the nodes
+        did meanwhile, stamped ``time``; then the server's other lines in order, each
+        from the server to the client (``s2c``) or inside the server (``internal``)."""
+        read = [u for u in lines if u.direction == "c2s"]
+        if read:
+            self.add_utterances(read, time, conn, client, server, protocol, meta)
+        for fields in reactions:
+            fields["time"] = time
+            self.add_fields(fields)
+        if len(read) < len(lines):
+            # Lines that went the same way are kept in one call.
+            for direction, run in groupby((u for u in lines if u.direction != "c2s"),
+                                          _direction):
+                self.add_utterances(list(run), time, conn, server,
+                                    client if direction == "s2c" else server, protocol, meta)
 
     def make_step(self, index: int, fields: Mapping[str, Any]) -> Step:
         """A new Step numbered ``index``; a reply gets the ``answers`` link to its command.

@@ -8,14 +8,10 @@ queueing, bounces) are recorded here too, so every Step has one author.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import groupby
-from operator import attrgetter
 from typing import Any
 
 from ..protocols import Utterance
 from ..trace import Step, Trace
-
-_direction = attrgetter("direction")
 
 
 class Recorder:
@@ -47,29 +43,11 @@ class Recorder:
         if not items and not reactions:
             return                      # a push with nothing to say, a partial line
         # The clock is read once: nothing advances it while an exchange is recorded
-        # (in a simulation it is the scheduler's time; live, microseconds apart).
-        now = self.clock()
-        read = [u for u in items if u.direction == "c2s"]
-        if read:
-            self.trace.add_utterances(read, now, conn, client, server, protocol, meta)
-        for fields in reactions:
-            fields["time"] = now            # see :meth:`internal`
-            self.trace.add_fields(fields)
-        if len(read) < len(items):
-            self._add_answers([u for u in items if u.direction != "c2s"], now, conn, client,
-                              server, protocol, meta)
-
-    def _add_answers(self, items: list[Utterance], now: float, conn: str, client: str,
-                     server: str, protocol: str, meta: dict[str, Any]) -> None:
-        """What the server said (to the client) or did (inside itself), in order."""
-        if len(items) == 1:                 # the usual case: one reply
-            src, dst = (server, client) if items[0].direction == "s2c" else (server, server)
-            self.trace.add_utterances(items, now, conn, src, dst, protocol, meta)
-            return
-        # Lines that went the same way are kept in one call (a live trace takes its lock once).
-        for direction, run in groupby(items, _direction):
-            src, dst = (server, client) if direction == "s2c" else (server, server)
-            self.trace.add_utterances(list(run), now, conn, src, dst, protocol, meta)
+        # (in a simulation it is the scheduler's time; live, microseconds apart).  The
+        # trace keeps the lines read, then the reactions, then the answers (a live trace
+        # takes its lock once for all of them).
+        self.trace.add_exchange(items, reactions, self.clock(), conn, client, server, protocol,
+                                meta)
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,

@@ -138,6 +138,34 @@ class LiveTrace(Trace):
             self._keep((self._added, fields), _weight(fields))
         return None
 
+    def add_exchange(self, lines, reactions, time, conn, client, server, protocol,
+                     meta) -> None:
+        """:meth:`Trace.add_exchange` with the lock taken once for the whole exchange."""
+        if self.listeners:
+            super().add_exchange(lines, reactions, time, conn, client, server, protocol, meta)
+            return
+        with self._lock:
+            read = [u for u in lines if u.direction == "c2s"]
+            self._keep_lines(read, time, conn, client, server, protocol, meta)
+            for fields in reactions:
+                fields["time"] = time
+                if len(fields.get("raw", b"")) > self.raw_limit:
+                    step = Step.made(self._added, referenced(fields, self.raw_limit,
+                                                             self.raw_head))
+                    self._keep(step, _weight(step))
+                else:
+                    self._keep((self._added, fields), _weight(fields))
+            if len(read) == len(lines):
+                return
+            said = [u for u in lines if u.direction == "s2c"]
+            if len(read) + len(said) == len(lines):     # the usual case: replies only
+                self._keep_lines(said, time, conn, server, client, protocol, meta)
+                return
+            for u in lines:
+                if u.direction != "c2s":
+                    self._keep_lines((u,), time, conn, server,
+                                     client if u.direction == "s2c" else server, protocol, meta)
+
     def add_utterance(self, utterance, time, conn, src, dst, protocol, meta) -> None:
         """Keep the utterance as it is; it becomes a Step when :attr:`steps` is read."""
         self.add_utterances((utterance,), time, conn, src, dst, protocol, meta)
@@ -149,27 +177,32 @@ class LiveTrace(Trace):
             for u in utterances:
                 super().add_utterance(u, time, conn, src, dst, protocol, meta)
             return
+        with self._lock:
+            self._keep_lines(utterances, time, conn, src, dst, protocol, meta)
+
+    def _keep_lines(self, utterances, time, conn, src, dst, protocol, meta) -> None:
+        """Keep each utterance as a flat record, a large one as a Step (the caller holds
+        the lock)."""
         limit = self.raw_limit
-        with self._lock:            # taken once for the lines of one exchange
-            pending, sums = self._pending, self._sums
-            for u in utterances:
-                raw = u.raw
-                size = len(raw)
-                if size > limit:
-                    step = Step.made(self._added, referenced(
-                        utterance_fields(u, time, conn, src, dst, protocol, meta),
-                        limit, self.raw_head))
-                    self._keep(step, _weight(step))
-                    continue
-                # :meth:`_keep` written out for the usual line (a call less per line)
-                pending.append((self._added, u.direction, raw, u.state_before, u.state_after,
-                                u.explain, u.params, time, conn, src, dst, protocol, meta))
-                self._added += 1
-                self._weighed += 2 * size
-                sums.append(self._weighed)
-                if len(sums) > self.max_steps or \
-                        self._weighed - self._forgotten > self.max_bytes:
-                    self._forget_oldest()   # trims ``pending`` and ``sums`` in place
+        pending, sums = self._pending, self._sums
+        for u in utterances:
+            raw = u.raw
+            size = len(raw)
+            if size > limit:
+                step = Step.made(self._added, referenced(
+                    utterance_fields(u, time, conn, src, dst, protocol, meta),
+                    limit, self.raw_head))
+                self._keep(step, _weight(step))
+                continue
+            # :meth:`_keep` written out for the usual line (a call less per line)
+            pending.append((self._added, u.direction, raw, u.state_before, u.state_after,
+                            u.explain, u.params, time, conn, src, dst, protocol, meta))
+            self._added += 1
+            self._weighed += 2 * size
+            sums.append(self._weighed)
+            if len(sums) > self.max_steps or \
+                    self._weighed - self._forgotten > self.max_bytes:
+                self._forget_oldest()   # trims ``pending`` and ``sums`` in place
 
     def _keep(self, entry, weight: int) -> None:
         """Number ``entry`` and keep it (the caller holds the lock)."""
