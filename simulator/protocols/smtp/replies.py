@@ -70,14 +70,11 @@ class Reply:
         """All text lines joined with newlines (enhanced code not included)."""
         return "\n".join(self.lines)
 
-    def explanation_params(self) -> dict[str, Any]:
-        """The parameters of the reply's explanation: code, enhanced code, text and the
-        reply's own ``params`` (a new dict, the caller's to keep)."""
-        return dict(self._explanation_params)
-
     @_made_once
-    def _explanation_params(self) -> dict[str, Any]:
-        # Made once per reply (a catalogue reply serves every session), copied per use.
+    def explanation(self) -> dict[str, Any]:
+        """The parameters of the reply's explanation: code, enhanced code, text and the
+        reply's own ``params``.  Made once (a catalogue reply serves every session) and
+        shared: a caller that keeps or changes it takes a copy."""
         return {"code": self.code, "enhanced": self.enhanced or "", "text": self.text,
                 **dict(self.params)}
 

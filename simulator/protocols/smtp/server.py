@@ -326,7 +326,7 @@ class SMTPServer(SMTPCommands):
         state = str(self.state)
         self._transcript.append(Utterance("s2c", data, state, state,
                                           answer.key or class_key(answer.code),
-                                          answer.explanation_params()))
+                                          dict(answer.explanation)))
 
     def _peer_closed(self) -> None:
         lost = self.state in (State.MAIL, State.RCPT, State.DATA, State.CHUNK, State.BDAT)
