@@ -29,6 +29,17 @@ def test_delivery_lands_in_inbox_with_crlf_and_decoded_subject(store):
     assert message.internal_date == T0
 
 
+@pytest.mark.parametrize(("sent", "stored"), [
+    (b"a\r\nb\r\n", b"a\r\nb\r\n"),               # CRLF already: the same bytes
+    (b"a\nb\n", b"a\r\nb\r\n"),
+    (b"\na\r\n\r\nb\n", b"\r\na\r\n\r\nb\r\n"),     # a LF first, mixed ends
+    (b"a\r\r\n\n", b"a\r\r\n\r\n"),               # a CR before a CRLF stays a CR
+    (b"a\rb\r\n", b"a\rb\r\n"),                   # only a bare LF is an end to mend
+])
+def test_every_bare_lf_and_only_it_becomes_crlf_on_delivery(store, sent, stored):
+    assert store.deliver("bob@b.test", sent, T0).data == stored
+
+
 def test_internal_date_comes_from_the_clock_or_the_message_never_the_wall_clock():
     ticking = iter([T0, T0 + timedelta(seconds=5)])
     store = MailStore(clock=lambda: next(ticking))

@@ -26,6 +26,32 @@ def test_relay_removes_itself_from_forward_path_and_adds_itself_to_reverse_path(
         == ("a.test", "b.test")
 
 
+def test_a_bad_path_is_refused_with_its_reason_every_time_it_is_sent():
+    # paths are remembered once parsed; a refusal never is, nor a path's parameters
+    for _ in range(2):
+        with pytest.raises(ValueError, match="angle brackets"):
+            parse_path("joe@three.test")
+    server = make_server()
+    ask(server, "EHLO c.test")
+    assert ask(server, "MAIL FROM:<a@b.test> SIZE=100")[0].code == 250
+    assert server.envelope.mail_from.params == (("SIZE", "100"),)
+    assert ask(server, "RSET", "MAIL FROM:<a@b.test>")[1].code == 250
+    assert server.envelope.mail_from.params == ()
+
+
+def test_replies_shared_by_sessions_carry_enhanced_codes_only_after_ehlo():
+    # RFC 2034 §3: a catalogue reply serves every session; its plain form is made once
+    ehlo, helo = make_server(), make_server()
+    ask(ehlo, "EHLO c.test")
+    ask(helo, "HELO c.test")
+    for _ in range(2):
+        for server in (ehlo, helo, ehlo):
+            line = str(ask(server, "MAIL FROM:<a@b.test>", "RSET")[0].wire, "ascii")
+            enhanced = server is ehlo
+            assert line.startswith("250 2.1.0 Sender <a@b.test> OK" if enhanced
+                                   else "250 Sender <a@b.test> OK")
+
+
 def test_null_path_and_postmaster():
     assert parse_path("<>").is_null and str(Path("")) == "<>"
     with pytest.raises(ValueError):

@@ -1,0 +1,97 @@
+"""What a served connection's exchange leaves in the live trace, and when the MDA runs.
+
+The live trace keeps an exchange its own, cheaper way (one lock, flat records made
+Steps only when read); a student must still see exactly the steps a plain trace shows:
+the lines the client sent, then what the nodes did meanwhile, then the answers, with
+their sources, destinations, texts and parameters (issue 16).
+"""
+import asyncio
+from itertools import count
+
+from simulator.network.recorder import Recorder
+from simulator.protocols import Utterance
+from simulator.server.clock import RealTimeScheduler
+from simulator.server.world import LiveTrace
+from simulator.trace import Trace
+
+WHERE = {"conn": "c7", "client": "127.0.0.1:40000", "server": "mail.example.test",
+         "protocol": "SMTP", "port": 25, "live": True}
+
+
+def exchanges(recorder: Recorder) -> None:
+    """A command and its reply; a pipelined group whose content the MTA queues and the
+    MDA delivers meanwhile; a large line; a line of the server's own (TLS done)."""
+    def said(*lines):
+        return lambda: [Utterance(*line) for line in lines]
+
+    recorder.exchange(lambda: None, said(
+        ("c2s", b"MAIL FROM:<a@outside.test>\r\n", "READY", "MAIL", "smtp.cmd.MAIL",
+         {"verb": "MAIL"}),
+        ("s2c", b"250 2.1.0 Sender OK\r\n", "MAIL", "MAIL", "smtp.reply.ok_mail",
+         {"code": 250})), **WHERE)
+
+    def deliver() -> None:
+        recorder.internal("mail.example.test", "MTA", "queued Q1", "mta.queued",
+                          params={"queue_id": "Q1"}, queue_id="Q1")
+        recorder.internal("mail.example.test", "MDA", "deliver Q1", "mda.deliver",
+                          params={"queue_id": "Q1"}, queue_id="Q1")
+    recorder.exchange(deliver, said(
+        ("c2s", b"x" * 5000 + b"\r\n.\r\n", "DATA", "READY", "smtp.data.content",
+         {"lines": 1}),
+        ("s2c", b"250 2.0.0 Ok: queued as Q1\r\n", "READY", "READY", "mta.reply.queued",
+         {"code": 250}),
+        ("c2s", b"MAIL FROM:<b@outside.test>\r\n", "READY", "MAIL", "smtp.cmd.MAIL", {}),
+        ("s2c", b"250 2.1.0 Sender OK\r\n", "MAIL", "MAIL", "smtp.reply.ok_mail", {}),
+        ("internal", b"", "TLS", "INIT", "smtp.tls.established", {}),
+        ("s2c", b"221 2.0.0 Bye\r\n", "INIT", "CLOSED", "smtp.reply.closing", {})), **WHERE)
+
+
+def recorded(trace: Trace) -> list[dict]:
+    exchanges(Recorder(trace, lambda: 1.25))
+    return [{k: v for k, v in step.to_dict().items() if k not in ("index", "answers")}
+            for step in trace.steps]
+
+
+def test_the_live_trace_keeps_an_exchange_exactly_as_a_plain_trace_does():
+    plain = recorded(Trace())
+    assert [s["direction"] for s in plain] == ["c2s", "s2c", "c2s", "c2s", "internal",
+                                               "internal", "s2c", "s2c", "internal", "s2c"]
+    assert [s["line"] for s in plain][4:6] == ["queued Q1", "deliver Q1"]
+    assert plain[8]["src"] == plain[8]["dst"] == "mail.example.test"
+    assert plain[9]["dst"] == "127.0.0.1:40000"
+    # kept as flat records, a large line cut to its head (raw_limit), or made Steps at
+    # once for a listener (``--trace FILE``): the same steps every way
+    live = LiveTrace(raw_limit=1 << 20)
+    assert recorded(live) == plain
+    cut = LiveTrace(raw_limit=1024, raw_head=64)
+    steps = recorded(cut)
+    assert steps[2]["line"].endswith(" …") and steps[2]["meta"]["raw_size"] == 5005
+    assert [s for i, s in enumerate(steps) if i != 2] == \
+        [s for i, s in enumerate(plain) if i != 2]
+    heard = []
+    listened = LiveTrace(raw_limit=1 << 20)
+    listened.listeners.append(heard.append)
+    assert recorded(listened) == plain and len(heard) == len(plain)
+
+
+def test_what_the_nodes_did_during_an_exchange_bears_its_time():
+    """One clock reading per exchange: the MTA's queueing and the MDA's delivery, done
+    while the final dot was read, show the time of that dot and of its 250."""
+    clock = count(10)
+    trace = LiveTrace()
+    exchanges(Recorder(trace, lambda: float(next(clock))))
+    times = [step.time for step in trace.steps]
+    assert times == [10.0, 10.0] + [11.0] * 8
+
+
+def test_callbacks_due_now_all_run_at_the_loops_next_turn_in_order():
+    async def run() -> list[str]:
+        scheduler = RealTimeScheduler(asyncio.get_running_loop())
+        ran: list[str] = []
+        scheduler.after(0, ran.append, "first")
+        scheduler.after(0, ran.append, "second")
+        await asyncio.sleep(0)
+        scheduler.after(0, ran.append, "third")       # after the settle: a new one
+        await asyncio.sleep(0)
+        return ran
+    assert asyncio.run(run()) == ["first", "second", "third"]
