@@ -147,6 +147,16 @@ def _is_domain(domain: str, smtputf8: bool) -> bool:
     return (_DOMAIN_UTF8 if smtputf8 else _DOMAIN).fullmatch(domain) is not None
 
 
+@lru_cache(maxsize=1024)
+def path_argument(argument: str, keyword: str) -> tuple[str, tuple[tuple[str, str | None], ...]]:
+    """The path text and the parameters of ``FROM:<path> params`` (MAIL) or ``TO:<path>
+    params`` (RCPT): :func:`split_path_argument`, then :func:`parse_params`.  Remembered
+    (both are values): a server reads the same arguments message after message.  Raises
+    ValueError like them."""
+    path_text, param_text = split_path_argument(argument, keyword)
+    return path_text, parse_params(param_text)
+
+
 def split_path_argument(argument: str, keyword: str) -> tuple[str, str]:
     """Split ``FROM:<path> params`` into the path text and the parameter text.
 

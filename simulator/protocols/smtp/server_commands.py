@@ -21,7 +21,7 @@ from .chunking import parse_bdat
 from .commands import HELP, help_text
 from .events import AuthFailed, AuthSucceeded, Event
 from .models import Envelope, GuardedHandler, Handler, ServerConfig, describe_path
-from .paths import Path, parse_params, parse_path, split_path_argument
+from .paths import Path, parse_path, path_argument
 from .replies import Reply, reply
 from .sasl import (
     SERVER_MECHANISMS,
@@ -105,8 +105,7 @@ class SMTPCommands(EngineOutput):
         if self.config.auth_required and self.auth_user is None:
             return reply("auth_required")           # RFC 4954 §6
         try:
-            path_text, param_text = split_path_argument(argument, "FROM")
-            params = parse_params(param_text)
+            path_text, params = path_argument(argument, "FROM")
         except ValueError:
             return _syntax("MAIL")
         envelope = self._fresh_envelope()
@@ -172,8 +171,7 @@ class SMTPCommands(EngineOutput):
     @HANDLERS.command("RCPT")
     def _cmd_RCPT(self, argument: str) -> Reply:
         try:
-            path_text, param_text = split_path_argument(argument, "TO")
-            params = parse_params(param_text)
+            path_text, params = path_argument(argument, "TO")
         except ValueError:
             return _syntax("RCPT")
         if params:
