@@ -137,7 +137,7 @@ class DataReader:
             if found is None:
                 return False
             end = found.start() + 2
-        block = bytes(buf[:end])
+        block = bytes(memoryview(buf)[:end])         # one copy (a slice would make two)
         # splitlines() ends a line at CRLF, CR or LF: the lines and two octets after
         # each make the whole block only if every end was a CRLF (no bare CR or LF).
         lines = block.splitlines()
@@ -145,7 +145,9 @@ class DataReader:
             return False
         if lines and max(map(len, lines)) + 2 > MAX_TEXT_LINE:
             return False
-        self._keep_raw(block + b".\r\n")
+        if len(self.raw) <= self.max_size + MAX_TEXT_LINE:     # :meth:`_keep_raw`, with
+            self.raw += block                                   # the dot line, no copy
+            self.raw += b".\r\n"
         if block.startswith(b".") or _LINE_START_DOT.search(block):
             block = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")
         self._store(block)
