@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from . import loadgen, servers
-from .report import Row, alternating, divide, percentile, spread, verdict
+from .report import Row, alternating, divide, percentile, run_count, spread, verdict
 
 TARGET = 2.0            # issue 16: our p99 at most twice Dovecot's
 USER = PASSWORD = "teacher"     # a user of mailsim serve's classroom scenario
@@ -75,10 +75,6 @@ def _microseconds(seconds: float) -> str:
     return f"{seconds * 1e6:,.0f} µs" if not math.isnan(seconds) else "too little to measure"
 
 
-def runs(quick: bool, repeat: int) -> int:
-    return repeat if quick else max(repeat, MIN_RUNS)
-
-
 def rows(quick: bool, repeat: int, offset: int, processes: int = 2) -> list[Row]:
     # Ten rounds: 8,000 timed commands a run, so that the p99 (the 80 slowest) is not
     # decided by the first burst of 200 commands alone.
@@ -92,7 +88,7 @@ def rows(quick: bool, repeat: int, offset: int, processes: int = 2) -> list[Row]
         for port in (imap, anchor_port):
             asyncio.run(loadgen.imap_append(port, USER, PASSWORD, MESSAGES))
         mine, anchor = alternating(
-            runs(quick, repeat), partial(one_run, imap, ours.pid, clients, rounds, processes),
+            run_count(quick, repeat, MIN_RUNS), partial(one_run, imap, ours.pid, clients, rounds, processes),
             partial(one_run, anchor_port, theirs, clients, rounds, processes))
     p99 = [divide(m.p99, a.p99) for m, a in zip(mine, anchor)]
     rate = [divide(m.rate, a.rate) for m, a in zip(mine, anchor)]

@@ -35,6 +35,12 @@ def best_of(repeat: int, func: Callable[[], object]) -> float:
     return best
 
 
+def run_count(quick: bool, repeat: int, minimum: int) -> int:
+    """How many runs of each side: ``repeat`` in a quick run, at least ``minimum`` in a full one
+    (for comparisons whose single runs scatter widely on a shared machine)."""
+    return repeat if quick else max(repeat, minimum)
+
+
 def alternating(count: int, ours: Callable[[], T], anchor: Callable[[], T]
                 ) -> tuple[list[T], list[T]]:
     """``count`` runs of each side, in ABBA order; (our results, the anchor's).

@@ -23,9 +23,13 @@ from dataclasses import dataclass
 from functools import partial
 
 from . import loadgen, servers, smtp_source
-from .report import Row, alternating, divide, spread, verdict
+from .report import Row, alternating, divide, run_count, spread, verdict
 
 TARGET = 2.0        # issue 16: at least twice aiosmtpd's messages/s
+#: One run of either server under 20 short-connection sessions moves by up to ×1.8 on a
+#: shared 2-core machine (one bench run gave ratios ×1.66–×2.97): a full bench takes
+#: the median of at least this many runs of each side.
+MIN_RUNS = 5
 
 
 PROCESSES = 2       # the Python generator's worker processes
@@ -126,7 +130,7 @@ def rows(quick: bool, repeat: int, offset: int, processes: int = PROCESSES) -> l
             servers.aiosmtpd_server(offset + 2525) as theirs:
         for shape in shapes(quick, smtp_source.find()):
             mine, anchor = alternating(
-                repeat, partial(one_run, shape, offset + 25, ours.pid, processes),
+                run_count(quick, repeat, MIN_RUNS), partial(one_run, shape, offset + 25, ours.pid, processes),
                 partial(one_run, shape, offset + 2525, theirs.pid, processes))
             ratios = [divide(m.rate, a.rate) for m, a in zip(mine, anchor)]
             # CPU per message, a busy machine's scheduler disturbs it far less.
