@@ -56,15 +56,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections among {', '.join(SECTIONS)}")
     parser.add_argument("--repeat", type=int, default=None,
-                        help="runs of each comparison (default 3, 1 with --quick)")
+                        help="runs of each comparison (default 3, 1 with --quick; a full "
+                             "run of the SMTP and IMAP servers takes at least 5)")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose among {', '.join(SECTIONS)}")
     repeat = args.repeat or (1 if args.quick else 3)
+    least = min(smtp_mx.MIN_RUNS, imap_load.MIN_RUNS)
+    servers_note = "" if args.quick else f", at least {least} for the SMTP and IMAP servers"
     print(f"mailsim benchmarks ({'quick' if args.quick else 'full'}, {repeat} run(s) per "
-          f"comparison); at the start: {machine_load()}", flush=True)
+          f"comparison{servers_note}); at the start: {machine_load()}", flush=True)
     start = time.perf_counter()
     for name in chosen:
         print(f"[{name}]", file=sys.stderr, flush=True)
