@@ -139,27 +139,34 @@ async def driver_sessions(world: World, count: int) -> None:
     assert server.active == 0, server.active
 
 
+def engine_session(world: World, lines: tuple[bytes, ...]) -> bytes:
+    """One SMTP session on port 25 fed to the engine alone, a line at a time inside the
+    recorder's exchange as the driver feeds it (the MDA's delivery settled before the 250,
+    RFC 5321 §6.1); every reply it sent, the greeting first."""
+    service = next(s for s in world.services if s.port == 25)
+    conn = world.net.new_conn_id()
+    engine = service.make("127.0.0.1:40000", conn)
+    where = {"conn": conn, "client": "127.0.0.1:40000", "server": world.host.name.lower(),
+             "protocol": "SMTP", "port": 25, "live": True}
+
+    def feed(action) -> None:
+        def act() -> None:
+            action()
+            world.scheduler.settle()
+        world.net.recorder.exchange(act, engine.take_transcript, **where)
+
+    feed(engine.initiate)
+    replies = engine.data_to_send()
+    for line in lines:
+        feed(lambda line=line: engine.receive_data(line))
+        replies += engine.data_to_send()
+    return replies
+
+
 async def engine_only(world: World, count: int) -> None:
     """The same sessions fed to the engine inside the recorder's exchanges, no driver."""
-    service = next(s for s in world.services if s.port == 25)
     for _ in range(count):
-        conn = world.net.new_conn_id()
-        engine = service.make("127.0.0.1:40000", conn)
-        where = {"conn": conn, "client": "127.0.0.1:40000",
-                 "server": world.host.name.lower(), "protocol": "SMTP", "port": 25,
-                 "live": True}
-
-        def feed(action, engine=engine, where=where) -> None:
-            def act() -> None:
-                action()
-                world.scheduler.settle()
-            world.net.recorder.exchange(act, engine.take_transcript, **where)
-
-        feed(engine.initiate)
-        replies = engine.data_to_send()
-        for command in COMMANDS:
-            feed(lambda command=command: engine.receive_data(command))  # noqa: B023
-            replies += engine.data_to_send()
+        replies = engine_session(world, COMMANDS)
         assert replies.endswith(b"Service closing transmission channel\r\n")
 
 

@@ -10,6 +10,7 @@ at a time inside the recorder's exchange, with the MDA's delivery settled before
 import asyncio
 import sys
 
+from benchmarks.live_driver import engine_session
 from simulator.server.world import World, load_scenario
 
 CONTENT = b"Subject: flat\r\n\r\n" + (b"x" * 70 + b"\r\n") * 56
@@ -19,24 +20,8 @@ LINES = (b"EHLO client.test\r\n", b"MAIL FROM:<someone@outside.test>\r\n",
 
 def send(world: World, count: int) -> None:
     """``count`` short SMTP sessions on port 25, one message each; each must be queued."""
-    service = next(s for s in world.services if s.port == 25)
     for _ in range(count):
-        conn = world.net.new_conn_id()
-        engine = service.make("127.0.0.1:40000", conn)
-        where = {"conn": conn, "client": "127.0.0.1:40000", "server": world.host.name.lower(),
-                 "protocol": "SMTP", "port": 25, "live": True}
-
-        def feed(action, engine=engine, where=where) -> None:
-            def act() -> None:
-                action()
-                world.scheduler.settle()
-            world.net.recorder.exchange(act, engine.take_transcript, **where)
-
-        feed(engine.initiate)
-        replies = b""
-        for line in LINES:
-            feed(lambda line=line: engine.receive_data(line))   # noqa: B023 - called at once
-            replies += engine.data_to_send()
+        replies = engine_session(world, LINES)
         assert b"\r\n250 2.0.0 Ok: queued as " in replies
         assert replies.endswith(b"Service closing transmission channel\r\n")
 
