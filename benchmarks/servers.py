@@ -65,6 +65,30 @@ def cpu_seconds(pid: int) -> float:
     return sum(cpu_times(pid))
 
 
+def ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range for clients' local ports (Linux), or IANA's dynamic range."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 49152, 65535
+
+
+def offset_ceiling(highest_port: int) -> int:
+    """The largest port offset that keeps ``highest_port`` + offset below the ephemeral range.
+
+    There, any client socket on the machine (a load generator's, by the
+    thousand) may take one of the servers' ports between a free check and the
+    server's bind.  An unusual kernel setting falls back to a wide range.
+    """
+    ceiling = ephemeral_ports()[0] - highest_port - 1
+    return ceiling if ceiling >= 10000 else 60000
+
+
+#: The ports ``mailsim serve`` (standard port + offset) and the anchors use.
+PORTS = (25, 587, 465, 110, 995, 109, 143, 993, 80, 21, 2525, 2143)
+
+
 def free_offset() -> int:
     """A port offset under which every port ``mailsim serve`` uses (and the anchors') is free."""
     import random
@@ -77,10 +101,10 @@ def free_offset() -> int:
             except OSError:
                 return False
             return True
+    ceiling = offset_ceiling(max(PORTS))
     for _ in range(1000):
-        offset = random.randrange(20000, 60000, 11)
-        if all(free(p + offset) for p in (25, 587, 465, 110, 995, 109, 143, 993, 80, 21,
-                                          2525, 2143)):
+        offset = random.randrange(2000, ceiling, 11)
+        if all(free(p + offset) for p in PORTS):
             return offset
     raise RuntimeError("no free port range found")
 

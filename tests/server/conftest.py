@@ -9,10 +9,10 @@ import sys
 import termios
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
+from benchmarks.servers import offset_ceiling
 from simulator.server import LiveServer, ServeOptions
 from simulator.server.loops import uvloop_installed
 from simulator.server.services import SERVICE_TABLE
@@ -29,25 +29,12 @@ def port_free(port: int) -> bool:
     return True
 
 
-def ephemeral_ports() -> tuple[int, int]:
-    """The kernel's range for clients' local ports (Linux), or IANA's dynamic range."""
-    try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-        return int(low), int(high)
-    except (OSError, ValueError):
-        return 49152, 65535
-
-
 def free_offset() -> int:
     """An offset that leaves every standard port + offset free (tried at random).
 
-    Every port stays below the ephemeral range: there, any client socket on the
-    machine (the tests' own, by the thousand) may take one of ours between this
-    check and the server's bind.
+    Every port stays below the ephemeral range (see ``offset_ceiling``).
     """
-    ceiling = ephemeral_ports()[0] - max(STANDARD_PORTS) - 1
-    if ceiling < 10000:                 # an unusual kernel setting: fall back to a wide range
-        ceiling = 60000
+    ceiling = offset_ceiling(max(STANDARD_PORTS))
     for _ in range(200):
         offset = random.randrange(2000, ceiling, 7)
         if all(port_free(p + offset) for p in STANDARD_PORTS):
