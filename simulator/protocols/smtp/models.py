@@ -154,63 +154,44 @@ class GuardedHandler(Handler):
         self._local_error = local_error
         self.errors: list[BaseException] = []
 
-    # Each hook has its own try (no shared wrapper): a server calls three or four of them
-    # for every message, and a call less per hook is a few per cent of the engine's work.
     def handle_connect(self, session: SMTPServer) -> Reply | None:
-        try:
-            return self._handler.handle_connect(session)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
+        return self._reply(self._handler.handle_connect, session)
 
     def handle_command(self, session: SMTPServer, verb: str, argument: str) -> Reply | None:
-        try:
-            return self._handler.handle_command(session, verb, argument)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
+        return self._reply(self._handler.handle_command, session, verb, argument)
 
     def authenticate(self, session: SMTPServer, mechanism: str, username: str,
                      password: str) -> bool:
-        try:
-            return self._handler.authenticate(session, mechanism, username, password)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook: no login
-            self.errors.append(exc)
-            return False
+        return self._verdict(self._handler.authenticate, session, mechanism, username, password)
 
     def authorize(self, session: SMTPServer, username: str, authzid: str) -> bool:
+        return self._verdict(self._handler.authorize, session, username, authzid)
+
+    def handle_MAIL(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
+        return self._reply(self._handler.handle_MAIL, session, envelope, path)
+
+    def handle_RCPT(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
+        return self._reply(self._handler.handle_RCPT, session, envelope, path)
+
+    def handle_DATA(self, session: SMTPServer, envelope: Envelope) -> Reply | None:
+        return self._reply(self._handler.handle_DATA, session, envelope)
+
+    def handle_VRFY(self, session: SMTPServer, argument: str) -> Reply | None:
+        return self._reply(self._handler.handle_VRFY, session, argument)
+
+    def _reply(self, hook: Callable[..., Reply | None], *args: Any) -> Reply | None:
         try:
-            return self._handler.authorize(session, username, authzid)
+            return hook(*args)
+        except Exception as exc:        # noqa: BLE001 - any bug in a hook
+            self.errors.append(exc)
+            return self._local_error()
+
+    def _verdict(self, hook: Callable[..., bool], *args: Any) -> bool:
+        try:
+            return hook(*args)
         except Exception as exc:        # noqa: BLE001 - any bug in a hook: no login
             self.errors.append(exc)
             return False
-
-    def handle_MAIL(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
-        try:
-            return self._handler.handle_MAIL(session, envelope, path)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
-
-    def handle_RCPT(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
-        try:
-            return self._handler.handle_RCPT(session, envelope, path)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
-
-    def handle_DATA(self, session: SMTPServer, envelope: Envelope) -> Reply | None:
-        try:
-            return self._handler.handle_DATA(session, envelope)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
-
-    def handle_VRFY(self, session: SMTPServer, argument: str) -> Reply | None:
-        try:
-            return self._handler.handle_VRFY(session, argument)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
-
-    def _failed(self, exc: Exception) -> Reply:
-        """A hook raised: keep the error for the driver, answer 451 (a local error)."""
-        self.errors.append(exc)
-        return self._local_error()
 
 
 @dataclass

@@ -50,7 +50,6 @@ _SEQUENCE_HINTS = {
 }
 
 
-_CLOSED, _ERROR, _AUTH, _DATA = State.CLOSED, State.ERROR, State.AUTH, State.DATA
 #: The explanation key of each command's line (``smtp.cmd.unknown`` for any other verb).
 _EXPLAIN = {verb: f"smtp.cmd.{verb}" for verb in COMMANDS}
 
@@ -90,7 +89,7 @@ class SMTPServer(SMTPCommands):
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the client; ``b""`` means the client closed the connection."""
         self._events = []
-        if self.state is _CLOSED or self.state is _ERROR:
+        if self.closed or self.state is State.ERROR:
             return []
         if data == b"":
             self._peer_closed()
@@ -119,7 +118,7 @@ class SMTPServer(SMTPCommands):
 
     # ------------------------------------------------------------------- framing
     def _pump(self) -> None:
-        while self.state is not _CLOSED and self.state is not _ERROR:
+        while not self.closed and self.state is not State.ERROR:
             if self._data is not None:
                 if not self._data.done:
                     return
@@ -203,8 +202,8 @@ class SMTPServer(SMTPCommands):
         (for BDAT: once its octets are read, RFC 3030 §2)."""
         before = self.state
         if move is not None and answer.code < 400:
-            self.state = TRANSITIONS[before][move]
-        if self.state is _AUTH and answer.code != 334:
+            self._move(move)
+        if self.state is State.AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
         if chunk is not None:
             self._params.update(octets=chunk.size, last=chunk.last)
@@ -229,7 +228,7 @@ class SMTPServer(SMTPCommands):
         """Side effects of arriving in a state (after the reply has been queued)."""
         if self.state is before:
             return
-        if self.state is _DATA:
+        if self.state is State.DATA:
             self._data = DataReader(self.config.max_message_size)
             self._data.feed(self._lines.take_rest())
         elif self.state is State.TLS:
@@ -247,9 +246,9 @@ class SMTPServer(SMTPCommands):
             or reply("ok_queued")
         params = {"lines": reader.lines, "octets": len(envelope.content),
                   "wire_octets": len(reader.raw)}
-        self.state = TRANSITIONS[_DATA][CONTENT_END]
-        self._transcript.append(Utterance("c2s", bytes(reader.raw), str(_DATA), str(self.state),
-                                          "smtp.data.content", params))
+        self._move(CONTENT_END)
+        self._transcript.append(Utterance("c2s", bytes(reader.raw), str(State.DATA),
+                                          str(self.state), "smtp.data.content", params))
         accepted = 200 <= answer.code < 300
         self._events.append((MessageReceived if accepted else MessageRejected)(envelope, answer))
         self.envelope = self._fresh_envelope()
