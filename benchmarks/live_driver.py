@@ -28,6 +28,7 @@ from simulator.server import gc_policy
 from simulator.server.app import MailServer, ServeOptions
 from simulator.server.loops import loop_factory
 from simulator.server.world import World, load_scenario
+from simulator.trace import Where
 
 from .loadgen import MESSAGE
 
@@ -146,14 +147,14 @@ def engine_session(world: World, lines: tuple[bytes, ...]) -> bytes:
     service = next(s for s in world.services if s.port == 25)
     conn = world.net.new_conn_id()
     engine = service.make("127.0.0.1:40000", conn)
-    where = {"conn": conn, "client": "127.0.0.1:40000", "server": world.host.name.lower(),
-             "protocol": "SMTP", "port": 25, "live": True}
+    where = Where(conn, "127.0.0.1:40000", world.host.name.lower(), "SMTP",
+                  {"port": 25, "live": True})
 
     def feed(action) -> None:
         def act() -> None:
             action()
             world.scheduler.settle()
-        world.net.recorder.exchange(act, engine.take_transcript, **where)
+        world.net.recorder.exchange(act, engine.take_transcript, where)
 
     feed(engine.initiate)
     replies = engine.data_to_send()

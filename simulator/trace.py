@@ -22,9 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
-from itertools import groupby
-from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .trace_query import Exchange, ReplyLinker, code_matches, command_name, exchanges, reply_code
 
@@ -32,8 +30,6 @@ from .trace_query import Exchange, ReplyLinker, code_matches, command_name, exch
 #: version 1 traces still load, their replies linked to commands on loading.
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-
-_direction = attrgetter("direction")
 
 #: A step travels from client to server, from server to client, or is an
 #: event inside one node (a DNS lookup, a delivery into a mailbox, a queue).
@@ -154,14 +150,47 @@ _STEP_DEFAULTS = {f.name: f.default for f in dataclass_fields(Step) if f.default
 _DICT_FIELDS = tuple(f.name for f in dataclass_fields(Step) if f.name not in ("raw", "answers"))
 
 
+class Where(NamedTuple):
+    """Who talks to whom on one connection, as its steps show it: made once per
+    connection (again when TLS starts) and given to every exchange recorded on it."""
+
+    conn: str | None
+    client: str
+    server: str
+    protocol: str
+    #: what every step of the connection carries in its ``meta`` (the port, ``tls``…)
+    meta: Mapping[str, Any]
+
+
 def utterance_fields(utterance: Any, time: float, conn: str | None, src: str, dst: str,
                      protocol: str, meta: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of the Step that records ``utterance`` (see :meth:`Trace.add_utterance`)."""
+    """The fields of the Step that records ``utterance`` (a
+    :class:`simulator.protocols.Utterance`), seen from the connection ``conn``."""
     return {"time": time, "conn": conn, "src": src, "dst": dst, "protocol": protocol,
             "direction": utterance.direction, "raw": utterance.raw, "line": utterance.line,
             "state_before": _state_name(utterance.state_before),
             "state_after": _state_name(utterance.state_after),
             "explain": utterance.explain, "params": dict(utterance.params), "meta": dict(meta)}
+
+
+def exchange_fields(lines: Iterable[Any], reactions: Iterable[dict[str, Any]], time: float,
+                    where: Where) -> Iterator[dict[str, Any]]:
+    """The fields of the Steps of one exchange on a connection, in the order
+    :meth:`simulator.network.recorder.Recorder.exchange` promises: first the ``lines``
+    the client sent (``c2s``), together; then ``reactions``, the fields of what the
+    nodes did meanwhile, stamped ``time``; then the server's other lines in order, each
+    from the server to the client (``s2c``) or inside the server (``internal``)."""
+    conn, client, server, protocol, meta = where
+    for utterance in lines:
+        if utterance.direction == "c2s":
+            yield utterance_fields(utterance, time, conn, client, server, protocol, meta)
+    for fields in reactions:
+        fields["time"] = time
+        yield fields
+    for utterance in lines:
+        if utterance.direction != "c2s":
+            dst = client if utterance.direction == "s2c" else server
+            yield utterance_fields(utterance, time, conn, server, dst, protocol, meta)
 
 
 def _state_name(state: Any) -> str | None:
@@ -210,38 +239,11 @@ class Trace:
         only when its steps are read, and returns None."""
         return self.add(**fields)
 
-    def add_utterance(self, utterance: Any, time: float, conn: str | None, src: str, dst: str,
-                      protocol: str, meta: Mapping[str, Any]) -> None:
-        """Append the Step of one line an engine read or wrote (a
-        :class:`simulator.protocols.Utterance`), seen from the connection ``conn``."""
-        self.add(**utterance_fields(utterance, time, conn, src, dst, protocol, meta))
-
-    def add_utterances(self, utterances: Iterable[Any], time: float, conn: str | None,
-                       src: str, dst: str, protocol: str, meta: Mapping[str, Any]) -> None:
-        """Append the Steps of several utterances that went the same way, in order."""
-        for utterance in utterances:
-            self.add_utterance(utterance, time, conn, src, dst, protocol, meta)
-
     def add_exchange(self, lines: list[Any], reactions: list[dict[str, Any]], time: float,
-                     conn: str | None, client: str, server: str, protocol: str,
-                     meta: Mapping[str, Any]) -> None:
-        """Append the Steps of one exchange on ``conn`` (see
-        :meth:`simulator.network.recorder.Recorder.exchange`): first the ``lines`` the
-        client sent (``c2s``), together; then ``reactions``, the fields of what the nodes
-        did meanwhile, stamped ``time``; then the server's other lines in order, each
-        from the server to the client (``s2c``) or inside the server (``internal``)."""
-        read = [u for u in lines if u.direction == "c2s"]
-        if read:
-            self.add_utterances(read, time, conn, client, server, protocol, meta)
-        for fields in reactions:
-            fields["time"] = time
+                     where: Where) -> None:
+        """Append the Steps of one exchange on a connection (see :func:`exchange_fields`)."""
+        for fields in exchange_fields(lines, reactions, time, where):
             self.add_fields(fields)
-        if len(read) < len(lines):
-            # Lines that went the same way are kept in one call.
-            for direction, run in groupby((u for u in lines if u.direction != "c2s"),
-                                          _direction):
-                self.add_utterances(list(run), time, conn, server,
-                                    client if direction == "s2c" else server, protocol, meta)
 
     def make_step(self, index: int, fields: Mapping[str, Any]) -> Step:
         """A new Step numbered ``index``; a reply gets the ``answers`` link to its command.

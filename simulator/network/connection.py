@@ -15,6 +15,7 @@ from typing import Any
 from simulator.locale import t
 
 from ..protocols import Engine, RemoteProtocolError
+from ..trace import Where
 
 #: RFC 5321 §4.5.3.2 lets a client wait minutes for the greeting; the
 #: simulation gives up on an unreachable host after this many seconds.
@@ -173,9 +174,8 @@ class Connection:
             meta["tls"] = True
         take = self.server_engine.take_transcript
         transcript = (lambda: annotate(take())) if annotate else take
-        self.net.recorder.exchange(feed, transcript, conn=self.id,
-                                   client=self.client, server=self.server,
-                                   protocol=self.protocol, **meta)
+        self.net.recorder.exchange(feed, transcript,
+                                   Where(self.id, self.client, self.server, self.protocol, meta))
 
     def _after_exchange(self) -> None:
         if self._both_want_tls():

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from ..protocols import Event, Utterance
 from ..protocols.ftp import DATA_PORT, FTPClient, FTPServer, TransferRequested
+from ..trace import Where
 from .connection import CONNECT_TIMEOUT, Connection
 
 #: The data step's explanation, by the command that moved the data.
@@ -83,8 +84,9 @@ class FTPControlConnection(Connection):
         note = Utterance(direction, payload, "TRANSFER", "TRANSFER", _DATA_KEYS[request.verb],
                          {"verb": request.verb, "path": request.path, "octets": len(payload),
                           "lines": lines, "passive": request.passive})
-        self.net.recorder.exchange(lambda: None, lambda: [note], conn=conn_id, client=opener,
-                                   server=target, protocol="FTP-DATA", port=request.port)
+        self.net.recorder.exchange(lambda: None, lambda: [note],
+                                   Where(conn_id, opener, target, "FTP-DATA",
+                                         {"port": request.port}))
         self.net.scheduler.after(delay, self._arrived, request, conn_id, sender, payload)
 
     def _arrived(self, request: TransferRequested, conn_id: str, sender: str,

@@ -27,7 +27,7 @@ from simulator.protocols.pop3 import POP3Server
 from simulator.protocols.smtp import AuthSucceeded
 from simulator.scenarios import load
 from simulator.scenarios.model import Scenario
-from simulator.trace import Step, Trace
+from simulator.trace import Step, Trace, Where
 
 from .literal import LiteralTracker
 from .simulation import Network
@@ -150,9 +150,8 @@ class SimulatedSession:
         events = [] if events is None else events
         meta = {"port": self.port, **({"tls": True} if self.tls else {})}
         self.net.recorder.exchange(lambda: events.extend(feed() or ()),
-                                   self.engine.take_transcript, conn=self.conn,
-                                   client=STUDENT, server=self.host, protocol=self.protocol,
-                                   **meta)
+                                   self.engine.take_transcript,
+                                   Where(self.conn, STUDENT, self.host, self.protocol, meta))
         self._note_login(events)
         self.engine.data_to_send()      # already in the transcript; nobody else reads it
         return [s for s in self.net.trace.steps[first:] if s.conn == self.conn]
@@ -181,8 +180,9 @@ class SimulatedSession:
                          {"verb": request.verb, "path": request.path, "octets": len(payload),
                           "lines": payload.count(b"\n"), "passive": request.passive})
         first = len(self.net.trace)
-        self.net.recorder.exchange(lambda: None, lambda: [note], conn=data_conn, client=opener,
-                                   server=target, protocol="FTP-DATA", port=request.port)
+        self.net.recorder.exchange(lambda: None, lambda: [note],
+                                   Where(data_conn, opener, target, "FTP-DATA",
+                                         {"port": request.port}))
         self.net.recorder.internal(self.host if not upload else STUDENT, "FTP-DATA",
                                    "close the data connection", "ftp.data.close",
                                    dst=STUDENT if not upload else self.host, conn=data_conn,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..protocols import Utterance
-from ..trace import Step, Trace
+from ..trace import Step, Trace, Where
 
 
 class Recorder:
@@ -24,8 +24,9 @@ class Recorder:
         self._held: list[dict[str, Any]] | None = None
 
     def exchange(self, feed: Callable[[], Any], transcript: Callable[[], Iterable[Utterance]],
-                 *, conn: str, client: str, server: str, protocol: str, **meta: Any) -> None:
-        """Run ``feed`` (bytes into an engine) and record what it said, in wire order.
+                 where: Where) -> None:
+        """Run ``feed`` (bytes into an engine) and record what it said on the connection
+        ``where``, in wire order.
 
         Within one batch the client's lines all arrived together, before the
         server answered any of them (that is what pipelining looks like on
@@ -46,8 +47,7 @@ class Recorder:
         # (in a simulation it is the scheduler's time; live, microseconds apart).  The
         # trace keeps the lines read, then the reactions, then the answers (a live trace
         # takes its lock once for all of them).
-        self.trace.add_exchange(items, reactions, self.clock(), conn, client, server, protocol,
-                                meta)
+        self.trace.add_exchange(items, reactions, self.clock(), where)
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,

@@ -36,6 +36,7 @@ from time import perf_counter
 from typing import Any
 
 from ..protocols import Engine
+from ..trace import Where
 from .fairness import EngineTimeBudget
 from .flush import Flusher
 from .idle import IdleWatch
@@ -89,7 +90,7 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         self._first_read = True         # a ClientHello there means SSL/TLS on a plain port
         self.user: str | None = None    # the account logged in on this connection
         self.diagnoser: Diagnoser | None = None     # made at the first reply worth a look
-        self._where_cache: dict[str, Any] | None = None
+        self._where_cache: Where | None = None
         self._hub = world.imap if service.protocol == "IMAP" else None  # wakes IDLE sessions
         self._action: tuple[Callable[..., Any], tuple[Any, ...]] = (_nothing, ())
         self._result: list[Any] = []
@@ -408,7 +409,7 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         """
         self._action = action, args
         self.world.net.recorder.exchange(self._act, self.engine.take_transcript,
-                                         **(self._where_cache or self._where()))
+                                         self._where_cache or self._where())
         result, self._result = self._result, []
         if self._fault is not None:
             fault, self._fault = self._fault, None

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..protocols import Utterance
 from ..protocols.ftp import FileStore, FTPConfig, FTPServer, MemoryFiles, TransferRequested
+from ..trace import Where
 from .driver import LiveConnection
 from .ftp_files import DiskFiles, account_folder
 from .throttle import failed_logins
@@ -292,9 +293,9 @@ class FTPLiveConnection(LiveConnection):
                          _DATA_KEYS.get(request.verb, "ftp.data.listing"),
                          {"verb": request.verb, "path": request.path, "octets": len(payload),
                           "lines": payload.count(b"\n"), "passive": request.passive})
-        self.world.net.recorder.exchange(lambda: None, lambda: [note], conn=conn, client=opener,
-                                         server=target, protocol="FTP-DATA", port=request.port,
-                                         live=True)
+        self.world.net.recorder.exchange(lambda: None, lambda: [note],
+                                         Where(conn, opener, target, "FTP-DATA",
+                                               {"port": request.port, "live": True}))
 
     def _ends(self, request: TransferRequested) -> tuple[str, str]:
         """Who opened the data connection (the TCP client) and who accepted it."""

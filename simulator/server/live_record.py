@@ -17,6 +17,7 @@ from ..protocols.ftp import LoggedIn as FTPLoggedIn
 from ..protocols.imap import Authenticated as IMAPAuthenticated
 from ..protocols.pop3 import Authenticated as POP3Authenticated
 from ..protocols.smtp import AuthSucceeded
+from ..trace import Where
 from .misconfig import Finding
 
 #: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2,
@@ -31,18 +32,17 @@ class LiveRecording:
         """Record a line the driver itself sends, as a server step of this connection."""
         state = "" if self.engine is None else str(self.engine.state)
         said = [Utterance("s2c", line, state, state, explain, params)]
-        self.world.net.recorder.exchange(lambda: None, lambda: said, **self._where())
+        self.world.net.recorder.exchange(lambda: None, lambda: said, self._where())
 
-    def _where(self) -> dict[str, Any]:
+    def _where(self) -> Where:
         """Who talks to whom on this connection, for the recorder (made again when TLS
         starts: :meth:`.tls_switch.TLSSwitch._upgrade` forgets it)."""
         if self._where_cache is None:
             meta: dict[str, Any] = {"port": self.service.port, "live": True}
             if self.tls:
                 meta["tls"] = True
-            self._where_cache = {"conn": self.conn_id, "client": self.peer,
-                                 "server": self.world.host.name.lower(),
-                                 "protocol": self.service.protocol, **meta}
+            self._where_cache = Where(self.conn_id, self.peer, self.world.host.name.lower(),
+                                      self.service.protocol, meta)
         return self._where_cache
 
     def _note_login(self, events: list[Any]) -> None:

@@ -4,7 +4,7 @@ The first line is the trace's header (the document of docs/trace-format.md
 without ``steps``), then one step per line, written as it happens and
 flushed line by line, so ``mailsim replay FILE``, ``Trace.load(FILE)`` and a
 notebook's TracePlayer read it, even while the server still runs.  The file
-holds every step (large bodies as references, see :class:`.world.LiveTrace`),
+holds every step (large bodies as references, see :class:`.live_trace.LiveTrace`),
 rotated by size (``--trace-max-mb``); memory holds only the newest.
 """
 from __future__ import annotations

@@ -94,8 +94,8 @@ def test_a_follower_reads_a_rotated_file_and_waits_for_a_line_being_written(tmp_
 
 
 def test_a_restart_keeps_the_last_run_and_a_follower_reads_only_the_new_one(tmp_path):
+    from simulator.server.live_trace import LiveTrace
     from simulator.server.trace_file import TraceFile
-    from simulator.server.world import LiveTrace
     path = tmp_path / "live.jsonl"
 
     def run(lines: list[str]) -> None:

@@ -11,11 +11,10 @@ from itertools import count
 from simulator.network.recorder import Recorder
 from simulator.protocols import Utterance
 from simulator.server.clock import RealTimeScheduler
-from simulator.server.world import LiveTrace
-from simulator.trace import Trace
+from simulator.server.live_trace import LiveTrace
+from simulator.trace import Trace, Where
 
-WHERE = {"conn": "c7", "client": "127.0.0.1:40000", "server": "mail.example.test",
-         "protocol": "SMTP", "port": 25, "live": True}
+WHERE = Where("c7", "127.0.0.1:40000", "mail.example.test", "SMTP", {"port": 25, "live": True})
 
 
 def exchanges(recorder: Recorder) -> None:
@@ -28,7 +27,7 @@ def exchanges(recorder: Recorder) -> None:
         ("c2s", b"MAIL FROM:<a@outside.test>\r\n", "READY", "MAIL", "smtp.cmd.MAIL",
          {"verb": "MAIL"}),
         ("s2c", b"250 2.1.0 Sender OK\r\n", "MAIL", "MAIL", "smtp.reply.ok_mail",
-         {"code": 250})), **WHERE)
+         {"code": 250})), WHERE)
 
     def deliver() -> None:
         recorder.internal("mail.example.test", "MTA", "queued Q1", "mta.queued",
@@ -43,7 +42,7 @@ def exchanges(recorder: Recorder) -> None:
         ("c2s", b"MAIL FROM:<b@outside.test>\r\n", "READY", "MAIL", "smtp.cmd.MAIL", {}),
         ("s2c", b"250 2.1.0 Sender OK\r\n", "MAIL", "MAIL", "smtp.reply.ok_mail", {}),
         ("internal", b"", "TLS", "INIT", "smtp.tls.established", {}),
-        ("s2c", b"221 2.0.0 Bye\r\n", "INIT", "CLOSED", "smtp.reply.closing", {})), **WHERE)
+        ("s2c", b"221 2.0.0 Bye\r\n", "INIT", "CLOSED", "smtp.reply.closing", {})), WHERE)
 
 
 def recorded(trace: Trace) -> list[dict]:
