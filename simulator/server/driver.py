@@ -38,7 +38,7 @@ from typing import Any
 from ..protocols import Engine
 from ..trace import Where
 from .fairness import EngineTimeBudget
-from .flush import Flusher
+from .flush import Flusher, QueuedWrites
 from .idle import IdleWatch
 from .live_record import LOGINS, LiveRecording
 from .misconfig import REFUSALS, WATCHED, Diagnoser, Finding, is_client_hello
@@ -46,8 +46,6 @@ from .throttle import LoginThrottle, failed_logins
 from .tls_switch import HANDSHAKE_TIMEOUT, TLSSwitch
 from .wire import SHUTDOWN, fault_reply
 
-#: Queued output beyond this goes out at once (the transport then says when to slow down).
-WRITE_QUEUE_LIMIT = 65536
 #: Engine faults on one connection before the server hangs up on it.
 MAX_FAULTS = 3
 #: Engine seconds a connection may run its pipelined commands before the others get a turn.
@@ -60,7 +58,7 @@ log = logging.getLogger("mailsim.server")
 NOTABLE = WATCHED + LOGINS
 
 
-class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
+class LiveConnection(TLSSwitch, LiveRecording, QueuedWrites, asyncio.Protocol):
     """One accepted connection to one service of the served host.
 
     ``on_end`` is called once, when the connection is over (the server counts
@@ -80,9 +78,9 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         self.address, self.peer = "?", "?:0"
         self.conn_id = world.net.new_conn_id()
         self.engine: Engine | None = None
-        self.budget = EngineTimeBudget()
+        self.budget: EngineTimeBudget | None = None    # made at the first charge
         self.time_slice = time_slice
-        self._unyielded = 0.0           # engine seconds since this connection last yielded
+        self._uncharged = 0.0           # engine seconds not yet charged to the budget
         self.login_failures = 0
         self.faults = 0
         self._pending = b""             # the driver's own lines, sent with the engine's next
@@ -92,12 +90,11 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         self.diagnoser: Diagnoser | None = None     # made at the first reply worth a look
         self._where_cache: Where | None = None
         self._hub = world.imap if service.protocol == "IMAP" else None  # wakes IDLE sessions
-        self._action: tuple[Callable[..., Any], tuple[Any, ...]] = (_nothing, ())
+        self._action: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
         self._result: list[Any] = []
         self._fault: Exception | None = None
-        self._queued: list[bytes] = []  # replies waiting for the flush (:mod:`.flush`)
-        self._queued_size = 0
-        self._loop = asyncio.get_running_loop()
+        self._queued = b""              # replies waiting for the flush (:mod:`.flush`)
+        self._loop = world.scheduler.loop   # the running one (asking asyncio costs a getpid)
         self._flusher = Flusher.of(self._loop)
         self._idle = IdleWatch(idle_timeout, self._loop, self._timed_out)
         self._inbox = b""               # received, not yet fed (while a task runs)
@@ -184,61 +181,87 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
     def _feed_inbox(self) -> None:
         """Feed what the client sent to the engine a command at a time.
 
-        A line the engine answers is a command: the connection's budget is
-        charged, and once this connection has had the engine for
-        ``time_slice`` seconds since it last let the others run, its answers
-        go out and other clients get a turn before its next line.  Cheap
-        pipelined commands (MAIL, RCPT, DATA) thus share one write; each
-        expensive one (a SEARCH over large messages) is followed by a turn.
-        A line the engine does not answer is part of a message body, a
-        literal or a pipelined group: the rest goes in at once.  (Line by
-        line, a 2 MiB APPEND took 40 times as long.)  Commands that follow
-        such a body in the same read therefore run together; the budget then
-        makes this connection, not the others, wait.  After STARTTLS the rest
-        is dropped (see :meth:`_begin_tls`).
+        A line the engine answers is a command.  The engine time of each
+        command adds up; every ``time_slice`` seconds of it are charged to
+        the connection's budget at once (one clock read per command, not a
+        bucket's arithmetic), and if more commands are waiting, the answers
+        so far go out and other clients get a turn before the next one (a
+        pause first if the budget ran out).  Cheap pipelined commands (MAIL,
+        RCPT, DATA) thus share one write; each expensive one (a SEARCH over
+        large messages) is followed by a turn.  A line the engine does not
+        answer is part of a message body, a literal or a pipelined group:
+        the rest goes in at once (:meth:`_receive`).  (Line by line, a 2 MiB
+        APPEND took 40 times as long.)  Commands that follow such a body in
+        the same read therefore run together; the budget then makes this
+        connection, not the others, wait.  After STARTTLS the rest is dropped
+        (see :meth:`_begin_tls`).
         """
-        data, self._inbox = self._inbox, b""
         outbox = b""
         engine = self.engine
+        mark = perf_counter()           # the end of the last command (its engine time)
         # _finished() and _awaits_tls(), spelled out: they run for every command.
-        while data and not engine.closed and self.faults < MAX_FAULTS:
+        while self._inbox and not engine.closed and self.faults < MAX_FAULTS:
             if self._write_paused:
-                self._inbox = data
                 self._write(outbox)
                 self._wait_for(self._until_writable())
                 return
-            cut = data.find(b"\n") + 1 or len(data)
-            piece, data = data[:cut], data[cut:]
-            started = perf_counter()
-            self._line = piece
-            events = self._feed(engine.receive_data, piece)
+            inbox = self._inbox
+            cut = inbox.find(b"\n") + 1 or len(inbox)
+            line, self._inbox = inbox[:cut], inbox[cut:]
+            events = self._feed(self._receive, line)
             out = self._collect()
-            if not out and data and (self.tls or not engine.awaiting_tls):
-                self._line = data
-                events = [*events, *self._feed(engine.receive_data, data)]
-                out, data = self._collect(), b""
-            spent = perf_counter() - started
             failures = 0
             if out[:1] in REFUSALS or _notable(events):
-                failures = self._after_command(piece, out, events)
+                failures = self._after_command(line, out, events)
             if not self.tls and engine.awaiting_tls:
-                self._begin_tls(outbox + out, unread=len(data))
+                self._begin_tls(outbox + out)
                 return
             if failures:
                 self._write(outbox)             # earlier answers are not held back
-                self._inbox = data
                 self._wait_for(self._answer_failed_login(out, failures))
                 return
             outbox += out
-            pause = self.budget.spend(spent)
-            self._unyielded += spent
-            if pause > 0 or self._unyielded >= self.time_slice:
-                self._write(outbox)
-                self._inbox = data
-                self._wait_for(self._take_turn(pause))
-                return
+            now = perf_counter()
+            self._uncharged += now - mark
+            mark = now
+            if self._uncharged >= self.time_slice:
+                pause = self._charge()
+                if pause > 0 or self._inbox:
+                    self._write(outbox)
+                    self._wait_for(self._take_turn(pause))
+                    return
         self._write(outbox)
         self._after_input()
+
+    def _charge(self) -> float:
+        """Charge the engine time so far to the budget; how long to pause.  The budget
+        is made at the first charge: most short sessions never reach one."""
+        if self.budget is None:
+            self.budget = EngineTimeBudget()
+        pause = self.budget.spend(self._uncharged)
+        self._uncharged = 0.0
+        return pause
+
+    def _receive(self, line: bytes) -> list[Any]:
+        """The engine's part of one command (:meth:`_feed_inbox`): its line and, if the
+        engine does not answer it, the rest of the inbox too, in the same exchange.
+
+        A line without an answer begins a message body, a literal or a pipelined
+        group, which is fed at once rather than line by line, in one exchange
+        with its first line (whose own exchange would record nothing).  Not
+        across a STARTTLS the engine accepted: what follows belongs to the
+        handshake.
+        """
+        engine = self.engine
+        self._line = line
+        events = engine.receive_data(line)
+        if self._inbox and (self.tls or not engine.awaiting_tls):
+            answer = engine.data_to_send()
+            if not answer:
+                self._line, self._inbox = self._inbox, b""
+                return [*events, *engine.receive_data(self._line)]
+            self._pending += answer         # sent first, with what the engine says next
+        return events
 
     def _after_command(self, line: bytes, out: bytes, events: list[Any]) -> int:
         """A refusal or a login, failed or not: diagnose it (:mod:`.misconfig`), say whose
@@ -295,7 +318,6 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
             self._internal("serve.explain.budget_pause", f"over its share: waits {pause:.2f} s",
                            seconds=f"{pause:.2f}")
         await asyncio.sleep(pause)
-        self._unyielded = 0.0
 
     async def _answer_failed_login(self, answer: bytes, failures: int) -> None:
         await self._hold_failed_login(failures)
@@ -410,18 +432,19 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         self._action = action, args
         self.world.net.recorder.exchange(self._act, self.engine.take_transcript,
                                          self._where_cache or self._where())
-        result, self._result = self._result, []
         if self._fault is not None:
             fault, self._fault = self._fault, None
             self._engine_fault(fault)
-        return result
+        return self._result
 
     def _act(self) -> None:
         """The engine's part of :meth:`_feed`'s exchange (a method: no closure per line)."""
-        action, args = self._action
+        # Not kept: the action may be a method of this connection (a reference cycle).
+        (action, args), self._action = self._action, None
         try:
             self._result = action(*args) or []
         except Exception as exc:        # noqa: BLE001 - the one last-resort path
+            self._result = []           # what it did before it failed is not known
             self._fault = exc
         self.world.scheduler.settle()
 
@@ -443,31 +466,6 @@ class LiveConnection(TLSSwitch, LiveRecording, asyncio.Protocol):
         out = self._pending + self.engine.data_to_send()
         self._pending = b""
         return out
-
-    def _write(self, data: bytes) -> None:
-        """Queue ``data`` for the loop's next turn (:mod:`.flush`); a large queue goes at once.
-
-        The transport takes every byte; when its buffer grows too full it
-        calls :meth:`pause_writing`, and no further command of this client
-        is fed until it has read enough (:meth:`_until_writable`).
-        """
-        if not data:
-            return
-        if not self._queued:
-            self._flusher.later(self._flush)
-        self._queued.append(data)
-        self._queued_size += len(data)
-        if self._queued_size >= WRITE_QUEUE_LIMIT:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Write what is queued, in one write (also before any write of the driver's own)."""
-        if self._queued:
-            data = b"".join(self._queued)
-            self._queued.clear()
-            self._queued_size = 0
-            if not self.transport.is_closing():
-                self.transport.write(data)
 
     def pushed(self) -> None:
         """The hub woke this session (IDLE): write what it has to say, soon.

@@ -9,7 +9,9 @@ rules keep one client from starving the rest (issue 16, item 11):
 - each connection has a budget of engine time, a token bucket: it may burst
   up to ``burst`` seconds, then earns ``share`` seconds per second.  A client
   that keeps the engine busier than that waits for its budget to refill,
-  while everyone else goes on.
+  while everyone else goes on.  The driver charges it once per time slice
+  of engine seconds (where a client with more commands waiting yields its
+  turn anyway), not after every command.
 """
 from __future__ import annotations
 

@@ -24,6 +24,8 @@ import asyncio
 import weakref
 from collections.abc import Callable
 
+#: Queued output beyond this goes out at once (the transport then says when to slow down).
+WRITE_QUEUE_LIMIT = 65536
 _flushers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -52,3 +54,32 @@ class Flusher:
         waiting, self._waiting = self._waiting, []
         for flush in waiting:
             flush()
+
+
+class QueuedWrites:
+    """A connection's half of the queue: its replies wait for the flush of the loop's turn.
+
+    A part of :class:`.driver.LiveConnection`, which sets ``transport``, ``_flusher``
+    (its loop's :class:`Flusher`) and ``_queued`` (``b""``).
+    """
+
+    def _write(self, data: bytes) -> None:
+        """Queue ``data`` for the loop's next turn (:class:`Flusher`); a large queue goes at once.
+
+        The transport takes every byte; when its buffer grows too full it
+        calls the connection's ``pause_writing``, and no further command of
+        this client is fed until it has read enough.
+        """
+        if not data:
+            return
+        if not self._queued:
+            self._flusher.later(self._flush)
+        self._queued += data            # one read's replies as a rule: no list to join
+        if len(self._queued) >= WRITE_QUEUE_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write what is queued, in one write (also before any write of the driver's own)."""
+        data, self._queued = self._queued, b""
+        if data and not self.transport.is_closing():
+            self.transport.write(data)

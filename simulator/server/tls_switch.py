@@ -44,7 +44,7 @@ class TLSSwitch:
             return
         self._greet()
 
-    def _begin_tls(self, reply: bytes, unread: int) -> None:
+    def _begin_tls(self, reply: bytes) -> None:
         """The engine said yes to STARTTLS/STLS: handshake, then the engine starts afresh.
 
         Everything the client sent before the handshake is dropped, whether
@@ -58,7 +58,7 @@ class TLSSwitch:
         """
         self._flush()
         self.transport.write(reply)
-        dropped = unread + len(self._inbox)
+        dropped = len(self._inbox)
         self._inbox = b""
         if dropped:
             self._internal("serve.explain.tls_discarded", f"{dropped} octets dropped before TLS",
