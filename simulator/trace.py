@@ -173,20 +173,31 @@ def utterance_fields(utterance: Any, time: float, conn: str | None, src: str, ds
             "explain": utterance.explain, "params": dict(utterance.params), "meta": dict(meta)}
 
 
-def exchange_fields(lines: Iterable[Any], reactions: Iterable[dict[str, Any]], time: float,
+def internal_fields(event: tuple, time: float) -> dict[str, Any]:
+    """The fields of the Step of something that happened inside a node (or between a
+    node and DNS), as :meth:`simulator.network.recorder.Recorder.internal` reports it:
+    ``event`` is ``(node, protocol, line, explain, dst, conn, params, meta)``, a plain
+    tuple because a server reports a few of them for every message."""
+    node, protocol, line, explain, dst, conn, params, meta = event
+    return {"time": time, "conn": conn, "src": node, "dst": dst, "protocol": protocol,
+            "direction": "internal", "raw": b"", "line": line, "explain": explain,
+            "params": params, "meta": meta}
+
+
+def exchange_fields(lines: Iterable[Any], reactions: Iterable[tuple], time: float,
                     where: Where) -> Iterator[dict[str, Any]]:
     """The fields of the Steps of one exchange on a connection, in the order
     :meth:`simulator.network.recorder.Recorder.exchange` promises: first the ``lines``
-    the client sent (``c2s``), together; then ``reactions``, the fields of what the
-    nodes did meanwhile, stamped ``time``; then the server's other lines in order, each
-    from the server to the client (``s2c``) or inside the server (``internal``)."""
+    the client sent (``c2s``), together; then ``reactions``, the events inside the
+    nodes meanwhile (see :func:`internal_fields`), stamped ``time``; then the server's
+    other lines in order, each from the server to the client (``s2c``) or inside the
+    server (``internal``)."""
     conn, client, server, protocol, meta = where
     for utterance in lines:
         if utterance.direction == "c2s":
             yield utterance_fields(utterance, time, conn, client, server, protocol, meta)
-    for fields in reactions:
-        fields["time"] = time
-        yield fields
+    for event in reactions:
+        yield internal_fields(event, time)
     for utterance in lines:
         if utterance.direction != "c2s":
             dst = client if utterance.direction == "s2c" else server
@@ -234,16 +245,15 @@ class Trace:
         self.steps.append(step)
         return step
 
-    def add_fields(self, fields: dict[str, Any]) -> Step | None:
-        """Append a Step made of ``fields`` (see :meth:`add`); a live trace makes it
-        only when its steps are read, and returns None."""
-        return self.add(**fields)
+    def add_internal(self, event: tuple, time: float) -> None:
+        """Append the Step of an event inside a node (see :func:`internal_fields`)."""
+        self.add(**internal_fields(event, time))
 
-    def add_exchange(self, lines: list[Any], reactions: list[dict[str, Any]], time: float,
+    def add_exchange(self, lines: list[Any], reactions: list[tuple], time: float,
                      where: Where) -> None:
         """Append the Steps of one exchange on a connection (see :func:`exchange_fields`)."""
         for fields in exchange_fields(lines, reactions, time, where):
-            self.add_fields(fields)
+            self.add(**fields)
 
     def make_step(self, index: int, fields: Mapping[str, Any]) -> Step:
         """A new Step numbered ``index``; a reply gets the ``answers`` link to its command.

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..protocols import Utterance
-from ..trace import Step, Trace, Where
+from ..trace import Trace, Where
 
 
 class Recorder:
@@ -21,7 +21,7 @@ class Recorder:
         self.trace = trace
         #: a callable returning the seconds to stamp a step with (the scheduler's time)
         self.clock = clock
-        self._held: list[dict[str, Any]] | None = None
+        self._held: list[tuple] | None = None
 
     def exchange(self, feed: Callable[[], Any], transcript: Callable[[], Iterable[Utterance]],
                  where: Where) -> None:
@@ -51,20 +51,17 @@ class Recorder:
 
     def internal(self, node: str, protocol: str, line: str, explain: str, *,
                  dst: str | None = None, conn: str | None = None,
-                 params: dict[str, Any] | None = None, **meta: Any) -> Step | None:
+                 params: dict[str, Any] | None = None, **meta: Any) -> None:
         """Record something that happens inside a node (or between a node and DNS).
 
         Within an exchange it is held, and stamped with the exchange's time (one
         clock reading for all its steps) when it is recorded after the lines read.
         """
-        fields = {"time": 0.0, "conn": conn, "src": node, "dst": dst or node,
-                  "protocol": protocol, "direction": "internal", "raw": b"", "line": line,
-                  "explain": explain, "params": params or {}, "meta": meta}
+        event = (node, protocol, line, explain, dst or node, conn, params or {}, meta)
         if self._held is not None:
-            self._held.append(fields)
-            return None
-        fields["time"] = self.clock()
-        return self.trace.add_fields(fields)
+            self._held.append(event)
+        else:
+            self.trace.add_internal(event, self.clock())
 
     def lookup(self, node: str, lookup) -> None:
         """Record one DNS query and its answer (a :class:`simulator.network.dns.Lookup`)."""

@@ -20,7 +20,7 @@ from bisect import bisect_left
 from itertools import accumulate
 from typing import Any
 
-from ..trace import Step, Trace, Where, exchange_fields
+from ..trace import Step, Trace, Where, exchange_fields, internal_fields
 
 
 class LiveTrace(Trace):
@@ -37,9 +37,11 @@ class LiveTrace(Trace):
     numbered 0, 1, 2, … and the ones in memory are its tail.
 
     Without listeners, what is recorded waits in ``_pending`` as an *entry*
-    and becomes Steps only when someone reads :attr:`steps`: a Step made
-    already, a step's fields (``(index, fields)``), or a whole exchange
-    (``(index, lines, reactions, time, where)``, one entry for all its steps).
+    and becomes Steps only when someone reads :attr:`steps`: an event inside a
+    node (``(index, time, event)``), a whole exchange (``(index, lines,
+    reactions, time, where)``, one entry for all its steps), or, where an
+    exchange is kept step by step, a step's fields (``(index, fields)``) or its
+    Step made already.
     Making a Step (its decoded line, copies of its parameters) cost as much as
     the SMTP engine's own work on the line.  A notebook reads the trace from
     another thread than the server's (:mod:`.background`), so keeping, making
@@ -111,13 +113,15 @@ class LiveTrace(Trace):
             listener(step)
         return step
 
-    def add_fields(self, fields: dict) -> Step | None:
-        """Keep ``fields`` as they are; they become a Step when :attr:`steps` is read
-        (a large body's step is made now and returned)."""
+    def add_internal(self, event: tuple, time: float) -> None:
+        """Keep an event inside a node as it came (see
+        :func:`~simulator.trace.internal_fields`); it becomes a Step when :attr:`steps`
+        is read.  It carries no bytes: it weighs its line."""
         if self.listeners:
-            return self.add(**fields)
+            super().add_internal(event, time)
+            return
         with self._lock:
-            return self._keep_fields(fields)
+            self._keep((self._added, time, event), 1, len(event[2]))
 
     def add_exchange(self, lines, reactions, time: float, where: Where) -> None:
         """Keep one exchange as it came, a single entry for all its steps (see
@@ -131,30 +135,33 @@ class LiveTrace(Trace):
         if self.listeners:
             super().add_exchange(lines, reactions, time, where)
             return
-        weights = [2 * len(u.raw) for u in lines]
-        if reactions:
-            weights += map(_weight, reactions)
-        if not weights:
-            return
-        weight = sum(weights)
+        # What the entry weighs, and its largest line (a loop: a comprehension would
+        # make a function object for every exchange).
+        weight = largest = 0
+        for utterance in lines:
+            size = len(utterance.raw)
+            weight += 2 * size
+            largest = max(largest, size)
+        for event in reactions:
+            weight += len(event[2])             # an event weighs its line
+        count = len(lines) + len(reactions)
         with self._lock:
-            if max(weights) > 2 * self.raw_limit or \
-                    self._added + len(weights) - self.dropped > self.max_steps or \
+            if largest > self.raw_limit or \
+                    self._added + count - self.dropped > self.max_steps or \
                     self._weighed + weight - self._forgotten > self.max_bytes:
                 for fields in exchange_fields(lines, reactions, time, where):
                     self._keep_fields(fields)
-            else:
-                self._keep((self._added, lines, reactions, time, where), len(weights), weight)
+            elif count:
+                self._keep((self._added, lines, reactions, time, where), count, weight)
 
-    def _keep_fields(self, fields: dict) -> Step | None:
+    def _keep_fields(self, fields: dict) -> None:
         """Keep one step's fields, or its Step made now if its bytes are large (the
         caller holds the lock)."""
-        if len(fields.get("raw", b"")) > self.raw_limit:
+        if len(fields["raw"]) > self.raw_limit:
             step = Step.made(self._added, referenced(fields, self.raw_limit, self.raw_head))
             self._keep(step, 1, _weight(step))
-            return step
-        self._keep((self._added, fields), 1, _weight(fields))
-        return None
+        else:
+            self._keep((self._added, fields), 1, _weight(fields))
 
     def _keep(self, entry, count: int, weight: int) -> None:
         """Number ``entry``'s ``count`` steps and keep it (the caller holds the lock)."""
@@ -252,6 +259,9 @@ def _made(entry) -> list[Step]:
     if len(entry) == 2:
         index, fields = entry
         return [Step.made(index, fields)]
+    if len(entry) == 3:
+        index, time, event = entry
+        return [Step.made(index, internal_fields(event, time))]
     index, lines, reactions, time, where = entry
     return [Step.made(number, fields) for number, fields
             in enumerate(exchange_fields(lines, reactions, time, where), index)]

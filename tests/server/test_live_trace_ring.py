@@ -32,13 +32,13 @@ def record(trace: LiveTrace, action: tuple, number: int) -> None:
         if said or held:
             trace.add_exchange(said, held, float(number), WHERE)
     elif action[0] == "internal":
-        trace.add_fields({**internal(f"internal {number}", action[1]), "time": float(number)})
+        trace.add_internal(internal(f"internal {number}", action[1]), float(number))
 
 
-def internal(line: str, length: int) -> dict:
-    return {"time": 0.0, "conn": "c1", "src": "mail.example.test", "dst": "mail.example.test",
-            "protocol": "MTA", "direction": "internal", "raw": b"", "line": line + "." * length,
-            "explain": "mta.queued", "params": {}, "meta": {}}
+def internal(line: str, length: int) -> tuple:
+    """An event inside the MTA, as the recorder reports it (see ``internal_fields``)."""
+    return ("mail.example.test", "MTA", line + "." * length, "mta.queued",
+            "mail.example.test", "c1", {}, {})
 
 
 def in_memory(trace: LiveTrace) -> tuple:
