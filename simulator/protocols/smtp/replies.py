@@ -74,7 +74,7 @@ class Reply:
     def explanation(self) -> dict[str, Any]:
         """The parameters of the reply's explanation: code, enhanced code, text and the
         reply's own ``params``.  Made once (a catalogue reply serves every session) and
-        shared: a caller that keeps or changes it takes a copy."""
+        shared, never changed: a caller that wants to change it takes a copy."""
         return {"code": self.code, "enhanced": self.enhanced or "", "text": self.text,
                 **dict(self.params)}
 

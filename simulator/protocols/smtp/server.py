@@ -50,6 +50,9 @@ _SEQUENCE_HINTS = {
 }
 
 
+#: The states in which the session reads nothing more: over, or misused by its driver.
+_STOPPED = frozenset({State.CLOSED, State.ERROR})
+
 #: The explanation key of each command's line (``smtp.cmd.unknown`` for any other verb).
 _EXPLAIN = {verb: f"smtp.cmd.{verb}" for verb in COMMANDS}
 
@@ -89,7 +92,7 @@ class SMTPServer(SMTPCommands):
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the client; ``b""`` means the client closed the connection."""
         self._events = []
-        if self.closed or self.state is State.ERROR:
+        if self.state in _STOPPED:
             return []
         if data == b"":
             self._peer_closed()
@@ -111,14 +114,14 @@ class SMTPServer(SMTPCommands):
             raise LocalProtocolError(f"tls_started() needs an accepted STARTTLS, state was {was}")
         self.secure = True
         self.helo, self.esmtp, self._enhanced, self.auth_user = None, False, False, None
-        self.envelope = self._fresh_envelope()
+        self._end_transaction()
         self._transcribe("internal", b"", State.TLS, TRANSITIONS[State.TLS][TLS_DONE],
                      "smtp.tls.established", {})
         self.state = TRANSITIONS[State.TLS][TLS_DONE]
 
     # ------------------------------------------------------------------- framing
     def _pump(self) -> None:
-        while not self.closed and self.state is not State.ERROR:
+        while self.state not in _STOPPED:
             if self._data is not None:
                 if not self._data.done:
                     return
@@ -137,13 +140,14 @@ class SMTPServer(SMTPCommands):
                 self._line(line)
 
     def _line(self, line: bytes | TooLong) -> None:
-        """One command line, or a SASL response in AUTH, or a framing error."""
-        self._params = {}
+        """One command line, or a SASL response in AUTH, or a framing error.  Each sets
+        the line's explanation parameters (``_params``) afresh."""
         if isinstance(line, TooLong):
             self._params = {"length": line.length, "limit": MAX_COMMAND_LINE}
             return self._answer(line.prefix, "", "", reply("line_too_long"), "smtp.input.line_too_long")
         text, problem = self._framed(line)
         if problem:
+            self._params = {}
             return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
         if self.state is State.AUTH:
             return self._answer(line, "", "", self._sasl_response(text), "smtp.auth.response")
@@ -251,7 +255,7 @@ class SMTPServer(SMTPCommands):
                                           str(self.state), "smtp.data.content", params))
         accepted = 200 <= answer.code < 300
         self._events.append((MessageReceived if accepted else MessageRejected)(envelope, answer))
-        self.envelope = self._fresh_envelope()
+        self._end_transaction()
         self._send(answer)
         self._lines.feed(reader.take_rest())
 
@@ -291,7 +295,7 @@ class SMTPServer(SMTPCommands):
             accepted = 200 <= answer.code < 300
             self._events.append((MessageReceived if accepted else MessageRejected)(envelope,
                                                                                     answer))
-            self.envelope = self._fresh_envelope()
+            self._end_transaction()
         self._send(answer)
 
     @staticmethod
@@ -323,9 +327,11 @@ class SMTPServer(SMTPCommands):
         data = answer.wire
         self._out += data
         state = str(self.state)
+        # The reply's own parameters, not a copy: an Utterance is never changed, and the
+        # trace copies them into the Step it makes (trace.utterance_fields).
         self._transcript.append(Utterance("s2c", data, state, state,
                                           answer.key or class_key(answer.code),
-                                          dict(answer.explanation)))
+                                          answer.explanation))
 
     def _peer_closed(self) -> None:
         lost = self.state in (State.MAIL, State.RCPT, State.DATA, State.CHUNK, State.BDAT)

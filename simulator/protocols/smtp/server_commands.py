@@ -55,16 +55,31 @@ class SMTPCommands(EngineOutput):
         self.auth_user: str | None = None
         self.helo: str | None = None
         self.esmtp = False              # the last hello was EHLO
-        self.envelope = Envelope()
+        self._envelope: Envelope | None = None     # the open transaction's (from MAIL on)
         self._enhanced = False          # RFC 2034: enhanced codes only after EHLO
         self._auth_failures = 0         # 535s on this connection (a retry is allowed)
         self._sasl: PlainServer | LoginServer | None = None
         self._events: list[Event] = []
         self._params: dict[str, Any] = {}    # explanation parameters of the current line
 
+    @property
+    def envelope(self) -> Envelope:
+        """The mail transaction's envelope (RFC 5321 §3.3): the open one after MAIL,
+        otherwise an empty one with the session's facts (hello, TLS, login).
+
+        Made when first asked for: a transaction ends (the final dot, RSET, a new
+        hello) without building the next envelope, since MAIL builds its own."""
+        if self._envelope is None:
+            self._envelope = self._fresh_envelope()
+        return self._envelope
+
     def _fresh_envelope(self) -> Envelope:
         return Envelope(helo=self.helo, esmtp=self.esmtp, auth_user=self.auth_user,
                         tls=self.secure)
+
+    def _end_transaction(self) -> None:
+        """Forget the envelope (RFC 5321 §4.1.1.5, §4.1.4): the next one starts empty."""
+        self._envelope = None
 
     # ------------------------------------------------------ HELO / EHLO (§4.1.1.1)
     @HANDLERS.command("HELO")
@@ -86,7 +101,7 @@ class SMTPCommands(EngineOutput):
         # A repeated hello aborts any open transaction, like RSET (§4.1.4).
         self.helo, self.esmtp = name, esmtp
         self._enhanced = esmtp and self.config.offers("ENHANCEDSTATUSCODES")   # RFC 2034
-        self.envelope = self._fresh_envelope()
+        self._end_transaction()
 
     def extensions(self) -> list[str]:
         """The EHLO keywords this session offers now (RFC 5321 §4.1.1.1, §2.2.2)."""
@@ -157,7 +172,7 @@ class SMTPCommands(EngineOutput):
         if verdict is not None and verdict.code >= 400:
             return verdict
         envelope.mail_from = path
-        self.envelope = envelope
+        self._envelope = envelope
         return verdict or reply("ok_mail", path=str(path))
 
     def _describe(self, path: Path, kind: str = "") -> None:
@@ -176,23 +191,24 @@ class SMTPCommands(EngineOutput):
             return _syntax("RCPT")
         if params:
             return reply("param_unknown", param=params[0][0])   # no DSN here
-        if not path_text.isascii() and not self.envelope.smtputf8:
+        envelope = self.envelope
+        if not path_text.isascii() and not envelope.smtputf8:
             return reply("utf8_not_allowed_rcpt")
         try:
-            path = parse_path(path_text, smtputf8=self.envelope.smtputf8,
+            path = parse_path(path_text, smtputf8=envelope.smtputf8,
                               null_ok=False, postmaster_ok=True)
         except ValueError as exc:
             return reply("rcpt_bad_address", detail=str(exc))
-        return self._accept_recipient(path)
+        return self._accept_recipient(envelope, path)
 
-    def _accept_recipient(self, path: Path) -> Reply:
+    def _accept_recipient(self, envelope: Envelope, path: Path) -> Reply:
         self._describe(path)
-        if len(self.envelope.rcpt_to) >= self.config.max_recipients:
+        if len(envelope.rcpt_to) >= self.config.max_recipients:
             return reply("too_many_recipients")             # §4.5.3.1.8, §4.5.3.1.10
-        verdict = self.handler.handle_RCPT(self, self.envelope, path)
+        verdict = self.handler.handle_RCPT(self, envelope, path)
         if verdict is not None and verdict.code >= 400:
             return verdict
-        self.envelope.rcpt_to.append(path)
+        envelope.rcpt_to.append(path)
         return verdict or reply("ok_rcpt", path=str(path))
 
     # ------------------------------------------------- DATA, RSET, NOOP, QUIT …
@@ -217,7 +233,7 @@ class SMTPCommands(EngineOutput):
     def _cmd_RSET(self, argument: str) -> Reply:
         if argument:
             return _syntax("RSET")
-        self.envelope = self._fresh_envelope()
+        self._end_transaction()
         return reply("ok_reset")
 
     @HANDLERS.command("NOOP")
@@ -307,7 +323,7 @@ class SMTPCommands(EngineOutput):
             self._events.append(AuthFailed(creds.username, mechanism, answer))
             return answer
         self.auth_user = creds.username
-        self.envelope.auth_user = creds.username
+        self._end_transaction()         # AUTH is outside any transaction (RFC 4954 §4)
         self._events.append(AuthSucceeded(creds.username, mechanism))
         return reply("auth_ok")
 
