@@ -37,16 +37,22 @@ class RemoteProtocolError(ProtocolError):
 
 
 class Event:
-    """Base of every event an engine returns from ``initiate``/``receive_data``."""
+    """Base of every event an engine returns from ``initiate``/``receive_data``.
+
+    Every event is a value nobody changes once made, declared ``@dataclass(slots=True)``
+    and not frozen, like :class:`Utterance`: a server makes one per command, and a
+    frozen dataclass sets each field through ``object.__setattr__``, which makes it
+    about 2.5 times as costly to build.
+    """
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TLSRequested(Event):
     """The peers agreed on STARTTLS/STLS: the driver must run the TLS handshake and
     then call ``tls_started()`` (RFC 3207 §4.2, RFC 2595 §4, RFC 9051 §6.2.1)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ConnectionClosed(Event):
     """The session is over; ``reason`` says why ("quit", "peer-closed", "logout" …)."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .._base import ConnectionClosed, Event, TLSRequested
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CommandReceived(Event):
     """Server: one command line was read and answered (``ok``: a positive reply)."""
 
@@ -20,21 +20,21 @@ class CommandReceived(Event):
     ok: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LoggedIn(Event):
     """Server: USER and PASS were right (RFC 959 §4.1.1)."""
 
     user: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LoginFailed(Event):
     """Server: a PASS was refused with 530."""
 
     user: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TransferRequested(Event):
     """Server: open the data connection for ``verb`` and report back.
 
@@ -53,7 +53,7 @@ class TransferRequested(Event):
     payload: bytes | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FileStored(Event):
     """Server: STOR wrote ``octets`` bytes to ``path``."""
 
@@ -61,7 +61,7 @@ class FileStored(Event):
     octets: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReplyReceived(Event):
     """Client: one whole reply (single- or multi-line) arrived."""
 
@@ -69,7 +69,7 @@ class ReplyReceived(Event):
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DataEndpoint(Event):
     """Client: where the data connection of the next transfer goes.
 
@@ -82,7 +82,7 @@ class DataEndpoint(Event):
     port: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DataReceived(Event):
     """Client: a listing or a file arrived over the data connection and 226 confirmed it."""
 

@@ -7,14 +7,14 @@ from .._base import ConnectionClosed, Event
 from .message import Request, Response
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestReceived(Event):
     """Server: a whole request was read (head and body)."""
 
     request: Request
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResponseSent(Event):
     """Server: a response went out; ``keep`` says whether the connection persists."""
 
@@ -23,7 +23,7 @@ class ResponseSent(Event):
     keep: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResponseReceived(Event):
     """Client: a whole response arrived for ``request``."""
 

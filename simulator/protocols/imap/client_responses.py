@@ -26,7 +26,7 @@ MAX_RESPONSE_LITERAL = 1 << 28
 _CODE = re.compile(r"\[([^\]]*)\]\s*")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ServerResponse(Event):
     """One whole response as the client understood it (the client engine's event)."""
 

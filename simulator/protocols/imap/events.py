@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .._base import ConnectionClosed, Event, TLSRequested
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CommandQueued(Event):
     """A command was read; in concurrent mode it waits for the driver (see ``pending()``)."""
 
@@ -21,7 +21,7 @@ class CommandQueued(Event):
     after: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CommandCompleted(Event):
     """A tagged completion (OK, NO or BAD) was sent."""
 
@@ -30,20 +30,20 @@ class CommandCompleted(Event):
     status: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Authenticated(Event):
     user: str
     account: str
     method: str               # "LOGIN" or "AUTHENTICATE PLAIN"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MailboxSelected(Event):
     mailbox: str
     read_only: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MailboxChanged(Event):
     """This session changed mailbox ``key``; the hub has woken the idling sessions."""
 
@@ -51,12 +51,12 @@ class MailboxChanged(Event):
     woken: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IdleStarted(Event):
     tag: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IdleEnded(Event):
     tag: str
 

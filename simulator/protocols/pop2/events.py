@@ -17,7 +17,7 @@ from ..pop3.events import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FolderSelected(Event):
     """Server: HELO or FOLD selected a mailbox holding ``count`` messages."""
 

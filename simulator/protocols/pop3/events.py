@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .._base import ConnectionClosed, Event, TLSRequested
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CommandReceived(Event):
     """Server: one command line was read and answered (``ok`` = +OK)."""
 
@@ -20,7 +20,7 @@ class CommandReceived(Event):
     ok: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Authenticated(Event):
     """Server: credentials right and maildrop locked (RFC 1939 §4, §7)."""
 
@@ -29,7 +29,7 @@ class Authenticated(Event):
     method: str               # "PASS" or "APOP"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AuthenticationFailed(Event):
     """Server: a login attempt was refused; ``reason`` is auth, in-use or too-many."""
 
@@ -37,7 +37,7 @@ class AuthenticationFailed(Event):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MessageSent(Event):
     """Server: a message (RETR) or its top (TOP) went to the client."""
 
@@ -47,7 +47,7 @@ class MessageSent(Event):
     top_lines: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DeletionMarked(Event):
     """Server: DELE marked a message; nothing is removed before UPDATE."""
 
@@ -55,14 +55,14 @@ class DeletionMarked(Event):
     uid: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DeletionsReset(Event):
     """Server: RSET unmarked ``count`` messages."""
 
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MaildropUpdated(Event):
     """Server: the UPDATE state removed these messages; ``left`` remain."""
 
@@ -70,7 +70,7 @@ class MaildropUpdated(Event):
     left: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReplyReceived(Event):
     """Client: one reply (single- or multi-line) to ``verb`` arrived."""
 
@@ -79,7 +79,7 @@ class ReplyReceived(Event):
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MessageDownloaded(Event):
     """Client: a RETR delivered a message, un-stuffed, byte-exact."""
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:   # pragma: no cover
     from .models import ClientResult
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CommandReceived(Event):
     """The server read a command line and answered it with ``reply``."""
 
@@ -32,7 +32,7 @@ class CommandReceived(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AuthSucceeded(Event):
     """AUTH finished with 235 (RFC 4954 §6)."""
 
@@ -40,7 +40,7 @@ class AuthSucceeded(Event):
     mechanism: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AuthFailed(Event):
     """AUTH finished with a failure (535 bad credentials, 501 cancelled …)."""
 
@@ -49,7 +49,7 @@ class AuthFailed(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MessageReceived(Event):
     """The content after DATA was accepted with 2xx: the server now owns the message."""
 
@@ -57,7 +57,7 @@ class MessageReceived(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MessageRejected(Event):
     """The content was refused (too big, bad lines, or the handler said no)."""
 
@@ -65,7 +65,7 @@ class MessageRejected(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReplyReceived(Event):
     """The client read a reply; ``stage`` is the command it answers (ClientState value)."""
 
@@ -73,7 +73,7 @@ class ReplyReceived(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecipientResult(Event):
     """The server's answer to one RCPT TO."""
 
@@ -81,7 +81,7 @@ class RecipientResult(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TransactionFinished(Event):
     """The client knows the outcome: delivered to some recipients, or failed at a stage."""
 
