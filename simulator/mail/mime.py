@@ -308,8 +308,11 @@ def prepend_header(data: bytes, name: str, value: str) -> bytes:
 
 #: Every character the compat32 folder treats alike: it looks only at lengths,
 #: at folding white space (space, tab) and at the split characters ";" and ",".
-_SHAPE = str.maketrans({chr(c): "a" for c in range(33, 127) if chr(c) not in ";,"})
-_FOLDS: dict[tuple[str, str], list[tuple[int, str]]] = {}
+#: A byte table: the value is ASCII, and bytes.translate maps it in one pass in C
+#: (str.translate with a dict looks each character up: six times the work).
+_ALIKE = bytes(c for c in range(33, 127) if chr(c) not in ";,")
+_SHAPE = bytes.maketrans(_ALIKE, b"a" * len(_ALIKE))
+_FOLDS: dict[tuple[str, bytes], list[tuple[int, str]]] = {}
 _FOLDS_MAX = 4096
 
 
@@ -325,12 +328,13 @@ def _fold_ascii(name: str, value: str) -> str:
     value.  Values the replay cannot reproduce (leading or trailing white
     space, control characters) take the stdlib path unchanged.
     """
-    shape = value.translate(_SHAPE)
+    shape = value.encode("ascii").translate(_SHAPE)
     key = (name, shape)
     cuts = _FOLDS.get(key)
     if cuts is None:
-        folded = _TRACE_POLICY.fold(name, shape)
-        cuts = _cuts(f"{name}: {shape}", folded)
+        text = shape.decode("ascii")
+        folded = _TRACE_POLICY.fold(name, text)
+        cuts = _cuts(f"{name}: {text}", folded)
         if cuts is None:
             return _TRACE_POLICY.fold(name, value)
         if len(_FOLDS) < _FOLDS_MAX:
