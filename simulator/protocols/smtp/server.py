@@ -53,6 +53,9 @@ _SEQUENCE_HINTS = {
 #: The states in which the session reads nothing more: over, or misused by its driver.
 _STOPPED = frozenset({State.CLOSED, State.ERROR})
 
+#: The verbs this server knows (a set: looked up for every command line).
+_KNOWN = frozenset(COMMANDS)
+
 #: The explanation key of each command's line (``smtp.cmd.unknown`` for any other verb).
 _EXPLAIN = {verb: f"smtp.cmd.{verb}" for verb in COMMANDS}
 
@@ -194,7 +197,7 @@ class SMTPServer(SMTPCommands):
         """The reply for a command the table does not allow here, or None."""
         if self._refused and verb != "QUIT":
             return reply("refused_session")
-        if verb not in COMMANDS or (verb == "BDAT" and not self.config.offers("CHUNKING")):
+        if verb not in _KNOWN or (verb == "BDAT" and not self.config.offers("CHUNKING")):
             return reply("unknown_command")
         if verb not in TRANSITIONS[self.state]:
             return reply(_SEQUENCE_HINTS.get((self.state, verb), "bad_sequence"))
@@ -229,16 +232,23 @@ class SMTPServer(SMTPCommands):
         self.state = TRANSITIONS[self.state][key]
 
     def _entered(self, before: State) -> None:
-        """Side effects of arriving in a state (after the reply has been queued)."""
-        if self.state is before:
-            return
-        if self.state is State.DATA:
-            self._data = DataReader(self.config.max_message_size)
-            self._data.feed(self._lines.take_rest())
-        elif self.state is State.TLS:
-            self._events.append(TLSRequested())
-        elif self.state is State.CLOSED:
-            self._close("quit")
+        """Side effects of arriving in a state (after the reply has been queued): the
+        states of :data:`_ON_ENTRY`; the others (READY, MAIL, RCPT …) have none."""
+        if self.state is not before and self.state in _ON_ENTRY:
+            _ON_ENTRY[self.state](self)
+
+    def _start_data(self) -> None:
+        """354 sent: what follows is message content up to CRLF.CRLF (RFC 5321 §4.1.1.4)."""
+        self._data = DataReader(self.config.max_message_size)
+        self._data.feed(self._lines.take_rest())
+
+    def _await_tls(self) -> None:
+        """220 to STARTTLS sent: the driver runs the handshake (RFC 3207 §4.2)."""
+        self._events.append(TLSRequested())
+
+    def _quit(self) -> None:
+        """221 to QUIT sent: the session is over (RFC 5321 §4.1.1.10)."""
+        self._close("quit")
 
     # -------------------------------------------------------------- message data
     def _finish_data(self) -> None:
@@ -343,3 +353,8 @@ class SMTPServer(SMTPCommands):
     def _close(self, reason: str) -> None:
         self.state = State.CLOSED
         self._events.append(ConnectionClosed(reason))
+
+
+#: What arriving in a state does, beyond the move (:meth:`SMTPServer._entered`).
+_ON_ENTRY = {State.DATA: SMTPServer._start_data, State.TLS: SMTPServer._await_tls,
+             State.CLOSED: SMTPServer._quit}
