@@ -11,7 +11,6 @@ about time or nodes.  ``docs/architecture.md`` shows where this sits.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -212,7 +211,8 @@ class EngineOutput:
                                           explain, dict(params or {})))
 
 
-_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+#: The control characters a command line may not hold (HT is allowed).
+_CONTROLS = bytes(c for c in range(0x20) if c != 0x09) + b"\x7f"
 
 
 def has_control(line: bytes) -> bool:
@@ -222,8 +222,10 @@ def has_control(line: bytes) -> bool:
     breaks the line rule (RFC 5321 §2.3.8), and a server that echoed such a
     byte in its reply would break the reply and the terminal that shows it.
     """
-    end = len(line) - (2 if line.endswith(b"\r\n") else 1 if line.endswith(b"\n") else 0)
-    return _CONTROL.search(line, 0, end) is not None
+    ending = 2 if line.endswith(b"\r\n") else 1 if line.endswith(b"\n") else 0
+    # Deleting every control character (one pass in C, cheaper than a regex search on a
+    # short line) removes the line end and nothing else from a clean line.
+    return len(line) - len(line.translate(None, _CONTROLS)) != ending
 
 
 @dataclass(frozen=True)
