@@ -10,6 +10,7 @@ the reverse path.  Every accepted message gets a Received: header (RFC 5321
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from ..mail import mime
@@ -92,9 +93,20 @@ class MTANode(Service):
                               auth_required=submission, extensions_off=self.extensions_off,
                               extensions_on=self.extensions_on,
                               **limits)
-        engine = SMTPServer(config, SessionHandler(self, port, peer), peer=peer)
+        engine = SMTPServer(config, self.session_handler(port, peer), peer=peer)
         engine.secure = port == SUBMISSIONS_PORT      # the connection began with TLS
         return engine
+
+    def session_handler(self, port: int, peer: str, kind: type[SessionHandler] | None = None,
+                        **options) -> SessionHandler:
+        """The hooks of one incoming session: ``kind`` (:class:`SessionHandler` unless
+        the live server adds its own), with :class:`ForcedReplies` only when a fault of
+        the scenario forces replies.  Faults never change during a run, so a session
+        without them is not asked about them on every command."""
+        kind = kind or SessionHandler
+        if self.net.faults.forces_replies:
+            kind = with_forced_replies(kind)
+        return kind(self, port, peer, **options)
 
     # -- recipients -------------------------------------------------------------
     def check_recipient(self, path: Path, authenticated: bool) -> Reply | None:
@@ -345,13 +357,6 @@ class SessionHandler(Handler):
     def __init__(self, mta: MTANode, port: int, peer: str) -> None:
         self.mta, self.port, self.peer = mta, port, peer
 
-    def handle_command(self, session, verb: str, argument: str) -> Reply | None:
-        if not self.mta.net.faults.forces_replies:
-            return None
-        rcpt = _rcpt_mailbox(argument) if verb.upper() == "RCPT" else None
-        return self.mta.net.faults.reply_override(self.mta.name, verb, client=self.peer,
-                                                  recipients=[rcpt] if rcpt else [])
-
     def authenticate(self, session, mechanism: str, username: str, password: str) -> bool:
         return self.mta.net.store.authenticate(username, password) is not None
 
@@ -364,12 +369,6 @@ class SessionHandler(Handler):
         return self.mta.check_recipient(path, authenticated=envelope.auth_user is not None)
 
     def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
-        faults = self.mta.net.faults
-        if faults.forces_replies:
-            forced = faults.reply_override(self.mta.name, "DATA", after=True, client=self.peer,
-                                           recipients=[p.mailbox for p in envelope.rcpt_to])
-            if forced is not None:
-                return forced        # refused at the final dot: nothing was accepted
         refusal = self.mta.quota_refusal(envelope)
         if refusal is not None:
             return refusal
@@ -378,6 +377,39 @@ class SessionHandler(Handler):
             return _sender_refusal(verdict)
         queue_id = self.mta.accept(envelope, self.port, self.peer, verdict)
         return _reply(250, "2.0.0", f"Ok: queued as {queue_id}", "queued")
+
+
+class ForcedReplies(Handler):
+    """The replies a scenario's faults force (``reply`` faults: a teacher's misconfiguration,
+    greylisting, a full disk), on every command and after every message.  Put in front
+    of a :class:`SessionHandler` class by :func:`with_forced_replies`: the class's own
+    command checks answer first (as the live server's 538 for AUTH in clear did before
+    any fault), a fault's reply to the message comes before the MTA takes it."""
+
+    mta: MTANode
+    peer: str
+
+    def handle_command(self, session, verb: str, argument: str) -> Reply | None:
+        own = super().handle_command(session, verb, argument)
+        if own is not None:
+            return own
+        rcpt = _rcpt_mailbox(argument) if verb.upper() == "RCPT" else None
+        return self.mta.net.faults.reply_override(self.mta.name, verb, client=self.peer,
+                                                  recipients=[rcpt] if rcpt else [])
+
+    def handle_DATA(self, session, envelope: Envelope) -> Reply | None:
+        forced = self.mta.net.faults.reply_override(
+            self.mta.name, "DATA", after=True, client=self.peer,
+            recipients=[p.mailbox for p in envelope.rcpt_to])
+        if forced is not None:
+            return forced            # refused at the final dot: nothing was accepted
+        return super().handle_DATA(session, envelope)
+
+
+@cache
+def with_forced_replies(kind: type[SessionHandler]) -> type[SessionHandler]:
+    """``kind`` with :class:`ForcedReplies` in front of it; one class per ``kind``, made once."""
+    return type(f"{kind.__name__}WithForcedReplies", (ForcedReplies, kind), {})
 
 
 def _sender_refusal(verdict: Verdict) -> Reply:

@@ -124,8 +124,9 @@ def _smtp(world, name: str, security: str, peer: str, conn_id: str) -> SMTPServe
     config = _smtp_config(mta.name, world.net.source_routes, security == "starttls",
                           submission, mta.extensions_off, mta.extensions_on)
     port = 587 if submission else 25
-    handler = (TLSFirstSMTPHandler if world.require_tls else LiveSMTPHandler)(
-        mta, port, peer, bind_sender=submission and world.bind_sender)
+    handler = mta.session_handler(port, peer,
+                                  TLSFirstSMTPHandler if world.require_tls else LiveSMTPHandler,
+                                  bind_sender=submission and world.bind_sender)
     engine = SMTPServer(config, handler, peer=peer)
     engine.secure = security == "tls"
     return engine

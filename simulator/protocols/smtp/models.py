@@ -157,6 +157,10 @@ class GuardedHandler(Handler):
         self._handler = handler
         self._local_error = local_error
         self.errors: list[BaseException] = []
+        #: Whether ``handler`` has a ``handle_command`` of its own.  The default answers None
+        #: to every line, so the engine asks the hook only when this is true: a handler
+        #: decides once, by its class, whether each command costs a call.
+        self.hooks_commands = type(handler).handle_command is not Handler.handle_command
 
     def handle_connect(self, session: SMTPServer) -> Reply | None:
         return self._reply(self._handler.handle_connect, session)

@@ -184,7 +184,8 @@ class SMTPServer(SMTPCommands):
         # before any reply; a server without CHUNKING reads them as commands.
         chunk = parse_bdat(argument) if verb == "BDAT" and self.config.offers("CHUNKING") \
             else None
-        override = self.handler.handle_command(self, verb, argument)
+        override = self.handler.handle_command(self, verb, argument) \
+            if self.handler.hooks_commands else None
         if override is not None:
             return self._answer(raw, verb, argument, override, explain, chunk=chunk)
         refusal = self._refusal(verb)
