@@ -197,11 +197,10 @@ class MaildirFolder(Folder):
         if name == "subscribed" and box is not None and box.folder is self:
             box.save(self)      # SUBSCRIBE / UNSUBSCRIBE survive a restart (RFC 3501 §6.3.6)
 
-    def append(self, data: bytes, flags=(), internal_date=None, *,
-               crlf_proven: bool = False) -> StoredMessage:
+    def append(self, data: bytes, flags=(), internal_date=None) -> StoredMessage:
         """Store the message on disk, then show it: a write the disk refuses leaves no
         message that other sessions could see now and that would vanish at a restart."""
-        plain = super().append(data, flags, internal_date, crlf_proven=crlf_proven)
+        plain = super().append(data, flags, internal_date)
         message = MaildirMessage(plain.uid, plain.data, set(plain.flags), plain.internal_date)
         try:
             self.box.write(message)

@@ -149,15 +149,9 @@ class Folder:
     clock: Clock | None = field(default=None, repr=False, compare=False)
 
     def append(self, data: bytes, flags: Iterable[str] = (),
-               internal_date: datetime | None = None, *,
-               crlf_proven: bool = False) -> StoredMessage:
-        """Store a message under the next UID; UIDs only grow, even after removals.
-
-        ``crlf_proven``: the caller knows every LF of ``data`` ends a CRLF already (the
-        SMTP DATA reader refuses a bare LF, RFC 5321 §2.3.8), so :func:`crlf` would
-        return it unchanged; anything else is scanned."""
-        if not crlf_proven:
-            data = crlf(data)
+               internal_date: datetime | None = None) -> StoredMessage:
+        """Store a message under the next UID; UIDs only grow, even after removals."""
+        data = crlf(data)
         # RFC 3501 §6.3.11: the internal date defaults to "now"; without a clock we take
         # the message's own Date: so that runs stay reproducible.
         date = internal_date or (self.clock() if self.clock else None)
@@ -351,21 +345,18 @@ class MailStore:
             raise NoSuchUser("no_user", address=address) from None
 
     def deliver(self, address: str, data: bytes, internal_date: datetime | None = None,
-                folder: str = "INBOX", *, crlf_proven: bool = False) -> StoredMessage:
+                folder: str = "INBOX") -> StoredMessage:
         """Local delivery into INBOX (the MDA's job), or another folder such as Junk
         (made with its RFC 6154 special use if missing); :class:`NoSuchUser` if unknown,
-        :class:`QuotaExceeded` if the message does not fit in the account's quota.
-        ``crlf_proven`` as for :meth:`Folder.append`."""
+        :class:`QuotaExceeded` if the message does not fit in the account's quota."""
         account = self.account(address)
-        if not crlf_proven:     # once, here: the quota counts the stored (CRLF) octets
-            data = crlf(data)
-        if account.quota is not None:
-            account.check_room(len(data))
+        if account.quota is not None:       # the folder makes the line ends CRLF (once)
+            account.check_room(len(crlf(data)))
         if folder.upper() == "INBOX":
-            return account.inbox.append(data, (), internal_date, crlf_proven=True)
+            return account.inbox.append(data, (), internal_date)
         if not account.has_folder(folder):
             account.create_folder(folder, special_use=f"\\{folder}")
-        return account.folder(folder).append(data, (), internal_date, crlf_proven=True)
+        return account.folder(folder).append(data, (), internal_date)
 
     def _lock_key(self, login: str) -> str:
         """One key per maildrop, whether the session names it by address or local part."""

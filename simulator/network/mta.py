@@ -187,10 +187,7 @@ class MTANode(Service):
         self.net.recorder.internal(self.name, "MTA", f"queued {queue_id}", "mta.queued",
                                    params=params, queue_id=queue_id)
         folder = verdict.folder if verdict is not None else "INBOX"
-        # The headers put on top are folded with CRLF from values without a LF (paths and
-        # names from CRLF command lines), so DATA's proof still holds for the whole message.
-        self.route(envelope.mail_from or Path(""), envelope.rcpt_to, content, queue_id, folder,
-                   crlf_proven=envelope.crlf_proven)
+        self.route(envelope.mail_from or Path(""), envelope.rcpt_to, content, queue_id, folder)
         return queue_id
 
     def _dkim_sign(self, content: bytes) -> bytes:
@@ -223,11 +220,8 @@ class MTANode(Service):
                                     content=envelope.content)
 
     def route(self, mail_from: Path, rcpts: list[Path], content: bytes, queue_id: str,
-              folder: str = "INBOX", *, crlf_proven: bool = False) -> None:
-        """Deliver each recipient locally (into ``folder``) or queue it for the next hop.
-
-        ``crlf_proven``: no bare LF in ``content`` (:attr:`Envelope.crlf_proven`); the
-        store then skips its search for one.  The next hop proves it for itself."""
+              folder: str = "INBOX") -> None:
+        """Deliver each recipient locally (into ``folder``) or queue it for the next hop."""
         groups: dict[tuple[str, str], QueueEntry] = {}
         seen: set[str] = set()
         for rcpt in rcpts:
@@ -240,7 +234,7 @@ class MTANode(Service):
                 target = self.forwards.get(rcpt.mailbox.lower())
                 if target is None:
                     self.net.scheduler.after(0, self.deliver_locally, sender, rcpt, content,
-                                             queue_id, 1, folder, crlf_proven)
+                                             queue_id, 1, folder)
                     continue
                 rcpt = self._forward(rcpt, target, sender, queue_id)
             target = rcpt.route[0] if rcpt.route else rcpt.domain
@@ -262,8 +256,7 @@ class MTANode(Service):
         return Path(target)
 
     def deliver_locally(self, sender: Path, rcpt: Path, content: bytes, queue_id: str,
-                        attempt: int = 1, folder: str = "INBOX",
-                        crlf_proven: bool = False) -> None:
+                        attempt: int = 1, folder: str = "INBOX") -> None:
         """The MDA files the message; a store that fails means a retry or a bounce.
 
         The 250 has already taken responsibility for the message (RFC 5321
@@ -273,8 +266,7 @@ class MTANode(Service):
         schedule is spent or the mailbox is gone.
         """
         try:
-            self.net.deliver(self.name, sender, rcpt, content, queue_id, folder,
-                             crlf_proven=crlf_proven)
+            self.net.deliver(self.name, sender, rcpt, content, queue_id, folder)
         except (StoreError, OSError) as exc:
             entry = QueueEntry(queue_id, sender, [rcpt], content, self.name, attempt)
             schedule = self.net.settings.retry_schedule
@@ -293,7 +285,7 @@ class MTANode(Service):
                             "error": str(exc), "notes": cause_notes(status)},
                     queue_id=queue_id)
                 self.net.scheduler.after(wait, self.deliver_locally, sender, rcpt, content,
-                                         queue_id, attempt + 1, folder, crlf_proven)
+                                         queue_id, attempt + 1, folder)
 
     def _next_paths(self, rcpt: Path, mail_from: Path) -> tuple[Path, Path]:
         """RFC 821 §3.6: strip ourselves from the forward route, join the reverse one."""

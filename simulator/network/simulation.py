@@ -157,14 +157,14 @@ class Network:
         return conn
 
     def deliver(self, host: str, sender: Path, rcpt: Path, content: bytes, queue_id: str,
-                folder: str = "INBOX", *, crlf_proven: bool = False) -> None:
+                folder: str = "INBOX") -> None:
         """The MDA's job: add Return-Path and Delivered-To, file into ``folder`` (INBOX, or
-        Junk for a quarantined message) (RFC 5321 §4.4).  ``crlf_proven``: ``content`` has
-        no bare LF (the SMTP DATA reader proved it), so the store need not search for one."""
+        Junk for a quarantined message) (RFC 5321 §4.4)."""
         data = mime.prepend_header(content, "Delivered-To", rcpt.mailbox)
         data = mime.prepend_header(data, "Return-Path", f"<{sender.mailbox}>")
         when = self.now_datetime()
-        message = self.store.deliver(rcpt.mailbox, data, when, folder, crlf_proven=crlf_proven)
+        message = (self.store.deliver(rcpt.mailbox, data, when) if folder == "INBOX"
+                   else self.store.deliver(rcpt.mailbox, data, when, folder))
         self.deliveries.append(Delivery(self.now(), host, rcpt.mailbox, folder,
                                         message.uid, queue_id))
         self.recorder.internal(host, "MDA", f"deliver {queue_id} → {rcpt.mailbox} {folder} "

@@ -13,12 +13,12 @@ def _failing_store(live, failures: int | None):
     store, real = net.store, net.store.deliver
     left = [failures]
 
-    def deliver(address, data, internal_date=None, *args, **options):
+    def deliver(address, data, internal_date=None):
         if address.lower() == RCPT and (left[0] is None or left[0] > 0):
             if left[0] is not None:
                 left[0] -= 1
             raise OSError(28, "No space left on device")
-        return real(address, data, internal_date, *args, **options)
+        return real(address, data, internal_date)
 
     def install():
         store.deliver = deliver

@@ -33,10 +33,6 @@ class Envelope:
     body_type: str = "7BIT"           # or "8BITMIME" (RFC 6152), "BINARYMIME" (RFC 3030 §3)
     declared_size: int | None = None  # SIZE= on MAIL (RFC 1870)
     tls: bool = False
-    #: Every LF of ``content`` ends a CRLF: the DATA reader refuses a bare LF (RFC 5321
-    #: §2.3.8), so the store need not look for one again.  BDAT content is not read as
-    #: lines (RFC 3030 §2) and stays unproven.
-    crlf_proven: bool = False
 
 
 #: EHLO keywords a server offers only when asked to (``extensions: {CHUNKING: true}``):

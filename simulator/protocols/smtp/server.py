@@ -257,7 +257,6 @@ class SMTPServer(SMTPCommands):
         reader, self._data = self._data, None
         envelope = self.envelope
         envelope.content = bytes(reader.content)
-        envelope.crlf_proven = not reader.problems.bare_lf
         answer = self._content_problem(reader) or self.handler.handle_DATA(self, envelope) \
             or reply("ok_queued")
         params = {"lines": reader.lines, "octets": len(envelope.content),
