@@ -1,8 +1,8 @@
-"""The store mends bare LFs unless the SMTP DATA reader proved there are none (RFC 5321 §2.3.8).
+"""What reaches a mailbox has CRLF line ends (RFC 5321 §2.3.8, RFC 5322 §2.1).
 
-DATA refuses a bare LF, so its content reaches the mailbox without a second search; BDAT
-content of a 7BIT or 8BITMIME message is not read as lines (RFC 3030 §2), so the store
-still turns its bare LFs into CRLF before POP3 and IMAP count and serve the octets.
+DATA refuses a bare LF, and its content is stored octet for octet under the MDA's
+headers; BDAT content of a 7BIT or 8BITMIME message is not read as lines (RFC 3030 §2),
+so the store turns its bare LFs into CRLF before POP3 and IMAP count and serve the octets.
 """
 from simulator.network.simulation import Network
 from simulator.scenarios import load
