@@ -120,8 +120,12 @@ class LiveTrace(Trace):
         if self.listeners:
             super().add_internal(event, time)
             return
-        with self._lock:
+        lock = self._lock           # acquire/release: see :meth:`add_exchange`
+        lock.acquire()
+        try:
             self._keep((self._added, time, event), 1, len(event[2]))
+        finally:
+            lock.release()
 
     def add_exchange(self, lines, reactions, time: float, where: Where) -> None:
         """Keep one exchange as it came, a single entry for all its steps (see
@@ -135,24 +139,37 @@ class LiveTrace(Trace):
         if self.listeners:
             super().add_exchange(lines, reactions, time, where)
             return
-        # What the entry weighs, and its largest line (a loop: a comprehension would
-        # make a function object for every exchange).
-        weight = largest = 0
+        # What the entry weighs (see :func:`_weight`).  A plain loop: for the one or two
+        # lines of an SMTP exchange it costs half of sum(map(...)), and a third of the
+        # same loop calling max() for the largest line, which only matters when the
+        # lines together exceed ``raw_limit`` (:func:`_has_large_line`).
+        size = 0
         for utterance in lines:
-            size = len(utterance.raw)
-            weight += 2 * size
-            largest = max(largest, size)
+            size += len(utterance.raw)
+        weight = 2 * size
         for event in reactions:
             weight += len(event[2])             # an event weighs its line
         count = len(lines) + len(reactions)
-        with self._lock:
-            if largest > self.raw_limit or \
-                    self._added + count - self.dropped > self.max_steps or \
-                    self._weighed + weight - self._forgotten > self.max_bytes:
+        # The lock taken and released by hand: ``with`` calls __enter__ and
+        # __exit__(None, None, None), 0.1 µs more per exchange (timeit).
+        lock = self._lock
+        lock.acquire()
+        try:
+            added, weighed = self._added + count, self._weighed + weight
+            if added - self.dropped > self.max_steps or \
+                    weighed - self._forgotten > self.max_bytes or \
+                    size > self.raw_limit and _has_large_line(lines, self.raw_limit):
                 for fields in exchange_fields(lines, reactions, time, where):
                     self._keep_fields(fields)
             elif count:
-                self._keep((self._added, lines, reactions, time, where), count, weight)
+                # :meth:`_keep` without its bounds, just checked: this runs for every
+                # exchange of every session (0.4 µs of 1.3 per call, timeit).
+                self._pending.append((self._added, lines, reactions, time, where))
+                self._added, self._weighed = added, weighed
+                self._sums.append(weighed)
+                self._ends.append(added)
+        finally:
+            lock.release()
 
     def _keep_fields(self, fields: dict) -> None:
         """Keep one step's fields, or its Step made now if its bytes are large (the
@@ -265,6 +282,11 @@ def _made(entry) -> list[Step]:
     index, lines, reactions, time, where = entry
     return [Step.made(number, fields) for number, fields
             in enumerate(exchange_fields(lines, reactions, time, where), index)]
+
+
+def _has_large_line(lines, limit: int) -> bool:
+    """Whether one of the utterances ``lines`` is longer than ``limit`` octets."""
+    return any(len(utterance.raw) > limit for utterance in lines)
 
 
 def referenced(fields: dict, limit: int, head: int) -> dict:
