@@ -140,9 +140,10 @@ class LiveTrace(Trace):
             super().add_exchange(lines, reactions, time, where)
             return
         # What the entry weighs (see :func:`_weight`).  A plain loop: for the one or two
-        # lines of an SMTP exchange it costs half of sum(map(...)), and a third of the
-        # same loop calling max() for the largest line, which only matters when the
-        # lines together exceed ``raw_limit`` (:func:`_has_large_line`).
+        # lines of an SMTP exchange it costs half of sum(map(...)).  The largest line
+        # matters only when the lines together exceed ``raw_limit``
+        # (:func:`_has_large_line`): calling max() for every line cost 0.23 µs more
+        # per exchange (timeit, a short SMTP session's 7 exchanges: 1.6 µs).
         size = 0
         for utterance in lines:
             size += len(utterance.raw)
@@ -162,8 +163,8 @@ class LiveTrace(Trace):
                 for fields in exchange_fields(lines, reactions, time, where):
                     self._keep_fields(fields)
             elif count:
-                # :meth:`_keep` without its bounds, just checked: this runs for every
-                # exchange of every session (0.4 µs of 1.3 per call, timeit).
+                # :meth:`_keep` without its bounds, just checked (its call and second
+                # check cost 0.12 µs per exchange, timeit).
                 self._pending.append((self._added, lines, reactions, time, where))
                 self._added, self._weighed = added, weighed
                 self._sums.append(weighed)

@@ -94,3 +94,18 @@ def test_callbacks_due_now_all_run_at_the_loops_next_turn_in_order():
         await asyncio.sleep(0)
         return ran
     assert asyncio.run(run()) == ["first", "second", "third"]
+
+
+def test_only_a_line_over_raw_limit_is_cut_not_lines_over_it_together():
+    """The live trace looks for a large line only when an exchange's lines together pass
+    ``raw_limit``; then only a line that alone passes it keeps just its head."""
+    def said(*sizes):
+        return [Utterance(direction, b"x" * size + b"\r\n", "A", "B", "smtp.cmd.NOOP", {})
+                for direction, size in zip(("c2s", "s2c"), sizes)]
+    trace = LiveTrace(raw_limit=100, raw_head=10)
+    trace.add_exchange(said(60, 60), (), 1.0, WHERE)        # 124 octets together
+    trace.add_exchange(said(40, 120), (), 2.0, WHERE)       # the reply alone passes it
+    steps = trace.steps
+    assert [len(step.raw) for step in steps] == [62, 62, 42, 10]
+    assert ["raw_size" in step.meta for step in steps] == [False, False, False, True]
+    assert steps[3].meta["raw_size"] == 122
