@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
@@ -249,7 +249,7 @@ class Trace:
         """Append the Step of an event inside a node (see :func:`internal_fields`)."""
         self.add(**internal_fields(event, time))
 
-    def add_exchange(self, lines: list[Any], reactions: list[tuple], time: float,
+    def add_exchange(self, lines: list[Any], reactions: Sequence[tuple], time: float,
                      where: Where) -> None:
         """Append the Steps of one exchange on a connection (see :func:`exchange_fields`)."""
         for fields in exchange_fields(lines, reactions, time, where):

@@ -40,6 +40,10 @@ class Recorder:
             feed()
         finally:
             reactions, self._held = self._held, outer
+        # Most exchanges happen while the nodes do nothing: they pass the shared empty
+        # tuple, not an empty list of their own that a live trace would keep (and free
+        # and the garbage collector scan, long after).
+        reactions = reactions or ()
         items = list(transcript())
         if not items and not reactions:
             return                      # a push with nothing to say, a partial line
