@@ -231,10 +231,13 @@ class MTANode(Service):
         seen: set[str] = set()
         for rcpt in rcpts:
             rcpt, sender = self._next_paths(rcpt, mail_from)
-            key = _mailbox_key(rcpt)
-            if key in seen:
-                continue      # RCPT TO the same mailbox twice: one copy, not two
-            seen.add(key)
+            # RCPT TO the same mailbox twice: one copy, not two.  A lone recipient has
+            # nothing to be compared with: 0.6 µs per message in the served session.
+            if len(rcpts) > 1:
+                key = _mailbox_key(rcpt)
+                if key in seen:
+                    continue
+                seen.add(key)
             if not rcpt.route and self.is_final_for(rcpt.domain):
                 target = self.forwards.get(rcpt.mailbox.lower())
                 if target is None:
