@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import email.policy
+import email.utils
 import hashlib
 import string
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
 from hypothesis import given, settings
@@ -118,6 +119,30 @@ def test_received_header_without_recipient_or_reverse_name_and_with_ipv6():
     with pytest.raises(ValueError):
         mime.received_header(helo="x", peer_host="", peer_address="1.2.3.4", by_host="y",
                              protocol="HTTP", queue_id="Q", recipient=None, date=DATE)
+
+
+class _Autumn(tzinfo):
+    """A zone whose wall-clock hour repeats: fold 0 is summer time (-0400), fold 1 winter."""
+
+    def utcoffset(self, dt):
+        return timedelta(hours=-5 if dt.fold else -4)
+
+    def dst(self, dt):
+        return timedelta(hours=0 if dt.fold else 1)
+
+
+def test_date_text_is_the_stdlib_date_for_every_zone_fold_and_repeat():
+    """date_text remembers texts by their fields: one wall-clock second in two zones,
+    in both halves of a DST fold, or naive, must never share a text."""
+    autumn = _Autumn()
+    dates = [datetime(2026, 9, 1, 9, 0, 0, 999_999, tzinfo=UTC),
+             datetime(2026, 9, 1, 9, 0, 0),                                  # naive: -0000
+             datetime(2026, 9, 1, 9, 0, 0, tzinfo=timezone(timedelta(hours=3))),
+             datetime(2024, 11, 3, 1, 30, 5, tzinfo=autumn),                 # -0400
+             datetime(2024, 11, 3, 1, 30, 5, 10, tzinfo=autumn, fold=1)]     # -0500
+    for date in dates * 2:                                # the second round is remembered
+        assert mime.date_text(date) == email.utils.format_datetime(date)
+    assert len({mime.date_text(date) for date in dates}) == len(dates)
 
 
 def test_mime_tree_describes_every_part():
