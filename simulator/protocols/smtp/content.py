@@ -97,8 +97,9 @@ class DataReader:
 
     def __init__(self, max_size: int) -> None:
         self.max_size = max_size
-        self.content = bytearray()
-        self.raw = bytearray()           # exactly what was received, for the transcript
+        # bytearrays while lines are added; a message read in one go keeps its bytes
+        self.content: bytes | bytearray = bytearray()
+        self.raw: bytes | bytearray = bytearray()   # exactly what was received (transcript)
         self.lines = 0
         self.problems = DataProblems()
         self._buf = bytearray()
@@ -148,25 +149,37 @@ class DataReader:
         than the line loop; any block with a bare LF or an overlong line is
         left to the loop, which records exactly what was wrong.
         """
-        buf = self._buf
-        block = bytes(memoryview(buf)[:end])         # one copy (a slice would make two)
+        raw = bytes(memoryview(self._buf)[:end + 3])    # with the dot line: one copy
         # splitlines() ends a line at CRLF, CR or LF: the lines and two octets after
         # each make the whole block only if every end was a CRLF (no bare CR or LF).
-        lines = block.splitlines()
-        if sum(map(len, lines)) + 2 * len(lines) != len(block):
+        lines = raw.splitlines()                        # the last one is the final dot
+        if sum(map(len, lines)) + 2 * len(lines) != len(raw):
             return False
-        if lines and max(map(len, lines)) + 2 > MAX_TEXT_LINE:
+        if max(map(len, lines)) + 2 > MAX_TEXT_LINE:
             return False
-        if len(self.raw) <= self.max_size + MAX_TEXT_LINE:     # :meth:`_keep_raw`, with
-            self.raw += block                                   # the dot line, no copy
-            self.raw += b".\r\n"
+        block = raw[:end]
         if block.startswith(b".") or _LINE_START_DOT.search(block):
             block = (block[1:] if block.startswith(b".") else block).replace(b"\r\n.", b"\r\n")
-        self._store(block)
-        self.lines += len(lines)
+        if self.raw:            # lines were read before (a long message): add to them
+            self._keep_raw(raw)
+            self._store(block)
+        else:
+            self._keep_whole(raw, block)
+        self.lines += len(lines) - 1
         del self._buf[:end + 3]
         self.done = True
         return True
+
+    def _keep_whole(self, raw: bytes, content: bytes) -> None:
+        """Keep a whole message read in one go (nothing was read before it, so ``raw``
+        and ``content`` are empty): these bytes themselves.  Adding them to the reader's
+        bytearrays copied them, and the engine's ``bytes()`` of those copied them again:
+        four copies of a 4 KiB message, 6K instructions and 1-2 µs per short session."""
+        self.raw = raw
+        if len(content) > self.max_size:
+            self.problems.too_big = True         # as :meth:`_store` says: nothing stored
+        else:
+            self.content = content
 
     def take_rest(self) -> bytes:
         rest = bytes(self._buf)
