@@ -27,7 +27,7 @@ _LINE_START_DOT = re.compile(rb"\n\.")
 #: this is read in one go (:meth:`DataReader._whole_block`) even when it comes in several
 #: pieces.  The driver hands the engine a body's first line on its own (it cannot know
 #: that a body begins): reading it in the line loop cost 1.6 µs, holding it 0.6 (timeit);
-#: and a 4 KiB message in two reads (Postfix's smtp-source writes 4096 octets at a time)
+#: and a 4 KiB message in two reads (Postfix's VSTREAM, under smtp-source, buffers 4096)
 #: went through the loop nearly whole.
 HOLD = 64 << 10
 
