@@ -40,8 +40,8 @@ from ..trace import Where
 from .fairness import EngineTimeBudget
 from .flush import Flusher, QueuedWrites
 from .idle import IdleWatch
-from .live_record import LOGINS, LiveRecording
-from .misconfig import REFUSALS, WATCHED, Diagnoser, Finding, is_client_hello
+from .live_record import LiveRecording, notable
+from .misconfig import REFUSALS, Diagnoser, Finding, is_client_hello
 from .throttle import LoginThrottle, failed_logins
 from .tls_switch import HANDSHAKE_TIMEOUT, TLSSwitch
 from .wire import SHUTDOWN, fault_reply
@@ -53,9 +53,6 @@ TIME_SLICE = 0.005
 #: Seconds a closed connection may take to hand its last replies to a client that reads none.
 LINGER = 5.0
 log = logging.getLogger("mailsim.server")
-#: The engines' events after which the driver looks at a command again: a login that
-#: failed (a diagnosis, the throttle) or succeeded (whose connection this is).
-NOTABLE = WATCHED + LOGINS
 
 
 class LiveConnection(TLSSwitch, LiveRecording, QueuedWrites, asyncio.Protocol):
@@ -211,7 +208,7 @@ class LiveConnection(TLSSwitch, LiveRecording, QueuedWrites, asyncio.Protocol):
             events = self._feed(self._receive, line)
             out = self._collect()
             failures = 0
-            if out[:1] in REFUSALS or _notable(events):
+            if out[:1] in REFUSALS or notable(events):
                 failures = self._after_command(line, out, events)
             if not self.tls and engine.awaiting_tls:
                 self._begin_tls(outbox + out)
@@ -485,11 +482,3 @@ class LiveConnection(TLSSwitch, LiveRecording, QueuedWrites, asyncio.Protocol):
 
 def _nothing() -> None:
     """An engine's turn with nothing new from the client (an IDLE push's exchange)."""
-
-
-def _notable(events: list[Any]) -> bool:
-    """Whether the engine's events call for :meth:`LiveConnection._after_command`."""
-    for event in events:
-        if isinstance(event, NOTABLE):
-            return True
-    return False

@@ -18,11 +18,32 @@ from ..protocols.imap import Authenticated as IMAPAuthenticated
 from ..protocols.pop3 import Authenticated as POP3Authenticated
 from ..protocols.smtp import AuthSucceeded
 from ..trace import Where
-from .misconfig import Finding
+from .misconfig import WATCHED, Finding
 
 #: The engines' events for a login that succeeded (RFC 4954 §6, RFC 1939 §7, RFC 9051 §6.2,
 #: RFC 959 §4.1.1).
 LOGINS = (AuthSucceeded, POP3Authenticated, IMAPAuthenticated, FTPLoggedIn)
+#: The engines' events after which the driver looks at a command again: a login that
+#: failed (a diagnosis, the throttle) or succeeded (whose connection this is).
+NOTABLE = WATCHED + LOGINS
+
+
+#: Whether the events of each type are NOTABLE, learnt as the types come: one dict
+#: lookup per event instead of an isinstance() against eight classes (110 against
+#: 300 ns a command, timeit; about 1.3 µs per short SMTP session).
+_NOTABLE_TYPES: dict[type, bool] = {}
+
+
+def notable(events: list[Any]) -> bool:
+    """Whether the engine's events call for :meth:`.driver.LiveConnection._after_command`."""
+    for event in events:
+        kind = type(event)
+        looked_at = _NOTABLE_TYPES.get(kind)
+        if looked_at is None:
+            looked_at = _NOTABLE_TYPES[kind] = issubclass(kind, NOTABLE)
+        if looked_at:
+            return True
+    return False
 
 
 class LiveRecording:

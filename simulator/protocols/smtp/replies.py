@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
@@ -252,32 +252,20 @@ CATALOGUE: Mapping[str, Entry] = {
 }
 
 
+@lru_cache(maxsize=1024)
 def reply(name: str, **params: Any) -> Reply:
     """The catalogue reply ``name`` with ``{placeholders}`` filled in.
 
     Multi-line texts (``\\n`` in the filled template) become multi-line replies.
+    Made once for each name and parameters: the same host, client and paths come
+    back session after session, and a Reply (with its wire form) never changes.
+    The function itself is the cache (functools' wrapper, in C): a Python function
+    in front of two caches cost 410 against 210 ns a filled reply (timeit), about
+    1 µs per short SMTP session.
     """
-    if not params:
-        return _fixed_reply(name)
-    return _filled_reply(name, tuple(params.items()))
-
-
-@lru_cache(maxsize=512)
-def _filled_reply(name: str, params: tuple[tuple[str, Any], ...]) -> Reply:
-    """A catalogue reply with its placeholders filled: the same host, client and paths
-    come back session after session, and a Reply (with its wire form) never changes."""
     entry = CATALOGUE[name]
-    text = entry.text.format(**dict(params))
+    text = entry.text.format(**params)
     return Reply(entry.code, entry.enhanced, tuple(text.split("\n")), f"smtp.reply.{name}")
-
-
-@cache
-def _fixed_reply(name: str) -> Reply:
-    """A catalogue reply without placeholders: made once (a Reply never changes), so its
-    wire form is encoded once too."""
-    entry = CATALOGUE[name]
-    return Reply(entry.code, entry.enhanced, tuple(entry.text.format().split("\n")),
-                 f"smtp.reply.{name}")
 
 
 def class_key(code: int) -> str:

@@ -53,6 +53,12 @@ _SEQUENCE_HINTS = {
 #: The states in which the session reads nothing more: over, or misused by its driver.
 _STOPPED = frozenset({State.CLOSED, State.ERROR})
 
+# The states that the path of every command line tests, named once here: on Python
+# 3.11 each ``State.X`` read in a method goes through the ``__getattr__`` hook of
+# Enum's metaclass (75 ns, timeit), and a short session (HELO, MAIL, RCPT, DATA, the
+# body, QUIT, the driver asking ``closed`` after each) made some forty of them: 3 µs.
+_TLS, _AUTH, _CLOSED = State.TLS, State.AUTH, State.CLOSED
+
 #: The verbs this server knows (a set: looked up for every command line).
 _KNOWN = frozenset(COMMANDS)
 
@@ -77,7 +83,7 @@ class SMTPServer(SMTPCommands):
     @property
     def closed(self) -> bool:
         """After QUIT, a 421, or the client hanging up."""
-        return self.state is State.CLOSED
+        return self.state is _CLOSED
 
     def initiate(self) -> list[Event]:
         """Queue the opening reply: 220, or what ``Handler.handle_connect`` chose (RFC 5321 §3.1)."""
@@ -99,7 +105,7 @@ class SMTPServer(SMTPCommands):
             return []
         if data == b"":
             self._peer_closed()
-        elif self.state is State.TLS:
+        elif self.state is _TLS:
             self._discard_plaintext(data)
         elif self._data is not None:
             self._data.feed(data)
@@ -133,7 +139,7 @@ class SMTPServer(SMTPCommands):
                 if not self._chunk.done:
                     return
                 self._finish_chunk()
-            elif self.state is State.TLS:
+            elif self.state is _TLS:
                 self._discard_plaintext(self._lines.take_rest())
                 return
             else:
@@ -152,7 +158,7 @@ class SMTPServer(SMTPCommands):
         if problem:
             self._params = {}
             return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
-        if self.state is State.AUTH:
+        if self.state is _AUTH:
             return self._answer(line, "", "", self._sasl_response(text), "smtp.auth.response")
         self._command(line, *split_command(text))
 
@@ -211,7 +217,7 @@ class SMTPServer(SMTPCommands):
         before = self.state
         if move is not None and answer.code < 400:
             self._move(move)
-        if self.state is State.AUTH and answer.code != 334:
+        if self.state is _AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
         if chunk is not None:
             self._params.update(octets=chunk.size, last=chunk.last)

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.protocols.smtp.chunking import is_binary
-from simulator.protocols.smtp.content import DataReader, dot_stuff, normalize_newlines
+from simulator.protocols.smtp.content import HOLD, DataReader, dot_stuff, normalize_newlines
 
 LINES = st.lists(st.sampled_from([b"", b".", b"..", b".x", b"text", b"x" * 990, b"a\nb",
                                   b"c\rd", b"y" * 1200]), max_size=12)
@@ -80,3 +80,17 @@ def test_any_content_stuffed_by_the_client_is_read_back_line_for_line(parts):
 def test_binary_mime_is_told_by_its_header_field_or_a_nul(content, binary):
     """RFC 3030 §3: only BODY=BINARYMIME may carry it; RFC 2045 §2.7: no NUL in 7bit/8bit."""
     assert is_binary(content) is binary
+
+
+def test_content_is_held_until_its_final_dot_but_only_up_to_hold():
+    """A short body is read in one go once its final dot is in, however it came; a long
+    one is read line by line past HOLD octets, so that memory stays bounded."""
+    line = b"x" * 70 + b"\r\n"
+    reader = DataReader(max_size=1 << 20)
+    assert not reader.feed(line)
+    assert reader.lines == 0                    # held: no final dot yet
+    many = HOLD // len(line) + 1
+    assert not reader.feed(line * many)
+    assert reader.lines == many + 1             # past HOLD: every whole line is read
+    assert reader.feed(b".\r\n")
+    assert bytes(reader.content) == line * (many + 1)
