@@ -148,3 +148,26 @@ def test_a_notebook_reading_the_trace_while_mail_flows_sees_whole_steps_in_order
             seen.extend(numbers[-1:])
         client.join(60)
     assert seen and seen == sorted(seen)
+
+
+def test_a_served_connections_tcp_steps_name_its_client_service_and_port():
+    """connect and close share their texts among connections, each step still names
+    its own client and connection."""
+    from benchmarks.live_driver import driver_sessions, run_served, served_world
+
+    async def two_sessions():
+        world = served_world()
+        await driver_sessions(world, 2)
+        return world.trace.steps
+    steps = run_served(two_sessions)
+    tcp = [s for s in steps if s.protocol == "TCP"]
+    assert [s.explain for s in tcp] == ["serve.explain.connect", "net.close"] * 2
+    assert [s.line for s in tcp] == ["connect smtp (25)", "close smtp (25)"] * 2
+    assert all(s.params == {"port": 25} and s.meta == {"port": 25, "live": True}
+               and s.dst == "mail.example.test" and s.direction == "internal" for s in tcp)
+    smtp = [s for s in steps if s.protocol == "SMTP"]
+    for first, second in (tcp[:2], tcp[2:]):
+        assert first.conn == second.conn and first.src == second.src
+        assert first.src == next(s.src for s in smtp if s.conn == first.conn
+                                 and s.direction == "c2s")
+    assert tcp[0].conn != tcp[2].conn and tcp[0].src != tcp[2].src

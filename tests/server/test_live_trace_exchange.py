@@ -109,3 +109,59 @@ def test_only_a_line_over_raw_limit_is_cut_not_lines_over_it_together():
     assert [len(step.raw) for step in steps] == [62, 62, 42, 10]
     assert ["raw_size" in step.meta for step in steps] == [False, False, False, True]
     assert steps[3].meta["raw_size"] == 122
+
+
+class _Recording:
+    """A trace that only notes what the recorder hands it."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[tuple] = []
+        self.internal: list[tuple] = []
+
+    def add_exchange(self, lines, reactions, time, where) -> None:
+        self.exchanges.append((lines, reactions, time, where))
+
+    def add_internal(self, event, time) -> None:
+        self.internal.append((event, time))
+
+
+def test_an_exchange_keeps_the_engines_list_and_only_its_own_events():
+    """The transcript's list is kept as it is (an engine hands over a fresh one); an
+    exchange without events passes the empty tuple; a nested exchange's events are its
+    own, and an event outside any exchange is recorded at once."""
+    trace = _Recording()
+    recorder = Recorder(trace, lambda: 2.5)
+    outer_said = [Utterance("s2c", b"250 Ok\r\n", "READY", "READY", "smtp.reply.ok", {})]
+    inner_said = [Utterance("s2c", b"* OK\r\n", "INIT", "INIT", "imap.greeting", {})]
+
+    def outer() -> None:
+        recorder.internal("mx", "MTA", "queued Q1", "mta.queued")
+        recorder.exchange(lambda: None, lambda: inner_said, WHERE)
+        recorder.internal("mx", "MDA", "deliver Q1", "mda.deliver")
+    recorder.exchange(outer, lambda: outer_said, WHERE)
+    recorder.exchange(lambda: None, lambda: outer_said[:], WHERE)
+    recorder.internal("mx", "DNS", "lookup", "dns.lookup")
+
+    (inner_lines, inner_events, _, _), (lines, events, _, _), (_, none, _, _) = trace.exchanges
+    assert inner_lines is inner_said and inner_events == ()
+    assert lines is outer_said and [e[2] for e in events] == ["queued Q1", "deliver Q1"]
+    assert none == ()
+    assert [(event[2], time) for event, time in trace.internal] == [("lookup", 2.5)]
+
+
+class _Loop:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_trace_time_gives_the_same_stamp_while_the_loop_time_stands_still():
+    loop = _Loop()
+    scheduler = RealTimeScheduler(loop)
+    for now in (100.0, 100.0012345, 100.0012345, 100.5, 101.25, 101.25):
+        loop.now = now
+        assert scheduler.trace_time() == round((now - 100.0) * 1e6) / 1e6
+    first = scheduler.trace_time()
+    assert scheduler.trace_time() is first      # one float for the steps of one moment
