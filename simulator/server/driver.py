@@ -62,6 +62,25 @@ class LiveConnection(TLSSwitch, LiveRecording, QueuedWrites, asyncio.Protocol):
     its connections with it).
     """
 
+    # The state most connections never change: class-level defaults, an instance
+    # gets its own value only once it changes.  With more than thirty attributes of
+    # its own, a new object loses CPython's shared-key dict: accepting a connection
+    # cost 2.7 instead of 1.9 µs (timeit), 11K instructions per short SMTP session.
+    tls = False
+    budget: EngineTimeBudget | None = None      # made at the first charge
+    login_failures = 0
+    faults = 0
+    user: str | None = None                     # the account logged in on this connection
+    diagnoser: Diagnoser | None = None          # made at the first reply worth a look
+    _fault: Exception | None = None
+    _task: asyncio.Task | None = None           # the slow path now running, if any
+    _eof = False                                # the client finished sending while a task ran
+    _write_paused = False                       # the transport's buffer is full (pause_writing)
+    _writable: asyncio.Future | None = None
+    _closed = False
+    _handshaking = False                        # loop.start_tls is under way
+    _tls_failed = False                         # ... and failed: the TLS layer holds the transport
+
     def __init__(self, world, service, *, tls_context: ssl.SSLContext | None,
                  idle_timeout: float, handshake_timeout: float = HANDSHAKE_TIMEOUT,
                  throttle: LoginThrottle | None = None, time_slice: float = TIME_SLICE,
@@ -71,37 +90,23 @@ class LiveConnection(TLSSwitch, LiveRecording, QueuedWrites, asyncio.Protocol):
         self.tls_context, self.idle_timeout = tls_context, idle_timeout
         self.handshake_timeout = handshake_timeout
         self.throttle = throttle
-        self.tls = False
         self.address, self.peer = "?", "?:0"
         self.conn_id = world.net.new_conn_id()
         self.engine: Engine | None = None
-        self.budget: EngineTimeBudget | None = None    # made at the first charge
         self.time_slice = time_slice
         self._uncharged = 0.0           # engine seconds not yet charged to the budget
-        self.login_failures = 0
-        self.faults = 0
         self._pending = b""             # the driver's own lines, sent with the engine's next
         self._line = b""                # the command being fed (for an IMAP fault's tag)
         self._first_read = True         # a ClientHello there means SSL/TLS on a plain port
-        self.user: str | None = None    # the account logged in on this connection
-        self.diagnoser: Diagnoser | None = None     # made at the first reply worth a look
         self._where_cache: Where | None = None
         self._hub = world.imap if service.protocol == "IMAP" else None  # wakes IDLE sessions
         self._action: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
         self._result: list[Any] = []
-        self._fault: Exception | None = None
         self._queued = b""              # replies waiting for the flush (:mod:`.flush`)
         self._loop = world.scheduler.loop   # the running one (asking asyncio costs a getpid)
         self._flusher = Flusher.of(self._loop)
         self._idle = IdleWatch(idle_timeout, self._loop, self._timed_out)
         self._inbox = b""               # received, not yet fed (while a task runs)
-        self._task: asyncio.Task | None = None      # the slow path now running, if any
-        self._eof = False               # the client finished sending while a task ran
-        self._write_paused = False      # the transport's buffer is full (pause_writing)
-        self._writable: asyncio.Future | None = None
-        self._closed = False
-        self._handshaking = False       # loop.start_tls is under way
-        self._tls_failed = False        # ... and failed: the TLS layer holds the transport
         self._on_end: Callable[[LiveConnection], None] | None = on_end
 
     # -- the transport's callbacks ------------------------------------------------
