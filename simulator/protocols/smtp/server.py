@@ -69,10 +69,12 @@ _EXPLAIN = {verb: f"smtp.cmd.{verb}" for verb in COMMANDS}
 class SMTPServer(SMTPCommands):
     """One server-side SMTP session (RFC 5321 §3, §4.1)."""
 
-    #: After QUIT, a 421, or the client hanging up (set by :meth:`_close`).  A plain
-    #: attribute, not a property reading the state: the driver asks it after every
-    #: input and output, thirteen times in a short session.
+    #: After QUIT, a 421, or the client hanging up (set by :meth:`_close`).  Like
+    #: ``awaiting_tls`` (the TLS state: from the 220 to STARTTLS to ``tls_started()``), a
+    #: plain attribute, not a property that reads the state: the driver asks both after
+    #: every input and output, twenty times in a short session (1 µs).
     closed = False
+    awaiting_tls = False
 
     def __init__(self, config: ServerConfig, handler: Handler | None = None, *,
                  peer: str | None = None) -> None:
@@ -122,7 +124,7 @@ class SMTPServer(SMTPCommands):
         if self.state is not State.TLS:
             was, self.state = self.state, State.ERROR
             raise LocalProtocolError(f"tls_started() needs an accepted STARTTLS, state was {was}")
-        self.secure = True
+        self.secure, self.awaiting_tls = True, False
         self.helo, self.esmtp, self._enhanced, self.auth_user = None, False, False, None
         self._end_transaction()
         self._transcribe("internal", b"", State.TLS, TRANSITIONS[State.TLS][TLS_DONE],
@@ -219,7 +221,7 @@ class SMTPServer(SMTPCommands):
         (for BDAT: once its octets are read, RFC 3030 §2)."""
         before = self.state
         if move is not None and answer.code < 400:
-            self._move(move)
+            self.state = TRANSITIONS[before][move]
         if self.state is _AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
         if chunk is not None:
@@ -253,6 +255,7 @@ class SMTPServer(SMTPCommands):
 
     def _await_tls(self) -> None:
         """220 to STARTTLS sent: the driver runs the handshake (RFC 3207 §4.2)."""
+        self.awaiting_tls = True
         self._events.append(TLSRequested())
 
     def _quit(self) -> None:
@@ -361,7 +364,7 @@ class SMTPServer(SMTPCommands):
 
     def _close(self, reason: str) -> None:
         self.state = State.CLOSED
-        self.closed = True
+        self.closed, self.awaiting_tls = True, False
         self._events.append(ConnectionClosed(reason))
 
 
