@@ -163,7 +163,8 @@ class SMTPServer(SMTPCommands):
             return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
         if self.state is _AUTH:
             return self._answer(line, "", "", self._sasl_response(text), "smtp.auth.response")
-        self._command(line, *split_command(text))
+        verb, argument = split_command(text)
+        self._command(line, verb, argument)
 
     @staticmethod
     def _framed(line: bytes) -> tuple[str, str | None]:
