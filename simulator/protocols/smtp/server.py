@@ -10,7 +10,7 @@ session to ERROR.
 """
 from __future__ import annotations
 
-from .._base import LineBuffer, LocalProtocolError, TooLong, Utterance, has_control
+from .._base import CONTROLS, LineBuffer, LocalProtocolError, TooLong, Utterance
 from .chunking import ChunkReader, ChunkSize, parse_bdat
 from .commands import MAX_COMMAND_LINE, split_command
 from .content import MAX_TEXT_LINE, DataReader, has_long_line
@@ -57,7 +57,7 @@ _STOPPED = frozenset({State.CLOSED, State.ERROR})
 # 3.11 each ``State.X`` read in a method goes through the ``__getattr__`` hook of
 # Enum's metaclass (75 ns, timeit), and a short session (HELO, MAIL, RCPT, DATA, the
 # body, QUIT, the driver asking ``closed`` after each) made some forty of them: 3 µs.
-_TLS, _AUTH, _CLOSED = State.TLS, State.AUTH, State.CLOSED
+_TLS, _AUTH = State.TLS, State.AUTH
 
 #: The verbs this server knows (a set: looked up for every command line).
 _KNOWN = frozenset(COMMANDS)
@@ -68,6 +68,13 @@ _EXPLAIN = {verb: f"smtp.cmd.{verb}" for verb in COMMANDS}
 
 class SMTPServer(SMTPCommands):
     """One server-side SMTP session (RFC 5321 §3, §4.1)."""
+
+    #: After QUIT, a 421, or the client hanging up (set by :meth:`_close`).  Like
+    #: ``awaiting_tls`` (the TLS state: from the 220 to STARTTLS to ``tls_started()``), a
+    #: plain attribute, not a property that reads the state: the driver asks both after
+    #: every input and output, twenty times in a short session (20 ns a read, not 60).
+    closed = False
+    awaiting_tls = False
 
     def __init__(self, config: ServerConfig, handler: Handler | None = None, *,
                  peer: str | None = None) -> None:
@@ -80,16 +87,12 @@ class SMTPServer(SMTPCommands):
         self._chunk: ChunkReader | None = None    # the octets of a BDAT being read
 
     # ----------------------------------------------------------------- driver API
-    @property
-    def closed(self) -> bool:
-        """After QUIT, a 421, or the client hanging up."""
-        return self.state is _CLOSED
-
     def initiate(self) -> list[Event]:
         """Queue the opening reply: 220, or what ``Handler.handle_connect`` chose (RFC 5321 §3.1)."""
         self._events = []
-        opening = self.handler.handle_connect(self) or reply(
-            "greeting", host=self.config.hostname, banner=self.config.greeting)
+        own = self.handler.handle_connect(self) if self.handler.hooks_connect else None
+        opening = own or reply("greeting", host=self.config.hostname,
+                               banner=self.config.greeting)
         opening = opening.without_enhanced()
         if opening.code == 554:
             self._refused = True        # §3.1: wait for QUIT, answer 503 meanwhile
@@ -121,7 +124,7 @@ class SMTPServer(SMTPCommands):
         if self.state is not State.TLS:
             was, self.state = self.state, State.ERROR
             raise LocalProtocolError(f"tls_started() needs an accepted STARTTLS, state was {was}")
-        self.secure = True
+        self.secure, self.awaiting_tls = True, False
         self.helo, self.esmtp, self._enhanced, self.auth_user = None, False, False, None
         self._end_transaction()
         self._transcribe("internal", b"", State.TLS, TRANSITIONS[State.TLS][TLS_DONE],
@@ -160,14 +163,17 @@ class SMTPServer(SMTPCommands):
             return self._answer(line, "", "", reply(problem), f"smtp.input.{problem}")
         if self.state is _AUTH:
             return self._answer(line, "", "", self._sasl_response(text), "smtp.auth.response")
-        self._command(line, *split_command(text))
+        verb, argument = split_command(text)
+        self._command(line, verb, argument)
 
     @staticmethod
     def _framed(line: bytes) -> tuple[str, str | None]:
         """A command line's text, and what is wrong with its framing (None: nothing)."""
         if not line.endswith(b"\r\n"):
             return "", "bare_lf"        # RFC 5321 §2.3.8: only CRLF ends a line
-        if has_control(line):           # NUL included: no command has room for one
+        # No control character but the CRLF (has_control(), without asking again how the
+        # line ends; NUL included: no command has room for one).
+        if len(line.translate(None, CONTROLS)) != len(line) - 2:
             return "", "control_char"
         try:
             return line[:-2].decode("utf-8"), None
@@ -216,7 +222,7 @@ class SMTPServer(SMTPCommands):
         (for BDAT: once its octets are read, RFC 3030 §2)."""
         before = self.state
         if move is not None and answer.code < 400:
-            self._move(move)
+            self.state = TRANSITIONS[before][move]
         if self.state is _AUTH and answer.code != 334:
             self._move(SASL_DONE)       # the SASL exchange ended (235, 535 or 501)
         if chunk is not None:
@@ -233,16 +239,15 @@ class SMTPServer(SMTPCommands):
             self._chunk.feed(self._lines.take_rest())
             return
         self._send(answer)
-        self._entered(before)
+        if self.state is not before:
+            # What arriving in DATA, TLS or CLOSED does, once the reply is queued
+            # (:data:`_ON_ENTRY`); the other states (READY, MAIL, RCPT …) do nothing.
+            on_entry = _ON_ENTRY.get(self.state)
+            if on_entry is not None:
+                on_entry(self)
 
     def _move(self, key: str) -> None:
         self.state = TRANSITIONS[self.state][key]
-
-    def _entered(self, before: State) -> None:
-        """Side effects of arriving in a state (after the reply has been queued): the
-        states of :data:`_ON_ENTRY`; the others (READY, MAIL, RCPT …) have none."""
-        if self.state is not before and self.state in _ON_ENTRY:
-            _ON_ENTRY[self.state](self)
 
     def _start_data(self) -> None:
         """354 sent: what follows is message content up to CRLF.CRLF (RFC 5321 §4.1.1.4)."""
@@ -251,6 +256,7 @@ class SMTPServer(SMTPCommands):
 
     def _await_tls(self) -> None:
         """220 to STARTTLS sent: the driver runs the handshake (RFC 3207 §4.2)."""
+        self.awaiting_tls = True
         self._events.append(TLSRequested())
 
     def _quit(self) -> None:
@@ -359,9 +365,10 @@ class SMTPServer(SMTPCommands):
 
     def _close(self, reason: str) -> None:
         self.state = State.CLOSED
+        self.closed, self.awaiting_tls = True, False
         self._events.append(ConnectionClosed(reason))
 
 
-#: What arriving in a state does, beyond the move (:meth:`SMTPServer._entered`).
+#: What arriving in a state does, beyond the move (:meth:`SMTPServer._answer`).
 _ON_ENTRY = {State.DATA: SMTPServer._start_data, State.TLS: SMTPServer._await_tls,
              State.CLOSED: SMTPServer._quit}

@@ -40,6 +40,11 @@ def _syntax(verb: str) -> Reply:
     return reply("syntax", syntax=HELP[verb].syntax)
 
 
+def _local_error() -> Reply:
+    """A handler hook raised: 451 4.3.0 (:class:`.models.GuardedHandler`)."""
+    return reply("local_error")
+
+
 #: verb → handler(session, argument) → reply, for every verb of ``states.COMMANDS``.
 HANDLERS: CommandTable[Callable[[SMTPCommands, str], Reply]] = CommandTable("SMTP server")
 
@@ -50,7 +55,7 @@ class SMTPCommands(EngineOutput):
     def __init__(self, config: ServerConfig, handler: Handler | None) -> None:
         super().__init__()
         self.config = config
-        self.handler = GuardedHandler(handler or Handler(), lambda: reply("local_error"))
+        self.handler = GuardedHandler(handler or Handler(), _local_error)
         self.secure = False
         self.auth_user: str | None = None
         self.helo: str | None = None

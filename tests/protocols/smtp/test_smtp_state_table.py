@@ -53,6 +53,26 @@ def test_every_state_and_command_follows_the_table(state, verb):
         assert server.state is state
         if state is not State.INIT:          # enhanced codes only after EHLO (RFC 2034)
             assert reply.enhanced == "5.5.1"
+    assert_flags_follow_state(server)
+
+
+def assert_flags_follow_state(server):
+    # ``closed`` and ``awaiting_tls`` are attributes the engine sets, not read from the state.
+    assert server.closed is (server.state is State.CLOSED)
+    assert server.awaiting_tls is (server.state is State.TLS)
+
+
+def test_flags_follow_the_tls_handshake_and_a_hang_up():
+    server = server_in(State.READY)
+    ask(server, "STARTTLS")
+    assert server.awaiting_tls and server.state is State.TLS
+    server.tls_started()
+    assert_flags_follow_state(server)
+    server = server_in(State.READY)
+    ask(server, "STARTTLS")
+    server.receive_data(b"")                 # the client hung up instead of the handshake
+    assert_flags_follow_state(server)
+    assert server.closed
 
 
 def test_table_covers_every_state_and_only_known_targets():
