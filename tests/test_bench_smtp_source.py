@@ -23,10 +23,13 @@ def serve():
 @needs_smtp_source
 def test_smtp_source_delivers_every_message_and_the_server_cpu_is_counted(serve):
     proc, offset = serve
-    shape = smtp_mx.Shape("smtp-short", "a connection per message", 3, 4, SOURCE)
+    # /proc counts CPU in clock ticks (10 ms): 400 messages take the server some 100 ms
+    # (about 0.3 ms each), so a counted CPU time cannot round down to none.  With 24
+    # messages it did, once the server had become fast enough (7 ms).
+    shape = smtp_mx.Shape("smtp-short", "a connection per message", 5, 40, SOURCE)
     run = smtp_mx.one_run(shape, offset + 25, proc.pid, processes=2)
     assert run.errors == []
-    assert run.messages == 2 * 3 * 4
+    assert run.messages == 2 * 5 * 40
     assert run.server_cpu > 0 and run.rate > 0
 
 
