@@ -161,20 +161,11 @@ class GuardedHandler(Handler):
         self.hooks_commands = kind.handle_command is not Handler.handle_command
         self.hooks_connect = kind.handle_connect is not Handler.handle_connect
 
-    # Each Reply hook calls its handler's inside its own ``try`` rather than through a
-    # shared ``_reply(hook, *args)``: one call fewer for each of MAIL, RCPT and DATA
-    # (0.3 µs a message); a ``try`` costs nothing until a hook raises.
     def handle_connect(self, session: SMTPServer) -> Reply | None:
-        try:
-            return self._handler.handle_connect(session)
-        except Exception as exc:        # noqa: BLE001 - any bug in a hook
-            return self._failed(exc)
+        return self._reply(self._handler.handle_connect, session)
 
     def handle_command(self, session: SMTPServer, verb: str, argument: str) -> Reply | None:
-        try:
-            return self._handler.handle_command(session, verb, argument)
-        except Exception as exc:        # noqa: BLE001
-            return self._failed(exc)
+        return self._reply(self._handler.handle_command, session, verb, argument)
 
     def authenticate(self, session: SMTPServer, mechanism: str, username: str,
                      password: str) -> bool:
@@ -184,33 +175,23 @@ class GuardedHandler(Handler):
         return self._verdict(self._handler.authorize, session, username, authzid)
 
     def handle_MAIL(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
-        try:
-            return self._handler.handle_MAIL(session, envelope, path)
-        except Exception as exc:        # noqa: BLE001
-            return self._failed(exc)
+        return self._reply(self._handler.handle_MAIL, session, envelope, path)
 
     def handle_RCPT(self, session: SMTPServer, envelope: Envelope, path: Path) -> Reply | None:
-        try:
-            return self._handler.handle_RCPT(session, envelope, path)
-        except Exception as exc:        # noqa: BLE001
-            return self._failed(exc)
+        return self._reply(self._handler.handle_RCPT, session, envelope, path)
 
     def handle_DATA(self, session: SMTPServer, envelope: Envelope) -> Reply | None:
-        try:
-            return self._handler.handle_DATA(session, envelope)
-        except Exception as exc:        # noqa: BLE001
-            return self._failed(exc)
+        return self._reply(self._handler.handle_DATA, session, envelope)
 
     def handle_VRFY(self, session: SMTPServer, argument: str) -> Reply | None:
-        try:
-            return self._handler.handle_VRFY(session, argument)
-        except Exception as exc:        # noqa: BLE001
-            return self._failed(exc)
+        return self._reply(self._handler.handle_VRFY, session, argument)
 
-    def _failed(self, exc: Exception) -> Reply:
-        """A hook raised: keep the exception for the driver, answer 451 4.3.0."""
-        self.errors.append(exc)
-        return self._local_error()
+    def _reply(self, hook: Callable[..., Reply | None], *args: Any) -> Reply | None:
+        try:
+            return hook(*args)
+        except Exception as exc:        # noqa: BLE001 - any bug in a hook
+            self.errors.append(exc)
+            return self._local_error()
 
     def _verdict(self, hook: Callable[..., bool], *args: Any) -> bool:
         try:
